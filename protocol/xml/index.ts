@@ -1,0 +1,21 @@
+/**
+ * Hardened XML for ehealth-agent: parsing with no DTD and with size/depth limits, exclusive
+ * c14n, digests, signatures split into prepare/finish, and a generic verifier.
+ *
+ * @module
+ */
+export { ALGORITHMS, SUITES, hashOfDigestUri, hashOfSignatureUri } from './algorithms.js'
+export type { AlgorithmSuite, HashName, SignatureAlgorithm } from './algorithms.js'
+export { canonicalize, escapeAttr, escapeText, inScopeNamespaces } from './c14n.js'
+export type { C14nOptions } from './c14n.js'
+export { digestBase64 } from './digest.js'
+export { childElement, childElements, descendants, isInside, textOf } from './dom.js'
+export { ID_ATTRIBUTES, indexIds } from './ids.js'
+export { parseXml } from './parse-xml.js'
+export type { ParsedXml } from './parse-xml.js'
+export { DEFAULT_XML_LIMITS, scanXml } from './scan-xml.js'
+export type { ElementSpan, XmlLimits } from './scan-xml.js'
+export { DSIG_NS, prepareSignature } from './sign.js'
+export type { PrepareSignatureOptions, PreparedSignature, ReferenceInput } from './sign.js'
+export { verifySignature } from './verify.js'
+export type { VerifiedSignature } from './verify.js'
