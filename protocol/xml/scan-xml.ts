@@ -113,20 +113,25 @@ function skipPast(text: string, terminator: string, from: number, what: string):
   return at + terminator.length
 }
 
-/** Index of the `>` that ends the tag starting before `from`, skipping quoted attribute values. */
+/**
+ * Index of the `>` that ends the tag starting before `from`, skipping quoted attribute values.
+ * Walks the tag character by character: searching ahead for the next quote instead would run to
+ * the far end of a quote-free document for every tag (quadratic on a 10 MB body).
+ */
 function findTagEnd(text: string, from: number): number {
-  let i = from
-  for (;;) {
-    const gt = text.indexOf('>', i)
-    if (gt === -1) throw malformed('a start tag is not closed')
-    const dq = text.indexOf('"', i)
-    const sq = text.indexOf("'", i)
-    const q = dq === -1 ? sq : sq === -1 ? dq : Math.min(dq, sq)
-    if (q === -1 || q > gt) return gt
-    const qEnd = text.indexOf(text[q]!, q + 1)
-    if (qEnd === -1) throw malformed('an attribute value is not closed')
-    i = qEnd + 1
+  const n = text.length
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x3e /* > */) return i
+    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
+      const qEnd = text.indexOf(c === 0x22 ? '"' : "'", i + 1)
+      if (qEnd === -1) throw malformed('an attribute value is not closed')
+      i = qEnd
+    } else if (c === 0x3c /* < */) {
+      throw malformed('a start tag is not closed')
+    }
   }
+  throw malformed('a start tag is not closed')
 }
 
 function readName(text: string, from: number): string {

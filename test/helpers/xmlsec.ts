@@ -22,7 +22,12 @@ export interface XmlsecResult {
  * Verify a signed document with xmlsec1 (libxmlsec1, an implementation we did not write).
  * `idAttrs` are `--id-attr:<attr> <ns>:<element>` pairs so xmlsec1 can resolve `#id` references.
  */
-export function xmlsecVerify(xml: string, certificatePem: string, idAttrs: [string, string][]): XmlsecResult {
+export function xmlsecVerify(
+  xml: string,
+  certificatePem: string,
+  idAttrs: [string, string][],
+  extraArgs: string[] = [],
+): XmlsecResult {
   requireTool('xmlsec1', 'xmlsec1')
   const dir = mkdtempSync(join(tmpdir(), 'xmlsec-'))
   try {
@@ -32,6 +37,7 @@ export function xmlsecVerify(xml: string, certificatePem: string, idAttrs: [stri
     writeFileSync(cert, certificatePem)
     const args = ['--verify', '--pubkey-cert-pem', cert]
     for (const [attr, node] of idAttrs) args.push(`--id-attr:${attr}`, node)
+    args.push(...extraArgs)
     args.push(doc)
     const res = spawnSync('xmlsec1', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
     return { ok: res.status === 0, output: `${res.stdout}${res.stderr}` }

@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+
+// protocol/rpc is imported by browser clients (ARCHITECTURE.md, "rpc/"): its code may import
+// only its own files, and must not lean on Node globals.
+const dir = new URL('./', import.meta.url)
+const sources = readdirSync(dir)
+  .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+  .map((name) => ({ name, text: readFileSync(new URL(name, dir), 'utf8') }))
+
+describe('protocol/rpc is browser-safe', () => {
+  it('has sources to check', () => {
+    expect(sources.map((s) => s.name)).toContain('errors.ts')
+    expect(sources.map((s) => s.name)).toContain('index.ts')
+  })
+
+  it.each(sources.map((s) => [s.name, s.text] as const))('%s imports only files of this folder', (_name, text) => {
+    const specifiers = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!)
+    for (const specifier of specifiers) expect(specifier).toMatch(/^\.\/[a-z0-9-]+\.js$/)
+    expect(text).not.toMatch(/['"]node:/)
+    expect(text).not.toMatch(/\brequire\s*\(/)
+  })
+
+  it.each(sources.map((s) => [s.name, s.text] as const))('%s does not use Buffer or process', (_name, text) => {
+    expect(text).not.toMatch(/\bBuffer\b/)
+    expect(text).not.toMatch(/\bprocess\./)
+  })
+})

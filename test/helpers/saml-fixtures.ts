@@ -1,0 +1,58 @@
+import { sign } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { prepareAssertion, type AssertionInput } from '../../protocol/saml/build-assertion.js'
+import { requireTool } from './xmlsec.js'
+import type { TestIdentity } from './test-pki.js'
+
+/** A fixed, realistic token content (reference §4), anchored at `now`. */
+export function assertionInput(now: Date, hokCertificateBase64: string, overrides: Partial<AssertionInput> = {}): AssertionInput {
+  return {
+    assertionId: '_42e7a00652420d86ee884f295a3fbf02',
+    issuer: 'urn:be:fgov:ehealth:sts:1_0',
+    issueInstant: now,
+    notBefore: now,
+    notOnOrAfter: new Date(now.getTime() + 24 * 3600_000),
+    nameIdentifier: {
+      nameQualifier: 'CN=ZetesConfidens Private Trust PKI - eHealth issuing CA 001, SERIALNUMBER=001, O=ZETES SA, C=BE',
+      value: 'CN="SSIN=79021802145", OU=eHealth-platform Belgium, OU=John Doe, OU="SSIN=79021802145", O=Federal Government, C=BE',
+    },
+    hokCertificateBase64,
+    attributes: [
+      { name: 'urn:be:fgov:ehealth:1.0:certificateholder:person:ssin', namespace: 'urn:be:fgov:identification-namespace', values: ['79021802145'] },
+      { name: 'urn:be:fgov:person:ssin', namespace: 'urn:be:fgov:identification-namespace', values: ['79021802145'] },
+      { name: 'urn:be:fgov:person:ssin:ehealth:1.0:nihii:physiotherapist:nihii11', namespace: 'urn:be:fgov:certified-namespace:ehealth', values: ['51234567890'] },
+      { name: 'urn:be:fgov:person:ssin:ehealth:1.0:professional:physiotherapist:boolean', namespace: 'urn:be:fgov:certified-namespace:ehealth', values: ['true'] },
+    ],
+    ...overrides,
+  }
+}
+
+/** Mint a signed assertion with the sandbox's builder and node:crypto. */
+export function mintAssertion(sts: TestIdentity, input: AssertionInput): string {
+  const p = prepareAssertion(input)
+  return p.finish(sign(p.hash, p.signedInfo, sts.privateKey), sts.certificateBase64)
+}
+
+/**
+ * Verify a signed SAML 1.x object with `samlsign` (OpenSAML 3, opensaml-tools): it unmarshals
+ * the document as SAML objects, applies the SAML signature profile (one Reference to the root's
+ * id, enveloped + exc-c14n) and checks the signature against `certificatePem`.
+ * samlsign resolves relative paths against /etc/opensaml, hence the absolute temp paths.
+ */
+export function samlsignVerify(xml: string, certificatePem: string): { ok: boolean; output: string } {
+  requireTool('samlsign', 'opensaml-tools')
+  const dir = mkdtempSync(join(tmpdir(), 'samlsign-'))
+  try {
+    const doc = join(dir, 'signed.xml')
+    const cert = join(dir, 'cert.pem')
+    writeFileSync(doc, xml)
+    writeFileSync(cert, certificatePem)
+    const res = spawnSync('samlsign', ['-c', cert, '-f', doc], { encoding: 'utf8' })
+    return { ok: res.status === 0, output: `${res.stdout}${res.stderr}` }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
