@@ -4,6 +4,7 @@ import { spliceHeader } from '../soap/splice-header.js'
 import { splitEnvelope, type SplitEnvelope } from '../soap/split-envelope.js'
 import type { HashName, SignatureAlgorithm } from '../xml/algorithms.js'
 import { canonicalize, escapeAttr } from '../xml/c14n.js'
+import { indexIds } from '../xml/ids.js'
 import { prepareSignature } from '../xml/sign.js'
 import { buildTimestamp } from './timestamp.js'
 import { buildBinarySecurityToken, keyInfoForBinarySecurityToken, keyInfoForSamlAssertion } from './tokens.js'
@@ -76,7 +77,12 @@ export function prepareWsSecurity(envelope: string | SplitEnvelope, options: Pre
   const body = env.body
   let bodyId = body.getAttributeNS(WSU_NS, 'Id')
   let bodyAttributes = ''
-  if (!bodyId) {
+  if (bodyId) {
+    // Referencing the caller's own id is only safe when nothing else carries it (wrapping).
+    if (indexIds(env.parsed.document).get(bodyId) !== body) {
+      throw new AgentError('ERR_XML_DUPLICATE_ID', `the Body id "${bodyId.slice(0, 80)}" is used by another element`)
+    }
+  } else {
     bodyId = newId('id')
     const prefix = wsuPrefixFor(body)
     if (body.lookupNamespaceURI(prefix) !== WSU_NS) {
