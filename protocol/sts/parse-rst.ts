@@ -7,7 +7,7 @@
  * @module
  */
 import { childElements, textOf } from '../xml/index.js'
-import { extractElementText } from './element-text.js'
+import { extractElementText } from '../xml/extract-element-text.js'
 import { STS_NS, STS_URIS } from './namespaces.js'
 import { expectElement, onlyChild, optionalChild, readContext, readMessage, remoteProtocol } from './read-message.js'
 import { parseXsdDateTime } from './xsd-date-time.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import { childElements } from '../xml/index.js'
-import { extractElementText } from './element-text.js'
+import { extractElementText } from '../xml/extract-element-text.js'
 import { STS_NS } from './namespaces.js'
 import { expectElement, onlyChild, optionalChild, readContext, readMessage, remoteProtocol } from './read-message.js'
 

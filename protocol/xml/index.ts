@@ -9,6 +9,7 @@ export type { AlgorithmSuite, HashName, SignatureAlgorithm } from './algorithms.
 export { canonicalize, escapeAttr, escapeText, inScopeNamespaces } from './c14n.js'
 export type { C14nOptions } from './c14n.js'
 export { digestBase64 } from './digest.js'
+export { extractElementText } from './extract-element-text.js'
 export { childElement, childElements, descendants, isInside, textOf } from './dom.js'
 export { ID_ATTRIBUTES, indexIds } from './ids.js'
 export { parseXml } from './parse-xml.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalize, childElements, descendants, parseXml } from '../xml/index.js'
-import { extractElementText } from './element-text.js'
+import { canonicalize, childElements, descendants, parseXml } from './index.js'
+import { extractElementText } from './extract-element-text.js'
 
 describe('extractElementText', () => {
   it('returns the exact substring when nothing comes from ancestors', () => {

@@ -16,7 +16,9 @@
  */
 import { XMLSerializer } from '@xmldom/xmldom'
 import { AgentError } from '../rpc/errors.js'
-import { DEFAULT_XML_LIMITS, inScopeNamespaces, escapeAttr, parseXml, scanXml, type ElementSpan } from '../xml/index.js'
+import { escapeAttr, inScopeNamespaces } from './c14n.js'
+import { parseXml } from './parse-xml.js'
+import { DEFAULT_XML_LIMITS, scanXml, type ElementSpan } from './scan-xml.js'
 
 const ELEMENT = 1
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
