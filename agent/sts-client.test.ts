@@ -1,0 +1,78 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHttpTransport } from './http-transport.js'
+import { createSoapPoster, STS_ACTIONS } from './sts-client.js'
+
+const SEED_004 = readFileSync(new URL('../test/fixtures/seed-004-duplicate-claim-fault.xml', import.meta.url), 'utf8')
+const OK = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ok/></s:Body></s:Envelope>'
+
+let server: Server | undefined
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())))
+
+/** A real loopback server answering from a script of (status, body) replies; counts requests. */
+async function scripted(replies: [number, string][]): Promise<{ url: string; count: () => number; headers: () => Record<string, unknown>[] }> {
+  let n = 0
+  const seen: Record<string, unknown>[] = []
+  server = createServer((req, res) => {
+    seen.push(req.headers)
+    const [status, body] = replies[Math.min(n++, replies.length - 1)]!
+    req.resume()
+    req.on('end', () => res.writeHead(status, { 'Content-Type': 'text/xml' }).end(body))
+  })
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
+  const port = (server!.address() as AddressInfo).port
+  return { url: `http://127.0.0.1:${port}/IAM/SecurityTokenService/v1`, count: () => n, headers: () => seen }
+}
+
+function poster(delays: number[] = []) {
+  return createSoapPoster({ transport: createHttpTransport(), sleep: async (ms) => void delays.push(ms), random: () => 0.5, timeoutMs: 2000 })
+}
+
+describe('createSoapPoster', () => {
+  it('retries a 503 and then succeeds, with exponential back-off and jitter', async () => {
+    const s = await scripted([[503, 'busy'], [503, 'busy'], [200, OK]])
+    const delays: number[] = []
+    await expect(poster(delays)(s.url, OK, STS_ACTIONS.issue, 'sts')).resolves.toBe(OK)
+    expect(s.count()).toBe(3)
+    expect(delays).toEqual([375, 750])
+    expect(s.headers()[0]).toMatchObject({ soapaction: `"${STS_ACTIONS.issue}"`, 'content-type': 'text/xml; charset=utf-8' })
+  })
+
+  it('surfaces a BusinessError at once with eHealth code, messages and environment, without retrying', async () => {
+    const s = await scripted([[500, SEED_004]])
+    const err = await poster()(s.url, OK, STS_ACTIONS.issue, 'sts').catch((e) => e)
+    expect(s.count()).toBe(1)
+    expect(err.code).toBe('ERR_STS_REJECTED')
+    expect(err.data.ehealth).toMatchObject({ code: 'wst:InvalidRequest', environment: 'Integration' })
+    expect(err.data.ehealth.messages[1]).toMatch(/multiple times found/)
+  })
+
+  it('does not retry a 4xx', async () => {
+    const s = await scripted([[404, 'not found'], [200, OK]])
+    await expect(poster()(s.url, OK, STS_ACTIONS.issue, 'sts')).rejects.toMatchObject({ code: 'ERR_REMOTE_PROTOCOL' })
+    expect(s.count()).toBe(1)
+  })
+
+  it('gives up after three 5xx with ERR_UNAVAILABLE', async () => {
+    const s = await scripted([[502, 'bad gateway']])
+    await expect(poster()(s.url, OK, STS_ACTIONS.issue, 'sts')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' })
+    expect(s.count()).toBe(3)
+  })
+
+  it('retries a refused connection and reports ERR_NETWORK', async () => {
+    const delays: number[] = []
+    await expect(poster(delays)('http://127.0.0.1:1/sts', OK, STS_ACTIONS.issue, 'sts')).rejects.toMatchObject({ code: 'ERR_NETWORK' })
+    expect(delays).toHaveLength(2)
+  })
+
+  it('turns a silent server into ERR_TIMEOUT', async () => {
+    server = createServer(() => {})
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    const p = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0, timeoutMs: 200, maxAttempts: 1 })
+    await expect(p(url, OK, STS_ACTIONS.issue, 'sts')).rejects.toMatchObject({ code: 'ERR_TIMEOUT' })
+    server.closeAllConnections()
+  })
+})

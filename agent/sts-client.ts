@@ -1,0 +1,93 @@
+import { AgentError, isAgentError } from '../protocol/rpc/errors.js'
+import { faultToAgentError, parseSoapFault } from '../protocol/soap/parse-fault.js'
+import { splitEnvelope } from '../protocol/soap/split-envelope.js'
+import type { HttpTransport } from './http-transport.js'
+
+/** SOAP actions of the two STS flavours (reference §2.1, §3.1). */
+export const STS_ACTIONS = {
+  issue: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',
+  challenge: 'urn:be:fgov:ehealth:sts:protocol:v1:Challenge',
+  samlp: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken',
+} as const
+
+/** Options of {@link createSoapPoster}; resolved once. */
+export interface SoapPosterOptions {
+  transport: HttpTransport
+  /** Waits between attempts (injected so tests run with a fake clock). */
+  sleep: (ms: number) => Promise<void>
+  /** Jitter source in [0, 1). */
+  random: () => number
+  timeoutMs?: number
+  /** Attempts in all, the first included; default 3. */
+  maxAttempts?: number
+  /** First back-off delay; doubled each retry, plus up to 100% jitter. Default 250 ms. */
+  baseDelayMs?: number
+  userAgent?: string
+  /** Told before each retry (progress for the user: "STS unavailable, retrying in 0.5 s"). */
+  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void
+}
+
+/** What a SOAP POST returns on success: the response envelope text. */
+export type SoapPoster = (url: string, envelope: string, soapAction: string, from: 'sts' | 'service') => Promise<string>
+
+/**
+ * POST a SOAP 1.1 envelope and return the response envelope, retrying only what is worth
+ * retrying: connection errors, timeouts and 5xx answers that are not eHealth BusinessErrors.
+ * A BusinessError (or any 4xx) is the caller's problem: it is surfaced at once with eHealth's
+ * code, messages and environment, never retried (retrying a refused login could lock accounts
+ * and hides the real cause).
+ *
+ * SOAP 1.1 faults arrive as HTTP 500 (SOAP 1.1 §6.2), so a 500 is parsed before deciding.
+ */
+export function createSoapPoster(options: SoapPosterOptions): SoapPoster {
+  const opts = { timeoutMs: 30_000, maxAttempts: 3, baseDelayMs: 250, userAgent: 'ehealth-agent', ...options } satisfies SoapPosterOptions
+  return async (url, envelope, soapAction, from) => {
+    let lastError: AgentError | undefined
+    for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
+      let retryable: boolean
+      try {
+        const reply = await opts.transport({
+          url,
+          method: 'POST',
+          // WS-I BP R1109: the SOAPAction value is a quoted string.
+          headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${soapAction}"`, 'User-Agent': opts.userAgent },
+          body: envelope,
+          timeoutMs: opts.timeoutMs,
+        })
+        const fault = readFault(reply.body)
+        if (reply.status >= 200 && reply.status < 300 && !fault) return reply.body
+        if (fault) {
+          lastError = faultToAgentError(fault, from)
+          // A SystemError may say Retry=true; a BusinessError never is retried.
+          retryable = reply.status >= 500 && fault.ehealth?.kind !== 'BusinessError' && fault.ehealth?.retry !== false
+          if (!fault.ehealth && fault.codeLocalName === 'Client') retryable = false
+        } else if (reply.status >= 500) {
+          lastError = new AgentError('ERR_UNAVAILABLE', `${new URL(url).host} answered HTTP ${reply.status}`, { status: reply.status })
+          retryable = true
+        } else {
+          lastError = new AgentError('ERR_REMOTE_PROTOCOL', `${new URL(url).host} answered HTTP ${reply.status}`, { status: reply.status })
+          retryable = false
+        }
+      } catch (err) {
+        if (!isAgentError(err)) throw err
+        lastError = err
+        retryable = err.code === 'ERR_NETWORK' || err.code === 'ERR_TIMEOUT'
+      }
+      if (!retryable || attempt === opts.maxAttempts) break
+      const delayMs = Math.round(opts.baseDelayMs * 2 ** (attempt - 1) * (1 + opts.random()))
+      opts.onRetry?.({ attempt, delayMs, reason: lastError.message })
+      await opts.sleep(delayMs)
+    }
+    throw lastError!
+  }
+}
+
+/** The SOAP fault in a body, if it is a SOAP envelope holding one. */
+function readFault(body: string) {
+  if (!body.includes('Fault')) return undefined
+  try {
+    return parseSoapFault(splitEnvelope(body, { allowSecurityHeader: true }))
+  } catch {
+    return undefined
+  }
+}
