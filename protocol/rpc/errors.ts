@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   ERR_PROFILE_UNKNOWN: { rpc: -32025, message: 'unknown profile', hint: 'call profiles.list for the available profiles' },
 
   // -32030..-32039: eHealth and the network
-  ERR_STS_REJECTED: { rpc: -32030, message: 'the eHealth STS refused the request', hint: 'see error.data.ehealth for eHealth\'s code and messages' },
+  ERR_STS_REJECTED: { rpc: -32030, message: 'the eHealth STS refused the request', hint: 'see error.data (ehealth: SOAP fault code and messages; statusCode: SAML-P status)' },
   ERR_SERVICE_FAULT: { rpc: -32031, message: 'the eHealth service answered with a SOAP fault', hint: 'see error.data.ehealth for eHealth\'s code and messages' },
   ERR_UNAVAILABLE: { rpc: -32032, message: 'the eHealth service is unavailable', hint: 'retry later; check the network and the environment' },
   ERR_NETWORK: { rpc: -32033, message: 'network error', hint: 'check the connection to eHealth and any proxy' },

@@ -10,7 +10,8 @@ export function childElements(parent: Node, ns?: string, localName?: string): El
     const n = kids[i]!
     if (n.nodeType !== ELEMENT) continue
     const el = n as Element
-    if (ns !== undefined && el.namespaceURI !== ns) continue
+    // xmldom 0.8 gives no-namespace elements `undefined`, not null: compare as ''.
+    if (ns !== undefined && (el.namespaceURI ?? '') !== (ns ?? '')) continue
     if (localName !== undefined && el.localName !== localName) continue
     out.push(el)
   }
@@ -36,7 +37,7 @@ export function descendants(root: Node, ns: string, localName: string): Element[
     }
     if (n !== root && n.nodeType === ELEMENT) {
       const el = n as Element
-      if (el.namespaceURI === ns && el.localName === localName) out.push(el)
+      if ((el.namespaceURI ?? '') === (ns ?? '') && el.localName === localName) out.push(el)
     }
   }
   return out

@@ -73,6 +73,9 @@ export function verifySignature(signature: Element, key: KeyObject, ids: Map<str
         inclusive = prefixList(t)
       } else throw new AgentError('ERR_UNSUPPORTED_ALGORITHM', `unsupported or misplaced Transform ${alg}`)
     }
+    // Without an explicit exc-c14n transform XML-DSig §4.3.3.2 means inclusive C14N 1.0, which
+    // this verifier does not implement: refuse rather than digest something else.
+    if (!sawC14n) throw new AgentError('ERR_UNSUPPORTED_ALGORITHM', `the reference ${uri.slice(0, 80)} has no exc-c14n transform`)
     if (enveloped && !isInside(signature, target)) throw invalid('an enveloped-signature transform on an element that does not contain the signature')
     if (!enveloped && isInside(signature, target)) throw invalid('a reference covers its own signature without the enveloped-signature transform')
 

@@ -72,3 +72,18 @@ describe('hostile XML corpus (T17)', () => {
     expect(() => splitEnvelope(xml)).not.toThrow()
   })
 })
+
+describe('well-formedness xmldom does not enforce (refused all the same)', () => {
+  const cases: [string, string][] = [
+    ['an undeclared element prefix', '<a:b/>'],
+    ['an undeclared attribute prefix', '<b x:y="1"/>'],
+    ['a NUL character', '<a>\u0000</a>'],
+    ['text after the root', '<a/>junk'],
+    ['one expanded attribute name twice through two prefixes', '<a xmlns:p="urn:x" xmlns:q="urn:x" p:x="1" q:x="2"/>'],
+  ]
+  for (const [name, xml] of cases) {
+    it(`refuses ${name}`, () => {
+      expect(() => parseXml(xml)).toThrow(expect.objectContaining({ code: 'ERR_XML_MALFORMED' }))
+    })
+  }
+})

@@ -1,0 +1,51 @@
+import { AgentError } from '../../protocol/rpc/errors.js'
+import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+
+/** What a scripted prompter answers. */
+export interface PromptScript {
+  /** The secret to give, or 'cancel' / 'timeout' to refuse; a function to decide per prompt. */
+  secret: string | 'cancel' | 'timeout' | ((prompt: SignInPrompt) => string | 'cancel' | 'timeout')
+  /** Whether pairing requests are approved; default true. */
+  approvePairing?: boolean
+}
+
+/**
+ * A Prompter that answers from a script: tests, and `ehagent start --demo` in the sandbox (where
+ * the demo PIN and password are public). It records every prompt so tests can assert what the
+ * user would have seen, and how many times they were asked (threat T11: one login, one prompt).
+ */
+export class ScriptedPrompter implements Prompter {
+  readonly prompts: SignInPrompt[] = []
+  readonly pairings: PairingPrompt[] = []
+  readonly notices: Notice[] = []
+
+  private readonly script: PromptScript
+
+  constructor(script: PromptScript) {
+    this.script = script
+  }
+
+  async askSecret(prompt: SignInPrompt): Promise<string> {
+    this.prompts.push(prompt)
+    const answer = typeof this.script.secret === 'function' ? this.script.secret(prompt) : this.script.secret
+    if (answer === 'cancel') throw new AgentError('ERR_USER_CANCELLED')
+    if (answer === 'timeout') throw new AgentError('ERR_USER_TIMEOUT')
+    return answer
+  }
+
+  async confirm(prompt: SignInPrompt): Promise<void> {
+    this.prompts.push(prompt)
+    const answer = typeof this.script.secret === 'function' ? this.script.secret(prompt) : this.script.secret
+    if (answer === 'cancel') throw new AgentError('ERR_USER_CANCELLED')
+    if (answer === 'timeout') throw new AgentError('ERR_USER_TIMEOUT')
+  }
+
+  async approvePairing(prompt: PairingPrompt): Promise<boolean> {
+    this.pairings.push(prompt)
+    return this.script.approvePairing ?? true
+  }
+
+  notify(notice: Notice): void {
+    this.notices.push(notice)
+  }
+}

@@ -1,0 +1,230 @@
+import { AgentError, isAgentError } from '../../protocol/rpc/errors.js'
+import { checkAssertion } from '../../protocol/saml/check-assertion.js'
+import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
+import type { StsClaims } from '../../protocol/sts/claims.js'
+import type { Clock } from '../clock.js'
+import type { PromptContext, Prompter } from '../consent/prompter.js'
+import type { KeySource } from '../keys/key-source.js'
+import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
+import { issueToken, renewToken, type LoginKeys, type StsExchange } from './request-token.js'
+
+/** The token in use, with what it was obtained for. Held in memory only. */
+export interface ActiveToken {
+  assertion: SamlAssertion
+  profile: { id: string; label: string }
+  keys: LoginKeys
+  renewAt: Date
+  /** How the token was obtained: from the STS, or imported from the IDP (seed 000). */
+  origin: 'sts' | 'imported'
+}
+
+/** What the session tells the audit log and the UI. */
+export type SessionEvent =
+  | { type: 'login'; token: ActiveToken; client: PromptContext }
+  | { type: 'renewal'; token: ActiveToken }
+  | { type: 'renewal-failed'; error: AgentError }
+  | { type: 'logout'; reason: 'user' | 'expired' | 'switch-profile'; assertionId?: string }
+
+/** Options of {@link Session}; resolved once. */
+export interface SessionOptions {
+  exchange: StsExchange
+  clock: Clock
+  prompter: Prompter
+  /** Environment label for prompts. */
+  environment: string
+  /** Requested token lifetime; default 24 h (the connector's default, reference §10). */
+  lifetimeMs?: number
+  renewal?: RenewalPolicy
+  /** How long after a failed renewal to try again while the token is still valid; default 30 s. */
+  renewalRetryMs?: number
+  /** How long before renewal to warn that it will need the PIN; default 10 minutes. */
+  renewalNoticeMs?: number
+  random: () => number
+  onEvent?: (event: SessionEvent) => void
+}
+
+/** A login request, once the caller resolved profile, claims and keys. */
+export interface LoginRequest {
+  profile: { id: string; label: string }
+  claims: StsClaims
+  keys: LoginKeys
+  client: PromptContext
+}
+
+/**
+ * The eHealth session: one token at a time, obtained with the user's consent, kept in memory,
+ * renewed ahead of expiry by a single in-flight renewal every caller shares, wiped at logout and
+ * at expiry (seed 003: nothing is kept past the token's validity).
+ */
+export class Session {
+  private readonly opts: Required<Omit<SessionOptions, 'onEvent'>> & Pick<SessionOptions, 'onEvent'>
+  private active: ActiveToken | undefined
+  private loginInFlight: Promise<ActiveToken> | undefined
+  private renewalInFlight: Promise<ActiveToken> | undefined
+  private cancelTimers: (() => void)[] = []
+
+  constructor(options: SessionOptions) {
+    this.opts = {
+      lifetimeMs: 24 * 3600_000,
+      renewal: DEFAULT_RENEWAL_POLICY,
+      renewalRetryMs: 30_000,
+      renewalNoticeMs: 10 * 60_000,
+      ...options,
+    }
+  }
+
+  /** The current token, if any, without renewing. */
+  current(): ActiveToken | undefined {
+    return this.active
+  }
+
+  /**
+   * Sign in: unlock the keys through the Prompter (one prompt per key that needs one, never a
+   * retry on a wrong PIN), obtain the token from the STS, check it, keep it. Concurrent calls
+   * share one login, hence one prompt (threat T11). Logging in with another profile while signed
+   * in is a profile switch: a global logout first (seed 002).
+   */
+  async login(request: LoginRequest): Promise<ActiveToken> {
+    if (this.loginInFlight) return this.loginInFlight
+    const run = async (): Promise<ActiveToken> => {
+      if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
+      await this.unlock(request, 'login')
+      const assertion = await issueToken(this.opts.exchange, request.keys, request.claims, this.opts.lifetimeMs)
+      const token = this.activate({ assertion, profile: request.profile, keys: request.keys, origin: 'sts' })
+      this.opts.onEvent?.({ type: 'login', token, client: request.client })
+      this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${request.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
+      return token
+    }
+    this.loginInFlight = run().finally(() => (this.loginInFlight = undefined))
+    return this.loginInFlight
+  }
+
+  /**
+   * Use a token downloaded from the IDP (seed 000) "as if it was retrieved from the STS itself":
+   * it must pass the same checks, and be bound to the certificate of `holderOfKey`.
+   */
+  async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
+    const keys = { identification: holderOfKey, holderOfKey }
+    await this.unlock({ profile, keys, client, claims: { attributes: [], designators: [] } }, 'login')
+    const hok = await holderOfKey.certificate()
+    const assertion = checkAssertion(assertionXml, {
+      trustedSigners: this.opts.exchange.trustedSigners,
+      now: this.opts.clock.now(),
+      skewMs: this.opts.exchange.skewMs,
+      expectedHokCertificateBase64: hok.base64,
+    })
+    if (this.active) await this.logout('switch-profile')
+    const token = this.activate({ assertion, profile, keys, origin: 'imported' })
+    this.opts.onEvent?.({ type: 'login', token, client })
+    return token
+  }
+
+  /**
+   * A token valid now, renewing first when its renewal time has come. A hundred callers arriving
+   * at the renewal point share one STS request (threat T15); if the renewal fails while the token
+   * is still valid, they get the current token and the renewal is retried later.
+   */
+  async token(): Promise<ActiveToken> {
+    const token = this.active
+    if (!token) throw new AgentError('ERR_NOT_LOGGED_IN')
+    const now = this.opts.clock.now().getTime()
+    if (now >= token.assertion.conditions.notOnOrAfter.getTime()) {
+      await this.logout('expired')
+      throw new AgentError('ERR_TOKEN_EXPIRED', 'the eHealth session has expired; sign in again')
+    }
+    if (now < token.renewAt.getTime()) return token
+    try {
+      return await this.renew()
+    } catch (err) {
+      if (this.active === token && this.opts.clock.now() < token.assertion.conditions.notOnOrAfter) return token
+      throw err
+    }
+  }
+
+  /** Renew now (single-flight). */
+  renew(): Promise<ActiveToken> {
+    if (this.renewalInFlight) return this.renewalInFlight
+    const token = this.active
+    if (!token) return Promise.reject(new AgentError('ERR_NOT_LOGGED_IN'))
+    const run = async (): Promise<ActiveToken> => {
+      try {
+        await this.unlock({ profile: token.profile, keys: token.keys, client: { client: 'ehealth-agent (renewal)' }, claims: { attributes: [], designators: [] } }, 'renewal')
+        const assertion = await renewToken(this.opts.exchange, token.keys, token.assertion)
+        if (this.active !== token) throw new AgentError('ERR_NOT_LOGGED_IN', 'signed out during renewal')
+        const renewed = this.activate({ assertion, profile: token.profile, keys: token.keys, origin: token.origin })
+        this.opts.onEvent?.({ type: 'renewal', token: renewed })
+        return renewed
+      } catch (err) {
+        const error = isAgentError(err) ? err : new AgentError('ERR_INTERNAL', 'renewal failed', {}, { cause: err })
+        this.opts.onEvent?.({ type: 'renewal-failed', error })
+        if (this.active === token) {
+          // Try again a little later rather than on every call (no renewal storm).
+          token.renewAt = new Date(this.opts.clock.now().getTime() + this.opts.renewalRetryMs)
+          this.scheduleTimers(token)
+        }
+        throw error
+      }
+    }
+    this.renewalInFlight = run().finally(() => (this.renewalInFlight = undefined))
+    return this.renewalInFlight
+  }
+
+  /** Global logout: the token, the keys' unlocked state and every timer are dropped. */
+  async logout(reason: 'user' | 'expired' | 'switch-profile' = 'user'): Promise<void> {
+    const token = this.active
+    this.active = undefined
+    for (const cancel of this.cancelTimers) cancel()
+    this.cancelTimers = []
+    if (!token) return
+    const sources = new Set<KeySource>([token.keys.identification, token.keys.holderOfKey])
+    await Promise.all([...sources].map((k) => k.logout().catch(() => undefined)))
+    this.opts.onEvent?.({ type: 'logout', reason, assertionId: token.assertion.assertionId })
+    this.opts.prompter.notify({ kind: 'signed-out', text: reason === 'expired' ? 'The eHealth session expired' : 'Signed out of eHealth' })
+  }
+
+  private activate(parts: Omit<ActiveToken, 'renewAt'>): ActiveToken {
+    const { notBefore, notOnOrAfter } = parts.assertion.conditions
+    const token: ActiveToken = { ...parts, renewAt: planRenewal(notBefore, notOnOrAfter, this.opts.random(), this.opts.renewal) }
+    this.active = token
+    this.scheduleTimers(token)
+    return token
+  }
+
+  private scheduleTimers(token: ActiveToken): void {
+    for (const cancel of this.cancelTimers) cancel()
+    const now = this.opts.clock.now().getTime()
+    const { clock } = this.opts
+    this.cancelTimers = [
+      clock.setTimer(token.renewAt.getTime() - now, () => void this.renew().catch(() => undefined)),
+      // Seed 003: the token is not kept in memory past its validity.
+      clock.setTimer(token.assertion.conditions.notOnOrAfter.getTime() - now, () => void this.expire(token)),
+      // A renewal that will need the PIN is announced ahead of time, never sprung mid-work.
+      clock.setTimer(token.renewAt.getTime() - this.opts.renewalNoticeMs - now, () => {
+        if (this.active === token && token.keys.identification.loginState() === 'logged-out') {
+          this.opts.prompter.notify({ kind: 'renewal-needed', text: 'The eHealth session must be renewed soon; the eID PIN will be asked', at: token.renewAt })
+        }
+      }),
+    ]
+  }
+
+  private async expire(token: ActiveToken): Promise<void> {
+    if (this.active === token) await this.logout('expired')
+  }
+
+  /** Unlock each distinct key that is locked: one prompt each, the answer handed straight to it. */
+  private async unlock(request: LoginRequest, purpose: 'login' | 'renewal'): Promise<void> {
+    const sources = [...new Set<KeySource>([request.keys.identification, request.keys.holderOfKey])]
+    for (const key of sources) {
+      if (key.loginState() === 'logged-in') continue
+      const requirement = await key.loginRequirement()
+      const prompt = { ...request.client, purpose, profile: request.profile, environment: this.opts.environment, keySource: key.label, requirement }
+      if (requirement.secret === 'none') {
+        await this.opts.prompter.confirm(prompt)
+        await key.login(undefined)
+      } else {
+        // Never retried: a wrong PIN is reported with the tries left (threat T11).
+        await key.login(await this.opts.prompter.askSecret(prompt))
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * SAML 1.1 for ehealth-agent: the STS's holder-of-key assertion (parse, check, mint) and the
+ * legacy STS's SAML-P request and response (reference §2 and §4). Pure: the clock, the ids and
+ * the RSA operation are the caller's.
+ *
+ * @module
+ */
+export { prepareAssertion } from './build-assertion.js'
+export type { AssertionInput, PreparedAssertion } from './build-assertion.js'
+export { prepareSamlpRequest } from './build-samlp-request.js'
+export type { PreparedSamlpRequest, SamlpRequestInput } from './build-samlp-request.js'
+export { buildSamlpResponse } from './build-samlp-response.js'
+export type { SamlpResponseInput, SamlpStatus } from './build-samlp-response.js'
+export { DEFAULT_ASSERTION_SKEW_MS, checkAssertion } from './check-assertion.js'
+export type { CheckAssertionOptions } from './check-assertion.js'
+export { checkSamlpRequestSignature } from './check-samlp-request-signature.js'
+export { EHEALTH_STS_ISSUER, SAML_NAMESPACES, SAML_URIS } from './names.js'
+export { parseAssertion, readAssertion } from './parse-assertion.js'
+export type { SamlAssertion } from './parse-assertion.js'
+export { parseSamlpRequest } from './parse-samlp-request.js'
+export type { SamlpRequest } from './parse-samlp-request.js'
+export { parseSamlpResponse } from './parse-samlp-response.js'
+export type { ParseSamlpResponseOptions, SamlpSuccess } from './parse-samlp-response.js'
+export type { AttributeDesignator, NameIdentifier, SamlAttribute } from './types.js'
