@@ -25,3 +25,5 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from './json-rpc.js'
+export { FORBIDDEN_PARAM_PATTERN, METHOD_NAMES, METHOD_PARAMS } from './methods.js'
+export type { AuditRecord, MethodName, MethodParams, MethodResults, SessionStatus, TokenSummary } from './methods.js'

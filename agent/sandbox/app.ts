@@ -1,0 +1,79 @@
+import { Hono } from 'hono'
+import { SANDBOX_PATHS } from '../../protocol/environments.js'
+import type { InjectedFault } from './fault-injector.js'
+import type { SandboxState } from './sandbox-state.js'
+import { businessFault, type SoapReply } from './soap-reply.js'
+import { handleEchoService } from './services/echo-service.js'
+import { handleWsTrust } from './sts/ws-trust-sts.js'
+
+/** Largest request body the sandbox reads (it stands in for eHealth's ESB limits). */
+const MAX_BODY_BYTES = 32 * 1024 * 1024
+
+/** Extra routes other sandbox parts (SAML-P STS, IDP pages) plug in. */
+export type SandboxRoutes = (app: Hono, state: SandboxState) => void
+
+/**
+ * The sandbox as a hono app: eHealth's paths (environments.ts SANDBOX_PATHS), each behind the
+ * fault injector. In-process in tests (`app.request`), on a loopback socket in `ehagent sandbox`.
+ */
+export function createSandboxApp(state: SandboxState, extra: SandboxRoutes[] = []): Hono {
+  const app = new Hono()
+
+  app.post(SANDBOX_PATHS.stsWsTrust, (c) => soapEndpoint(c.req.raw, state, (text) => handleWsTrust(state, text)))
+  app.post(SANDBOX_PATHS.hokService, (c) => soapEndpoint(c.req.raw, state, (text) => handleEchoService(state, text, 'saml-hok')))
+  app.post(SANDBOX_PATHS.x509Service, (c) => soapEndpoint(c.req.raw, state, (text) => handleEchoService(state, text, 'x509')))
+  for (const add of extra) add(app, state)
+
+  app.get('/', (c) =>
+    c.json({
+      sandbox: 'ehealth-agent embedded eHealth sandbox',
+      environment: state.soaEnvironment,
+      endpoints: SANDBOX_PATHS,
+    }),
+  )
+  return app
+}
+
+/** Read the SOAP request, apply any injected fault, run the handler, answer as text/xml. */
+export async function soapEndpoint(request: Request, state: SandboxState, handle: (text: string) => Promise<SoapReply>): Promise<Response> {
+  const path = new URL(request.url).pathname
+  const fault = state.faults.take(path)
+  if (fault) {
+    const early = await injected(fault, state)
+    if (early) return early
+  }
+  const length = Number(request.headers.get('content-length') ?? '0')
+  if (length > MAX_BODY_BYTES) return xml(businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', 'message too large']))
+  const text = await request.text()
+  if (text.length > MAX_BODY_BYTES) return xml(businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', 'message too large']))
+  return xml(await handle(text))
+}
+
+async function injected(fault: InjectedFault, state: SandboxState): Promise<Response | undefined> {
+  switch (fault.kind) {
+    case 'latency':
+      await new Promise((r) => setTimeout(r, fault.ms))
+      return undefined
+    case 'http':
+      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers: { 'Content-Type': 'text/plain' } })
+    case 'soap-fault':
+      return xml(businessFault(state, 'soapenv:Server', fault.code, fault.messages))
+    case 'garbage':
+      return new Response('\u0000<<not xml at all>>', { status: 200, headers: { 'Content-Type': 'text/xml' } })
+    case 'reset':
+      // Surfaced by the node server as a destroyed socket (see server.ts).
+      throw new ConnectionReset()
+  }
+}
+
+/** Thrown to make the HTTP server drop the connection without an answer. */
+export class ConnectionReset extends Error {
+  constructor() {
+    super('connection reset injected by the sandbox')
+    this.name = 'ConnectionReset'
+  }
+}
+
+function xml(reply: SoapReply): Response {
+  return new Response(reply.body, { status: reply.status, headers: { 'Content-Type': 'text/xml; charset=utf-8' } })
+}

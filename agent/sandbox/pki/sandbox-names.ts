@@ -1,0 +1,99 @@
+/**
+ * The names in the sandbox PKI. Each imitates the real one's shape (reference §4, §7) and says
+ * TEST or SANDBOX where a person reads it, so a sandbox certificate is never mistaken for a real one.
+ */
+import type { Organization, Person } from '../directory-data.js'
+import type { DnAttribute } from './distinguished-name.js'
+
+/** Shaped like `CN=ZetesConfidens Private Trust PKI - eHealth issuing CA 001, SERIALNUMBER=001, O=ZETES SA, C=BE`. */
+export const EHEALTH_CA_DN: readonly DnAttribute[] = [
+  ['CN', 'TEST eHealth sandbox issuing CA'],
+  ['SERIALNUMBER', '001'],
+  ['O', 'ehealth-agent sandbox'],
+  ['C', 'BE'],
+]
+
+/** Shaped like `CN=Belgium Root CA4, C=BE`. */
+export const BELGIUM_ROOT_CA_DN: readonly DnAttribute[] = [
+  ['CN', 'TEST Belgium Root CA (sandbox)'],
+  ['C', 'BE'],
+]
+
+/** Shaped like `CN=Citizen CA, SERIALNUMBER=202301, C=BE`. */
+export const CITIZEN_CA_DN: readonly DnAttribute[] = [
+  ['CN', 'TEST Citizen CA (sandbox)'],
+  ['SERIALNUMBER', '000001'],
+  ['C', 'BE'],
+]
+
+/**
+ * Shaped like the ACC STS certificate (reference §4, IAMACC.cer):
+ * `CN="CBE=0809394427, IAMACC", OU=eHealth-platform Belgium, OU=EHEALTH-PLATFORM, OU=CBE=0809394427, OU=IAMACC, …`.
+ * CBE 0809394427 is the eHealth platform's enterprise number; the application OU `SANDBOX STS`
+ * (and the TEST issuer) mark it as the sandbox's.
+ */
+export const STS_DN: readonly DnAttribute[] = [
+  ['CN', 'CBE=0809394427, SANDBOX STS'],
+  ['OU', 'eHealth-platform Belgium'],
+  ['OU', 'EHEALTH-PLATFORM'],
+  ['OU', 'CBE=0809394427'],
+  ['OU', 'SANDBOX STS'],
+  ['O', 'Federal Government'],
+  ['C', 'BE'],
+]
+
+/** The application OU of organization certificates (reference §7: "plus an application OU"). */
+export const ORGANIZATION_APPLICATION = 'SANDBOX'
+
+/** `CN="SSIN=…", OU=eHealth-platform Belgium, OU=<name>, OU="SSIN=…", O=Federal Government, C=BE` (reference §7). */
+export function ehealthPersonDn(person: Person): DnAttribute[] {
+  const ssin = `SSIN=${person.ssin}`
+  return [
+    ['CN', ssin],
+    ['OU', 'eHealth-platform Belgium'],
+    ['OU', `${person.givenName} ${person.surname}`],
+    ['OU', ssin],
+    ['O', 'Federal Government'],
+    ['C', 'BE'],
+  ]
+}
+
+/**
+ * `CN="NIHII-HOSPITAL=71089914, SANDBOX", OU=eHealth-platform Belgium, OU=<name>, OU=NIHII-HOSPITAL=71089914, OU=SANDBOX, …`:
+ * the STS certificate's layout with the organization's `<TYPE>=<id>` OU (reference §7).
+ */
+export function ehealthOrganizationDn(org: Organization): DnAttribute[] {
+  const id = organizationIdentifier(org)
+  return [
+    ['CN', `${id}, ${ORGANIZATION_APPLICATION}`],
+    ['OU', 'eHealth-platform Belgium'],
+    ['OU', org.name],
+    ['OU', id],
+    ['OU', ORGANIZATION_APPLICATION],
+    ['O', 'Federal Government'],
+    ['C', 'BE'],
+  ]
+}
+
+/** `NIHII-HOSPITAL=71089914`: the identifier OU that CertificateParser-style readers pick (reference §7). */
+export function organizationIdentifier(org: Pick<Organization, 'type' | 'nihii'>): string {
+  return `NIHII-${org.type.toUpperCase()}=${org.nihii}`
+}
+
+export const EID_KEY_ROLES = ['Authentication', 'Signature'] as const
+export type EidKeyRole = (typeof EID_KEY_ROLES)[number]
+
+/**
+ * A Belgian eID certificate subject: `CN=<Given Surname> (Authentication), SN=<surname>,
+ * GIVENNAME=<given>, SERIALNUMBER=<SSIN>, C=BE`. Real cards store C first and the SSIN last, so
+ * the reading order (reversed) begins with SERIALNUMBER; this list is that reading order.
+ */
+export function eidDn(person: Person, role: EidKeyRole): DnAttribute[] {
+  return [
+    ['SERIALNUMBER', person.ssin],
+    ['GIVENNAME', person.givenName],
+    ['SN', person.surname],
+    ['CN', `${person.givenName} ${person.surname} (${role})`],
+    ['C', 'BE'],
+  ]
+}

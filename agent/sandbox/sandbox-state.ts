@@ -1,0 +1,40 @@
+import type { SandboxPki } from './pki/types.js'
+import type { PendingChallenge } from './sts/ws-trust-sts.js'
+import { FaultInjector } from './fault-injector.js'
+
+/** Sandbox settings; resolved once. */
+export interface SandboxOptions {
+  /** Clock skew tolerated on WS-Security Timestamps; default 5 minutes. */
+  timestampSkewMs: number
+  /** Longest token the STS issues; default 24 h. */
+  tokenLifetimeMs: number
+}
+
+export const DEFAULT_SANDBOX_OPTIONS = { timestampSkewMs: 5 * 60_000, tokenLifetimeMs: 24 * 3600_000 } as const satisfies SandboxOptions
+
+/** Everything the sandbox endpoints share: PKI, clock, pending challenges, injected faults. */
+export class SandboxState {
+  readonly pki: SandboxPki
+  readonly options: SandboxOptions
+  readonly challenges = new Map<string, PendingChallenge>()
+  readonly faults = new FaultInjector()
+  /** soa:Environment in faults (seed 004's BusinessError carries it). */
+  readonly soaEnvironment = 'Simulation'
+  private readonly clock: () => Date
+
+  constructor(pki: SandboxPki, clock: () => Date, options: Partial<SandboxOptions> = {}) {
+    this.pki = pki
+    this.clock = clock
+    this.options = { ...DEFAULT_SANDBOX_OPTIONS, ...options }
+  }
+
+  /** The sandbox's clock, shifted when a test injects STS clock skew. */
+  now(): Date {
+    return new Date(this.clock().getTime() + this.faults.clockSkewMs)
+  }
+
+  /** Token lifetime, shortened when a test asks for tokens that expire early. */
+  tokenLifetimeMs(): number {
+    return this.faults.tokenLifetimeMs ?? this.options.tokenLifetimeMs
+  }
+}

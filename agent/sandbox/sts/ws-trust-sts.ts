@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto'
+import { AgentError, isAgentError } from '../../../protocol/rpc/errors.js'
+import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
+import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
+import type { SamlAttribute } from '../../../protocol/saml/types.js'
+import { findDuplicateClaimUris } from '../../../protocol/sts/merge-claims.js'
+import { buildDuplicateClaimFault } from '../../../protocol/sts/duplicate-claim-fault.js'
+import { parseChallengeResponse } from '../../../protocol/sts/parse-challenge-response.js'
+import { parseRst, type ParsedRst } from '../../../protocol/sts/parse-rst.js'
+import { STS_NS } from '../../../protocol/sts/namespaces.js'
+import { escapeAttr, escapeText } from '../../../protocol/xml/c14n.js'
+import { verifyWsSecurity } from '../../../protocol/wssec/verify-ws-security.js'
+import { evaluateAttribute, type ClaimSubject } from '../directory.js'
+import type { SandboxState } from '../sandbox-state.js'
+import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
+import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js'
+import { namespaceOfClaim } from './claim-namespace.js'
+import { mintAssertion } from './mint-assertion.js'
+import { subjectOfCertificate } from './subject-of-certificate.js'
+
+const IDENTIFICATION_NS = 'urn:be:fgov:identification-namespace'
+
+/** A challenge waiting for its signed answer (reference §3.3). */
+export interface PendingChallenge {
+  challenge: string
+  request: ParsedRst
+  requester: ClaimSubject & { dn: string; issuerDn: string }
+  useKeyCertificateBase64: string
+  expiresAt: number
+}
+
+/**
+ * The sandbox's WS-Trust STS (`/IAM/SecurityTokenService/v1`), following reference §3 and §11:
+ * the X.509 WS-Security header checked (chain to a sandbox CA, Body, Timestamp and BST signed,
+ * Timestamp fresh); seed 004's fault for a duplicate claim URI; a SignChallenge when the BST and
+ * UseKey certificates differ, accepted back only when signed by the UseKey key; Renew; tokens
+ * whose requested attributes are evaluated against the directory.
+ */
+export async function handleWsTrust(state: SandboxState, requestText: string): Promise<SoapReply> {
+  const now = state.now()
+  let verified
+  try {
+    verified = await verifyWsSecurity(requestText, {
+      now,
+      skewMs: state.options.timestampSkewMs,
+      keyFor: (token) => {
+        if (token.kind !== 'x509') throw new AgentError('ERR_SIGNATURE_INVALID', 'the STS expects an X.509 BinarySecurityToken')
+        const cert = certificateFromBase64(token.certificateBase64)
+        checkSandboxChain(cert, state.pki, now)
+        return cert.publicKey
+      },
+    })
+  } catch (err) {
+    return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01001', ['Service call not authenticated', describe(err)])
+  }
+  const bst = verified.token.kind === 'x509' ? verified.token.certificateBase64 : ''
+  const requester = subjectOfCertificate(certificateFromBase64(bst))
+  const body = verified.envelope.bodyRoot
+  if (!body) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['Message not properly encoded', 'empty Body'])
+
+  try {
+    if (body.namespaceURI === STS_NS.wst && body.localName === 'RequestSecurityTokenResponse') {
+      return answerChallenge(state, body, bst)
+    }
+    const rst = parseRst(body, requestText)
+    const duplicates = findDuplicateClaimUris(rst.claims)
+    if (duplicates.length > 0) return duplicateClaimFault(state, duplicates[0]!)
+    if (rst.requestType === 'renew') return renew(state, rst, bst)
+
+    const useKey = rst.useKeyCertificateBase64 ?? bst
+    if (useKey !== bst) {
+      const challenge = randomBytes(24).toString('base64url')
+      const context = rst.context ?? `sandbox-${randomBytes(8).toString('hex')}`
+      state.challenges.set(context, { challenge, request: rst, requester, useKeyCertificateBase64: useKey, expiresAt: now.getTime() + 5 * 60_000 })
+      return soapResponse(
+        `<wst:RequestSecurityTokenResponse xmlns:wst="${STS_NS.wst}" Context="${escapeAttr(context)}">` +
+          `<wst:SignChallenge><wst:Challenge>${escapeText(challenge)}</wst:Challenge></wst:SignChallenge></wst:RequestSecurityTokenResponse>`,
+      )
+    }
+    return issue(state, rst, requester, useKey)
+  } catch (err) {
+    return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['Message not properly encoded', describe(err)])
+  }
+}
+
+function answerChallenge(state: SandboxState, body: Element, bst: string): SoapReply {
+  const { context, challenge } = parseChallengeResponse(body)
+  const pending = context ? state.challenges.get(context) : undefined
+  if (!pending || pending.challenge !== challenge || pending.expiresAt < state.now().getTime()) {
+    return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['Unknown or expired challenge'])
+  }
+  // Proof of possession: the answer must be signed by the key of the certificate to bind.
+  if (bst !== pending.useKeyCertificateBase64) {
+    return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01001', ['The challenge must be signed with the UseKey certificate'])
+  }
+  state.challenges.delete(context!)
+  return issue(state, pending.request, pending.requester, pending.useKeyCertificateBase64)
+}
+
+function issue(state: SandboxState, rst: ParsedRst, requester: ClaimSubject & { dn: string; issuerDn: string }, hokBase64: string): SoapReply {
+  const now = state.now()
+  const attributes: SamlAttribute[] = []
+  const subject: ClaimSubject = { ...requester }
+  for (const claim of rst.claims) {
+    if (claim.values.length > 0) {
+      // A provided attribute must be true of the requester (the STS checks what it certifies).
+      const truth = evaluateAttribute(subject, claim.uri)
+      if (truth !== undefined && !claim.values.includes(truth)) {
+        return businessFault(state, 'wst:RequestFailed', 'wst:RequestFailed', [`Attribute ${claim.uri} does not match the certificate holder`])
+      }
+      if (claim.uri === 'urn:be:fgov:ehealth:1.0:servicename:external') subject.mandateService = claim.values[0]!
+      attributes.push({ name: claim.uri, namespace: IDENTIFICATION_NS, values: claim.values })
+    }
+  }
+  for (const claim of rst.claims) {
+    if (claim.values.length > 0) continue
+    const value = evaluateAttribute(subject, claim.uri)
+    if (value !== undefined) attributes.push({ name: claim.uri, namespace: namespaceOfClaim(claim.uri), values: [value] })
+  }
+  const requested = rst.lifetime?.expires.getTime() ?? now.getTime() + 24 * 3600_000
+  const notOnOrAfter = new Date(Math.min(requested, now.getTime() + state.tokenLifetimeMs()))
+  const assertion = mintAssertion(state.pki, { now, notOnOrAfter, subjectDn: requester.dn, issuerDn: requester.issuerDn, hokCertificateBase64: hokBase64, attributes })
+  return soapResponse(tokenResponse(rst.context, assertion))
+}
+
+function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
+  if (!rst.renewAssertionXml) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['No token to renew'])
+  const old = checkAssertion(rst.renewAssertionXml, {
+    trustedSigners: [certificateFromBase64(state.pki.sts.certificatePem.replace(/-----[^-]+-----|\s+/g, ''))],
+    now: state.now(),
+    expectedIssuers: [EHEALTH_STS_ISSUER],
+  })
+  // Only the holder of the token's key (or the same identified subject) may renew it.
+  const requester = subjectOfCertificate(certificateFromBase64(bst))
+  if (bst !== old.hokCertificateBase64 && requester.dn !== old.nameIdentifier.value) {
+    return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01002', ['Service call not authorized'])
+  }
+  const now = state.now()
+  const notOnOrAfter = new Date(now.getTime() + Math.min(state.tokenLifetimeMs(), old.conditions.notOnOrAfter.getTime() - old.conditions.notBefore.getTime()))
+  const assertion = mintAssertion(state.pki, {
+    now,
+    notOnOrAfter,
+    subjectDn: old.nameIdentifier.value,
+    issuerDn: old.nameIdentifier.nameQualifier ?? '',
+    hokCertificateBase64: old.hokCertificateBase64,
+    attributes: old.attributes,
+  })
+  return soapResponse(tokenResponse(rst.context, assertion))
+}
+
+function tokenResponse(context: string | undefined, assertion: string): string {
+  const ctx = context === undefined ? '' : ` Context="${escapeAttr(context)}"`
+  return `<wst:RequestSecurityTokenResponse xmlns:wst="${STS_NS.wst}"${ctx}><wst:RequestedSecurityToken>${assertion}</wst:RequestedSecurityToken></wst:RequestSecurityTokenResponse>`
+}
+
+/** Seed 004, in the sandbox's environment ("Simulation"). */
+function duplicateClaimFault(state: SandboxState, uri: string): SoapReply {
+  const f = buildDuplicateClaimFault(uri, 'Simulation')
+  return businessFault(state, f.faultcode, f.code, f.messages, f.faultstring)
+}
+
+function describe(err: unknown): string {
+  return isAgentError(err) ? err.message : 'invalid request'
+}

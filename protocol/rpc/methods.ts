@@ -1,0 +1,122 @@
+/**
+ * The agent's JSON-RPC methods: names, param schemas (validated by the agent before any work)
+ * and result types (what clients get). Shared by the agent and every client; browser-safe.
+ *
+ * @module
+ */
+import { z } from 'zod'
+
+const profileId = z.string().min(1).max(64)
+const envelope = z.string().min(1).max(64 * 1024 * 1024)
+
+/** Param schemas, one per method. Unknown keys are refused (`strict`), so typos do not pass silently. */
+export const METHOD_PARAMS = {
+  'agent.status': z.object({}).strict(),
+  'profiles.list': z.object({}).strict(),
+  'keys.list': z.object({}).strict(),
+  'session.login': z
+    .object({
+      profile: profileId.optional(),
+      /** How to sign in; default from the agent's configuration. */
+      method: z.enum(['keystore', 'eid+keystore', 'eid']).optional(),
+      /** For the mandate profile: the service the mandate is for. */
+      mandateService: z.string().min(1).max(128).optional(),
+    })
+    .strict(),
+  'session.logout': z.object({}).strict(),
+  'session.switchProfile': z.object({ profile: profileId, mandateService: z.string().min(1).max(128).optional() }).strict(),
+  'session.importToken': z.object({ token: z.string().min(1).max(1024 * 1024) }).strict(),
+  'session.status': z.object({}).strict(),
+  'token.info': z.object({}).strict(),
+  'soap.sign': z
+    .object({
+      envelope,
+      profile: z.enum(['saml-hok', 'x509']).optional(),
+      algorithm: z.enum(['rsa-sha256', 'rsa-sha1']).optional(),
+    })
+    .strict(),
+  'soap.call': z
+    .object({
+      endpoint: z.string().url().max(2048),
+      envelope,
+      soapAction: z.string().max(1024).optional(),
+      profile: z.enum(['saml-hok', 'x509']).optional(),
+    })
+    .strict(),
+  'client.pair': z
+    .object({
+      name: z.string().min(1).max(100),
+      scopes: z
+        .object({ methods: z.array(z.string().max(64)).max(32).optional(), services: z.array(z.string().max(2048)).max(64).optional() })
+        .strict()
+        .optional(),
+    })
+    .strict(),
+  'client.list': z.object({}).strict(),
+  'client.revoke': z.object({ clientId: z.string().min(1).max(64) }).strict(),
+  'audit.list': z
+    .object({
+      limit: z.number().int().min(1).max(1000).optional(),
+      since: z.string().datetime().optional(),
+      method: z.string().max(64).optional(),
+    })
+    .strict(),
+} as const
+
+export type MethodName = keyof typeof METHOD_PARAMS
+export const METHOD_NAMES = Object.keys(METHOD_PARAMS) as MethodName[]
+export type MethodParams<M extends MethodName> = z.infer<(typeof METHOD_PARAMS)[M]>
+
+/** Token facts safe to show (never the assertion itself). */
+export interface TokenSummary {
+  assertionId: string
+  subject: string
+  profile: { id: string; label: string }
+  notBefore: string
+  notOnOrAfter: string
+  renewAt: string
+  origin: 'sts' | 'imported'
+}
+
+export interface SessionStatus {
+  state: 'signed-out' | 'signed-in'
+  environment: string
+  token?: TokenSummary
+}
+
+/** Result types, one per method. */
+export interface MethodResults {
+  'agent.status': { version: string; pid: number; environment: string; methods: MethodName[]; session: SessionStatus }
+  'profiles.list': { profiles: { id: string; label: string; kind: string }[] }
+  'keys.list': { keys: { role: 'identification' | 'holder-of-key'; kind: string; label: string; subject?: string; loginState: string }[] }
+  'session.login': SessionStatus
+  'session.logout': SessionStatus
+  'session.switchProfile': SessionStatus
+  'session.importToken': SessionStatus
+  'session.status': SessionStatus
+  'token.info': TokenSummary
+  'soap.sign': { envelope: string; assertionId: string; signedAt: string }
+  'soap.call': { status: number; envelope: string; assertionId: string }
+  'client.pair': { clientId: string; credential: string; scopes: { methods: string[]; services: string[] } }
+  'client.list': { clients: { clientId: string; name: string; pairedAt: string; lastUsedAt?: string; scopes: { methods: string[]; services: string[] } }[] }
+  'client.revoke': { revoked: boolean }
+  'audit.list': { records: AuditRecord[] }
+}
+
+/** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
+export interface AuditRecord {
+  time: string
+  event: string
+  client?: { id?: string; name: string; pid?: number; executable?: string }
+  method?: string
+  service?: { endpoint?: string; soapAction?: string; operation?: string }
+  token?: { assertionId: string; subject: string; profile?: string }
+  outcome: 'ok' | 'error' | 'rejected'
+  errorCode?: string
+}
+
+/**
+ * Param names that would carry a secret. None is ever accepted over the API (threat T10): the
+ * agent asks the user itself.
+ */
+export const FORBIDDEN_PARAM_PATTERN = /pin|passw|passphrase|secret|puk/i
