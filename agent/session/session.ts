@@ -4,9 +4,11 @@ import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'
 import type { Clock } from '../clock.js'
 import type { PromptContext, Prompter } from '../consent/prompter.js'
-import type { KeySource } from '../keys/key-source.js'
+import type { CertificateInfo, KeySource } from '../keys/key-source.js'
 import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
 import { issueToken, renewToken, type LoginKeys, type StsExchange } from './request-token.js'
+
+const NO_CLAIMS = (): StsClaims => ({ attributes: [], designators: [] })
 
 /** The token in use, with what it was obtained for. Held in memory only. */
 export interface ActiveToken {
@@ -43,10 +45,14 @@ export interface SessionOptions {
   onEvent?: (event: SessionEvent) => void
 }
 
-/** A login request, once the caller resolved profile, claims and keys. */
+/** A login request, once the caller resolved profile and keys. */
 export interface LoginRequest {
   profile: { id: string; label: string }
-  claims: StsClaims
+  /**
+   * The claims for the profile, computed once the keys are unlocked: they depend on the
+   * identification certificate (SSIN, NIHII), which a keystore shows only after its password.
+   */
+  claimsFor: (identification: CertificateInfo) => StsClaims
   keys: LoginKeys
   client: PromptContext
 }
@@ -89,7 +95,8 @@ export class Session {
     const run = async (): Promise<ActiveToken> => {
       if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
       await this.unlock(request, 'login')
-      const assertion = await issueToken(this.opts.exchange, request.keys, request.claims, this.opts.lifetimeMs)
+      const claims = request.claimsFor(await request.keys.identification.certificate())
+      const assertion = await issueToken(this.opts.exchange, request.keys, claims, this.opts.lifetimeMs)
       const token = this.activate({ assertion, profile: request.profile, keys: request.keys, origin: 'sts' })
       this.opts.onEvent?.({ type: 'login', token, client: request.client })
       this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${request.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
@@ -105,7 +112,7 @@ export class Session {
    */
   async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
-    await this.unlock({ profile, keys, client, claims: { attributes: [], designators: [] } }, 'login')
+    await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
     const hok = await holderOfKey.certificate()
     const assertion = checkAssertion(assertionXml, {
       trustedSigners: this.opts.exchange.trustedSigners,
@@ -148,7 +155,7 @@ export class Session {
     if (!token) return Promise.reject(new AgentError('ERR_NOT_LOGGED_IN'))
     const run = async (): Promise<ActiveToken> => {
       try {
-        await this.unlock({ profile: token.profile, keys: token.keys, client: { client: 'ehealth-agent (renewal)' }, claims: { attributes: [], designators: [] } }, 'renewal')
+        await this.unlock({ profile: token.profile, keys: token.keys, client: { client: 'ehealth-agent (renewal)' }, claimsFor: NO_CLAIMS }, 'renewal')
         const assertion = await renewToken(this.opts.exchange, token.keys, token.assertion)
         if (this.active !== token) throw new AgentError('ERR_NOT_LOGGED_IN', 'signed out during renewal')
         const renewed = this.activate({ assertion, profile: token.profile, keys: token.keys, origin: token.origin })

@@ -1,0 +1,261 @@
+import { sign, X509Certificate } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { prepareAssertion } from '../../protocol/saml/build-assertion.js'
+import { claimsForProfile } from '../../protocol/sts/claims.js'
+import { FakeClock } from '../../test/helpers/fake-clock.js'
+import { MemoryKeySource } from '../../test/helpers/memory-key-source.js'
+import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
+import { createTestIdentity } from '../../test/helpers/test-pki.js'
+import { ScriptedPrompter } from '../consent/scripted-prompter.js'
+import { createHttpTransport } from '../http-transport.js'
+import type { KeySource } from '../keys/key-source.js'
+import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
+import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { provisionEidToken, SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
+import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
+import { createSoapPoster, type SoapPoster } from '../sts-client.js'
+import { Session, type SessionOptions } from './session.js'
+import { identityFromCertificate } from './identity-from-certificate.js'
+
+let sandbox: RunningSandbox
+let clock: FakeClock
+let stsRequests = 0
+let eidModule: { modulePath: string; tokenLabel: string }
+
+beforeAll(async () => {
+  const pki = await sharedSandboxPki()
+  clock = new FakeClock(Date.now())
+  sandbox = await startSandbox({ stateDir: dirname(pki.dir), clock: () => clock.now() })
+  // The doctor's eID as a SoftHSM2 token (the stand-in for a card in a reader).
+  const eid = pki.eid.doctor
+  const token = await provisionEidToken({
+    stateDir: mkdtempSync(join(tmpdir(), 'session-eid-')),
+    pin: SANDBOX_EID_PIN,
+    authentication: { privateKeyPem: eid.authentication.privateKeyPem, certificatePem: eid.authentication.certificatePem },
+    signature: { privateKeyPem: eid.signature.privateKeyPem, certificatePem: eid.signature.certificatePem },
+  })
+  process.env.SOFTHSM2_CONF = token.softhsmConf // pkcs11js loads SoftHSM in this process
+  eidModule = token
+}, 120_000)
+
+afterAll(async () => {
+  await sandbox?.close()
+})
+
+function countingPoster(): SoapPoster {
+  const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
+  return (url, envelope, action, from) => {
+    if (url.includes('/IAM/')) stsRequests++
+    return post(url, envelope, action, from)
+  }
+}
+
+function newSession(prompter: ScriptedPrompter, extra: Partial<SessionOptions> = {}): Session {
+  let n = 0
+  return new Session({
+    exchange: {
+      post: countingPoster(),
+      stsUrl: sandbox.environment.stsWsTrust,
+      trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
+      now: () => clock.now(),
+      newId: () => `id${++n}`,
+    },
+    clock,
+    prompter,
+    environment: 'Sandbox',
+    lifetimeMs: 3600_000,
+    random: () => 0.5,
+    ...extra,
+  })
+}
+
+const keystore = (): KeySource => createPkcs12KeySource({ path: sandbox.state.pki.keystores.doctor.p12Path })
+const eidCard = (): KeySource => createPkcs11KeySource({ modulePath: eidModule.modulePath, token: { label: eidModule.tokenLabel } })
+const DOCTOR = { id: 'doctor', label: 'Doctor' }
+const claimsFor = (profile = 'doctor') => (id: { certificate: X509Certificate }) => claimsForProfile(profile, identityFromCertificate(id.certificate))
+
+describe('Session: each login mode yields a token', () => {
+  it('eHealth keystore only: one password prompt, naming the client, the profile and the key', async () => {
+    const prompter = new ScriptedPrompter({ secret: 'sandbox' })
+    const session = newSession(prompter)
+    const ks = keystore()
+    const token = await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'MediSoft' }, claimsFor: claimsFor() })
+    expect(token.assertion.attributes.find((a) => a.name.endsWith('doctor:boolean'))?.values).toEqual(['true'])
+    expect(prompter.prompts).toHaveLength(1)
+    expect(prompter.prompts[0]).toMatchObject({ client: 'MediSoft', profile: DOCTOR, requirement: { secret: 'password' } })
+    await session.logout()
+    expect(ks.loginState()).toBe('logged-out')
+  })
+
+  it('eID identification + keystore as HOK: the SignChallenge path, a PIN and a password', async () => {
+    const prompter = new ScriptedPrompter({ secret: (p) => (p.requirement.secret === 'pin' ? SANDBOX_EID_PIN : 'sandbox') })
+    const session = newSession(prompter)
+    const ks = keystore()
+    const card = eidCard()
+    const before = stsRequests
+    const token = await session.login({ profile: DOCTOR, keys: { identification: card, holderOfKey: ks }, client: { client: 'MediSoft' }, claimsFor: claimsFor() })
+    expect(stsRequests - before).toBe(2) // the request, then the signed challenge
+    expect(token.assertion.hokCertificateBase64).toBe((await ks.certificate()).base64)
+    expect(prompter.prompts.map((p) => p.requirement.secret).sort()).toEqual(['password', 'pin'])
+    await session.logout()
+    await card.close()
+  })
+
+  it('eID only: the card identifies and is the HOK key', async () => {
+    const prompter = new ScriptedPrompter({ secret: SANDBOX_EID_PIN })
+    const session = newSession(prompter)
+    const card = eidCard()
+    const token = await session.login({ profile: { id: 'citizen', label: 'Citizen' }, keys: { identification: card, holderOfKey: card }, client: { client: 'x' }, claimsFor: claimsFor('citizen') })
+    expect(token.assertion.hokCertificateBase64).toBe((await card.certificate()).base64)
+    await session.logout()
+    await card.close()
+  })
+
+  it('an imported IDP token, bound to the keystore, is used as if from the STS', async () => {
+    const ks = sandbox.state.pki.keystores.doctor
+    const minted = mintFor(ks.certificateBase64)
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const token = await session.importToken(minted, keystore(), DOCTOR, { client: 'tray' })
+    expect(token.origin).toBe('imported')
+    await session.logout()
+  })
+})
+
+describe('Session: PIN handling (threat T11)', () => {
+  it('a wrong PIN gives ERR_PIN_INCORRECT, asked once, never retried', async () => {
+    const prompter = new ScriptedPrompter({ secret: '9999' })
+    const session = newSession(prompter)
+    const card = eidCard()
+    await expect(
+      session.login({ profile: DOCTOR, keys: { identification: card, holderOfKey: card }, client: { client: 'x' }, claimsFor: claimsFor() }),
+    ).rejects.toMatchObject({ code: 'ERR_PIN_INCORRECT' })
+    expect(prompter.prompts).toHaveLength(1)
+    expect(card.loginState()).toBe('logged-out')
+    await card.close()
+  })
+
+  it('a locked PIN (simulated: SoftHSM cannot lock) gives ERR_PIN_LOCKED without a prompt', async () => {
+    const prompter = new ScriptedPrompter({ secret: '1234' })
+    const session = newSession(prompter)
+    const id = sandbox.state.pki.eid.doctor.authentication
+    const locked = new MemoryKeySource(id.privateKey, id.certificatePem)
+    locked.loginRequirement = async () => {
+      const { AgentError } = await import('../../protocol/rpc/errors.js')
+      throw new AgentError('ERR_PIN_LOCKED')
+    }
+    await expect(session.login({ profile: DOCTOR, keys: { identification: locked, holderOfKey: locked }, client: { client: 'x' }, claimsFor: claimsFor() })).rejects.toMatchObject({
+      code: 'ERR_PIN_LOCKED',
+    })
+    expect(prompter.prompts).toHaveLength(0)
+  })
+
+  it('10 concurrent logins produce one prompt and one token', async () => {
+    const prompter = new ScriptedPrompter({ secret: 'sandbox' })
+    const session = newSession(prompter)
+    const ks = keystore()
+    const logins = await Promise.all(
+      Array.from({ length: 10 }, () => session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })),
+    )
+    expect(new Set(logins.map((t) => t.assertion.assertionId)).size).toBe(1)
+    expect(prompter.prompts).toHaveLength(1)
+    await session.logout()
+  })
+})
+
+describe('Session: renewal (threat T15)', () => {
+  it('100 concurrent requests at the renewal point cause exactly one STS request and none fails', async () => {
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const ks = keystore()
+    const first = await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    // Jump to the renewal point without letting the background timer renew first.
+    clock.advance(first.renewAt.getTime() - clock.now().getTime() + 1, false)
+    const before = stsRequests
+    const results = await Promise.allSettled(Array.from({ length: 100 }, () => session.token()))
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true)
+    expect(stsRequests - before).toBe(1)
+    const ids = new Set(results.map((r) => (r as PromiseFulfilledResult<{ assertion: { assertionId: string } }>).value.assertion.assertionId))
+    expect(ids.size).toBe(1)
+    expect([...ids][0]).not.toBe(first.assertion.assertionId)
+    await session.logout()
+  })
+
+  it('the background timer renews ahead of expiry, and the token is wiped at expiry if renewal keeps failing', async () => {
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const ks = keystore()
+    const first = await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    sandbox.state.faults.add('/IAM/', { kind: 'http', status: 503 }, Infinity)
+    try {
+      clock.advance(first.assertion.conditions.notOnOrAfter.getTime() - clock.now().getTime() + 1)
+      await new Promise((r) => setTimeout(r, 50))
+      expect(session.current()).toBeUndefined() // seed 003: nothing kept past validity
+    } finally {
+      sandbox.state.faults.clear()
+    }
+  })
+
+  it('announces ahead of time a renewal that will need the PIN', async () => {
+    const prompter = new ScriptedPrompter({ secret: 'sandbox' })
+    const session = newSession(prompter)
+    const ks = keystore()
+    const first = await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    await ks.logout() // as if the keystore had been locked again
+    clock.advance(first.renewAt.getTime() - clock.now().getTime() - 9 * 60_000, true)
+    expect(prompter.notices.some((n) => n.kind === 'renewal-needed')).toBe(true)
+    await session.logout()
+  })
+})
+
+describe('Session: the STS answering badly', () => {
+  it('503 then 200: the login succeeds after a retry', async () => {
+    sandbox.state.faults.add('/IAM/SecurityTokenService/v1', { kind: 'http', status: 503 }, 1)
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const ks = keystore()
+    const before = stsRequests
+    await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    expect(stsRequests - before).toBe(1) // one call from our side; the poster retried underneath
+    await session.logout()
+  })
+
+  it('a BusinessError is surfaced with eHealth code and messages, not retried', async () => {
+    sandbox.state.faults.add('/IAM/SecurityTokenService/v1', { kind: 'soap-fault', code: 'SOA-01002', messages: ['Service call not authorized'] }, 1)
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const ks = keystore()
+    await expect(session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })).rejects.toMatchObject({
+      code: 'ERR_STS_REJECTED',
+      data: { ehealth: { code: 'SOA-01002', messages: ['Service call not authorized'], environment: 'Simulation' } },
+    })
+  })
+})
+
+describe('Session: imported tokens that must be refused', () => {
+  it('bound to someone else, expired, or signed by an untrusted key', async () => {
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
+    const nurse = sandbox.state.pki.keystores.nurse.certificateBase64
+    await expect(session.importToken(mintFor(nurse), keystore(), DOCTOR, { client: 'x' })).rejects.toMatchObject({ code: 'ERR_TOKEN_NOT_BOUND' })
+    const doctor = sandbox.state.pki.keystores.doctor.certificateBase64
+    await expect(session.importToken(mintFor(doctor, -7200_000), keystore(), DOCTOR, { client: 'x' })).rejects.toMatchObject({ code: 'ERR_TOKEN_EXPIRED' })
+    const rogue = createTestIdentity({ subject: [['CN', 'rogue STS'], ['C', 'BE']] })
+    await expect(session.importToken(mintFor(doctor, 0, rogue), keystore(), DOCTOR, { client: 'x' })).rejects.toMatchObject({ code: 'ERR_TOKEN_UNTRUSTED' })
+    expect(session.current()).toBeUndefined()
+  })
+})
+
+/** A token as the IDP would hand out (seed 000): minted by the sandbox STS key, or another key. */
+function mintFor(hokBase64: string, offsetMs = 0, signer?: { privateKey: import('node:crypto').KeyObject; certificateBase64: string }): string {
+  const now = new Date(clock.now().getTime() + offsetMs)
+  const p = prepareAssertion({
+    assertionId: `_imp${Math.floor(Math.random() * 1e9)}`,
+    issuer: 'urn:be:fgov:ehealth:sts:1_0',
+    issueInstant: now,
+    notBefore: now,
+    notOnOrAfter: new Date(now.getTime() + 3600_000),
+    nameIdentifier: { nameQualifier: 'CN=TEST eHealth sandbox issuing CA', value: 'CN="SSIN=78031420465"' },
+    hokCertificateBase64: hokBase64,
+    attributes: [{ name: 'urn:be:fgov:person:ssin', namespace: 'urn:be:fgov:identification-namespace', values: ['78031420465'] }],
+  })
+  const key = signer ?? { privateKey: sandbox.state.pki.sts.privateKey, certificateBase64: sandbox.state.pki.sts.certificateBase64 }
+  return p.finish(sign(p.hash, p.signedInfo, key.privateKey), key.certificateBase64)
+}
