@@ -1,0 +1,89 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { z } from 'zod'
+import { ENVIRONMENT_IDS } from '../protocol/environments.js'
+import { AgentError } from '../protocol/rpc/errors.js'
+import { LOGIN_METHODS } from './keys/key-ring.js'
+
+/** Chrome/Edge extension ids are 32 letters a–p. */
+const EXTENSION_ID = /^[a-p]{32}$/
+
+/** The settings file, validated: a typo is reported with its path, never silently ignored. */
+export const CONFIG_SCHEMA = z
+  .object({
+    environment: z.enum(ENVIRONMENT_IDS).default('sandbox'),
+    port: z.number().int().min(1024).max(65535).default(4752),
+    defaultProfile: z.string().min(1).default('doctor'),
+    login: z
+      .object({
+        method: z.enum(LOGIN_METHODS).optional(),
+        /** The eHealth PKCS#12 keystore (alias `authentication`). */
+        keystore: z.string().min(1).optional(),
+        /** The eID PKCS#11 module (beidpkcs11); searched in the usual places when absent. */
+        pkcs11Module: z.string().min(1).optional(),
+        pkcs11TokenLabel: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    tokenLifetimeMinutes: z.number().int().min(5).max(24 * 60).default(24 * 60),
+    /** PEM files of the STS signing certificates trusted for the environment (real environments). */
+    trustedStsCertificates: z.array(z.string().min(1)).default([]),
+    /** Extra CA certificates (PEM file) for HTTPS to eHealth, added to the system's. */
+    caBundle: z.string().min(1).optional(),
+    /** Browser extensions allowed to call the agent (threat T1: web pages never are). */
+    allowedExtensionIds: z.array(z.string().regex(EXTENSION_ID, 'an extension id is 32 letters a-p')).default([]),
+    /** Endpoints soap.call may reach besides the environment's service list; a trailing '/' allows a prefix. */
+    serviceAllowlist: z.array(z.string().url()).default([]),
+    /** UI language; default from the system locale. */
+    language: z.enum(['en', 'nl', 'fr']).optional(),
+  })
+  .strict()
+
+export type AgentConfig = z.infer<typeof CONFIG_SCHEMA>
+
+/** The defaults, as a new user gets them. */
+export function defaultConfig(): AgentConfig {
+  return CONFIG_SCHEMA.parse({})
+}
+
+/**
+ * Load the settings; a missing file means defaults (written back so the user can find and edit
+ * it). A file that is not valid JSON or does not match the schema is a clear ERR_CONFIG_INVALID
+ * naming the file and the setting — the agent does not start on a guess.
+ */
+export async function loadConfig(file: string): Promise<AgentConfig> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(file, `cannot read it: ${(err as Error).message}`)
+    const config = defaultConfig()
+    await saveConfig(file, config)
+    return config
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw invalid(file, 'it is not valid JSON')
+  }
+  const parsed = CONFIG_SCHEMA.safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!
+    throw invalid(file, `${first.path.join('.') || '(root)'}: ${first.message}`, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+  }
+  return parsed.data
+}
+
+/** Save atomically (temporary file, then rename): a crash never leaves half a settings file. */
+export async function saveConfig(file: string, config: AgentConfig): Promise<void> {
+  const checked = CONFIG_SCHEMA.parse(config)
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
+  const tmp = `${file}.${process.pid}.tmp`
+  await writeFile(tmp, JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 })
+  await rename(tmp, file)
+}
+
+function invalid(file: string, detail: string, issues?: unknown): AgentError {
+  return new AgentError('ERR_CONFIG_INVALID', `the settings file ${file} is not valid: ${detail}`, { file, detail, ...(issues ? { issues } : {}) })
+}

@@ -1,0 +1,111 @@
+import { AgentError } from '../../protocol/rpc/errors.js'
+import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+
+/** The terminal the agent was started from, when it has one. */
+export interface Terminal {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }
+  output: NodeJS.WritableStream
+}
+
+/** Options of {@link TerminalPrompter}. */
+export interface TerminalPrompterOptions {
+  terminal: Terminal
+  /** How long the user has to answer; default 2 minutes, then ERR_USER_TIMEOUT. */
+  timeoutMs?: number
+}
+
+/**
+ * Asks the user in the terminal the agent runs in (no display, or `npm start` on a fresh
+ * machine). The PIN is read without echo. Concurrent prompts are queued: one question at a time.
+ * Every question names the calling application, the profile, the environment and the key
+ * (threat T10); an empty answer cancels.
+ */
+export class TerminalPrompter implements Prompter {
+  private readonly terminal: Terminal
+  private readonly timeoutMs: number
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(options: TerminalPrompterOptions) {
+    this.terminal = options.terminal
+    this.timeoutMs = options.timeoutMs ?? 120_000
+  }
+
+  askSecret(prompt: SignInPrompt): Promise<string> {
+    return this.serialize(async () => {
+      const what = prompt.requirement.secret === 'pin' ? 'eID PIN' : 'keystore password'
+      const tries = prompt.requirement.secret === 'pin' && prompt.requirement.retriesLeft ? ` (tries left: ${prompt.requirement.retriesLeft})` : ''
+      this.say(`\n${describe(prompt)}\n`)
+      const answer = await this.read(`${what} for ${prompt.keySource}${tries} (empty to cancel): `, true)
+      if (!answer) throw new AgentError('ERR_USER_CANCELLED')
+      return answer
+    })
+  }
+
+  confirm(prompt: SignInPrompt): Promise<void> {
+    return this.serialize(async () => {
+      this.say(`\n${describe(prompt)}\nEnter the PIN on the card reader or in the eID software's window.\n`)
+      const answer = await this.read('Continue? [Y/n] ', false)
+      if (/^n/i.test(answer)) throw new AgentError('ERR_USER_CANCELLED')
+    })
+  }
+
+  approvePairing(prompt: PairingPrompt): Promise<boolean> {
+    return this.serialize(async () => {
+      const proc = prompt.process ? ` (process ${prompt.process.executable ?? '?'}, pid ${prompt.process.pid ?? '?'})` : ''
+      this.say(`\nThe application "${prompt.client}"${proc} asks to use your eHealth session.\nIt may call: ${prompt.scopes.methods.join(', ')}\n`)
+      const answer = await this.read('Allow it? [y/N] ', false).catch(() => '')
+      return /^y/i.test(answer)
+    })
+  }
+
+  notify(notice: Notice): void {
+    this.say(`[ehealth-agent] ${notice.text}\n`)
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task)
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private say(text: string): void {
+    this.terminal.output.write(text)
+  }
+
+  /** One line from the terminal; `hidden` reads without echo (raw mode). */
+  private read(question: string, hidden: boolean): Promise<string> {
+    const { input } = this.terminal
+    if (!input.isTTY) return Promise.reject(new AgentError('ERR_USER_TIMEOUT', 'no terminal to ask the user in; start the agent from a terminal, or with --demo in the sandbox'))
+    this.say(question)
+    return new Promise((resolve, reject) => {
+      let buffer = ''
+      const raw = hidden && typeof input.setRawMode === 'function'
+      if (raw) input.setRawMode!(true)
+      input.resume()
+      const done = (err: AgentError | undefined, value?: string) => {
+        clearTimeout(timer)
+        input.off('data', onData)
+        if (raw) input.setRawMode!(false)
+        input.pause()
+        this.say('\n')
+        if (err) reject(err)
+        else resolve(value ?? '')
+      }
+      const onData = (chunk: Buffer | string) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') return done(undefined, buffer)
+          if (ch === '\u0003') return done(new AgentError('ERR_USER_CANCELLED'))
+          if (ch === '\u007f' || ch === '\b') buffer = buffer.slice(0, -1)
+          else buffer += ch
+        }
+      }
+      const timer = setTimeout(() => done(new AgentError('ERR_USER_TIMEOUT')), this.timeoutMs)
+      input.on('data', onData)
+    })
+  }
+}
+
+function describe(p: SignInPrompt): string {
+  const action = p.purpose === 'renewal' ? 'renew the eHealth session' : 'sign in to eHealth'
+  return `"${p.client}" asks to ${action} as ${p.profile.label} (${p.environment}) with ${p.keySource}.`
+}

@@ -1,0 +1,81 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { encodeError } from '../../protocol/rpc/encode-response.js'
+import { AgentError } from '../../protocol/rpc/errors.js'
+import type { PairedClients } from '../pairing/paired-clients.js'
+import type { RateLimiter } from '../pairing/rate-limiter.js'
+import type { AgentServices, Caller } from '../rpc/method-context.js'
+import { summarizeSession } from '../session/summarize-session.js'
+import { dispatchRpc } from './dispatch.js'
+import { requestGuards, type GuardOptions } from './guards.js'
+
+/** Options of {@link createAgentApp}; resolved once at start-up. */
+export interface AgentAppOptions {
+  services: AgentServices
+  clients: PairedClients
+  rateLimiter: RateLimiter
+  guards: GuardOptions
+  /** The same user's CLI credential (local credential file). */
+  localCredential: string
+  /** Subscribe to session changes for the event stream; returns an unsubscribe function. */
+  onSessionChange: (listener: () => void) => () => void
+}
+
+/**
+ * The agent's HTTP face: guards first (Host, Origin, Content-Type, size, loopback, peer uid),
+ * then the credential, then JSON-RPC. `GET /health` says only that the agent is up; `GET /events`
+ * streams session status to authenticated callers (threat T3: same checks as /rpc).
+ */
+export function createAgentApp(options: AgentAppOptions): Hono {
+  const { services } = options
+  const localHash = hash(options.localCredential)
+  const authenticate = (header: string | undefined): Caller | undefined => {
+    const credential = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header ?? '')?.[1]
+    if (!credential) return undefined
+    if (timingSafeEqual(hash(credential), localHash)) {
+      return { id: 'local', name: 'ehagent (this user)', scopes: { methods: ['*'], services: ['*'] } }
+    }
+    const client = options.clients.authenticate(credential)
+    if (!client) return undefined
+    options.clients.touch(client.clientId)
+    return { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}) }
+  }
+
+  const app = new Hono()
+  app.use('*', requestGuards(options.guards))
+
+  app.get('/health', (c) => c.json({ status: 'ok', service: 'ehealth-agent' }))
+
+  app.post('/rpc', async (c) => {
+    const caller = authenticate(c.req.header('authorization'))
+    const result = await dispatchRpc(await c.req.text(), caller, { services, rateLimiter: options.rateLimiter })
+    if (result.payload === undefined) return c.body(null, 204)
+    return c.json(result.payload, result.status as 200 | 401)
+  })
+
+  app.get('/events', (c) => {
+    const caller = authenticate(c.req.header('authorization'))
+    if (!caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
+    return streamSSE(c, async (stream) => {
+      const send = () => stream.writeSSE({ event: 'session', data: JSON.stringify(summarizeSession(services.session, services.environment.label)) })
+      await send()
+      const unsubscribe = options.onSessionChange(() => void send().catch(() => undefined))
+      await new Promise<void>((resolve) => stream.onAbort(resolve))
+      unsubscribe()
+    })
+  })
+
+  app.notFound((c) => c.json(encodeError(null, new AgentError('ERR_METHOD_NOT_FOUND', 'unknown path; the API is POST /rpc')), 404))
+  // One place turns unexpected errors into a generic JSON-RPC error: no stack, no path on the wire.
+  app.onError((err, c) => {
+    options.services.audit.record({ event: 'internal-error', outcome: 'error', errorCode: 'ERR_INTERNAL' })
+    void err
+    return c.json(encodeError(null, new AgentError('ERR_INTERNAL')), 500)
+  })
+  return app
+}
+
+function hash(s: string): Buffer {
+  return createHash('sha256').update(s).digest()
+}

@@ -1,0 +1,252 @@
+/**
+ * The guards in front of every route of the agent's HTTP API. They run before any work (no body
+ * parsing, no prompt, no session access) and refuse, with an HTTP status and a JSON-RPC error
+ * body, anything that is not a local program of this user talking to us by one of our names:
+ *
+ * 1. the peer is loopback (T12) or this user's Unix socket; anything unidentified is refused;
+ * 2. on Linux, the TCP peer's uid is the agent's (T5);
+ * 3. `Host` is exactly one of our loopback names with our port (T2, DNS rebinding), 421 if not;
+ * 4. `Origin`, when present, is an allowed browser-extension origin (T1, T4's browser half);
+ * 5. a preflight is answered for those origins only;
+ * 6. a request with a body declares `Content-Type: application/json` (T1: no "simple" requests);
+ * 7. the body is at most `maxBodyBytes`, by Content-Length or while streaming (T18).
+ *
+ * The client credential (T4, T8) is checked after these, by the app: the guards say "this may be
+ * a caller", not "this caller is paired".
+ */
+import type { Context, MiddlewareHandler, Next } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { encodeError } from '../../protocol/rpc/encode-response.js'
+import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
+import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
+import { createHostAllowlist, isAllowedHost } from './host-allowlist.js'
+import { isLoopbackAddress } from './ip-address.js'
+import { isJsonContentType } from './is-json-content-type.js'
+import { describeConnection, readConnection, type Connection } from './read-connection.js'
+
+export interface GuardOptions {
+  /** The port the agent listens on, for the Host allowlist. */
+  port: number
+  /** Exact browser-extension origins allowed, e.g. 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'. */
+  allowedOrigins: readonly string[]
+  /** Largest request body, bytes. */
+  maxBodyBytes: number
+  /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
+  peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
+  /** Told about every refusal (for the privacy log): what was refused and why. */
+  onRejected?: (info: { reason: string; path: string; origin?: string; host?: string; peer?: string }) => void
+}
+
+/**
+ * Every way a request is refused: its HTTP status, the error sent (`error.data.code`), and the
+ * text. `reason` (the key) goes to the privacy log and to the caller as `error.data.reason`.
+ */
+const REFUSALS = {
+  'unknown-transport': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'the connection could not be identified as local',
+    hint: 'connect to the agent over loopback or its Unix socket',
+  },
+  'non-loopback-peer': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'only programs on this computer may call the agent',
+    hint: 'connect to 127.0.0.1 or ::1',
+  },
+  'peer-uid-unknown': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'the calling process could not be identified',
+    hint: 'call the agent from a program of the user who runs it',
+  },
+  'peer-uid-mismatch': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'the calling process belongs to another user',
+    hint: 'each user runs their own agent; call yours',
+  },
+  'host-not-allowed': {
+    status: 421,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'the Host header does not name this agent',
+    hint: 'call http://127.0.0.1:<port>, http://localhost:<port> or http://[::1]:<port>',
+  },
+  'origin-not-allowed': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'this origin may not call the agent',
+    hint: 'web pages cannot call the agent; use the browser extension',
+  },
+  'preflight-refused': {
+    status: 403,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'cross-origin requests are only answered for the allowed browser extensions',
+    hint: 'web pages cannot call the agent; use the browser extension',
+  },
+  'content-type-not-json': {
+    status: 415,
+    code: 'ERR_INVALID_REQUEST',
+    message: 'the request body must be Content-Type: application/json',
+    hint: 'send Content-Type: application/json',
+  },
+  'body-too-large': {
+    status: 413,
+    code: 'ERR_INVALID_REQUEST',
+    message: 'the request body is too large',
+    hint: 'see error.data.limit (bytes)',
+  },
+} as const satisfies Record<string, { status: 403 | 413 | 415 | 421; code: ErrorCode; message: string; hint: string }>
+
+/** Why a request was refused (`error.data.reason`, and `reason` for `onRejected`). */
+export type RefusalReason = keyof typeof REFUSALS
+
+/** Methods that carry no body the app reads, so they need no Content-Type (GET /health, /events). */
+const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
+
+/** Attacker-chosen header values are cut to this length before they reach the privacy log. */
+const MAX_LOGGED_HEADER = 200
+
+/**
+ * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`).
+ *
+ * @example
+ * ```ts
+ * app.use('*', requestGuards({
+ *   port: 4752,
+ *   allowedOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
+ *   maxBodyBytes: 16 * 1024 * 1024,
+ *   peerUid: { agentUid: process.getuid!(), lookup: lookupPeerUid },
+ *   onRejected: (info) => audit.rejected(info),
+ * }))
+ * ```
+ */
+export function requestGuards(options: GuardOptions): MiddlewareHandler {
+  const opts = validateOptions(options)
+  const hosts = createHostAllowlist(opts.port)
+  const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
+  // Per connection, not per request: the owner of a socket does not change while it is open, and
+  // /proc/net/tcp is read once per keep-alive connection instead of once per call.
+  const uidBySocket = new WeakMap<object, number>()
+  // What the body-limit refusal needs to know about the request it refuses.
+  const pending = new WeakMap<Context, { connection: Connection; corsOrigin: string | undefined }>()
+  // hono's bodyLimit trusts Content-Length when there is one (Node's parser enforces it as the
+  // framing) and otherwise counts the streamed bytes, stopping at the first byte too many.
+  const limitBody = bodyLimit({
+    maxSize: opts.maxBodyBytes,
+    onError: (c) => {
+      const request = pending.get(c) ?? { connection: readConnection(c.env), corsOrigin: undefined }
+      return refuse(c, 'body-too-large', request.connection, request.corsOrigin)
+    },
+  })
+
+  function refuse(c: Context, reason: RefusalReason, connection: Connection, corsOrigin: string | undefined): Response {
+    const refusal = REFUSALS[reason]
+    report(c, reason, connection)
+    const data: Record<string, unknown> = { reason, hint: refusal.hint }
+    if (reason === 'body-too-large') data.limit = opts.maxBodyBytes
+    const body = encodeError(null, new AgentError(refusal.code, refusal.message, data))
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
+    // Node keeps reading a refused body to reuse the connection; an over-large one is not worth
+    // reading (T18), so the connection is closed instead.
+    if (reason === 'body-too-large') headers.connection = 'close'
+    return applyCorsHeaders(new Response(JSON.stringify(body), { status: refusal.status, headers }), corsOrigin)
+  }
+
+  function report(c: Context, reason: RefusalReason, connection: Connection): void {
+    if (!opts.onRejected) return
+    const info: { reason: string; path: string; origin?: string; host?: string; peer?: string } = { reason, path: clip(c.req.path) }
+    const origin = c.req.header('origin')
+    const host = c.req.header('host')
+    const peer = describeConnection(connection)
+    if (origin !== undefined) info.origin = clip(origin)
+    if (host !== undefined) info.host = clip(host)
+    if (peer !== undefined) info.peer = peer
+    try {
+      opts.onRejected(info)
+    } catch {
+      // A failing log must not turn a refusal into a 500 or, worse, into a pass: refused anyway.
+    }
+  }
+
+  async function findPeerUid(connection: Connection & { kind: 'tcp' }): Promise<number | undefined> {
+    const known = uidBySocket.get(connection.socket)
+    if (known !== undefined) return known
+    let uid: number | undefined
+    try {
+      uid = await opts.peerUid!.lookup({ address: connection.address, port: connection.port }, connection.localPort ?? opts.port)
+    } catch {
+      uid = undefined
+    }
+    // Only a definite answer is kept; "unknown" is asked again on the next request.
+    if (uid !== undefined) uidBySocket.set(connection.socket, uid)
+    return uid
+  }
+
+  /** Checks 1–6; the refusal to send, or undefined to go on. */
+  async function check(c: Context, connection: Connection, origin: string | undefined, corsOrigin: string | undefined): Promise<Response | undefined> {
+    if (connection.kind === 'unknown') return refuse(c, 'unknown-transport', connection, corsOrigin)
+    // Binding 127.0.0.1 is the first defence (T12); this one holds if a wildcard bind or a port
+    // forward ever exposes the port.
+    if (connection.kind === 'tcp' && !isLoopbackAddress(connection.address)) return refuse(c, 'non-loopback-peer', connection, corsOrigin)
+    // T5: on a terminal server every user shares loopback. The Unix socket needs no such check:
+    // it is 0600 in a 0700 directory, so the kernel already limits it to this user.
+    if (connection.kind === 'tcp' && opts.peerUid) {
+      const uid = await findPeerUid(connection)
+      if (uid === undefined) return refuse(c, 'peer-uid-unknown', connection, corsOrigin)
+      if (uid !== opts.peerUid.agentUid) return refuse(c, 'peer-uid-mismatch', connection, corsOrigin)
+    }
+    if (!isAllowedHost(hosts, connection.kind, c.req.header('host'))) return refuse(c, 'host-not-allowed', connection, corsOrigin)
+    // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
+    // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
+    // requires the credential.
+    if (origin !== undefined && corsOrigin === undefined) return refuse(c, 'origin-not-allowed', connection, corsOrigin)
+    if (c.req.method === 'OPTIONS') {
+      return corsOrigin === undefined ? refuse(c, 'preflight-refused', connection, corsOrigin) : createPreflightResponse(corsOrigin)
+    }
+    if (!BODYLESS_METHODS.has(c.req.method) && !isJsonContentType(c.req.header('content-type'))) {
+      return refuse(c, 'content-type-not-json', connection, corsOrigin)
+    }
+    return undefined
+  }
+
+  return async function requestGuards(c: Context, next: Next): Promise<Response | void> {
+    const connection = readConnection(c.env)
+    const origin = c.req.header('origin')
+    const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
+    const refused = await check(c, connection, origin, corsOrigin)
+    if (refused) return refused
+    pending.set(c, { connection, corsOrigin })
+    const limited = await limitBody(c, next)
+    if (limited instanceof Response) return limited
+    const res = applyCorsHeaders(c.res, corsOrigin)
+    if (res !== c.res) {
+      // Assigning c.res merges the old response's headers into the new one, which would bring
+      // back a stripped Access-Control-Allow-Origin; clearing it first prevents the merge.
+      c.res = undefined
+      c.res = res
+    }
+  }
+}
+
+function validateOptions(options: GuardOptions): GuardOptions {
+  const { port, maxBodyBytes, allowedOrigins } = options
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw configError(`port must be 1..65535, got ${String(port)}`)
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw configError('maxBodyBytes must be a positive integer')
+  for (const origin of allowedOrigins) {
+    // '*' or 'null' in the list would let every web page in (T1); a trailing slash or a space
+    // would never match a browser's Origin and is a configuration mistake.
+    if (origin === '*' || origin === 'null' || !/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$/i.test(origin)) {
+      throw configError(`not an allowed origin: ${JSON.stringify(origin)}`)
+    }
+  }
+  return { ...options, allowedOrigins: [...allowedOrigins] } satisfies GuardOptions
+}
+
+function configError(detail: string): AgentError {
+  return new AgentError('ERR_CONFIG_INVALID', undefined, { detail })
+}
+
+function clip(value: string): string {
+  return value.length > MAX_LOGGED_HEADER ? `${value.slice(0, MAX_LOGGED_HEADER)}…` : value
+}

@@ -1,0 +1,54 @@
+/**
+ * Which local user is on the other end of a loopback TCP connection (threat T5: terminal servers
+ * share loopback between users, QZ Tray #734). Linux only: the kernel lists every socket of the
+ * network namespace with its owner's uid in /proc/net/tcp and /proc/net/tcp6. The client's socket
+ * is the entry whose local address is the peer's address:port and whose remote port is ours.
+ */
+import { readFile } from 'node:fs/promises'
+import { endianness } from 'node:os'
+import { canonicalIpAddress } from './ip-address.js'
+import { parseProcNetTcp, TCP_STATES, type ProcNetTcpEntry } from './proc-net-tcp.js'
+
+const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'] as const
+
+/**
+ * The uid owning the client end of a loopback TCP connection, from /proc/net/tcp and
+ * /proc/net/tcp6 (the client socket's local address is the peer's address:port, its remote the
+ * agent's local port). Undefined when it cannot be told: not Linux, no such socket, or two
+ * candidate sockets owned by different users. Callers refuse on undefined.
+ *
+ * @param readProc reads a /proc file as text; injected by tests, `fs.readFile` otherwise.
+ */
+export async function lookupPeerUid(
+  peer: { address: string; port: number },
+  localPort: number,
+  readProc?: (path: string) => Promise<string>,
+): Promise<number | undefined> {
+  if (readProc === undefined && process.platform !== 'linux') return undefined
+  const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
+  const address = canonicalIpAddress(peer.address)
+  if (address === undefined) return undefined
+  // An IPv4 client of a dual-stack listener is seen as ::ffff:a.b.c.d but its own socket may be
+  // listed in either table, so both are read; a table that is missing (IPv6 disabled) is empty.
+  const texts = await Promise.all(TABLES.map((path) => read(path).catch(() => undefined)))
+  if (texts.every((t) => t === undefined)) return undefined
+  const byteOrder = endianness()
+  const uids = new Set<number>()
+  for (const text of texts) {
+    if (text === undefined) continue
+    for (const entry of parseProcNetTcp(text, byteOrder)) {
+      if (isClientSocket(entry, address, peer.port, localPort)) uids.add(entry.uid)
+    }
+  }
+  // Linux may reuse one ephemeral port for connections to different destinations, and only the
+  // port of our end is known here; if such sockets belong to different users, the answer is
+  // not known and the caller refuses.
+  return uids.size === 1 ? [...uids][0] : undefined
+}
+
+function isClientSocket(entry: ProcNetTcpEntry, address: string, port: number, localPort: number): boolean {
+  // TIME_WAIT and request sockets are kernel minisockets printed with uid 0: trusting them
+  // would let a closed connection pass as root's. A LISTEN socket is not a client.
+  if (entry.state === TCP_STATES.TIME_WAIT || entry.state === TCP_STATES.NEW_SYN_RECV || entry.state === TCP_STATES.LISTEN) return false
+  return entry.local.port === port && entry.remote.port === localPort && entry.local.address === address
+}

@@ -1,0 +1,68 @@
+/**
+ * The local credential: what the `ehagent` CLI of the same user presents instead of pairing
+ * (issue 5, "Who may call"). The file's privacy is the proof: it sits 0600 in a 0700 directory
+ * of the user's private runtime dir (threat T5), so only that user can read it.
+ */
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { AgentError } from '../../protocol/rpc/errors.js'
+
+const DIR_MODE = 0o700
+const FILE_MODE = 0o600
+const CREDENTIAL_BYTES = 32
+const CREDENTIAL_SHAPE = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * Create (or replace) the local credential file: 32 random bytes base64url, file 0600, parent
+ * directory 0700; returns the credential. Replacing it retires the credential of an earlier run.
+ */
+export async function writeLocalCredential(file: string): Promise<string> {
+  const dir = dirname(file)
+  const created = await mkdir(dir, { recursive: true, mode: DIR_MODE })
+  // mkdir's mode is filtered by the umask, so make a new directory private explicitly. An existing
+  // one is not chmod-ed: it may be a --state-dir the user shares (as agent/sandbox/pki does); the
+  // file's own 0600 is what protects the credential.
+  if (created !== undefined) await chmod(dir, DIR_MODE)
+  const credential = randomBytes(CREDENTIAL_BYTES).toString('base64url')
+  const tmp = `${file}.tmp`
+  await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
+  // Written beside and renamed over: a CLI reading at that moment gets the old credential or the
+  // new one, never half of one; and a looser mode on an old file does not carry over.
+  const handle = await open(tmp, 'wx', FILE_MODE)
+  try {
+    await handle.writeFile(credential + '\n', 'utf8')
+  } finally {
+    await handle.close()
+  }
+  await rename(tmp, file)
+  return credential
+}
+
+/** Read the local credential; a clear ERR_UNAUTHORIZED, with what to do, when it is missing or unreadable. */
+export async function readLocalCredential(file: string): Promise<string> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`
+    throw new AgentError(
+      'ERR_UNAUTHORIZED',
+      `the local credential file ${file} ${why}: start the agent as this user (ehagent start), and pass the same --state-dir if it was started with one`,
+      { detail: `local credential file ${why}` },
+      { cause: err },
+    )
+  }
+  const credential = text.trim()
+  if (!CREDENTIAL_SHAPE.test(credential)) {
+    throw new AgentError(
+      'ERR_UNAUTHORIZED',
+      `the local credential file ${file} does not hold a credential: restart the agent (ehagent start) to write a new one`,
+      { detail: 'local credential file is malformed' },
+    )
+  }
+  return credential
+}

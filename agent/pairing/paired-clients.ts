@@ -1,0 +1,308 @@
+/**
+ * The applications the user paired with the agent, their scopes and their credentials (threat T4:
+ * identity is the pairing credential, never the Origin header; T8: per-client scopes and
+ * revocation). Only a SHA-256 of each credential is stored, so the file is worth nothing to a
+ * reader (T7).
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { chmod, mkdir, open as openFile, readFile, rename, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { z } from 'zod'
+import { AgentError } from '../../protocol/rpc/errors.js'
+
+/** What a client may do; '*' in an array means any. */
+export interface ClientScopes {
+  methods: string[]
+  services: string[]
+}
+
+export interface PairedClient {
+  clientId: string
+  name: string
+  pairedAt: string
+  lastUsedAt?: string
+  scopes: ClientScopes
+  /** The process that asked for pairing, as the OS reported it (shown to the user; T4). */
+  process?: { pid?: number; executable?: string; user?: string }
+}
+
+const DIR_MODE = 0o700
+const FILE_MODE = 0o600
+const CREDENTIAL_BYTES = 32
+/** touch() saves at most this often: lastUsedAt is informational, not worth a write per call. */
+const TOUCH_SAVE_DELAY_MS = 5000
+const FILE_VERSION = 1
+
+const scopesSchema = z.object({ methods: z.array(z.string()), services: z.array(z.string()) }).strict()
+const storedClientSchema = z
+  .object({
+    clientId: z.string().min(1).max(64),
+    name: z.string(),
+    pairedAt: z.string(),
+    lastUsedAt: z.string().optional(),
+    scopes: scopesSchema,
+    process: z.object({ pid: z.number().int().optional(), executable: z.string().optional(), user: z.string().optional() }).strict().optional(),
+    /** Hex SHA-256 of the credential. */
+    credentialSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
+  })
+  .strict()
+// Strict everywhere: a hand-edited typo ("scope") is reported instead of silently dropped on the next save.
+const fileSchema = z.object({ version: z.literal(FILE_VERSION), clients: z.array(storedClientSchema) }).strict()
+type StoredClient = z.infer<typeof storedClientSchema>
+
+interface Entry {
+  client: PairedClient
+  hash: Buffer
+}
+
+/** The paired clients, kept in memory and saved atomically to one JSON file (0600 in a 0700 dir). */
+export class PairedClients {
+  /** Called when a lazy save (after touch) fails; explicit operations reject instead. */
+  onError?: (err: unknown) => void
+
+  private readonly file: string
+  private readonly clock: () => Date
+  private entries: Entry[]
+  private saving: Promise<void> = Promise.resolve()
+  private touchTimer: NodeJS.Timeout | undefined
+
+  private constructor(file: string, clock: () => Date, entries: Entry[]) {
+    this.file = file
+    this.clock = clock
+    this.entries = entries
+  }
+
+  /**
+   * Load the file, or create it (empty) when missing. A corrupt or hand-edited file is an
+   * AgentError ERR_CONFIG_INVALID naming the file. A `.tmp` left by a crash during a save is ignored.
+   */
+  static async open(file: string, clock: () => Date): Promise<PairedClients> {
+    const created = await mkdir(dirname(file), { recursive: true, mode: DIR_MODE })
+    // mkdir's mode is filtered by the umask. An existing directory is left alone (it may be one the
+    // user chose); the file is private either way.
+    if (created !== undefined) await chmod(dirname(file), DIR_MODE)
+    let text: string | undefined
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new AgentError('ERR_CONFIG_INVALID', `cannot read the paired clients file ${file}`, { detail: 'the paired clients file cannot be read' }, { cause: err })
+      }
+    }
+    const clients = new PairedClients(file, clock, text === undefined ? [] : parseFile(file, text))
+    if (text === undefined) await clients.save()
+    else await chmod(file, FILE_MODE)
+    return clients
+  }
+
+  /**
+   * Pair a new client. Its credential (32 random bytes, base64url) is returned this once; only its
+   * SHA-256 is kept. Resolves after the file is saved, so a credential handed out always survives a restart.
+   */
+  async add(name: string, scopes: ClientScopes, process?: PairedClient['process']): Promise<{ client: PairedClient; credential: string }> {
+    const credential = randomBytes(CREDENTIAL_BYTES).toString('base64url')
+    const client: PairedClient = {
+      clientId: randomUUID(),
+      name,
+      pairedAt: this.clock().toISOString(),
+      scopes: { methods: [...scopes.methods], services: [...scopes.services] },
+    }
+    if (process !== undefined) client.process = copyProcess(process)
+    const entry: Entry = { client, hash: hashCredential(credential) }
+    this.entries = [...this.entries, entry]
+    try {
+      await this.save()
+    } catch (err) {
+      this.entries = this.entries.filter((e) => e !== entry)
+      throw err
+    }
+    return { client: copyClient(client), credential }
+  }
+
+  /**
+   * The client holding this credential, or undefined (unknown or revoked). Every stored hash is
+   * compared in constant time and none is skipped, so timing tells nothing about which one matched.
+   */
+  authenticate(credential: string): PairedClient | undefined {
+    if (typeof credential !== 'string' || credential === '') return undefined
+    const hash = hashCredential(credential)
+    let found: Entry | undefined
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.hash, hash) && found === undefined) found = entry
+    }
+    return found === undefined ? undefined : copyClient(found.client)
+  }
+
+  /**
+   * Remove a client. Effective at once in memory (the next authenticate fails), even if saving
+   * fails, in which case the promise rejects so the caller can tell the user.
+   */
+  async revoke(clientId: string): Promise<boolean> {
+    const before = this.entries.length
+    this.entries = this.entries.filter((entry) => entry.client.clientId !== clientId)
+    if (this.entries.length === before) return false
+    await this.save()
+    return true
+  }
+
+  list(): PairedClient[] {
+    return this.entries.map((entry) => copyClient(entry.client))
+  }
+
+  /** Record use (lastUsedAt); saved later, at most every few seconds, never on the caller's path. */
+  touch(clientId: string): void {
+    const entry = this.entries.find((e) => e.client.clientId === clientId)
+    if (entry === undefined) return
+    entry.client.lastUsedAt = this.clock().toISOString()
+    if (this.touchTimer !== undefined) return
+    this.touchTimer = setTimeout(() => {
+      this.touchTimer = undefined
+      this.save().catch((err: unknown) => this.report(err))
+    }, TOUCH_SAVE_DELAY_MS)
+    // A pending lastUsedAt is not a reason to keep a finished process alive.
+    this.touchTimer.unref()
+  }
+
+  /** Save now anything touch() left pending (for shutdown). Not part of the hot path. */
+  async flush(): Promise<void> {
+    if (this.touchTimer !== undefined) {
+      clearTimeout(this.touchTimer)
+      this.touchTimer = undefined
+      await this.save()
+    }
+    await this.saving
+  }
+
+  /**
+   * Write the current state to `<file>.tmp` (0600, fsynced) and rename it over the file, so a
+   * reader or a crash sees the old file or the new one, never a mix. Saves run one at a time; each
+   * writes the state as it is when it starts, so the last one always holds the latest state.
+   */
+  private save(): Promise<void> {
+    const run = this.saving.then(() => writeAtomically(this.file, serialize(this.entries)))
+    // A failed save must not poison the chain for the next one.
+    this.saving = run.catch(() => undefined)
+    return run
+  }
+
+  private report(err: unknown): void {
+    try {
+      this.onError?.(err)
+    } catch {
+      // nothing more to do: lastUsedAt is informational
+    }
+  }
+}
+
+/**
+ * True when `scopes` allow `method`; for `soap.call` also the `service` (the endpoint URL), matched
+ * exactly, by a '*' entry, or by a prefix entry ending in '/'. URLs are compared in their WHATWG
+ * normal form, so `https://a.be/x/../admin` is not inside a `https://a.be/x/` scope — it is what
+ * fetch would actually call.
+ */
+export function isAllowed(scopes: ClientScopes, method: string, service?: string): boolean {
+  if (!scopes.methods.includes('*') && !scopes.methods.includes(method)) return false
+  if (method !== 'soap.call') return true
+  if (service === undefined) return false
+  if (scopes.services.includes('*')) return true
+  const target = normalizeUrl(service)
+  return scopes.services.some((entry) => {
+    if (entry === service) return true
+    if (target === undefined) return false
+    const allowed = normalizeUrl(entry)
+    if (allowed === undefined) return false
+    return allowed === target || (entry.endsWith('/') && allowed.endsWith('/') && target.startsWith(allowed))
+  })
+}
+
+function normalizeUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value)
+    // Credentials in a URL would let "https://a.be/x/" look like a prefix of something else's host.
+    if (url.username !== '' || url.password !== '') return undefined
+    return url.href
+  } catch {
+    return undefined
+  }
+}
+
+function hashCredential(credential: string): Buffer {
+  return createHash('sha256').update(credential, 'utf8').digest()
+}
+
+function parseFile(file: string, text: string): Entry[] {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw invalidFile(file, 'it is not valid JSON', err)
+  }
+  const parsed = fileSchema.safeParse(json)
+  if (!parsed.success) {
+    // The first issue, with where it is (e.g. "clients.0.scopes: ..."): enough to find a hand edit.
+    const issue = parsed.error.issues[0]
+    const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `
+    throw invalidFile(file, `${where}${issue?.message ?? 'unexpected content'}`, parsed.error)
+  }
+  const seen = new Set<string>()
+  return parsed.data.clients.map((stored) => {
+    if (seen.has(stored.clientId)) throw invalidFile(file, `client ${stored.clientId} appears twice`)
+    seen.add(stored.clientId)
+    const { credentialSha256, ...client } = stored
+    return { client: copyClient(client), hash: Buffer.from(credentialSha256, 'hex') }
+  })
+}
+
+function invalidFile(file: string, detail: string, cause?: unknown): AgentError {
+  // The path goes in the message for the person fixing it; `data` (which may reach a caller) has none.
+  return new AgentError(
+    'ERR_CONFIG_INVALID',
+    `the paired clients file ${file} is not valid: ${detail}; fix it or delete it to pair the applications again`,
+    { detail: `paired clients file: ${detail}` },
+    { cause },
+  )
+}
+
+function serialize(entries: Entry[]): string {
+  const clients: StoredClient[] = entries.map(({ client, hash }) => ({ ...copyClient(client), credentialSha256: hash.toString('hex') }))
+  return JSON.stringify({ version: FILE_VERSION, clients }, null, 2) + '\n'
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`
+  // A .tmp left by a crash between write and rename is stale: start afresh ('wx' below then
+  // guarantees we write a file we created, with our mode).
+  await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err
+  })
+  const handle = await openFile(tmp, 'wx', FILE_MODE)
+  try {
+    await handle.writeFile(text, 'utf8')
+    // Without this the rename could reach the disk before the data, leaving an empty file after a power cut.
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(tmp, file)
+}
+
+function copyProcess(process: NonNullable<PairedClient['process']>): NonNullable<PairedClient['process']> {
+  const out: NonNullable<PairedClient['process']> = {}
+  if (process.pid !== undefined) out.pid = process.pid
+  if (process.executable !== undefined) out.executable = process.executable
+  if (process.user !== undefined) out.user = process.user
+  return out
+}
+
+/** A copy built field by field: callers cannot change the stored client, and nothing else leaks in. */
+function copyClient(client: PairedClient): PairedClient {
+  const out: PairedClient = {
+    clientId: client.clientId,
+    name: client.name,
+    pairedAt: client.pairedAt,
+    scopes: { methods: [...client.scopes.methods], services: [...client.scopes.services] },
+  }
+  if (client.lastUsedAt !== undefined) out.lastUsedAt = client.lastUsedAt
+  if (client.process !== undefined) out.process = copyProcess(client.process)
+  return out
+}

@@ -1,0 +1,39 @@
+import { AgentError } from '../../../protocol/rpc/errors.js'
+import { claimsForProfile } from '../../../protocol/sts/claims.js'
+import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
+import type { LoginMethod } from '../../keys/key-ring.js'
+import { identityFromCertificate } from '../../session/identity-from-certificate.js'
+import { summarizeSession } from '../../session/summarize-session.js'
+import type { CallContext } from '../method-context.js'
+import { defineMethod } from '../method-context.js'
+
+/**
+ * `session.login {profile?, method?, mandateService?}`: sign in to eHealth. The agent asks the
+ * user (never the caller) for the PIN or password, naming the calling application, the profile
+ * and the environment; then obtains and checks the token. Signing in with another profile while
+ * signed in is a global logout first (seed 002).
+ */
+export const sessionLogin = defineMethod({
+  name: 'session.login',
+  async handle(params, ctx) {
+    await loginWith(ctx, params.profile ?? ctx.agent.defaultProfile, params.method, params.mandateService)
+    return summarizeSession(ctx.agent.session, ctx.agent.environment.label)
+  },
+})
+
+/** Shared by session.login, session.switchProfile and a soap.sign that needs a session first. */
+export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod, mandateService?: string): Promise<void> {
+  if (!isProfileId(profileId)) throw new AgentError('ERR_PROFILE_UNKNOWN', `unknown profile "${profileId.slice(0, 64)}"`, { profileId: profileId.slice(0, 64) })
+  const profile = PROFILES[profileId]
+  const keys = ctx.agent.keys.loginKeys(method ?? ctx.agent.keys.defaultMethod())
+  await ctx.agent.session.login({
+    profile: { id: profile.id, label: profile.label },
+    keys,
+    client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+    claimsFor: (identification) => {
+      const identity = identityFromCertificate(identification.certificate)
+      if (mandateService) identity.mandateService = mandateService
+      return claimsForProfile(profile.id, identity)
+    },
+  })
+}

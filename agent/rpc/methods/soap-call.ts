@@ -1,0 +1,42 @@
+import { AgentError } from '../../../protocol/rpc/errors.js'
+import { defineMethod, type AgentServices } from '../method-context.js'
+import { signEnvelope } from './soap-sign.js'
+
+/**
+ * `soap.call {endpoint, envelope, soapAction?, profile?}`: sign, POST to an endpoint of the
+ * environment's service list (or the admin's allowlist), return the response. Nothing of either
+ * body is kept or logged (seed 003); the privacy log records endpoint, action and operation.
+ */
+export const soapCall = defineMethod({
+  name: 'soap.call',
+  async handle(params, ctx) {
+    checkEndpoint(ctx.agent, params.endpoint)
+    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', 'rsa-sha256')
+    const base = {
+      event: 'soap.call',
+      client: { id: ctx.caller.id, name: ctx.caller.name },
+      method: 'soap.call',
+      service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: signed.operation },
+      token: { assertionId: signed.token.assertion.assertionId, subject: signed.token.assertion.nameIdentifier.value, profile: signed.token.profile.id },
+    }
+    try {
+      const response = await ctx.agent.post(params.endpoint, signed.envelope, params.soapAction ?? '', 'service')
+      ctx.agent.audit.record({ ...base, outcome: 'ok' })
+      return { status: 200, envelope: response, assertionId: signed.token.assertion.assertionId }
+    } catch (err) {
+      ctx.agent.audit.record({ ...base, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
+      throw err
+    }
+  },
+})
+
+/** Only eHealth's own endpoints for this environment, or what the admin allowed (no open relay). */
+function checkEndpoint(agent: AgentServices, endpoint: string): void {
+  const known = Object.values(agent.environment.services)
+  const allowed = [...known, ...agent.serviceAllowlist].some((entry) => (entry.endsWith('/') ? endpoint.startsWith(entry) : endpoint === entry))
+  if (!allowed) {
+    throw new AgentError('ERR_ENDPOINT_NOT_ALLOWED', `${endpoint.slice(0, 200)} is not a service of the ${agent.environment.label} environment`, {
+      endpoint: endpoint.slice(0, 200),
+    })
+  }
+}

@@ -1,0 +1,63 @@
+import { AgentError } from '../../../protocol/rpc/errors.js'
+import { splitEnvelope } from '../../../protocol/soap/split-envelope.js'
+import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
+import { prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
+import type { ActiveToken } from '../../session/session.js'
+import { defineMethod, type CallContext } from '../method-context.js'
+import { loginWith } from './session-login.js'
+
+/**
+ * `soap.sign {envelope, profile?, algorithm?}` → `{envelope, assertionId, signedAt}`: the caller's
+ * envelope with a WS-Security header, signed with the session's holder-of-key key. The envelope
+ * is parsed once; ambiguity (two Bodies, a hidden Body, an existing Security header, a DTD) is
+ * refused (threat T9); the caller's Body bytes are the signed bytes. Signing in first, with the
+ * default profile, when there is no session.
+ */
+export const soapSign = defineMethod({
+  name: 'soap.sign',
+  async handle(params, ctx) {
+    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256')
+    ctx.agent.audit.record({
+      event: 'soap.sign',
+      client: { id: ctx.caller.id, name: ctx.caller.name },
+      method: 'soap.sign',
+      service: { operation: signed.operation },
+      token: { assertionId: signed.token.assertion.assertionId, subject: signed.token.assertion.nameIdentifier.value, profile: signed.token.profile.id },
+      outcome: 'ok',
+    })
+    return { envelope: signed.envelope, assertionId: signed.token.assertion.assertionId, signedAt: signed.signedAt }
+  },
+})
+
+/** The signing flow shared by soap.sign and soap.call. */
+export async function signEnvelope(
+  ctx: CallContext,
+  envelopeText: string,
+  profile: 'saml-hok' | 'x509',
+  algorithm: SignatureAlgorithm,
+): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string }> {
+  // Parse and refuse before anything else: a bad envelope never leads to a PIN prompt.
+  const env = splitEnvelope(envelopeText)
+  if (!ctx.agent.session.current()) await loginWith(ctx, ctx.agent.defaultProfile)
+  const token = await ctx.agent.session.token()
+  const key = token.keys.holderOfKey
+  const now = ctx.agent.clock.now()
+  const prepared = prepareWsSecurity(env, {
+    profile:
+      profile === 'saml-hok'
+        ? { kind: 'saml-hok', assertionXml: token.assertion.xml, assertionId: token.assertion.assertionId }
+        : { kind: 'x509', certificateBase64: (await key.certificate()).base64 },
+    now,
+    algorithm,
+    newId: (kind) => `${kind}-${ctx.agent.newId()}`,
+  })
+  const signature = await key.sign(prepared.signedInfo, prepared.hash)
+  if (!signature.length) throw new AgentError('ERR_KEY_SOURCE', 'the key source returned an empty signature')
+  const op = prepared.operation
+  return {
+    envelope: prepared.finish(signature),
+    token,
+    signedAt: now.toISOString(),
+    operation: op ? `{${op.namespace}}${op.localName}` : '',
+  }
+}

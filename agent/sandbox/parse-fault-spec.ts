@@ -1,0 +1,50 @@
+import { AgentError } from '../../protocol/rpc/errors.js'
+import type { FaultInjector } from './fault-injector.js'
+
+/**
+ * Fault specs from the command line (`ehagent sandbox --fault …`), comma-separated:
+ * `latency=500` (ms, every request), `http=503` (next request), `http=503x3` (next three),
+ * `soap-fault=SOA-02001`, `garbage`, `reset`, `skew=300` (STS clock, seconds),
+ * `token-lifetime=60` (seconds). A path may prefix a rule: `/IAM/SecurityTokenService/v1:http=503`.
+ */
+export function parseFaultSpec(spec: string, faults: FaultInjector): void {
+  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(?:(\/[^:]*):)?([a-z-]+)(?:=([^x]+)(?:x(\d+))?)?$/.exec(raw)
+    if (!m) throw bad(raw)
+    const [, path = '', kind, value, times] = m
+    const n = times ? Number(times) : 1
+    switch (kind) {
+      case 'latency':
+        faults.add(path, { kind: 'latency', ms: num(value, raw) }, times ? n : Infinity)
+        break
+      case 'http':
+        faults.add(path, { kind: 'http', status: num(value, raw) }, n)
+        break
+      case 'soap-fault':
+        faults.add(path, { kind: 'soap-fault', code: value ?? 'SOA-02001', messages: ['Service not available. Please contact service desk'] }, n)
+        break
+      case 'garbage':
+      case 'reset':
+        faults.add(path, { kind }, n)
+        break
+      case 'skew':
+        faults.clockSkewMs = num(value, raw) * 1000
+        break
+      case 'token-lifetime':
+        faults.tokenLifetimeMs = num(value, raw) * 1000
+        break
+      default:
+        throw bad(raw)
+    }
+  }
+}
+
+function num(value: string | undefined, raw: string): number {
+  const n = Number(value)
+  if (value === undefined || !Number.isFinite(n)) throw bad(raw)
+  return n
+}
+
+function bad(raw: string): AgentError {
+  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S`)
+}

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { AgentError } from '../../protocol/rpc/errors.js'
+import { resolvePaths, type PathContext } from '../../agent/paths.js'
+import type { DiscoveryFile } from '../../agent/start-agent.js'
+import { AgentClient } from './agent-client.js'
+
+/** Options of {@link connectToAgent} (Node only). */
+export interface ConnectOptions {
+  /** The agent's `--state-dir`, when it was started with one. */
+  stateDir?: string
+  /** Overrides the port from the discovery file. */
+  port?: number
+  /** For path resolution; this process's by default. */
+  context?: PathContext
+}
+
+/**
+ * Find the local agent through the discovery file in the user's private runtime directory and
+ * connect with the local credential (the same user's CLI needs no pairing).
+ *
+ * @example
+ * ```ts
+ * const agent = await connectToAgent()
+ * console.log(await agent.call('session.status'))
+ * ```
+ */
+export async function connectToAgent(options: ConnectOptions = {}): Promise<AgentClient> {
+  const context: PathContext = options.context ?? {
+    platform: process.platform,
+    home: homedir(),
+    uid: process.getuid?.() ?? 0,
+    // A library, not the agent: it reads the same variables the agent's main.ts resolved.
+    env: {
+      XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
+      XDG_STATE_HOME: process.env.XDG_STATE_HOME,
+      XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+      APPDATA: process.env.APPDATA,
+      LOCALAPPDATA: process.env.LOCALAPPDATA,
+    },
+  }
+  const paths = resolvePaths(options.stateDir, context)
+  let discovery: DiscoveryFile
+  try {
+    discovery = JSON.parse(await readFile(paths.discoveryFile, 'utf8')) as DiscoveryFile
+  } catch {
+    throw new AgentError('ERR_NETWORK', 'the agent is not running (no discovery file); start it with `ehagent start`', { file: paths.discoveryFile })
+  }
+  let credential: string
+  try {
+    credential = (await readFile(discovery.credentialFile, 'utf8')).trim()
+  } catch {
+    throw new AgentError('ERR_UNAUTHORIZED', 'cannot read the local credential file', { file: discovery.credentialFile })
+  }
+  const port = options.port ?? discovery.port
+  return new AgentClient({ url: `http://127.0.0.1:${port}`, credential })
+}
