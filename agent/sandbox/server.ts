@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { sandboxEnvironment, type Environment } from '../../protocol/environments.js'
 import { ConnectionReset, createSandboxApp, type SandboxRoutes } from './app.js'
 import { loadOrCreateSandboxPki } from './pki/load-or-create-sandbox-pki.js'
+import { SANDBOX_ROUTES } from './routes.js'
 import { SandboxState, type SandboxOptions } from './sandbox-state.js'
 
 /** Options of {@link startSandbox}. */
@@ -13,6 +14,7 @@ export interface StartSandboxOptions {
   port?: number
   clock?: () => Date
   options?: Partial<SandboxOptions>
+  /** Extra routes; default SANDBOX_ROUTES (the SAML-P STS and the IDP pages). */
   routes?: SandboxRoutes[]
 }
 
@@ -33,7 +35,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const clock = opts.clock ?? (() => new Date())
   const pki = await loadOrCreateSandboxPki(opts.stateDir, clock)
   const state = new SandboxState(pki, clock, opts.options)
-  const app = createSandboxApp(state, opts.routes)
+  const app = createSandboxApp(state, opts.routes ?? [...SANDBOX_ROUTES])
   app.onError((err, c) => {
     if (err instanceof ConnectionReset) {
       const env = c.env as { incoming?: { socket?: { destroy(): void } } } | undefined

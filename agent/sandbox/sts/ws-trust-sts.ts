@@ -1,24 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { AgentError, isAgentError } from '../../../protocol/rpc/errors.js'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
 import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
-import type { SamlAttribute } from '../../../protocol/saml/types.js'
 import { findDuplicateClaimUris } from '../../../protocol/sts/merge-claims.js'
 import { buildDuplicateClaimFault } from '../../../protocol/sts/duplicate-claim-fault.js'
 import { parseChallengeResponse } from '../../../protocol/sts/parse-challenge-response.js'
 import { parseRst, type ParsedRst } from '../../../protocol/sts/parse-rst.js'
 import { STS_NS } from '../../../protocol/sts/namespaces.js'
 import { escapeAttr, escapeText } from '../../../protocol/xml/c14n.js'
-import { verifyWsSecurity } from '../../../protocol/wssec/verify-ws-security.js'
-import { evaluateAttribute, type ClaimSubject } from '../directory.js'
+import type { ClaimSubject } from '../directory.js'
 import type { SandboxState } from '../sandbox-state.js'
 import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
-import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js'
-import { namespaceOfClaim } from './claim-namespace.js'
+import { certificateFromBase64 } from './certificate-trust.js'
+import { issueAssertion, splitWireClaims } from './issue-assertion.js'
 import { mintAssertion } from './mint-assertion.js'
 import { subjectOfCertificate } from './subject-of-certificate.js'
-
-const IDENTIFICATION_NS = 'urn:be:fgov:identification-namespace'
+import { describeStsError as describe, verifyX509Request, type VerifiedX509Request } from './verify-x509-request.js'
 
 /** A challenge waiting for its signed answer (reference §3.3). */
 export interface PendingChallenge {
@@ -38,23 +34,13 @@ export interface PendingChallenge {
  */
 export async function handleWsTrust(state: SandboxState, requestText: string): Promise<SoapReply> {
   const now = state.now()
-  let verified
+  let checked: VerifiedX509Request
   try {
-    verified = await verifyWsSecurity(requestText, {
-      now,
-      skewMs: state.options.timestampSkewMs,
-      keyFor: (token) => {
-        if (token.kind !== 'x509') throw new AgentError('ERR_SIGNATURE_INVALID', 'the STS expects an X.509 BinarySecurityToken')
-        const cert = certificateFromBase64(token.certificateBase64)
-        checkSandboxChain(cert, state.pki, now)
-        return cert.publicKey
-      },
-    })
+    checked = await verifyX509Request(state, requestText)
   } catch (err) {
     return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01001', ['Service call not authenticated', describe(err)])
   }
-  const bst = verified.token.kind === 'x509' ? verified.token.certificateBase64 : ''
-  const requester = subjectOfCertificate(certificateFromBase64(bst))
+  const { verified, bstCertificateBase64: bst, requester } = checked
   const body = verified.envelope.bodyRoot
   if (!body) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['Message not properly encoded', 'empty Body'])
 
@@ -98,29 +84,14 @@ function answerChallenge(state: SandboxState, body: Element, bst: string): SoapR
 }
 
 function issue(state: SandboxState, rst: ParsedRst, requester: ClaimSubject & { dn: string; issuerDn: string }, hokBase64: string): SoapReply {
-  const now = state.now()
-  const attributes: SamlAttribute[] = []
-  const subject: ClaimSubject = { ...requester }
-  for (const claim of rst.claims) {
-    if (claim.values.length > 0) {
-      // A provided attribute must be true of the requester (the STS checks what it certifies).
-      const truth = evaluateAttribute(subject, claim.uri)
-      if (truth !== undefined && !claim.values.includes(truth)) {
-        return businessFault(state, 'wst:RequestFailed', 'wst:RequestFailed', [`Attribute ${claim.uri} does not match the certificate holder`])
-      }
-      if (claim.uri === 'urn:be:fgov:ehealth:1.0:servicename:external') subject.mandateService = claim.values[0]!
-      attributes.push({ name: claim.uri, namespace: IDENTIFICATION_NS, values: claim.values })
-    }
-  }
-  for (const claim of rst.claims) {
-    if (claim.values.length > 0) continue
-    const value = evaluateAttribute(subject, claim.uri)
-    if (value !== undefined) attributes.push({ name: claim.uri, namespace: namespaceOfClaim(claim.uri), values: [value] })
-  }
-  const requested = rst.lifetime?.expires.getTime() ?? now.getTime() + 24 * 3600_000
-  const notOnOrAfter = new Date(Math.min(requested, now.getTime() + state.tokenLifetimeMs()))
-  const assertion = mintAssertion(state.pki, { now, notOnOrAfter, subjectDn: requester.dn, issuerDn: requester.issuerDn, hokCertificateBase64: hokBase64, attributes })
-  return soapResponse(tokenResponse(rst.context, assertion))
+  const outcome = issueAssertion(state, {
+    requester,
+    hokCertificateBase64: hokBase64,
+    ...splitWireClaims(rst.claims),
+    ...(rst.lifetime ? { requestedNotOnOrAfter: rst.lifetime.expires } : {}),
+  })
+  if (outcome.kind === 'denied') return businessFault(state, 'wst:RequestFailed', 'wst:RequestFailed', [outcome.message])
+  return soapResponse(tokenResponse(rst.context, outcome.assertionXml))
 }
 
 function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
@@ -157,8 +128,4 @@ function tokenResponse(context: string | undefined, assertion: string): string {
 function duplicateClaimFault(state: SandboxState, uri: string): SoapReply {
   const f = buildDuplicateClaimFault(uri, 'Simulation')
   return businessFault(state, f.faultcode, f.code, f.messages, f.faultstring)
-}
-
-function describe(err: unknown): string {
-  return isAgentError(err) ? err.message : 'invalid request'
 }

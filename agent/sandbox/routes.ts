@@ -1,0 +1,12 @@
+import type { SandboxRoutes } from './app.js'
+import { idpRoutes } from './idp/idp-routes.js'
+import { samlpStsRoutes } from './sts/saml-p-sts.js'
+
+/**
+ * The sandbox parts that plug into the core app (createSandboxApp serves the WS-Trust STS and
+ * the echo services itself): the legacy SAML-P STS and the IDP's fat-client SSO pages.
+ * `startSandbox` mounts them unless its caller passes its own list.
+ */
+export const SANDBOX_ROUTES: readonly SandboxRoutes[] = [samlpStsRoutes, idpRoutes]
+
+export { idpRoutes, samlpStsRoutes }

@@ -1,0 +1,116 @@
+import { randomBytes, type X509Certificate } from 'node:crypto'
+import { SANDBOX_PATHS } from '../../../protocol/environments.js'
+import { isAgentError } from '../../../protocol/rpc/errors.js'
+import { buildSamlpResponse, type SamlpStatus } from '../../../protocol/saml/build-samlp-response.js'
+import { checkSamlpRequestSignature } from '../../../protocol/saml/check-samlp-request-signature.js'
+import { SAML_NAMESPACES } from '../../../protocol/saml/names.js'
+import { parseSamlpRequest, type SamlpRequest } from '../../../protocol/saml/parse-samlp-request.js'
+import { extractElementText } from '../../../protocol/xml/index.js'
+import { soapEndpoint, type SandboxRoutes } from '../app.js'
+import type { SandboxState } from '../sandbox-state.js'
+import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
+import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js'
+import { issueAssertion } from './issue-assertion.js'
+import { describeStsError, verifyX509Request, type VerifiedX509Request } from './verify-x509-request.js'
+
+/**
+ * The two SOAPActions clients send to the SAML-P STS (reference §2.1): TC's `RequestSecureToken`
+ * (the WSDL's) and EG's `RequestSecurityToken`. The server dispatches on the Body, so it takes
+ * either, quoted (WS-I R1109) or not, and a request without the header.
+ */
+export const SAMLP_SOAP_ACTIONS = [
+  'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken',
+  'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',
+] as const
+
+/** Mounts the legacy SAML-P STS at `SANDBOX_PATHS.stsSamlP`. */
+export const samlpStsRoutes: SandboxRoutes = (app, state) => {
+  app.post(SANDBOX_PATHS.stsSamlP, (c) => {
+    const action = c.req.header('SOAPAction')
+    return soapEndpoint(c.req.raw, state, (text) => handleSamlp(state, text, action))
+  })
+}
+
+/**
+ * The sandbox's legacy SAML 1.1 STS (`/IAM/Saml11TokenService/v1`), following reference §2 and
+ * the SAML-P checklist of §11:
+ * 1. the X.509 WS-Security header, checked exactly as the WS-Trust STS checks it; a failure is
+ *    the same SOAP fault (SOA-01001), as eHealth's gateway answers before the STS sees the body;
+ * 2. the Body's `samlp:Request` parsed;
+ * 3. its enveloped signature verified with the HOK certificate whenever present, and required
+ *    when the BST certificate is not the HOK certificate (the proof that the requester holds the
+ *    key the token will bind); that certificate must also chain to a sandbox CA;
+ * 4. provided attributes checked and designators evaluated against the directory, by the same
+ *    code as the WS-Trust STS;
+ * 5. a `samlp:Response` (InResponseTo = RequestID) with the minted assertion, or a status:
+ *    `samlp:Requester`/`samlp:RequestDenied` with a StatusMessage for a refused request,
+ *    `samlp:Requester` alone for one the STS cannot read, `samlp:Responder` for its own failures.
+ */
+export async function handleSamlp(state: SandboxState, requestText: string, soapAction?: string): Promise<SoapReply> {
+  const action = soapAction?.trim().replace(/^"(.*)"$/, '$1') ?? ''
+  if (action !== '' && !(SAMLP_SOAP_ACTIONS as readonly string[]).includes(action)) {
+    return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', `unknown SOAPAction "${action.slice(0, 100)}"`])
+  }
+  let checked: VerifiedX509Request
+  try {
+    checked = await verifyX509Request(state, requestText)
+  } catch (err) {
+    return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01001', ['Service call not authenticated', describeStsError(err)])
+  }
+  const bodyRoot = checked.verified.envelope.bodyRoot
+  if (!bodyRoot || bodyRoot.namespaceURI !== SAML_NAMESPACES.protocol || bodyRoot.localName !== 'Request') {
+    return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', 'the Body does not hold a samlp:Request'])
+  }
+  // Without a RequestID there is nothing a samlp:Response could answer.
+  const requestId = bodyRoot.getAttribute('RequestID') ?? ''
+  if (requestId === '') return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', 'the samlp:Request has no RequestID'])
+
+  let request: SamlpRequest
+  try {
+    request = parseSamlpRequest(extractElementText(bodyRoot, requestText))
+  } catch (err) {
+    return respond(state, requestId, { code: 'Requester', message: describeStsError(err) })
+  }
+  try {
+    return issue(state, checked, request)
+  } catch {
+    // Nothing of an unexpected failure reaches the client but its kind.
+    return respond(state, requestId, { code: 'Responder', message: 'The STS could not issue the token' })
+  }
+}
+
+function issue(state: SandboxState, checked: VerifiedX509Request, request: SamlpRequest): SoapReply {
+  const denied = (message: string) => respond(state, request.requestId, { code: 'Requester', subCode: 'RequestDenied', message })
+  const hok = request.hokCertificateBase64
+  let hokCertificate: X509Certificate
+  try {
+    hokCertificate = certificateFromBase64(hok)
+  } catch {
+    return respond(state, request.requestId, { code: 'Requester', message: 'the holder-of-key certificate is not an X.509 certificate' })
+  }
+  const sameKey = hokCertificate.raw.equals(certificateFromBase64(checked.bstCertificateBase64).raw)
+  if (!sameKey || request.signature) {
+    try {
+      checkSandboxChain(hokCertificate, state.pki, state.now())
+      checkSamlpRequestSignature(request)
+    } catch (err) {
+      if (!isAgentError(err)) throw err
+      const why = request.signature ? err.message : 'the samlp:Request must be signed with the holder-of-key certificate when the WS-Security certificate differs'
+      return denied(why)
+    }
+  }
+  const outcome = issueAssertion(state, {
+    requester: checked.requester,
+    hokCertificateBase64: hok,
+    provided: request.attributes,
+    requested: request.designators,
+    ...(request.innerAssertion?.notOnOrAfter ? { requestedNotOnOrAfter: request.innerAssertion.notOnOrAfter } : {}),
+  })
+  if (outcome.kind === 'denied') return denied(outcome.message)
+  return respond(state, request.requestId, { code: 'Success' }, outcome.assertionXml)
+}
+
+function respond(state: SandboxState, inResponseTo: string, status: SamlpStatus, assertionXml?: string): SoapReply {
+  const responseId = '_' + randomBytes(16).toString('hex')
+  return soapResponse(buildSamlpResponse({ responseId, inResponseTo, issueInstant: state.now(), status, ...(assertionXml ? { assertionXml } : {}) }))
+}
