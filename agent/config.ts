@@ -25,6 +25,8 @@ export const CONFIG_SCHEMA = z
       })
       .strict()
       .default({}),
+    /** WS-Trust (the current STS) or the legacy SAML-P STS. */
+    stsProtocol: z.enum(['ws-trust', 'saml-p']).default('ws-trust'),
     tokenLifetimeMinutes: z.number().int().min(5).max(24 * 60).default(24 * 60),
     /** PEM files of the STS signing certificates trusted for the environment (real environments). */
     trustedStsCertificates: z.array(z.string().min(1)).default([]),

@@ -117,7 +117,15 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   audit.onError = (err) => opts.log(`the privacy log could not be written: ${(err as Error).message}`)
   const sessionEvents = new EventEmitter()
   const session = new Session({
-    exchange: { post, stsUrl: environment.stsWsTrust, trustedSigners, now: () => clock.now(), newId },
+    exchange: {
+      post,
+      stsUrl: environment.stsWsTrust,
+      protocol: config.stsProtocol,
+      samlpUrl: environment.stsSamlP,
+      trustedSigners,
+      now: () => clock.now(),
+      newId,
+    },
     clock,
     prompter: opts.prompter,
     environment: environment.label,

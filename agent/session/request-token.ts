@@ -10,6 +10,7 @@ import { parseRstr } from '../../protocol/sts/parse-rstr.js'
 import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
 import type { KeySource } from '../keys/key-source.js'
 import { STS_ACTIONS, type SoapPoster } from '../sts-client.js'
+import { issueTokenSamlp, renewTokenSamlp } from './request-token-samlp.js'
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/'
 
@@ -17,6 +18,9 @@ const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/'
 export interface StsExchange {
   post: SoapPoster
   stsUrl: string
+  /** WS-Trust (default, reference §3) or the legacy SAML-P STS (§2) at `samlpUrl`. */
+  protocol?: 'ws-trust' | 'saml-p'
+  samlpUrl?: string
   /** STS signing certificates trusted for this environment. */
   trustedSigners: readonly X509Certificate[]
   now: () => Date
@@ -40,6 +44,7 @@ export interface LoginKeys {
  * exactly that element, bound to our HOK certificate, valid now.
  */
 export async function issueToken(exchange: StsExchange, keys: LoginKeys, claims: StsClaims, lifetimeMs: number): Promise<SamlAssertion> {
+  if (exchange.protocol === 'saml-p') return issueTokenSamlp(exchange, keys, claims, lifetimeMs)
   const hok = await keys.holderOfKey.certificate()
   const created = exchange.now()
   const rst = buildIssueRequest({
@@ -58,6 +63,7 @@ export async function issueToken(exchange: StsExchange, keys: LoginKeys, claims:
  * header signed by the identification key; the same challenge logic applies.
  */
 export async function renewToken(exchange: StsExchange, keys: LoginKeys, current: SamlAssertion): Promise<SamlAssertion> {
+  if (exchange.protocol === 'saml-p') return renewTokenSamlp(exchange, keys, current)
   const hok = await keys.holderOfKey.certificate()
   const rst = buildRenewRequest({ context: `context-${exchange.newId()}`, assertionXml: current.xml, embeddedId: `token-${exchange.newId()}` })
   const answer = await signedCall(exchange, keys.identification, rst, STS_ACTIONS.issue)
@@ -81,7 +87,7 @@ async function receiveToken(exchange: StsExchange, keys: LoginKeys, answer: stri
 }
 
 /** Wrap `bodyXml` in a SOAP envelope, sign it (X.509 profile) with `key`, POST it, return the answer. */
-async function signedCall(exchange: StsExchange, key: KeySource, bodyXml: string, action: string): Promise<string> {
+export async function signedCall(exchange: StsExchange, key: KeySource, bodyXml: string, action: string, url = exchange.stsUrl): Promise<string> {
   const { base64 } = await key.certificate()
   const envelope = `<soapenv:Envelope xmlns:soapenv="${SOAP11}"><soapenv:Body>${bodyXml}</soapenv:Body></soapenv:Envelope>`
   const prepared = prepareWsSecurity(envelope, {
@@ -90,7 +96,7 @@ async function signedCall(exchange: StsExchange, key: KeySource, bodyXml: string
     newId: (kind) => `${kind}-${exchange.newId()}`,
   })
   const signed = prepared.finish(await key.sign(prepared.signedInfo, prepared.hash))
-  return exchange.post(exchange.stsUrl, signed, action, 'sts')
+  return exchange.post(url, signed, action, 'sts')
 }
 
 function readRstr(responseEnvelope: string) {

@@ -19,6 +19,7 @@ import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
 import { createSoapPoster, type SoapPoster } from '../sts-client.js'
 import { Session, type SessionOptions } from './session.js'
 import { identityFromCertificate } from './identity-from-certificate.js'
+import type { StsExchange } from './request-token.js'
 
 let sandbox: RunningSandbox
 let clock: FakeClock
@@ -53,10 +54,11 @@ function countingPoster(): SoapPoster {
   }
 }
 
-function newSession(prompter: ScriptedPrompter, extra: Partial<SessionOptions> = {}): Session {
+function newSession(prompter: ScriptedPrompter, extra: Partial<SessionOptions> = {}, exchange: Partial<StsExchange> = {}): Session {
   let n = 0
   return new Session({
     exchange: {
+      ...exchange,
       post: countingPoster(),
       stsUrl: sandbox.environment.stsWsTrust,
       trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
@@ -120,6 +122,19 @@ describe('Session: each login mode yields a token', () => {
     const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }))
     const token = await session.importToken(minted, keystore(), DOCTOR, { client: 'tray' })
     expect(token.origin).toBe('imported')
+    await session.logout()
+  })
+})
+
+describe('Session: the legacy SAML-P STS as an option', () => {
+  it('signs in through SAML-P (HOK-signed samlp:Request) and renews by re-issuing', async () => {
+    const session = newSession(new ScriptedPrompter({ secret: 'sandbox' }), {}, { protocol: 'saml-p', samlpUrl: sandbox.environment.stsSamlP })
+    const ks = keystore()
+    const first = await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    expect(first.assertion.attributes.find((a) => a.name.endsWith('doctor:boolean'))?.values).toEqual(['true'])
+    const renewed = await session.renew()
+    expect(renewed.assertion.assertionId).not.toBe(first.assertion.assertionId)
+    expect(renewed.assertion.attributes.find((a) => a.name.endsWith('doctor:boolean'))?.values).toEqual(['true'])
     await session.logout()
   })
 })
