@@ -25,7 +25,7 @@ const ECHO_NS = 'urn:ehealth-agent:sandbox:echo:v1'
  */
 export async function handleEchoService(state: SandboxState, requestText: string, kind: 'saml-hok' | 'x509'): Promise<SoapReply> {
   const now = state.now()
-  const trustedSts = [certificateFromBase64(state.pki.sts.certificatePem.replace(/-----[^-]+-----|\s+/g, ''))]
+  const trustedSts = [state.pki.sts.certificate]
   let assertion: SamlAssertion | undefined
   let denied: string | undefined
   try {

@@ -17,10 +17,7 @@ export function certificateFromBase64(base64: string): X509Certificate {
  * certificates (reference §1, §7). Checked by signature, not by name.
  */
 export function checkSandboxChain(cert: X509Certificate, pki: SandboxPki, now: Date): void {
-  const chains: X509Certificate[][] = [
-    [new X509Certificate(pki.ehealthCa.certificatePem)],
-    [new X509Certificate(pki.citizenCa.certificatePem), new X509Certificate(pki.belgiumRootCa.certificatePem)],
-  ]
+  const chains: X509Certificate[][] = [[pki.ehealthCa.certificate], [pki.citizenCa.certificate, pki.belgiumRootCa.certificate]]
   const trusted = chains.some((chain) => {
     let child = cert
     for (const ca of chain) {

@@ -29,6 +29,5 @@ export function mintAssertion(pki: SandboxPki, req: MintRequest): string {
     hokCertificateBase64: req.hokCertificateBase64,
     attributes: req.attributes,
   })
-  const stsCert = pki.sts.certificatePem.replace(/-----[^-]+-----|\s+/g, '')
-  return prepared.finish(sign(prepared.hash, prepared.signedInfo, pki.sts.privateKey), stsCert)
+  return prepared.finish(sign(prepared.hash, prepared.signedInfo, pki.sts.privateKey), pki.sts.certificateBase64)
 }

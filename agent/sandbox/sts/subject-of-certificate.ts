@@ -1,22 +1,16 @@
 import type { X509Certificate } from 'node:crypto'
+import { identifyCertificateHolder } from '../certificate-holder.js'
 import type { ClaimSubject } from '../directory.js'
-import { findOrganization } from '../directory.js'
 
 /**
- * Who a certificate names, as the STS sees it: an eHealth personal certificate carries
- * `SSIN=<ssin>` in its CN/OU (reference §7), an eID certificate the SSIN as serialNumber, an
- * organization certificate an OU `<TYPE>=<number>` such as `NIHII-HOSPITAL=71089914`.
+ * Who a (chain-validated) certificate names, as the STS needs it: the directory subject
+ * (identifyCertificateHolder) plus its subject and issuer DNs for the token's NameIdentifier.
  */
 export function subjectOfCertificate(cert: X509Certificate): ClaimSubject & { dn: string; issuerDn: string } {
-  const subject = cert.subject
-  const dn = subject.split('\n').reverse().join(', ')
-  const issuerDn = cert.issuer.split('\n').reverse().join(', ')
-  const ssin = /SSIN=(\d{11})/.exec(subject)?.[1] ?? /serialNumber=(\d{11})/i.exec(subject)?.[1]
-  if (ssin) return { ssin, dn, issuerDn }
-  const org = /OU=(?:NIHII-)?([A-Z]+)=(\d+)/.exec(subject)
-  if (org) {
-    const found = findOrganization(org[1]!.toLowerCase(), org[2]!)
-    if (found) return { organization: found, dn, issuerDn }
-  }
-  return { dn, issuerDn }
+  return { ...(identifyCertificateHolder(cert) ?? {}), dn: rfc1779(cert.subject), issuerDn: rfc1779(cert.issuer) }
+}
+
+/** Node prints one RDN per line, most significant first; a DN is written the other way round. */
+function rfc1779(nodeDn: string): string {
+  return nodeDn.split('\n').reverse().join(', ')
 }

@@ -97,7 +97,7 @@ function issue(state: SandboxState, rst: ParsedRst, requester: ClaimSubject & { 
 function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
   if (!rst.renewAssertionXml) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['No token to renew'])
   const old = checkAssertion(rst.renewAssertionXml, {
-    trustedSigners: [certificateFromBase64(state.pki.sts.certificatePem.replace(/-----[^-]+-----|\s+/g, ''))],
+    trustedSigners: [state.pki.sts.certificate],
     now: state.now(),
     expectedIssuers: [EHEALTH_STS_ISSUER],
   })
