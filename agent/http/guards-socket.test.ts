@@ -1,12 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
-import { request as httpRequest, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAdaptorServer, serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { send } from '../../test/helpers/http-send.js'
+import { curl, ensureUser, OTHER_USER } from '../../test/helpers/system-tools.js'
+import { requireTool } from '../../test/helpers/xmlsec.js'
 import { requestGuards, type GuardOptions } from './guards.js'
 import { lookupPeerUid } from './peer-uid.js'
 
@@ -17,7 +19,6 @@ import { lookupPeerUid } from './peer-uid.js'
 const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'
 const MAX_BODY = 1024
 const RPC = '{"jsonrpc":"2.0","method":"agent.status","id":1}'
-const OTHER_USER = 'ehagent-test-other'
 
 type Rejection = Parameters<NonNullable<GuardOptions['onRejected']>>[0]
 
@@ -81,57 +82,6 @@ function close(server: Server | undefined): Promise<void> {
   })
 }
 
-interface Answer {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: string
-}
-
-/** One request with node:http, which sends exactly the Host header it is given. */
-function send(target: { port: number } | { socketPath: string }, method: string, path: string, headers: Record<string, string>, chunks: string[] = []): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ ...target, host: '127.0.0.1', method, path, headers, agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    // With no Content-Length, node:http sends several writes as a chunked body.
-    for (const chunk of chunks) req.write(chunk)
-    req.end()
-  })
-}
-
-/** Runs a command without blocking the event loop (the server under test lives in this process). */
-function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: '/', timeout: 15_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) })
-    })
-  })
-}
-
-/** curl's answer: the body, then the status code on the last line (`-w`). */
-async function curl(args: string[], as?: string): Promise<{ status: number; body: string }> {
-  // -q: no ~/.curlrc, so nothing of the environment changes the request.
-  const curlArgs = ['-q', '-sS', '--max-time', '10', '-o', '-', '-w', '\n%{http_code}', ...args]
-  const result = as === undefined ? await run('curl', curlArgs) : await run('runuser', ['-u', as, '--', 'curl', ...curlArgs])
-  if (result.code !== 0) throw new Error(`curl failed (${result.code}): ${result.stderr}`)
-  const cut = result.stdout.lastIndexOf('\n')
-  return { status: Number(result.stdout.slice(cut + 1)), body: result.stdout.slice(0, cut) }
-}
-
-function requireTool(tool: string, args: string[], install: string): void {
-  try {
-    execFileSync(tool, args, { stdio: 'ignore' })
-  } catch {
-    throw new Error(`${tool} is not installed; install it with: ${install}`)
-  }
-}
-
 function errorOf(body: string): { code: number; data: Record<string, unknown> } {
   const parsed = JSON.parse(body) as { jsonrpc: string; id: unknown; error: { code: number; data: Record<string, unknown> } }
   expect(parsed.jsonrpc).toBe('2.0')
@@ -142,7 +92,7 @@ function errorOf(body: string): { code: number; data: Record<string, unknown> } 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
 beforeAll(() => {
-  requireTool('curl', ['--version'], 'apt-get install -y curl')
+  requireTool('curl', 'curl')
 })
 
 describe('guards on a real loopback listener', () => {
@@ -263,7 +213,7 @@ describe('T5: another Linux user on the same loopback', () => {
     if (process.getuid!() !== 0) {
       throw new Error(`T5 test: must run as root (uid 0, here ${process.getuid!()}) to create the second Linux user ${OTHER_USER}; CI runs the suite as root`)
     }
-    requireTool('runuser', ['--version'], 'apt-get install -y util-linux')
+    requireTool('runuser', 'util-linux')
     otherUid = ensureUser(OTHER_USER)
     expect(otherUid).not.toBe(0)
     g = await startGuarded(listenOnLoopback, true)
@@ -294,19 +244,3 @@ describe('T5: another Linux user on the same loopback', () => {
     expect(g.rejected.at(-1)).toMatchObject({ reason: 'peer-uid-mismatch', path: '/health' })
   })
 })
-
-/** Creates the system user if it does not exist (idempotent, also under a concurrent run); its uid. */
-function ensureUser(name: string): number {
-  const uid = () => Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim())
-  try {
-    return uid()
-  } catch {
-    try {
-      execFileSync('useradd', ['--system', '--no-create-home', name], { stdio: 'pipe' })
-    } catch (error) {
-      // 9: the name was taken meanwhile (another run created it), which is what we wanted.
-      if ((error as { status?: number }).status !== 9) throw new Error(`useradd ${name} failed: ${String((error as { stderr?: unknown }).stderr ?? error)}`)
-    }
-    return uid()
-  }
-}

@@ -75,14 +75,9 @@ export function prepareWsSecurity(envelope: string | SplitEnvelope, options: Pre
   const { profile, newId } = options
 
   const body = env.body
-  let bodyId = body.getAttributeNS(WSU_NS, 'Id')
+  let bodyId = checkBodyId(env)
   let bodyAttributes = ''
-  if (bodyId) {
-    // Referencing the caller's own id is only safe when nothing else carries it (wrapping).
-    if (indexIds(env.parsed.document).get(bodyId) !== body) {
-      throw new AgentError('ERR_XML_DUPLICATE_ID', `the Body id "${bodyId.slice(0, 80)}" is used by another element`)
-    }
-  } else {
+  if (!bodyId) {
     bodyId = newId('id')
     const prefix = wsuPrefixFor(body)
     if (body.lookupNamespaceURI(prefix) !== WSU_NS) {
@@ -131,6 +126,20 @@ export function prepareWsSecurity(envelope: string | SplitEnvelope, options: Pre
       return spliceHeader(env, { headerContent, bodyAttributes })
     },
   }
+}
+
+/**
+ * The caller's own Body wsu:Id ('' when it has none), refused with ERR_XML_DUPLICATE_ID when
+ * another element carries it too: referencing it is only safe when nothing else does (wrapping).
+ * {@link prepareWsSecurity} runs it; a caller that must sign in first runs it before, so such an
+ * envelope is refused without a PIN prompt.
+ */
+export function checkBodyId(env: SplitEnvelope): string {
+  const bodyId = env.body.getAttributeNS(WSU_NS, 'Id') ?? ''
+  if (bodyId && indexIds(env.parsed.document).get(bodyId) !== env.body) {
+    throw new AgentError('ERR_XML_DUPLICATE_ID', `the Body id "${bodyId.slice(0, 80)}" is used by another element`)
+  }
+  return bodyId
 }
 
 /** `wsu`, unless the caller's document binds `wsu` to something else in the Body's scope. */

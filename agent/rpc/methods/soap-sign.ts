@@ -1,7 +1,7 @@
 import { AgentError } from '../../../protocol/rpc/errors.js'
 import { splitEnvelope } from '../../../protocol/soap/split-envelope.js'
 import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
-import { prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
+import { checkBodyId, prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
 import type { ActiveToken } from '../../session/session.js'
 import { defineMethod, type CallContext } from '../method-context.js'
 import { loginWith } from './session-login.js'
@@ -38,6 +38,7 @@ export async function signEnvelope(
 ): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string }> {
   // Parse and refuse before anything else: a bad envelope never leads to a PIN prompt.
   const env = splitEnvelope(envelopeText)
+  checkBodyId(env)
   if (!ctx.agent.session.current()) await loginWith(ctx, ctx.agent.defaultProfile)
   const token = await ctx.agent.session.token()
   const key = token.keys.holderOfKey

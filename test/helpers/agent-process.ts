@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { sharedSandboxPki } from './sandbox-pki.js'
+import { freePort } from './start-test-agent.js'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const ENTRY = join(ROOT, 'test', 'helpers', 'ehagent-from-source.ts')
+
+/** A real agent in its own process: `ehagent start --env sandbox --demo --port P --state-dir D`. */
+export interface AgentProcess {
+  child: ChildProcess
+  pid: number
+  port: number
+  url: string
+  stateDir: string
+  /** The local credential (same-user CLI), from the credential file the agent wrote. */
+  credential: string
+  /** What the process printed on stderr so far. */
+  stderr(): string
+  /** Resident set size now, from /proc/<pid>/status, in bytes. */
+  rssBytes(): number
+  /** A full garbage collection in the agent (SIGUSR2 hook of ehagent-from-source.ts); its memory after it. */
+  collectGarbage(): Promise<NodeJS.MemoryUsage>
+  /** Exit code or signal, once it exited; undefined while it runs. */
+  exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined
+  /** SIGTERM, and wait for the exit. */
+  stop(): Promise<void>
+}
+
+/**
+ * Start the agent from source in a child process with `--demo` (the ScriptedPrompter answers
+ * every prompt with the sandbox's public password). The state directory gets a copy of the test
+ * run's shared sandbox PKI, so start-up does not generate keys (about 1.5 s instead of several).
+ */
+export async function spawnAgentProcess(options: { timeoutMs?: number } = {}): Promise<AgentProcess> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'agent-process-'))
+  const pki = await sharedSandboxPki()
+  mkdirSync(join(stateDir, 'sandbox'), { recursive: true })
+  cpSync(pki.dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
+  const port = await freePort()
+  const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', 'sandbox', '--demo', '--port', String(port), '--state-dir', stateDir]
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr!.setEncoding('utf8')
+  child.stderr!.on('data', (d: string) => (stderr += d))
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal }
+      resolve()
+    })
+  })
+
+  const url = `http://127.0.0.1:${port}`
+  const discoveryFile = join(stateDir, 'run', 'agent.json')
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
+  for (;;) {
+    if (exited) throw new Error(`the agent process exited during start-up (${JSON.stringify(exited)}):\n${stderr}`)
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`the agent process did not answer /health within ${options.timeoutMs ?? 30_000} ms:\n${stderr}`)
+    }
+    if (existsSync(discoveryFile)) {
+      const ok = await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+      if (ok) break
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const discovery = JSON.parse(readFileSync(discoveryFile, 'utf8')) as { pid: number; credentialFile: string }
+  const credential = readFileSync(discovery.credentialFile, 'utf8').trim()
+
+  return {
+    child,
+    pid: discovery.pid,
+    port,
+    url,
+    stateDir,
+    credential,
+    stderr: () => stderr,
+    rssBytes() {
+      const status = readFileSync(`/proc/${discovery.pid}/status`, 'utf8')
+      const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)
+      if (!kb) throw new Error(`no VmRSS in /proc/${discovery.pid}/status`)
+      return Number(kb[1]) * 1024
+    },
+    async collectGarbage() {
+      const seen = stderr.length
+      process.kill(discovery.pid, 'SIGUSR2')
+      const deadline = Date.now() + 10_000
+      for (;;) {
+        const line = /ehagent-test-memory (\{.*\})\n/.exec(stderr.slice(seen))
+        if (line) return JSON.parse(line[1]!) as NodeJS.MemoryUsage
+        if (exited || Date.now() > deadline) throw new Error(`the agent process did not report its memory:\n${stderr}`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    },
+    exit: () => exited,
+    async stop() {
+      if (!exited) child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exitPromise
+      clearTimeout(timer)
+    },
+  }
+}

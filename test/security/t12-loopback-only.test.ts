@@ -1,0 +1,175 @@
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { endianness } from 'node:os'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AgentClient } from '../../clients/js/agent-client.js'
+import { spawnAgentProcess, type AgentProcess } from '../helpers/agent-process.js'
+import { run } from '../helpers/system-tools.js'
+import { requireTool } from '../helpers/xmlsec.js'
+
+// Threat T12, LAN exposure (AutoFirma v1 bound the wildcard address, freehealth all interfaces).
+// The agent runs as `ehagent start` in its own process; the kernel's socket tables say where it
+// listens, and a host in a separate network namespace (a veth "LAN" neighbour) tries to reach it.
+
+let agent: AgentProcess
+
+beforeAll(async () => {
+  if (process.platform !== 'linux') throw new Error('T12 test: reads /proc/net/tcp and uses network namespaces; needs Linux')
+  agent = await spawnAgentProcess()
+}, 60_000)
+
+afterAll(async () => {
+  await agent?.stop()
+})
+
+interface Listener {
+  address: string
+  port: number
+  inode: number
+}
+
+/** LISTEN sockets of /proc/net/tcp{,6}, decoded here independently of agent/http/proc-net-tcp.ts. */
+function listeners(): Listener[] {
+  const out: Listener[] = []
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/)
+      if (f.length < 10 || f[3] !== '0A') continue
+      const [hexAddr, hexPort] = f[1]!.split(':') as [string, string]
+      out.push({ address: decodeAddress(hexAddr), port: parseInt(hexPort, 16), inode: Number(f[9]) })
+    }
+  }
+  return out
+}
+
+/** Each 32-bit word is printed from host memory: reverse its bytes on a little-endian host. */
+function decodeAddress(hex: string): string {
+  const bytes: number[] = []
+  for (let w = 0; w < hex.length; w += 8) {
+    const word = hex.slice(w, w + 8).match(/../g)!.map((b) => parseInt(b, 16))
+    bytes.push(...(endianness() === 'LE' ? word.reverse() : word))
+  }
+  if (bytes.length === 4) return bytes.join('.')
+  const groups: string[] = []
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16))
+  const full = groups.join(':')
+  if (full === '0:0:0:0:0:0:0:0') return '::'
+  if (full === '0:0:0:0:0:0:0:1') return '::1'
+  const mapped = /^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$/.exec(full)
+  if (mapped) {
+    const hi = parseInt(mapped[1]!, 16)
+    const lo = parseInt(mapped[2]!, 16)
+    return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
+  return full
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1'])
+
+describe('T12: the agent listens on loopback only', () => {
+  it('every LISTEN socket on the agent\'s port is 127.0.0.1 or ::1, never 0.0.0.0 or ::', () => {
+    const mine = listeners().filter((l) => l.port === agent.port)
+    expect(mine.map((l) => l.address)).toContain('127.0.0.1')
+    for (const l of mine) expect(LOOPBACK.has(l.address), `listening on ${l.address}:${l.port}`).toBe(true)
+    // The agent asks for ::1 too; where the kernel has IPv6 on lo, it must be there (and only there).
+    const ipv6Loopback = readFileSync('/proc/net/if_inet6', 'utf8').includes('00000000000000000000000000000001')
+    if (ipv6Loopback) expect(mine.map((l) => l.address).sort()).toEqual(['127.0.0.1', '::1'])
+  })
+
+  it('so is every other listening socket the agent process holds (the embedded sandbox too)', () => {
+    const inodes = new Set<number>()
+    for (const fd of readdirSync(`/proc/${agent.pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${agent.pid}/fd/${fd}`))
+        if (m) inodes.add(Number(m[1]))
+      } catch {
+        // closed meanwhile
+      }
+    }
+    const held = listeners().filter((l) => inodes.has(l.inode))
+    // The agent's port (IPv4, maybe IPv6) and the sandbox's port, at least.
+    expect(held.length).toBeGreaterThanOrEqual(2)
+    for (const l of held) expect(LOOPBACK.has(l.address), `agent process listens on ${l.address}:${l.port}`).toBe(true)
+  })
+})
+
+describe('T12: a neighbour on another network never gets an answer', () => {
+  const tag = `eh${process.pid % 100000}`
+  const ns = `${tag}-t12`
+  const hostIf = `${tag}a`
+  const nsIf = `${tag}b`
+  const subnet = `10.213.${process.pid % 250}`
+  const hostIp = `${subnet}.1`
+  let control: Server
+
+  beforeAll(async () => {
+    requireTool('ip', 'iproute2')
+    requireTool('curl', 'curl')
+    if (process.getuid!() !== 0) throw new Error('T12 test: creating a network namespace needs root; CI runs the suite as root')
+    cleanup()
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' })
+    ip('netns', 'add', ns)
+    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf)
+    ip('link', 'set', nsIf, 'netns', ns)
+    ip('addr', 'add', `${hostIp}/30`, 'dev', hostIf)
+    ip('link', 'set', hostIf, 'up')
+    ip('-n', ns, 'addr', 'add', `${subnet}.2/30`, 'dev', nsIf)
+    ip('-n', ns, 'link', 'set', nsIf, 'up')
+    ip('-n', ns, 'link', 'set', 'lo', 'up')
+    // The control: something that does listen on the host's LAN address answers the neighbour.
+    control = createServer((_req, res) => res.end('control'))
+    await new Promise<void>((resolve, reject) => {
+      control.once('error', reject)
+      control.listen(0, hostIp, () => resolve())
+    })
+  }, 30_000)
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()))
+    cleanup()
+  })
+
+  function cleanup(): void {
+    // Deleting the namespace deletes the veth pair with it; the host end is removed explicitly in
+    // case an earlier run died between the two steps.
+    for (const args of [['netns', 'del', ns], ['link', 'del', hostIf]]) {
+      try {
+        execFileSync('ip', args, { stdio: 'ignore' })
+      } catch {
+        // not there
+      }
+    }
+  }
+
+  const fromNeighbour = (url: string) => run('ip', ['netns', 'exec', ns, 'curl', '-q', '-sS', '--max-time', '5', '-o', '-', '-w', '\n%{http_code}', url])
+
+  it('control: the neighbour reaches a server that listens on the host\'s LAN address', async () => {
+    const port = (control.address() as { port: number }).port
+    const res = await fromNeighbour(`http://${hostIp}:${port}/`)
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stdout).toBe('control\n200')
+  })
+
+  it('the neighbour connecting to the agent\'s port on the host\'s LAN address is refused by the kernel', async () => {
+    for (const path of ['/health', '/rpc']) {
+      const res = await fromNeighbour(`http://${hostIp}:${agent.port}${path}`)
+      // curl exit 7: failed to connect (RST: nothing listens there).
+      expect(res.code, `${path}: ${res.stdout} ${res.stderr}`).toBe(7)
+      expect(res.stderr).toMatch(/Connection refused|Couldn't connect/i)
+    }
+  })
+
+  it('the agent never saw the attempt (nothing to refuse in the privacy log) and still serves loopback', async () => {
+    const local = new AgentClient({ url: agent.url, credential: agent.credential })
+    const { records } = await local.call('audit.list', { limit: 100 })
+    expect(records.filter((r) => r.event === 'rejected')).toEqual([])
+    expect((await local.call('agent.status')).environment).toBeTruthy()
+  })
+})
