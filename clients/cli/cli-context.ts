@@ -1,16 +1,58 @@
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../agent/paths.js'
+import type { ToolRunner } from '../../installer/run-tool.js'
+import type { DesktopFacts } from '../../agent/consent/desktop-facts.js'
 import type { ParsedArgs } from './parse-args.js'
+
+/**
+ * Facts about this machine and this installation that agent/main.ts gathers (it is the only
+ * reader of the environment), for the commands that install, diagnose or show the tray.
+ */
+export interface MachineFacts {
+  /** The Node.js binary running us (`process.execPath`): what the service definitions start. */
+  nodePath: string
+  /** `process.versions.node`. */
+  nodeVersion: string
+  /** The directory holding package.json and bin/ehagent.js. */
+  packageRoot: string
+  /** The graphical session, if any: the tray needs one (Linux: X11 or Wayland). */
+  display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
+  /** `$XDG_DATA_HOME` (desktop entries, MIME database). */
+  xdgDataHome?: string
+  /** The login name, and on Windows the domain (`%USERDOMAIN%`): the logon task's account. */
+  userName: string
+  userDomain?: string
+}
 
 /** What every command gets: its arguments, the machine facts main.ts gathered, and its streams. */
 export interface CliContext {
   args: ParsedArgs
   pathContext: PathContext
+  /** Absent in embedders that predate it (test harnesses): {@link readMachineFacts} fills in defaults. */
+  machine?: MachineFacts
+  /** Display, session bus and locale, for the tray and the sign-in pages (`ehagent start`); absent: terminal only. */
+  desktop?: DesktopFacts
   version: string
   stdin: NodeJS.ReadStream
   stdout: NodeJS.WritableStream
-  stderr: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   stopSignal: Promise<void>
+  /** Runs system tools for install/uninstall; tests inject one that never touches the real session. */
+  runTool?: ToolRunner
+}
+
+/**
+ * The machine facts, or, when the embedder gave none, what this process can tell without reading
+ * the environment: its own Node binary, the package it was loaded from, no display, no user name.
+ */
+export function readMachineFacts(ctx: CliContext): MachineFacts {
+  if (ctx.machine) return ctx.machine
+  // clients/cli/ in the sources, dist/clients/cli/ once compiled.
+  let root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+  if (basename(root) === 'dist') root = dirname(root)
+  return { nodePath: process.execPath, nodeVersion: process.versions.node, packageRoot: root, display: {}, userName: '' }
 }
 
 /** A command returns its exit code. */
@@ -27,6 +69,11 @@ export function optionPort(ctx: CliContext): number | undefined {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be a port number (1-65535), not "${v}"`)
   return n
+}
+
+/** `--json`: machine-readable output on stdout (progress and errors stay on stderr). */
+export function wantsJson(ctx: CliContext): boolean {
+  return ctx.args.options.json === true
 }
 
 /** A mistake on the command line: printed with the usage hint, exit code 2. */

@@ -1,25 +1,63 @@
 import { isAgentError } from '../../protocol/rpc/errors.js'
-import { UsageError, type CliContext, type Command } from './cli-context.js'
-import { audit, login, logout, sign, status } from './commands/client-commands.js'
+import { UsageError, wantsJson, type CliContext, type Command } from './cli-context.js'
+import { audit } from './commands/audit.js'
+import { call } from './commands/call.js'
+import { clients } from './commands/clients.js'
+import { doctor } from './commands/doctor.js'
+import { importToken } from './commands/import-token.js'
+import { install } from './commands/install.js'
+import { login } from './commands/login.js'
+import { logout } from './commands/logout.js'
+import { pair } from './commands/pair.js'
 import { sandbox } from './commands/sandbox.js'
+import { sign } from './commands/sign.js'
 import { start } from './commands/start.js'
+import { status } from './commands/status.js'
+import { switchProfile } from './commands/switch-profile.js'
+import { uninstall } from './commands/uninstall.js'
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js'
 
-const COMMANDS: Record<string, Command> = { start, status, login, logout, sign, audit, sandbox }
+const COMMANDS: Record<string, Command> = {
+  start,
+  status,
+  login,
+  logout,
+  'switch-profile': switchProfile,
+  'import-token': importToken,
+  sign,
+  call,
+  pair,
+  clients,
+  audit,
+  sandbox,
+  install,
+  uninstall,
+  doctor,
+}
 
 export const USAGE = `usage: ehagent <command> [options]
 
-  start      run the agent      [--env sandbox|int|acc|prod] [--port N] [--state-dir DIR] [--demo]
-  status     agent and session  [--json]
-  login      sign in            [--profile P] [--method keystore|eid+keystore|eid]
-  logout     sign out (global logout)
-  sign FILE  print FILE signed with WS-Security (SAML holder-of-key)  [--x509] [--algorithm rsa-sha1]
-  audit      the privacy log    [--limit N] [--method M] [--json]
-  sandbox    serve the simulated eHealth alone  [--port N] [--fault SPEC]
+  start                 run the agent  [--env sandbox|int|acc|prod] [--port N] [--state-dir DIR] [--demo]
+  status                agent and session
+  login                 sign in  [--profile P] [--method keystore|eid+keystore|eid]
+  logout                sign out (global logout)
+  switch-profile P      sign out and in again as profile P (the agent asks for the PIN again)
+  import-token FILE     use a session token downloaded from the eHealth IDP (.ehtoken)
+  sign FILE             print FILE signed with WS-Security (SAML holder-of-key)  [--x509] [--algorithm rsa-sha1]
+  call ENDPOINT FILE    sign FILE, post it to ENDPOINT, print the answer  [--soap-action A] [--x509]
+  pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
+  clients               the paired applications;  clients revoke ID  withdraws one
+  audit                 the privacy log  [--limit N] [--method M]
+  sandbox               serve the simulated eHealth alone  [--port N] [--fault SPEC]
+  install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
+  uninstall             remove what install created; names the data it leaves
+  doctor                check this machine and say how to fix what is wrong
 
-Every command accepts --state-dir DIR and --port N to reach an agent started with them.
-Exit codes: 0 ok, 1 error, 2 usage, 3 not signed in / wrong PIN, 4 agent not running,
-5 cancelled by the user, 6 refused by eHealth, 7 invalid input, 8 invalid settings.
+Every command accepts --state-dir DIR and --port N to reach an agent started with them, and
+--json for machine-readable output on stdout. Progress goes to stderr; FILE may be - (stdin).
+Exit codes: 0 ok, 1 error (doctor: a check failed), 2 usage, 3 not signed in / wrong PIN,
+4 agent not running, 5 cancelled by the user, 6 refused by eHealth, 7 invalid input,
+8 invalid settings.
 `
 
 /** Run one `ehagent` command; returns the exit code. Errors are printed, never thrown. */
@@ -30,12 +68,13 @@ export async function runCli(ctx: CliContext): Promise<number> {
     return EXIT_CODES.ok
   }
   if (command === 'version' || ctx.args.options.version === true) {
-    ctx.stdout.write(`${ctx.version}\n`)
+    ctx.stdout.write(wantsJson(ctx) ? JSON.stringify({ version: ctx.version }) + '\n' : `${ctx.version}\n`)
     return EXIT_CODES.ok
   }
   const run = COMMANDS[command]
   if (!run) {
     ctx.stderr.write(`ehagent: unknown command "${command}"\n\n${USAGE}`)
+    printJsonError(ctx, 'ERR_USAGE', `unknown command "${command}"`)
     return EXIT_CODES.usage
   }
   try {
@@ -43,16 +82,26 @@ export async function runCli(ctx: CliContext): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       ctx.stderr.write(`ehagent ${command}: ${err.message}\n`)
+      printJsonError(ctx, 'ERR_USAGE', err.message)
       return EXIT_CODES.usage
     }
     if (isAgentError(err)) {
       const hint = err.hint ? `\n  ${err.hint}` : ''
       const detail = typeof err.data.detail === 'string' && !err.message.includes(err.data.detail) ? `\n  ${err.data.detail}` : ''
       ctx.stderr.write(`ehagent ${command}: ${err.message} [${err.code}]${detail}${hint}\n`)
-      if (ctx.args.options.json === true) ctx.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, data: err.data } }) + '\n')
+      printJsonError(ctx, err.code, err.message, err.data)
       return exitCodeFor(err.code)
     }
     ctx.stderr.write(`ehagent ${command}: unexpected error: ${(err as Error).message}\n`)
+    printJsonError(ctx, 'ERR_INTERNAL', (err as Error).message)
     return EXIT_CODES.error
   }
+}
+
+/**
+ * With --json, a script reads the failure from stdout too: `{"error":{code,message,data?}}`.
+ * `ERR_USAGE` is the command line's own code (exit 2); the others are the agent's (errors.ts).
+ */
+function printJsonError(ctx: CliContext, code: string, message: string, data?: unknown): void {
+  if (wantsJson(ctx)) ctx.stdout.write(JSON.stringify({ error: { code, message, ...(data !== undefined ? { data } : {}) } }) + '\n')
 }

@@ -2,7 +2,7 @@ import { resolvePaths } from '../../../agent/paths.js'
 import { describeSandboxPki } from '../../../agent/sandbox/pki/describe-sandbox-pki.js'
 import { parseFaultSpec } from '../../../agent/sandbox/parse-fault-spec.js'
 import { startSandbox } from '../../../agent/sandbox/server.js'
-import { optionPort, optionString, type Command } from '../cli-context.js'
+import { optionPort, optionString, wantsJson, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 
 /**
@@ -16,6 +16,12 @@ export const sandbox: Command = async (ctx) => {
   const fault = optionString(ctx, 'fault')
   if (fault) parseFaultSpec(fault, running.state.faults)
   const e = running.environment
+  if (wantsJson(ctx)) {
+    ctx.stdout.write(JSON.stringify({ url: running.url, environment: e, faults: fault ?? null, keystores: Object.values(running.state.pki.keystores).map((k) => ({ id: k.id, holder: k.holder, p12Path: k.p12Path, password: k.password, alias: k.alias })) }) + '\n')
+    await ctx.stopSignal
+    await running.close()
+    return EXIT_CODES.ok
+  }
   ctx.stdout.write(
     [
       `ehealth-agent sandbox (simulated eHealth) on ${running.url}`,

@@ -1,8 +1,20 @@
 import type { RunningAgent } from '../../../agent/start-agent.js'
-import type { CliContext } from '../cli-context.js'
+import { wantsJson, type CliContext } from '../cli-context.js'
 
-/** What a newcomer needs to see the agent work: where it is, who the demo user is, a curl line. */
+/**
+ * What a newcomer needs to see the agent work: where it is, who the demo user is, a curl line.
+ * With --json, one JSON line a supervising script can read instead (never the credential itself).
+ */
 export function printBanner(ctx: CliContext, agent: RunningAgent, demo: boolean, stateDir: string | undefined): void {
+  if (wantsJson(ctx)) {
+    const sandbox = agent.sandbox
+      ? { url: agent.sandbox.url, idpSso: agent.sandbox.environment.idpSso, keystore: agent.sandbox.state.pki.keystores.doctor.p12Path }
+      : undefined
+    ctx.stdout.write(
+      JSON.stringify({ url: agent.url, port: agent.port, environment: agent.services.environment.id, credentialFile: agent.credentialFile, demo, ...(sandbox ? { sandbox } : {}) }) + '\n',
+    )
+    return
+  }
   const lines: string[] = ['', `ehealth-agent ${ctx.version} is running`, `  API          ${agent.url}/rpc  (JSON-RPC 2.0, loopback only)`]
   lines.push(`  Environment  ${agent.services.environment.label}`)
   if (agent.sandbox) {

@@ -1,0 +1,32 @@
+import { UsageError, type Command } from '../cli-context.js'
+import { connectAgent } from '../connect-agent.js'
+import { EXIT_CODES } from '../exit-codes.js'
+import { printResult } from '../print-result.js'
+
+/**
+ * `ehagent clients [--json]`: the paired applications; `ehagent clients revoke ID`: the
+ * application's credential stops working on its next call (threat T8).
+ */
+export const clients: Command = async (ctx) => {
+  const [action, id] = ctx.args.positional
+  if (action === undefined || action === 'list') {
+    const agent = await connectAgent(ctx)
+    const { clients: list } = await agent.call('client.list')
+    printResult(
+      ctx,
+      list,
+      list
+        .map((c) => `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}`)
+        .join('\n') || '(no paired applications)',
+    )
+    return EXIT_CODES.ok
+  }
+  if (action === 'revoke') {
+    if (!id) throw new UsageError('ehagent clients revoke needs the client id (see `ehagent clients`)')
+    const agent = await connectAgent(ctx)
+    const result = await agent.call('client.revoke', { clientId: id })
+    printResult(ctx, { clientId: id, ...result }, result.revoked ? `revoked ${id}: its next call is refused` : `no paired application ${id}`)
+    return result.revoked ? EXIT_CODES.ok : EXIT_CODES.invalidInput
+  }
+  throw new UsageError(`unknown clients action "${action}": use \`ehagent clients\` or \`ehagent clients revoke ID\``)
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { applyInstall } from '../../../installer/apply-install.js'
+import type { InstallStep } from '../../../installer/install-plan.js'
+import { createToolRunner } from '../../../installer/run-tool.js'
+import { readMachineFacts, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
+import { EXIT_CODES } from '../exit-codes.js'
+import { buildInstallContext, planInstallForUser } from '../build-install-context.js'
+import { printResult } from '../print-result.js'
+
+/**
+ * `ehagent install [--state-dir DIR] [--no-start] [--dry-run] [--json]`: run the agent as a
+ * per-user service (systemd user unit, launchd agent, or logon task), show the tray at login and
+ * open downloaded `.ehtoken` files in the agent. No root or administrator; installing again
+ * rewrites the same files.
+ */
+export const install: Command = async (ctx) => {
+  const plan = planOrExplain(ctx)
+  if (ctx.args.options['dry-run'] === true) {
+    printResult(ctx, { platform: plan.platform, steps: plan.install.map(describeStepJson) }, plan.install.map(describeStepText).join('\n'))
+    return EXIT_CODES.ok
+  }
+  const target = buildInstallContext(ctx)
+  if (!existsSync(target.binPath)) throw new UsageError(`${target.binPath} does not exist; run ehagent install from an installed copy (npm ci)`)
+  const outcome = await applyInstall(plan, ctx.runTool ?? createToolRunner())
+  const compiled = existsSync(join(readMachineFacts(ctx).packageRoot, 'dist', 'agent', 'main.js'))
+  if (!compiled) outcome.notes.push('the compiled agent (dist/) is missing: run `npm run build`, or the service cannot start')
+  printResult(
+    ctx,
+    { platform: plan.platform, written: outcome.written, notes: outcome.notes, failures: outcome.failures, summary: plan.summary },
+    [
+      outcome.failures.length ? 'ehealth-agent is NOT fully installed:' : 'ehealth-agent is installed for this user:',
+      ...plan.summary.map((s) => `  ${s}`),
+      ...outcome.failures.map((f) => `  failed: ${f}`),
+      ...outcome.notes.map((n) => `  note: ${n}`),
+      'Undo with `ehagent uninstall`; check with `ehagent doctor`.',
+    ].join('\n'),
+  )
+  if (!wantsJson(ctx) && outcome.failures.length) ctx.stderr.write('ehagent install: a required step failed (see above)\n')
+  return outcome.failures.length ? EXIT_CODES.error : EXIT_CODES.ok
+}
+
+/** The plan; an unsupported OS is a usage error, said plainly. */
+function planOrExplain(ctx: CliContext) {
+  try {
+    return planInstallForUser(ctx)
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+function decodeContent(content: string | Uint8Array): string {
+  if (typeof content === 'string') return content
+  const bytes = Buffer.from(content)
+  // UTF-16LE with BOM (the Windows files): show them as text.
+  return bytes[0] === 0xff && bytes[1] === 0xfe ? bytes.subarray(2).toString('utf16le') : bytes.toString('utf8')
+}
+
+function describeStepJson(step: InstallStep): unknown {
+  return step.kind === 'file' ? { ...step, content: decodeContent(step.content) } : step
+}
+
+function describeStepText(step: InstallStep): string {
+  switch (step.kind) {
+    case 'file':
+      return `write ${step.path}:\n${decodeContent(step.content).replace(/^/gm, '    ')}`
+    case 'link':
+      return `link ${step.path} -> ${step.target}`
+    case 'dir':
+      return `directory ${step.path}`
+    case 'remove':
+      return `remove ${step.path}`
+    case 'run':
+      return `run ${[step.command, ...step.args].join(' ')}   (${step.why}${step.required ? '' : '; optional'})`
+  }
+}

@@ -1,0 +1,32 @@
+import type { AgentPaths } from '../../../agent/paths.js'
+import type { HttpTransport } from '../../../agent/http-transport.js'
+import type { Pkcs11Binding } from '../../../agent/keys/pkcs11-binding.js'
+
+/**
+ * Everything the doctor's checks look at, injected: the real machine from commands/doctor.ts,
+ * a throw-away one in tests.
+ */
+export interface DoctorEnvironment {
+  platform: string
+  nodeVersion: string
+  paths: AgentPaths
+  /** `--port`, overriding the settings (as for `ehagent start`). */
+  port?: number
+  display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
+  /** The tray helper binary of systray2 for this OS; undefined when systray2 is not installed. */
+  trayHelper: string | undefined
+  /** Present only in an interactive terminal: asks without echo. */
+  askSecret?: (question: string) => Promise<string>
+  /** HTTP for the clock and reachability checks, trusting the settings' extra CA bundle. */
+  createTransport(extraCaPem: string[]): HttpTransport
+  fileExists(path: string): boolean
+  isExecutable(path: string): boolean
+  isWritable(path: string): boolean
+  readFile(path: string): Promise<Buffer>
+  pkcs11: Pkcs11Binding
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Whether 127.0.0.1:port can be bound right now. */
+  isPortFree(port: number): Promise<boolean>
+  isProcessAlive(pid: number): boolean
+}

@@ -1,0 +1,163 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultConfig, type AgentConfig } from '../../../agent/config.js'
+import type { HttpTransport } from '../../../agent/http-transport.js'
+import { pkcs11jsBinding } from '../../../agent/keys/pkcs11-key-source.js'
+import { resolvePaths } from '../../../agent/paths.js'
+import type { SandboxPki } from '../../../agent/sandbox/pki/index.js'
+import { provisionEidToken, SANDBOX_EID_PIN } from '../../../agent/sandbox/softhsm.js'
+import { AgentError } from '../../../protocol/rpc/errors.js'
+import { sharedSandboxPki } from '../../../test/helpers/sandbox-pki.js'
+import { checkClock } from './check-clock.js'
+import { checkEndpoints } from './check-endpoints.js'
+import { checkKeystore } from './check-keystore.js'
+import { checkPkcs11Module } from './check-pkcs11-module.js'
+import { checkTokens } from './check-tokens.js'
+import { checkTray } from './check-tray.js'
+import type { DoctorEnvironment } from './doctor-environment.js'
+
+let pki: SandboxPki
+let scratch: string
+beforeAll(async () => {
+  pki = await sharedSandboxPki()
+  scratch = mkdtempSync(join(tmpdir(), 'doctor-'))
+}, 120_000)
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+const NOW = Date.parse('2025-06-02T10:00:00Z')
+
+/** A machine made up for one check: files that exist are the real ones unless overridden. */
+function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment {
+  return {
+    platform: 'linux',
+    nodeVersion: '20.11.0',
+    paths: resolvePaths(scratch, { platform: 'linux', home: scratch, uid: 1000, env: {} }),
+    display: {},
+    trayHelper: '/opt/eha/node_modules/systray2/traybin/tray_linux_release',
+    createTransport: () => answerWith(NOW),
+    fileExists: (p) => existsSync(p),
+    isExecutable: () => true,
+    isWritable: () => true,
+    readFile: (p) => readFile(p),
+    pkcs11: pkcs11jsBinding,
+    now: () => NOW,
+    isPortFree: async () => true,
+    isProcessAlive: () => false,
+    ...overrides,
+  }
+}
+
+/** A transport whose every answer carries this Date (ms since the epoch). */
+function answerWith(serverMs: number): HttpTransport {
+  return async () => ({ status: 405, headers: { date: new Date(serverMs).toUTCString() }, body: '' })
+}
+
+const prod = (login: AgentConfig['login'] = {}): AgentConfig => ({ ...defaultConfig(), environment: 'prod', trustedStsCertificates: ['/etc/sts.pem'], login })
+
+describe('doctor: keystore', () => {
+  const withKeystore = () => ({ ...defaultConfig(), login: { keystore: pki.keystores.doctor.p12Path } })
+
+  it('in a terminal, opens it with the typed password and names the certificate', async () => {
+    const check = await checkKeystore(fakeEnv({ askSecret: async () => pki.keystores.doctor.password, now: () => Date.now() }), withKeystore())
+    expect(check).toMatchObject({ id: 'keystore', status: 'ok', fix: '' })
+    expect(check.detail).toMatch(/opens; certificate of .+, valid until \d{4}-\d\d-\d\d/)
+  })
+
+  it('a wrong password fails with how to fix it; no terminal means "not checked"', async () => {
+    const wrong = await checkKeystore(fakeEnv({ askSecret: async () => 'not-the-password' }), withKeystore())
+    expect(wrong).toMatchObject({ status: 'fail', detail: expect.stringMatching(/does not open/) })
+    expect(wrong.fix).not.toBe('')
+    const unasked = await checkKeystore(fakeEnv(), withKeystore())
+    expect(unasked).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
+  })
+
+  it('a missing keystore, or none where the login method needs one, fails', async () => {
+    expect((await checkKeystore(fakeEnv(), { ...defaultConfig(), login: { keystore: join(scratch, 'gone.p12') } })).status).toBe('fail')
+    expect(await checkKeystore(fakeEnv(), prod({ method: 'eid+keystore' }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/login\.keystore/) })
+    expect((await checkKeystore(fakeEnv(), prod({ method: 'eid' }))).status).toBe('ok')
+  })
+})
+
+describe('doctor: PKCS#11 module and tokens', () => {
+  it('lists the token of a SoftHSM "eID card" through the real module', async () => {
+    const token = await provisionEidToken({
+      stateDir: join(scratch, 'softhsm'),
+      pin: SANDBOX_EID_PIN,
+      authentication: pki.eid.doctor.authentication,
+      signature: pki.eid.doctor.signature,
+    })
+    // SoftHSM reads its configuration when the module is initialised, in this process.
+    process.env.SOFTHSM2_CONF = token.softhsmConf
+    const config = prod({ method: 'eid', pkcs11Module: token.modulePath })
+    const env = fakeEnv()
+    const module = checkPkcs11Module(env, config)
+    expect(module.check).toMatchObject({ status: 'ok', detail: expect.stringContaining(token.modulePath) })
+    const tokens = checkTokens(env, config, module.modulePath)
+    expect(tokens).toMatchObject({ id: 'tokens', status: 'ok', detail: expect.stringMatching(/^1 token: BELPIC/) })
+    expect(checkTokens(env, prod({ method: 'eid', pkcs11Module: token.modulePath, pkcs11TokenLabel: 'OTHER' }), token.modulePath)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/no token labelled "OTHER"/),
+    })
+  })
+
+  it('no module: a failure when the eID is needed, a warning otherwise, with the install hint', () => {
+    const env = fakeEnv({ fileExists: () => false })
+    expect(checkPkcs11Module(env, prod({ method: 'eid' })).check).toMatchObject({ status: 'fail', fix: expect.stringMatching(/eid-mw|eID middleware/) })
+    expect(checkPkcs11Module(env, prod({ method: 'keystore', keystore: '/k.p12' })).check.status).toBe('warn')
+    expect(checkPkcs11Module(fakeEnv({ platform: 'darwin', fileExists: () => false }), prod({ method: 'eid' })).check.detail).toMatch(/beid-pkcs11\.bundle/)
+  })
+
+  it('a module that does not load is a failure, not a crash', () => {
+    const broken = fakeEnv({
+      pkcs11: {
+        open: () => {
+          throw new Error('libbeidpkcs11.so.0: cannot open shared object file')
+        },
+      },
+    })
+    expect(checkTokens(broken, prod({ method: 'eid' }), '/usr/lib/libbeidpkcs11.so')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/pcscd/) })
+  })
+})
+
+describe('doctor: clock and endpoints of a real environment', () => {
+  it('compares with the STS Date header: ok, warn beyond 60 s, fail beyond 5 min', async () => {
+    expect(await checkClock(prod(), answerWith(NOW + 2000), undefined, () => NOW)).toMatchObject({ status: 'ok', detail: expect.stringMatching(/Production STS \(services\.ehealth\.fgov\.be\)/) })
+    expect(await checkClock(prod(), answerWith(NOW - 120_000), undefined, () => NOW)).toMatchObject({ status: 'warn', detail: expect.stringMatching(/120 s ahead of/) })
+    const fail = await checkClock(prod(), answerWith(NOW + 600_000), undefined, () => NOW)
+    expect(fail).toMatchObject({ status: 'fail', detail: expect.stringMatching(/600 s behind/), fix: expect.stringMatching(/timedatectl set-ntp true/) })
+  })
+
+  it('an unreachable STS: the clock is not checked, the endpoints fail and say what to do', async () => {
+    const down: HttpTransport = async (x) => {
+      throw new AgentError('ERR_NETWORK', `cannot reach ${new URL(x.url).host}: ENOTFOUND`)
+    }
+    expect((await checkClock(prod(), down, undefined, () => NOW)).status).toBe('warn')
+    const endpoints = await checkEndpoints(prod(), down, undefined)
+    expect(endpoints).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^cannot sign in: WS-Trust STS services\.ehealth\.fgov\.be/), fix: expect.stringMatching(/proxy/) })
+  })
+
+  it('reachable STS, one service down: a warning naming it', async () => {
+    const some: HttpTransport = async (x) => {
+      if (x.url.includes('/Kgss/')) throw new AgentError('ERR_TIMEOUT', 'no answer within 10000 ms')
+      return { status: 500, headers: {}, body: '' }
+    }
+    expect(await checkEndpoints(prod(), some, undefined)).toMatchObject({ status: 'warn', detail: expect.stringMatching(/11 of 12 reachable; not: kgss/) })
+    expect(await checkEndpoints(prod(), answerWith(NOW), undefined)).toMatchObject({ status: 'ok', detail: 'all 12 endpoints of Production answer' })
+  })
+})
+
+describe('doctor: tray', () => {
+  it('needs a display on Linux and an executable helper', () => {
+    // The helper "exists" here; whether it runs is what is varied.
+    const trayEnv = (o: Partial<DoctorEnvironment> = {}) => fakeEnv({ fileExists: () => true, ...o })
+    expect(checkTray(trayEnv({ display: { WAYLAND_DISPLAY: 'wayland-0' } }))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/Wayland wayland-0/) })
+    expect(checkTray(trayEnv())).toMatchObject({ status: 'warn', detail: expect.stringMatching(/DISPLAY and WAYLAND_DISPLAY are unset/) })
+    expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false }))).toMatchObject({ status: 'warn', fix: expect.stringMatching(/^chmod \+x /) })
+    expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false, isWritable: () => false })).status).toBe('fail')
+    expect(checkTray(trayEnv({ trayHelper: undefined }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/npm ci/) })
+    expect(checkTray(trayEnv({ platform: 'win32', isExecutable: () => false })).status).toBe('ok')
+  })
+})

@@ -1,0 +1,35 @@
+import { checkClock } from './check-clock.js'
+import { checkConfig } from './check-config.js'
+import { checkEndpoints } from './check-endpoints.js'
+import { checkKeystore } from './check-keystore.js'
+import { checkNodeVersion } from './check-node-version.js'
+import { checkPkcs11Module } from './check-pkcs11-module.js'
+import { checkPort } from './check-port.js'
+import { checkTokens } from './check-tokens.js'
+import { checkTray } from './check-tray.js'
+import type { DoctorCheck } from './doctor-check.js'
+import type { DoctorEnvironment } from './doctor-environment.js'
+import { findRunningAgent } from './find-running-agent.js'
+
+/**
+ * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
+ * the keys, the card, the network, the port, the tray. A check that cannot run because an
+ * earlier one failed says so instead of failing twice.
+ */
+export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [checkNodeVersion(env.nodeVersion)]
+  const { check: configCheck, config } = await checkConfig(env)
+  checks.push(configCheck)
+  checks.push(await checkKeystore(env, config))
+  const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)
+  checks.push(moduleCheck, checkTokens(env, config, modulePath))
+  let extraCa: string[] = []
+  if (config?.caBundle) extraCa = [(await env.readFile(config.caBundle).catch(() => Buffer.alloc(0))).toString('utf8')].filter(Boolean)
+  const transport = env.createTransport(extraCa)
+  const agent = await findRunningAgent(env, transport)
+  checks.push(await checkClock(config, transport, agent, env.now))
+  checks.push(await checkEndpoints(config, transport, agent))
+  checks.push(await checkPort(env, config, agent))
+  checks.push(checkTray(env))
+  return checks
+}

@@ -1,0 +1,45 @@
+import { posix, win32 } from 'node:path'
+
+/** What the installer needs to know; gathered by agent/main.ts and passed down, never read here. */
+export interface InstallContext {
+  /** `process.platform` values: linux, darwin, win32. */
+  platform: string
+  /** The user's home: every file the installer writes lives under it (tests use a throw-away one). */
+  home: string
+  env: { XDG_CONFIG_HOME?: string; XDG_DATA_HOME?: string; APPDATA?: string; LOCALAPPDATA?: string }
+  /** The absolute path of the Node.js binary the service runs. */
+  nodePath: string
+  /** The absolute path of bin/ehagent.js. */
+  binPath: string
+  /** When given, the service and the token handler pass `--state-dir` to the agent. */
+  stateDir?: string
+  /** Windows: the account of the logon task, `DOMAIN\name` or `name`. */
+  windowsUserId?: string
+}
+
+/** Names that tie the installed pieces together; changing one orphans earlier installs. */
+export const INSTALL_NAMES = {
+  systemdUnit: 'ehealth-agent.service',
+  launchdLabel: 'be.ehealth-agent',
+  windowsTask: 'ehealth-agent',
+  /** The file type registered for `.ehtoken` on Windows (HKCU\Software\Classes). */
+  windowsProgId: 'ehealth-agent.ssotoken',
+  desktopTokenHandler: 'ehealth-agent-import-token.desktop',
+  desktopTrayAutostart: 'ehealth-agent-tray.desktop',
+  mimePackage: 'ehealth-agent.xml',
+  macTokenApp: 'ehealth-agent Token Import.app',
+  macTokenAppId: 'be.ehealth-agent.import-token',
+  macTokenUti: 'be.ehealth-agent.sso-token',
+  /** Where install records what it created, so uninstall removes exactly that. */
+  manifest: 'installed.json',
+} as const
+
+/** The path functions of the target OS (a Windows plan can be generated and tested on Linux). */
+export function selectPathFunctions(platform: string): typeof posix {
+  return platform === 'win32' ? win32 : posix
+}
+
+/** The command line that starts the agent, as an argument vector. */
+export function buildAgentCommand(ctx: InstallContext, ...args: string[]): string[] {
+  return [ctx.nodePath, ctx.binPath, ...args, ...(ctx.stateDir ? ['--state-dir', ctx.stateDir] : [])]
+}

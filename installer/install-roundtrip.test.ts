@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestToolRunner } from '../test/helpers/installer-tool-runner.js'
+import { runCliCaptured } from '../test/helpers/run-cli-captured.js'
+import { snapshotTree } from '../test/helpers/snapshot-tree.js'
+import { requireTool } from '../test/helpers/xmlsec.js'
+
+const homes: string[] = []
+function throwAwayHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'ehagent-home-'))
+  homes.push(home)
+  return home
+}
+
+beforeAll(() => {
+  // The databases are rebuilt for real: the round trip must hold with them, not only without.
+  requireTool('update-mime-database', 'shared-mime-info')
+  requireTool('update-desktop-database', 'desktop-file-utils')
+})
+afterAll(() => {
+  for (const home of homes) rmSync(home, { recursive: true, force: true })
+})
+
+describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
+  it('an empty HOME: install twice gives the same files; uninstall leaves HOME exactly as it was', async () => {
+    const home = throwAwayHome()
+    const before = snapshotTree(home)
+    const tools = createTestToolRunner()
+
+    const first = await runCliCaptured(['install'], { home, runTool: tools.run })
+    expect(first.stderr).toBe('')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('ehealth-agent is installed for this user')
+    const unit = join(home, '.config/systemd/user/ehealth-agent.service')
+    expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} ${join(process.cwd(), 'bin', 'ehagent.js')} start`)
+    expect(readlinkSync(join(home, '.config/systemd/user/default.target.wants/ehealth-agent.service'))).toBe(unit)
+    expect(existsSync(join(home, '.config/autostart/ehealth-agent-tray.desktop'))).toBe(true)
+    // The real databases know the type and its handler now.
+    expect(readFileSync(join(home, '.local/share/mime/globs2'), 'utf8')).toMatch(/:application\/vnd\.ehealth-agent\.sso-token\+xml:\*\.ehtoken$/m)
+    expect(readFileSync(join(home, '.local/share/applications/mimeinfo.cache'), 'utf8')).toContain(
+      'application/vnd.ehealth-agent.sso-token+xml=ehealth-agent-import-token.desktop;',
+    )
+    expect(tools.calls).toEqual(expect.arrayContaining(['systemctl --user daemon-reload', 'systemctl --user restart ehealth-agent.service']))
+    const installed = snapshotTree(home)
+
+    const second = await runCliCaptured(['install'], { home, runTool: tools.run })
+    expect(second.code).toBe(0)
+    expect(snapshotTree(home)).toEqual(installed)
+
+    const removed = await runCliCaptured(['uninstall'], { home, runTool: tools.run })
+    expect(removed.code).toBe(0)
+    expect(removed.stdout).toContain(unit)
+    expect(removed.stdout).toContain('No data of ehealth-agent was found.')
+    expect(tools.calls).toContain('systemctl --user stop ehealth-agent.service')
+    expect(snapshotTree(home)).toEqual(before)
+  })
+
+  it("a lived-in HOME: the user's other entries, MIME packages and the agent's data survive, and are named", async () => {
+    const home = throwAwayHome()
+    const put = (rel: string, text: string) => {
+      mkdirSync(join(home, rel, '..'), { recursive: true })
+      writeFileSync(join(home, rel), text)
+    }
+    put('.config/autostart/other.desktop', '[Desktop Entry]\nType=Application\nName=Other\nExec=other\n')
+    put('.config/systemd/user/other.service', '[Service]\nExecStart=/bin/true\n')
+    put('.local/share/applications/viewer.desktop', '[Desktop Entry]\nType=Application\nName=Viewer\nExec=viewer %f\nMimeType=text/x-other;\n')
+    put(
+      '.local/share/mime/packages/other.xml',
+      '<?xml version="1.0"?>\n<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info"><mime-type type="text/x-other"><glob pattern="*.other"/></mime-type></mime-info>\n',
+    )
+    execFileSync('update-mime-database', [join(home, '.local/share/mime')])
+    execFileSync('update-desktop-database', [join(home, '.local/share/applications')])
+    put('.config/ehealth-agent/config.json', '{ "environment": "sandbox" }\n')
+    put('.local/state/ehealth-agent/audit/2025-01-10.jsonl', '{}\n')
+    put('.local/state/ehealth-agent/clients.json', '[]\n')
+    const before = snapshotTree(home)
+    const tools = createTestToolRunner()
+
+    expect((await runCliCaptured(['install', '--no-start'], { home, runTool: tools.run })).code).toBe(0)
+    expect(tools.calls).not.toContain('systemctl --user restart ehealth-agent.service')
+    expect(readFileSync(join(home, '.local/share/mime/globs2'), 'utf8')).toMatch(/\*\.other/)
+    const removed = await runCliCaptured(['uninstall', '--json'], { home, runTool: tools.run })
+    expect(removed.code).toBe(0)
+    const outcome = JSON.parse(removed.stdout) as { removed: string[]; dataLeft: { what: string; path: string; exists: boolean }[] }
+    expect(outcome.removed).toHaveLength(6)
+    expect(outcome.dataLeft.filter((d) => d.exists)).toEqual([
+      { what: 'settings', path: join(home, '.config/ehealth-agent'), exists: true },
+      { what: 'paired applications', path: join(home, '.local/state/ehealth-agent/clients.json'), exists: true },
+      { what: 'privacy log', path: join(home, '.local/state/ehealth-agent/audit'), exists: true },
+    ])
+    expect(snapshotTree(home)).toEqual(before)
+  })
+
+  it('install --dry-run --json shows the plan and writes nothing', async () => {
+    const home = throwAwayHome()
+    const tools = createTestToolRunner()
+    const run = await runCliCaptured(['install', '--dry-run', '--json'], { home, runTool: tools.run })
+    expect(run.code).toBe(0)
+    const plan = JSON.parse(run.stdout) as { platform: string; steps: { kind: string; path?: string; content?: string }[] }
+    expect(plan.platform).toBe('linux')
+    expect(plan.steps.find((s) => s.path?.endsWith('ehealth-agent.service') && s.kind === 'file')?.content).toMatch(/^Restart=on-failure$/m)
+    expect(snapshotTree(home)).toEqual({})
+    expect(tools.calls).toEqual([])
+  })
+
+  it('uninstall when nothing was installed says so and touches nothing', async () => {
+    const home = throwAwayHome()
+    const tools = createTestToolRunner()
+    const run = await runCliCaptured(['uninstall'], { home, runTool: tools.run })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('was not installed for this user')
+    expect(tools.calls).toEqual([])
+    expect(snapshotTree(home)).toEqual({})
+  })
+})

@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCliCaptured } from '../helpers/run-cli-captured.js'
+import { freePort, startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
+
+interface Report {
+  checks: { id: string; status: string; detail: string; fix: string }[]
+  failed: number
+  warnings: number
+}
+
+const IDS = ['node', 'config', 'keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'tray']
+
+let t: TestAgent
+let scratch: string
+beforeAll(async () => {
+  t = await startTestAgent()
+  scratch = mkdtempSync(join(tmpdir(), 'doctor-e2e-'))
+}, 120_000)
+afterAll(async () => {
+  await t?.agent.close()
+  rmSync(scratch, { recursive: true, force: true })
+})
+
+function byId(report: Report): Record<string, Report['checks'][number]> {
+  return Object.fromEntries(report.checks.map((c) => [c.id, c]))
+}
+
+/** Every check has a known status, a detail, and a fix exactly when it is not ok. */
+function expectWellFormed(report: Report): void {
+  expect(report.checks.map((c) => c.id)).toEqual(IDS)
+  for (const c of report.checks) {
+    expect(['ok', 'warn', 'fail']).toContain(c.status)
+    expect(c.detail.length, c.id).toBeGreaterThan(5)
+    if (c.status === 'ok') expect(c.fix, c.id).toBe('')
+    else expect(c.fix.length, `${c.id} says how to fix it`).toBeGreaterThan(5)
+  }
+  expect(report.failed).toBe(report.checks.filter((c) => c.status === 'fail').length)
+}
+
+describe('ehagent doctor --json', () => {
+  it('against a running agent in the sandbox: every check reported, the agent found, exit 0', async () => {
+    // A settings file naming the demo keystore: --json must not ask its password.
+    writeFileSync(join(t.stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', login: { keystore: t.agent.sandbox!.state.pki.keystores.doctor.p12Path } }))
+    const run = await runCliCaptured(['doctor', '--json', '--state-dir', t.stateDir, '--port', String(t.port)], { home: scratch })
+    const report = JSON.parse(run.stdout) as Report
+    expectWellFormed(report)
+    const c = byId(report)
+    expect(c.node!.status).toBe('ok')
+    expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringMatching(/is valid \(environment sandbox/) })
+    expect(c.keystore).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
+    expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the embedded sandbox STS \(agent pid \d+\)/) })
+    expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the agent itself/) })
+    expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
+    expect(c.tray!.status).toBe('warn') // no display in the made-up machine
+    expect(run.code).toBe(report.failed ? 1 : 0)
+    expect(report.failed).toBe(0)
+    expect(run.stderr).toBe('')
+  })
+
+  it('a broken settings file: config fails naming the setting and the file, the rest says "not checked", exit 1', async () => {
+    const stateDir = join(scratch, 'broken')
+    mkdirSync(stateDir)
+    writeFileSync(join(stateDir, 'config.json'), '{ "environment": "prod", "port": "abc" }\n')
+    const run = await runCliCaptured(['doctor', '--json', '--state-dir', stateDir], { home: scratch })
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout) as Report
+    expectWellFormed(report)
+    const c = byId(report)
+    expect(c.config).toMatchObject({ status: 'fail', detail: expect.stringMatching(/port/), fix: expect.stringContaining(join(stateDir, 'config.json')) })
+    for (const id of ['keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
+  })
+
+  it('in text: one line per check, the fix under each failure', async () => {
+    const stateDir = join(scratch, 'missing-ca-bundle')
+    mkdirSync(stateDir)
+    writeFileSync(join(stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', caBundle: join(stateDir, 'proxy-ca.pem') }))
+    const run = await runCliCaptured(['doctor', '--state-dir', stateDir, '--port', String(await freePort())], { home: scratch, machine: { nodeVersion: '18.19.1' } })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/^ {2}fail {2}node +Node\.js 18\.19\.1 is too old/m)
+    expect(run.stdout).toMatch(/^ {2}fail {2}config +.*names files that do not exist: .*proxy-ca\.pem$/m)
+    expect(run.stdout).toMatch(/^ +fix: correct trustedStsCertificates \/ caBundle in /m)
+    expect(run.stdout).toMatch(/^\d+ ok, \d+ warning\(s\), \d+ failed$/m)
+  })
+
+  it('a port held by another program fails, saying how to find it', async () => {
+    const port = await freePort()
+    const squatter: Server = createServer()
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', () => r()))
+    try {
+      const run = await runCliCaptured(['doctor', '--json', '--state-dir', join(scratch, 'squatted'), '--port', String(port)], { home: scratch })
+      const c = byId(JSON.parse(run.stdout) as Report)
+      expect(c.port).toMatchObject({ status: 'fail', detail: `127.0.0.1:${port} is held by another program`, fix: expect.stringContaining(`ss -ltnp 'sport = :${port}'`) })
+      expect(run.code).toBe(1)
+    } finally {
+      await new Promise((r) => squatter.close(r))
+    }
+  })
+})

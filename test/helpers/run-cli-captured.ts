@@ -1,0 +1,51 @@
+import { PassThrough } from 'node:stream'
+import { resolve } from 'node:path'
+import type { PathContext } from '../../agent/paths.js'
+import type { MachineFacts } from '../../clients/cli/cli-context.js'
+import { parseArgs } from '../../clients/cli/parse-args.js'
+import { runCli } from '../../clients/cli/run-cli.js'
+import type { ToolRunner } from '../../installer/run-tool.js'
+
+/** What one in-process `ehagent` run printed and returned. */
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Run `ehagent ARGS` in this process with a made-up machine (a throw-away HOME, no display) and
+ * captured streams: the commands see only what the context gives them, as with agent/main.ts.
+ */
+export async function runCliCaptured(
+  argv: string[],
+  options: { home: string; env?: PathContext['env']; machine?: Partial<MachineFacts>; runTool?: ToolRunner; stdin?: string } = { home: '/nonexistent' },
+): Promise<CliRun> {
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.on('data', (d: Buffer) => (out += d.toString('utf8')))
+  stderr.on('data', (d: Buffer) => (err += d.toString('utf8')))
+  const stdin = new PassThrough()
+  stdin.end(options.stdin ?? '')
+  const code = await runCli({
+    args: parseArgs(argv),
+    pathContext: { platform: 'linux', home: options.home, uid: process.getuid?.() ?? 0, env: options.env ?? {} },
+    machine: {
+      nodePath: process.execPath,
+      nodeVersion: process.versions.node,
+      packageRoot: resolve('.'),
+      display: {},
+      userName: 'tester',
+      ...options.machine,
+    },
+    version: 'test',
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stdout,
+    stderr,
+    stopSignal: new Promise(() => undefined),
+    ...(options.runTool ? { runTool: options.runTool } : {}),
+  })
+  return { code, stdout: out, stderr: err }
+}
