@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/rpc/errors.js'
@@ -20,12 +20,23 @@ export interface AgentAppOptions {
   localCredential: string
   /** Subscribe to session changes for the event stream; returns an unsubscribe function. */
   onSessionChange: (listener: () => void) => () => void
+  /**
+   * The agent's own pages (agent/ui), mounted at /ui with their own guard policy: HTML forms from
+   * the page's own origin, which the API's guards rightly refuse. Absent: no pages.
+   */
+  ui?: { routes: Hono; guard: MiddlewareHandler }
+}
+
+/** True for the pages' route group; everything else is the API. */
+function isUiPath(path: string): boolean {
+  return path === '/ui' || path.startsWith('/ui/')
 }
 
 /**
  * The agent's HTTP face: guards first (Host, Origin, Content-Type, size, loopback, peer uid),
  * then the credential, then JSON-RPC. `GET /health` says only that the agent is up; `GET /events`
- * streams session status to authenticated callers (threat T3: same checks as /rpc).
+ * streams session status to authenticated callers (threat T3: same checks as /rpc). The pages
+ * under /ui (agent/ui) have a guard policy of their own.
  */
 export function createAgentApp(options: AgentAppOptions): Hono {
   const { services } = options
@@ -43,7 +54,13 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   }
 
   const app = new Hono()
-  app.use('*', requestGuards(options.guards))
+  const apiGuards = requestGuards(options.guards)
+  const ui = options.ui
+  // Exactly one guard policy runs for every request, chosen by the path the router also uses.
+  // Neither lets the other's requests through: the API's refuses web origins and forms, the
+  // pages' refuses any POST that is not a form from their own origin — so /rpc (JSON only) can
+  // never be reached under the pages' policy, whatever a path trick made the router do.
+  app.use('*', (c, next) => (ui && isUiPath(c.req.path) ? ui.guard(c, next) : apiGuards(c, next)))
 
   app.get('/health', (c) => c.json({ status: 'ok', service: 'ehealth-agent' }))
 
@@ -65,6 +82,8 @@ export function createAgentApp(options: AgentAppOptions): Hono {
       unsubscribe()
     })
   })
+
+  if (ui) app.route('/ui', ui.routes)
 
   app.notFound((c) => c.json(encodeError(null, new AgentError('ERR_METHOD_NOT_FOUND', 'unknown path; the API is POST /rpc')), 404))
   // One place turns unexpected errors into a generic JSON-RPC error: no stack, no path on the wire.

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { stringsFor } from '../ui/i18n/strings.js'
+import { trayIcon } from './draw-icon.js'
+import { buildTrayModel, offeredProfiles, type TrayState } from './tray-menu.js'
+
+const PROFILES = offeredProfiles('doctor')
+const UNTIL = new Date(Date.UTC(2026, 10, 23, 17, 30))
+const identity = { name: 'Anne Janssens', profile: { id: 'doctor', label: 'Doctor' }, until: UNTIL }
+
+function model(state: TrayState, language: 'en' | 'nl' | 'fr' = 'en') {
+  return buildTrayModel({ state, strings: stringsFor(language), time: { language, timeZone: 'UTC' }, profiles: PROFILES, platform: 'linux' })
+}
+
+const byKey = (m: ReturnType<typeof model>, key: string) => {
+  for (const item of m.items) {
+    if (item.key === key) return item
+    for (const sub of item.items ?? []) if (sub.key === key) return sub
+  }
+  throw new Error(key)
+}
+
+describe('buildTrayModel', () => {
+  it('signed out: grey icon, "Sign in" open, the rest of the session items closed', () => {
+    const m = model({ kind: 'signed-out' })
+    expect([m.title, m.tooltip, m.icon]).toEqual(['eHealth', 'eHealth agent: Signed out', trayIcon('signed-out', 'linux')])
+    expect([byKey(m, 'sign-in').enabled, byKey(m, 'switch').enabled, byKey(m, 'sign-out').enabled]).toEqual([true, false, false])
+    expect(byKey(m, 'status')).toMatchObject({ title: 'Signed out', enabled: false })
+  })
+
+  it('signed in: who, which profile, until when; switching offers the other profiles', () => {
+    const m = model({ kind: 'signed-in', ...identity })
+    expect([m.title, m.tooltip, m.icon]).toEqual(['eHealth 17:30', 'eHealth agent: Signed in as Anne Janssens (Doctor) until 17:30', trayIcon('signed-in', 'linux')])
+    expect([byKey(m, 'sign-in').enabled, byKey(m, 'switch').enabled, byKey(m, 'sign-out').enabled]).toEqual([false, true, true])
+    expect(byKey(m, 'switch:doctor')).toMatchObject({ enabled: false, checked: true })
+    expect(byKey(m, 'switch:citizen')).toMatchObject({ enabled: true, checked: false })
+  })
+
+  it('renewal needed and error', () => {
+    expect(model({ kind: 'renewal-needed', ...identity }).tooltip).toBe('eHealth agent: Renewal needed: the session ends at 17:30')
+    const error = model({ kind: 'error', message: 'ERR_STS_REJECTED', identity })
+    expect([error.title, error.tooltip, error.icon]).toEqual(['eHealth !', 'eHealth agent: Error: ERR_STS_REJECTED', trayIcon('error', 'linux')])
+    expect(byKey(error, 'sign-out').enabled).toBe(true)
+  })
+
+  it('in Dutch and French', () => {
+    expect(model({ kind: 'signed-in', ...identity }, 'nl').tooltip).toBe('eHealth-agent: Aangemeld als Anne Janssens (Arts) tot 17:30')
+    expect(model({ kind: 'signed-in', ...identity }, 'fr').tooltip).toBe('Agent eHealth : Connecté en tant que Anne Janssens (Médecin) jusqu’à 17:30')
+    expect(byKey(model({ kind: 'signed-out' }, 'nl'), 'quit').title).toBe('Afsluiten')
+  })
+
+  it('the menu never changes shape, whatever the state (the helper cannot add items later)', () => {
+    const keys = (m: ReturnType<typeof model>) => JSON.stringify(m.items.map((i) => [i.key, (i.items ?? []).map((s) => s.key)]))
+    const shapes = new Set([model({ kind: 'signed-out' }), model({ kind: 'signed-in', ...identity }), model({ kind: 'error', message: 'x' })].map(keys))
+    expect(shapes.size).toBe(1)
+  })
+})
+
+describe('offeredProfiles', () => {
+  it('the default profile, and citizen for a care provider', () => {
+    expect(offeredProfiles('doctor').map((p) => p.id)).toEqual(['doctor', 'citizen'])
+    expect(offeredProfiles('citizen').map((p) => p.id)).toEqual(['citizen'])
+    expect(offeredProfiles('org:hospital').map((p) => p.id)).toEqual(['org:hospital'])
+    expect(offeredProfiles('nonsense')).toEqual([])
+  })
+})

@@ -1,0 +1,107 @@
+/**
+ * What the tray shows for a state: icon, title, tooltip and the menu with its items enabled or
+ * not. Pure: the same state and language give the same model, so tests compare models and the
+ * tray sends only what changed.
+ *
+ * The menu's shape never changes (the helper cannot add items later); only texts and states do.
+ */
+import { PROFILES, isProfileId } from '../../protocol/sts/profiles.js'
+import { formatTime, profileName, type Strings, type TimeFormat } from '../ui/i18n/strings.js'
+import { trayIcon, type IconState } from './draw-icon.js'
+import { SEPARATOR, type TrayItem, type TrayModel } from './start-tray.js'
+
+/** Who is signed in, as the tray says it. */
+export interface TrayIdentity {
+  name: string
+  profile: { id: string; label: string }
+  until: Date
+}
+
+export type TrayState =
+  | { kind: 'signed-out' }
+  | ({ kind: 'signed-in' } & TrayIdentity)
+  | ({ kind: 'renewal-needed' } & TrayIdentity)
+  | { kind: 'error'; message: string; identity?: TrayIdentity }
+
+/** What each menu item does; profile items carry the profile id after the colon. */
+export const TRAY_ACTIONS = ['sign-in', 'switch', 'sign-out', 'import-token', 'open-sso', 'clients', 'audit', 'settings', 'quit'] as const
+export type TrayAction = (typeof TRAY_ACTIONS)[number]
+
+export interface TrayMenuInput {
+  state: TrayState
+  strings: Strings
+  time: TimeFormat
+  /** The profiles offered under "Sign in" and "Switch profile", in menu order. */
+  profiles: readonly { id: string; label: string }[]
+  platform: string
+}
+
+/** The tray model for a state. */
+export function buildTrayModel(input: TrayMenuInput): TrayModel {
+  const t = input.strings.tray
+  const { state } = input
+  const identity = state.kind === 'signed-out' ? undefined : state.kind === 'error' ? state.identity : state
+  const time = (d: Date) => formatTime(d, input.time)
+  const text =
+    state.kind === 'signed-out'
+      ? t.signedOut
+      : state.kind === 'signed-in'
+        ? t.signedIn(state.name, profileName(input.strings, state.profile), time(state.until))
+        : state.kind === 'renewal-needed'
+          ? t.renewalNeeded(time(state.until))
+          : t.error(state.message)
+  const icon: IconState = state.kind
+  // Short, as some desktops show it next to the icon; the tooltip says it all.
+  const title = state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : state.kind === 'error' ? `${t.title} !` : t.title
+  const signedIn = identity !== undefined
+  const profileItems = (action: 'sign-in' | 'switch'): TrayItem[] =>
+    input.profiles.map((p) => {
+      const current = identity?.profile.id === p.id
+      return {
+        key: `${action}:${p.id}`,
+        title: profileName(input.strings, p),
+        tooltip: profileName(input.strings, p),
+        enabled: action === 'sign-in' ? !signedIn : !current,
+        checked: current,
+      }
+    })
+  const item = (key: string, title: string, enabled = true): TrayItem => ({ key, title, tooltip: title, enabled })
+  return {
+    icon: trayIcon(icon, input.platform),
+    title,
+    tooltip: t.tooltip(text),
+    items: [
+      { key: 'status', title: text, tooltip: text, enabled: false },
+      separator(),
+      { ...item('sign-in', t.signIn, !signedIn), items: profileItems('sign-in') },
+      { ...item('switch', t.switchProfile, signedIn), items: profileItems('switch') },
+      item('sign-out', t.signOut, signedIn),
+      separator(),
+      item('import-token', t.importToken),
+      item('open-sso', t.openSso),
+      separator(),
+      item('clients', t.clients),
+      item('audit', t.audit),
+      item('settings', t.settings),
+      separator(),
+      item('quit', t.quit),
+    ],
+  }
+}
+
+function separator(): TrayItem {
+  return { key: SEPARATOR, title: '', tooltip: '', enabled: true }
+}
+
+/**
+ * The profiles the menu offers: the configured default profile and, for a care provider, the
+ * citizen profile every person also has. Which other qualities a person holds only the STS
+ * knows, and the menu cannot grow later, so it offers no guesses.
+ */
+export function offeredProfiles(defaultProfile: string): { id: string; label: string }[] {
+  if (!isProfileId(defaultProfile)) return []
+  const profile = PROFILES[defaultProfile]
+  const out = [{ id: profile.id, label: profile.label }]
+  if (profile.kind === 'quality') out.push({ id: PROFILES.citizen.id, label: PROFILES.citizen.label })
+  return out
+}

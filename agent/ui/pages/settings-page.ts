@@ -1,0 +1,45 @@
+import type { AgentConfig } from '../../config.js'
+import { html, type Html } from '../html.js'
+import { LANGUAGE_NAMES, isLanguage } from '../i18n/language.js'
+import { profileName, type Strings } from '../i18n/strings.js'
+import { formValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
+import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
+
+/** The settings form; each field says whether it applies at once or after a restart. */
+export function renderSettingsPage(
+  t: Strings,
+  config: AgentConfig,
+  extra: { csrf: string; values?: Record<string, string>; errors?: Record<string, string> },
+): Html {
+  const fields = SETTINGS_FIELDS.map((field) => {
+    const value = extra.values?.[field.name] ?? formValue(config, field)
+    const error = extra.errors?.[field.name]
+    const id = `f-${field.name.replace(/\./g, '-')}`
+    const when = field.restart ? t.settings.afterRestart : t.settings.appliesNow
+    const label = html`<label for="${id}">${t.settings.fields[field.name] ?? field.name} <span class="hint">(${when})</span></label>`
+    const invalid = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : ''
+    const control =
+      field.kind === 'select'
+        ? html`<select id="${id}" name="${field.name}"${invalid}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? ' selected' : ''}>${optionLabel(t, field, o)}</option>`)}</select>`
+        : field.kind === 'lines'
+          ? html`<textarea id="${id}" name="${field.name}"${invalid}>${value}</textarea><div class="hint">${t.settings.onePerLine}</div>`
+          : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}>`
+    return html`<div>${label}${control}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
+  })
+  return html`<form method="post" action="/ui/admin/settings"><input type="hidden" name="csrf" value="${extra.csrf}">${fields}<div class="actions"><button type="submit">${t.settings.save}</button></div></form>`
+}
+
+function optionLabel(t: Strings, field: SettingsField, option: string): string {
+  switch (field.name) {
+    case 'environment':
+      return t.settings.environments[option] ?? option
+    case 'login.method':
+      return t.settings.methods[option === '' ? 'auto' : option] ?? option
+    case 'language':
+      return option === '' ? t.settings.systemLanguage : isLanguage(option) ? LANGUAGE_NAMES[option] : option
+    case 'defaultProfile':
+      return isProfileId(option) ? profileName(t, PROFILES[option]) : option
+    default:
+      return option
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { defaultConfig } from '../config.js'
+import { formValue, readSettingsForm, SETTINGS_FIELDS } from './settings-form.js'
+
+const MESSAGES = { notANumber: 'Enter a whole number.' }
+const field = (name: string) => SETTINGS_FIELDS.find((f) => f.name === name)!
+
+describe('readSettingsForm', () => {
+  it('covers every setting of the settings file but trustedStsCertificates\' siblings it cannot edit', () => {
+    expect(SETTINGS_FIELDS.map((f) => f.name).sort()).toEqual(
+      [
+        'allowedExtensionIds',
+        'caBundle',
+        'defaultProfile',
+        'environment',
+        'language',
+        'login.keystore',
+        'login.method',
+        'login.pkcs11Module',
+        'login.pkcs11TokenLabel',
+        'port',
+        'serviceAllowlist',
+        'stsProtocol',
+        'tokenLifetimeMinutes',
+        'trustedStsCertificates',
+      ].sort(),
+    )
+  })
+
+  it('reads numbers, lists (one per line) and optional texts; says what changed', () => {
+    const current = defaultConfig()
+    const result = readSettingsForm(
+      {
+        tokenLifetimeMinutes: ' 90 ',
+        allowedExtensionIds: 'abcdefghijklmnopabcdefghijklmnop\r\n\n  ',
+        'login.keystore': '/home/me/SSIN=1.acc.p12',
+        'login.method': '',
+        language: 'fr',
+        csrf: 'ignored',
+      },
+      current,
+      MESSAGES,
+    )
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.config).toMatchObject({ tokenLifetimeMinutes: 90, allowedExtensionIds: ['abcdefghijklmnopabcdefghijklmnop'], login: { keystore: '/home/me/SSIN=1.acc.p12' }, language: 'fr' })
+    expect(result.config.login.method).toBeUndefined()
+    expect(result.changed.sort()).toEqual(['allowedExtensionIds', 'language', 'login.keystore', 'tokenLifetimeMinutes'])
+    expect(field('language').restart).toBe(false)
+    expect(SETTINGS_FIELDS.filter((f) => f.name !== 'language').every((f) => f.restart)).toBe(true)
+  })
+
+  it('an empty text removes the setting (the default applies)', () => {
+    const current = { ...defaultConfig(), caBundle: '/etc/ca.pem' }
+    const result = readSettingsForm({ caBundle: '  ' }, current, MESSAGES)
+    expect(result.ok && result.config.caBundle).toBeUndefined()
+    expect(result.ok && result.changed).toEqual(['caBundle'])
+  })
+
+  it('refuses what the settings schema refuses, per field, and keeps what was typed', () => {
+    const result = readSettingsForm({ port: '80', allowedExtensionIds: 'not-an-id', serviceAllowlist: 'not a url', environment: 'mars' }, defaultConfig(), MESSAGES)
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(Object.keys(result.errors).sort()).toEqual(['allowedExtensionIds', 'environment', 'port', 'serviceAllowlist'])
+    expect(result.errors.allowedExtensionIds).toBe('an extension id is 32 letters a-p')
+    expect(result.values.port).toBe('80')
+  })
+
+  it('a number that is not one', () => {
+    const result = readSettingsForm({ tokenLifetimeMinutes: '1e3' }, defaultConfig(), MESSAGES)
+    expect(result).toMatchObject({ ok: false, errors: { tokenLifetimeMinutes: 'Enter a whole number.' } })
+  })
+
+  it('formValue shows lists one per line and absent settings as empty', () => {
+    const config = { ...defaultConfig(), serviceAllowlist: ['https://a.be/', 'https://b.be/x'] }
+    expect(formValue(config, field('serviceAllowlist'))).toBe('https://a.be/\nhttps://b.be/x')
+    expect(formValue(config, field('login.keystore'))).toBe('')
+    expect(formValue(config, field('port'))).toBe('4752')
+  })
+})

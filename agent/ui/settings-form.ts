@@ -1,0 +1,117 @@
+/**
+ * The settings page's form, field by field: how each setting of agent/config.ts is edited, read
+ * back from the submitted form, validated by the same schema as the settings file, and whether
+ * the running agent picks a change up at once or only after a restart.
+ *
+ * The running agent resolved its settings once at start-up (ARCHITECTURE.md: options are
+ * resolved once), so everything but the pages' language needs a restart; the page says which.
+ */
+import { ENVIRONMENT_IDS } from '../../protocol/environments.js'
+import { PROFILE_IDS } from '../../protocol/sts/profiles.js'
+import { CONFIG_SCHEMA, type AgentConfig } from '../config.js'
+import { LOGIN_METHODS } from '../keys/key-ring.js'
+import { LANGUAGES } from './i18n/language.js'
+
+export type SettingsFieldKind = 'select' | 'number' | 'text' | 'lines'
+
+export interface SettingsField {
+  /** The setting's path in the file (`login.keystore`); also the form field's name. */
+  name: string
+  kind: SettingsFieldKind
+  /** For selects: the values; '' means "not set" (the default applies). */
+  options?: readonly string[]
+  /** False only for what the running agent applies at once. */
+  restart: boolean
+}
+
+export const SETTINGS_FIELDS: readonly SettingsField[] = [
+  { name: 'environment', kind: 'select', options: ENVIRONMENT_IDS, restart: true },
+  { name: 'defaultProfile', kind: 'select', options: PROFILE_IDS, restart: true },
+  { name: 'login.method', kind: 'select', options: ['', ...LOGIN_METHODS], restart: true },
+  { name: 'login.keystore', kind: 'text', restart: true },
+  { name: 'login.pkcs11Module', kind: 'text', restart: true },
+  { name: 'login.pkcs11TokenLabel', kind: 'text', restart: true },
+  { name: 'tokenLifetimeMinutes', kind: 'number', restart: true },
+  { name: 'stsProtocol', kind: 'select', options: ['ws-trust', 'saml-p'], restart: true },
+  { name: 'trustedStsCertificates', kind: 'lines', restart: true },
+  { name: 'caBundle', kind: 'text', restart: true },
+  { name: 'allowedExtensionIds', kind: 'lines', restart: true },
+  { name: 'serviceAllowlist', kind: 'lines', restart: true },
+  { name: 'port', kind: 'number', restart: true },
+  { name: 'language', kind: 'select', options: ['', ...LANGUAGES], restart: false },
+]
+
+/** A field's current value as the form shows it (text; lines joined by newlines). */
+export function formValue(config: AgentConfig, field: SettingsField): string {
+  const value = readPath(config, field.name)
+  if (value === undefined) return ''
+  if (Array.isArray(value)) return value.join('\n')
+  return String(value)
+}
+
+/** The outcome of a submitted form: the new settings, or why not, per field. */
+export type SettingsResult =
+  | { ok: true; config: AgentConfig; changed: string[] }
+  | { ok: false; errors: Record<string, string>; values: Record<string, string> }
+
+/**
+ * The settings a submitted form asks for, starting from `current` (what the file holds), checked
+ * with CONFIG_SCHEMA. Unknown form fields are ignored; a field left out keeps its value.
+ */
+export function readSettingsForm(form: Record<string, unknown>, current: AgentConfig, messages: { notANumber: string }): SettingsResult {
+  const candidate = structuredClone(current) as Record<string, unknown>
+  const errors: Record<string, string> = {}
+  const values: Record<string, string> = {}
+  for (const field of SETTINGS_FIELDS) {
+    const raw = form[field.name]
+    if (typeof raw !== 'string') {
+      values[field.name] = formValue(current, field)
+      continue
+    }
+    values[field.name] = raw
+    const text = raw.trim()
+    switch (field.kind) {
+      case 'number': {
+        if (!/^\d{1,9}$/.test(text)) errors[field.name] = messages.notANumber
+        else writePath(candidate, field.name, Number(text))
+        break
+      }
+      case 'lines':
+        writePath(candidate, field.name, text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))
+        break
+      default:
+        writePath(candidate, field.name, text === '' ? undefined : text)
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values }
+  const parsed = CONFIG_SCHEMA.safeParse(candidate)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String)
+      const field = SETTINGS_FIELDS.find((f) => f.name === path.slice(0, f.name.split('.').length).join('.'))
+      const name = field?.name ?? path[0] ?? ''
+      errors[name] ??= issue.message
+    }
+    return { ok: false, errors, values }
+  }
+  const changed = SETTINGS_FIELDS.filter((f) => JSON.stringify(readPath(current, f.name)) !== JSON.stringify(readPath(parsed.data, f.name))).map((f) => f.name)
+  return { ok: true, config: parsed.data, changed }
+}
+
+function readPath(config: object, path: string): unknown {
+  let value: unknown = config
+  for (const part of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined
+  return value
+}
+
+function writePath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.')
+  let node = target
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  const last = parts.at(-1)!
+  if (value === undefined) delete node[last]
+  else node[last] = value
+}
