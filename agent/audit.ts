@@ -341,6 +341,13 @@ function sanitizeToken(value: unknown): AuditRecord['token'] {
   // seed 003 wants the identity for every use; a gap shows as '(unknown)' rather than vanishing.
   const out: NonNullable<AuditRecord['token']> = { assertionId: assertionId ?? '(unknown)', subject: subject ?? '(unknown)' }
   if (profile !== undefined) out.profile = profile
+  // Seed 003 §1.5: for a token exchanged from IAM Connect, the real person behind it.
+  if (isObject(value.realIdentity)) {
+    const issuer = sanitizeString(value.realIdentity.issuer)
+    const realSubject = sanitizeString(value.realIdentity.subject)
+    const name = sanitizeString(value.realIdentity.name)
+    if (issuer !== undefined && realSubject !== undefined) out.realIdentity = { issuer, subject: realSubject, ...(name !== undefined ? { name } : {}) }
+  }
   return out
 }
 

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit.js'
 import type { Clock } from '../clock.js'
 import type { Prompter } from '../consent/prompter.js'
 import type { KeyRing } from '../keys/key-ring.js'
+import type { KeySource } from '../keys/key-source.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
 import type { Session } from '../session/session.js'
 import type { SoapPoster } from '../sts-client.js'
@@ -35,6 +36,8 @@ export interface AgentServices {
   defaultProfile: string
   /** Extra endpoints soap.call may reach besides the environment's service list. */
   serviceAllowlist: readonly string[]
+  /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
+  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
 }
 
 export interface CallContext {

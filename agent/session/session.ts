@@ -16,8 +16,51 @@ export interface ActiveToken {
   profile: { id: string; label: string }
   keys: LoginKeys
   renewAt: Date
-  /** How the token was obtained: from the STS, or imported from the IDP (seed 000). */
+  /**
+   * How the token was obtained: from the STS, or imported from the IDP (seed 000). A token from
+   * IAM Connect's token exchange counts as 'sts' (issued for our key, renewable); `grant` tells it apart.
+   */
   origin: 'sts' | 'imported'
+  /** Set when the token was obtained through a delegated grant (IAM Connect, seed 003): it renews and ends through it. */
+  grant?: DelegatedGrant
+  /**
+   * The person behind a delegated token (seed 003 §1.5: "a privacy log containing the real
+   * identity of the caller every time the SAML HOK token is used"). Same as `grant.realIdentity`.
+   */
+  realIdentity?: RealIdentity
+}
+
+/** Who signed in at the identity provider, from its validated ID token. */
+export interface RealIdentity {
+  /** The provider's issuer URL. */
+  issuer: string
+  /** The ID token's `sub`. */
+  subject: string
+  /** The ID token's `name`, when given. */
+  name?: string
+  /** The national number, when the provider gives it. */
+  ssin?: string
+}
+
+/**
+ * A token source outside this session's STS exchange: IAM Connect's refresh token and token
+ * exchange (seed 003 §1.5). It holds its own credentials (in memory) and ends with a global logout.
+ */
+export interface DelegatedGrant {
+  readonly realIdentity: RealIdentity
+  /** A fresh SAML assertion (XML) for the same profile and HOK key; ERR_NOT_LOGGED_IN once the provider session is over. */
+  renew(): Promise<string>
+  /** Global logout at the provider (seed 002) and drop what the grant holds. */
+  end(): Promise<void>
+}
+
+/** A sign-in whose token comes from a delegated grant, once the HOK key is unlocked. */
+export interface DelegatedLoginRequest {
+  /** For the unlock prompt; the token's profile is the one `obtain` reports (the user chose it at the provider). */
+  profile: { id: string; label: string }
+  holderOfKey: KeySource
+  client: PromptContext
+  obtain(): Promise<{ assertionXml: string; profile: { id: string; label: string }; grant: DelegatedGrant }>
 }
 
 /** What the session tells the audit log and the UI. */
@@ -113,17 +156,41 @@ export class Session {
   async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
     await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
-    const hok = await holderOfKey.certificate()
-    const assertion = checkAssertion(assertionXml, {
-      trustedSigners: this.opts.exchange.trustedSigners,
-      now: this.opts.clock.now(),
-      skewMs: this.opts.exchange.skewMs,
-      expectedHokCertificateBase64: hok.base64,
-    })
+    const assertion = await this.checkToken(assertionXml, holderOfKey)
     if (this.active) await this.logout('switch-profile')
     const token = this.activate({ assertion, profile, keys, origin: 'imported' })
     this.opts.onEvent?.({ type: 'login', token, client })
     return token
+  }
+
+  /**
+   * Sign in through a delegated grant (IAM Connect, seed 002/003): a global logout of any current
+   * session first (seed 002: a new sign-in, possibly with another profile), the HOK key unlocked
+   * (it signs the exchange proof), then `obtain` (browser, code, token exchange), and the
+   * assertion checked as an imported one is: trusted STS signature, validity, bound to our HOK
+   * key. Shares the single login in flight with {@link login}.
+   */
+  async loginDelegated(request: DelegatedLoginRequest): Promise<ActiveToken> {
+    if (this.loginInFlight) return this.loginInFlight
+    const run = async (): Promise<ActiveToken> => {
+      if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
+      const keys = { identification: request.holderOfKey, holderOfKey: request.holderOfKey }
+      await this.unlock({ profile: request.profile, keys, client: request.client, claimsFor: NO_CLAIMS }, 'login')
+      const obtained = await request.obtain()
+      let assertion: SamlAssertion
+      try {
+        assertion = await this.checkToken(obtained.assertionXml, request.holderOfKey)
+      } catch (err) {
+        await obtained.grant.end().catch(() => undefined)
+        throw err
+      }
+      const token = this.activate({ assertion, profile: obtained.profile, keys, origin: 'sts', grant: obtained.grant, realIdentity: obtained.grant.realIdentity })
+      this.opts.onEvent?.({ type: 'login', token, client: request.client })
+      this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${obtained.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
+      return token
+    }
+    this.loginInFlight = run().finally(() => (this.loginInFlight = undefined))
+    return this.loginInFlight
   }
 
   /**
@@ -156,15 +223,22 @@ export class Session {
     const run = async (): Promise<ActiveToken> => {
       try {
         await this.unlock({ profile: token.profile, keys: token.keys, client: { client: 'ehealth-agent (renewal)' }, claimsFor: NO_CLAIMS }, 'renewal')
-        const assertion = await renewToken(this.opts.exchange, token.keys, token.assertion)
+        const assertion = token.grant
+          ? await this.checkToken(await token.grant.renew(), token.keys.holderOfKey)
+          : await renewToken(this.opts.exchange, token.keys, token.assertion)
         if (this.active !== token) throw new AgentError('ERR_NOT_LOGGED_IN', 'signed out during renewal')
-        const renewed = this.activate({ assertion, profile: token.profile, keys: token.keys, origin: token.origin })
+        const delegated = token.grant ? { grant: token.grant, ...(token.realIdentity ? { realIdentity: token.realIdentity } : {}) } : {}
+        const renewed = this.activate({ assertion, profile: token.profile, keys: token.keys, origin: token.origin, ...delegated })
         this.opts.onEvent?.({ type: 'renewal', token: renewed })
         return renewed
       } catch (err) {
         const error = isAgentError(err) ? err : new AgentError('ERR_INTERNAL', 'renewal failed', {}, { cause: err })
         this.opts.onEvent?.({ type: 'renewal-failed', error })
-        if (this.active === token) {
+        if (this.active === token && token.grant && error.code === 'ERR_NOT_LOGGED_IN') {
+          // Seed 003 §1.4: honoured only while the user is authenticated at the provider. That
+          // session is over, so is this one.
+          await this.logout('expired')
+        } else if (this.active === token) {
           // Try again a little later rather than on every call (no renewal storm).
           token.renewAt = new Date(this.opts.clock.now().getTime() + this.opts.renewalRetryMs)
           this.scheduleTimers(token)
@@ -183,10 +257,23 @@ export class Session {
     for (const cancel of this.cancelTimers) cancel()
     this.cancelTimers = []
     if (!token) return
+    // Seed 002: a global logout closes the provider's session too.
+    await token.grant?.end().catch(() => undefined)
     const sources = new Set<KeySource>([token.keys.identification, token.keys.holderOfKey])
     await Promise.all([...sources].map((k) => k.logout().catch(() => undefined)))
     this.opts.onEvent?.({ type: 'logout', reason, assertionId: token.assertion.assertionId })
     this.opts.prompter.notify({ kind: 'signed-out', text: reason === 'expired' ? 'The eHealth session expired' : 'Signed out of eHealth' })
+  }
+
+  /** The acceptance check of a token not from our own STS request (imported, or from a delegated grant). */
+  private async checkToken(assertionXml: string, holderOfKey: KeySource): Promise<SamlAssertion> {
+    const hok = await holderOfKey.certificate()
+    return checkAssertion(assertionXml, {
+      trustedSigners: this.opts.exchange.trustedSigners,
+      now: this.opts.clock.now(),
+      skewMs: this.opts.exchange.skewMs,
+      expectedHokCertificateBase64: hok.base64,
+    })
   }
 
   private activate(parts: Omit<ActiveToken, 'renewAt'>): ActiveToken {

@@ -18,7 +18,7 @@ export const METHOD_PARAMS = {
     .object({
       profile: profileId.optional(),
       /** How to sign in; default from the agent's configuration. */
-      method: z.enum(['keystore', 'eid+keystore', 'eid']).optional(),
+      method: z.enum(['keystore', 'eid+keystore', 'eid', 'iam-connect']).optional(),
       /** For the mandate profile: the service the mandate is for. */
       mandateService: z.string().min(1).max(128).optional(),
     })
@@ -75,7 +75,9 @@ export interface TokenSummary {
   notBefore: string
   notOnOrAfter: string
   renewAt: string
-  origin: 'sts' | 'imported'
+  origin: 'sts' | 'imported' | 'iam-connect'
+  /** For a token exchanged from IAM Connect: the person behind it (seed 003 §1.5). */
+  realIdentity?: { issuer: string; subject: string; name?: string }
 }
 
 export interface SessionStatus {
@@ -110,7 +112,7 @@ export interface AuditRecord {
   client?: { id?: string; name: string; pid?: number; executable?: string }
   method?: string
   service?: { endpoint?: string; soapAction?: string; operation?: string }
-  token?: { assertionId: string; subject: string; profile?: string }
+  token?: { assertionId: string; subject: string; profile?: string; realIdentity?: { issuer: string; subject: string; name?: string } }
   outcome: 'ok' | 'error' | 'rejected'
   errorCode?: string
 }

@@ -33,7 +33,9 @@ export interface TestAgent {
  * directory, with a scripted Prompter standing in for the user. The sandbox PKI is the one shared
  * by the test run (generating keys is slow).
  */
-export async function startTestAgent(options: { script?: PromptScript; config?: Partial<AgentConfig>; clock?: Clock } = {}): Promise<TestAgent> {
+export async function startTestAgent(
+  options: { script?: PromptScript; config?: Partial<AgentConfig>; clock?: Clock; iamConnectOpenUrl?: (url: string) => Promise<void> } = {},
+): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
   const pki = await sharedSandboxPki()
   const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(pki.dir) }
@@ -49,6 +51,7 @@ export async function startTestAgent(options: { script?: PromptScript; config?: 
     log: () => undefined,
     ...(process.getuid ? { uid: process.getuid() } : {}),
     ipv6: false,
+    ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
   })
   return { agent, prompter, stateDir, port }
 }

@@ -2,6 +2,7 @@ import { AgentError } from '../../../protocol/rpc/errors.js'
 import { claimsForProfile } from '../../../protocol/sts/claims.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import type { LoginMethod } from '../../keys/key-ring.js'
+import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
 import type { CallContext } from '../method-context.js'
@@ -22,7 +23,22 @@ export const sessionLogin = defineMethod({
 })
 
 /** Shared by session.login, session.switchProfile and a soap.sign that needs a session first. */
-export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod, mandateService?: string): Promise<void> {
+export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
+  if (method === 'iam-connect') {
+    // No card reader: the user signs in at IAM Connect in the browser (itsme, eID, TOTP) and the
+    // token is exchanged for a SAML token bound to our key (issue 8, seed 002 step 7).
+    const { iamConnect } = ctx.agent
+    await loginWithIamConnect({
+      session: ctx.agent.session,
+      holderOfKey: iamConnect.holderOfKey(),
+      issuer: iamConnect.issuer,
+      profile: profileId,
+      openUrl: iamConnect.openUrl,
+      clock: ctx.agent.clock,
+      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+    })
+    return
+  }
   if (!isProfileId(profileId)) throw new AgentError('ERR_PROFILE_UNKNOWN', `unknown profile "${profileId.slice(0, 64)}"`, { profileId: profileId.slice(0, 64) })
   const profile = PROFILES[profileId]
   const keys = ctx.agent.keys.loginKeys(method ?? ctx.agent.keys.defaultMethod())

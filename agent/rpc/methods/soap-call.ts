@@ -1,4 +1,5 @@
 import { AgentError } from '../../../protocol/rpc/errors.js'
+import { auditToken } from '../../session/summarize-session.js'
 import { defineMethod, type AgentServices } from '../method-context.js'
 import { signEnvelope } from './soap-sign.js'
 
@@ -17,7 +18,7 @@ export const soapCall = defineMethod({
       client: { id: ctx.caller.id, name: ctx.caller.name },
       method: 'soap.call',
       service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: signed.operation },
-      token: { assertionId: signed.token.assertion.assertionId, subject: signed.token.assertion.nameIdentifier.value, profile: signed.token.profile.id },
+      token: auditToken(signed.token),
     }
     try {
       const response = await ctx.agent.post(params.endpoint, signed.envelope, params.soapAction ?? '', 'service')

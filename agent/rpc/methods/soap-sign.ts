@@ -3,6 +3,7 @@ import { splitEnvelope } from '../../../protocol/soap/split-envelope.js'
 import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
 import { checkBodyId, prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
 import type { ActiveToken } from '../../session/session.js'
+import { auditToken } from '../../session/summarize-session.js'
 import { defineMethod, type CallContext } from '../method-context.js'
 import { loginWith } from './session-login.js'
 
@@ -22,7 +23,7 @@ export const soapSign = defineMethod({
       client: { id: ctx.caller.id, name: ctx.caller.name },
       method: 'soap.sign',
       service: { operation: signed.operation },
-      token: { assertionId: signed.token.assertion.assertionId, subject: signed.token.assertion.nameIdentifier.value, profile: signed.token.profile.id },
+      token: auditToken(signed.token),
       outcome: 'ok',
     })
     return { envelope: signed.envelope, assertionId: signed.token.assertion.assertionId, signedAt: signed.signedAt }

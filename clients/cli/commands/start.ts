@@ -6,6 +6,8 @@ import { loadConfig } from '../../../agent/config.js'
 import type { Prompter } from '../../../agent/consent/prompter.js'
 import { ScriptedPrompter } from '../../../agent/consent/scripted-prompter.js'
 import { TerminalPrompter } from '../../../agent/consent/terminal-prompter.js'
+import { choosePrompter } from '../../../agent/consent/choose-prompter.js'
+import { answerSandboxPagesAutomatically } from '../../../agent/sandbox/oidc/walk-sandbox-pages.js'
 import { resolvePaths } from '../../../agent/paths.js'
 import { SANDBOX_KEYSTORE_PASSWORD } from '../../../agent/sandbox/pki/create-sandbox-pki.js'
 import { SANDBOX_EID_PIN } from '../../../agent/sandbox/softhsm.js'
@@ -33,14 +35,30 @@ export const start: Command = async (ctx) => {
   if (demo && config.environment !== 'sandbox') {
     throw new UsageError('--demo answers every prompt with the public demo PIN: it exists only for --env sandbox')
   }
+  // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
+  // opens); without: the terminal. --demo answers by itself but keeps the tray.
+  const terminal = { input: ctx.stdin, output: ctx.stderr }
+  const choice = ctx.desktop ? choosePrompter({ facts: ctx.desktop, terminal }) : undefined
   const prompter: Prompter = demo
     ? new ScriptedPrompter({ secret: (p) => (p.requirement.secret === 'pin' ? SANDBOX_EID_PIN : SANDBOX_KEYSTORE_PASSWORD), approvePairing: true })
-    : new TerminalPrompter({ terminal: { input: ctx.stdin, output: ctx.stderr } })
+    : (choice?.prompter ?? new TerminalPrompter({ terminal }))
+  const desktop = choice ? (demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
 
   const log = (line: string) => ctx.stderr.write(`${line}\n`)
   let agent
   try {
-    agent = await startAgent({ paths, config, version: ctx.version, clock: systemClock, prompter, log, uid: ctx.pathContext.uid })
+    agent = await startAgent({
+      paths,
+      config,
+      version: ctx.version,
+      clock: systemClock,
+      prompter,
+      log,
+      uid: ctx.pathContext.uid,
+      ...(desktop ? { desktop } : {}),
+      // --demo: the sandbox's IAM Connect pages are answered as the demo doctor.
+      ...(demo ? { iamConnectOpenUrl: answerSandboxPagesAutomatically({ person: 'doctor', profile: config.defaultProfile }) } : {}),
+    })
   } catch (err) {
     if (isAgentError(err) && err.data.detail === 'port in use') {
       log(`ehealth-agent cannot start: ${err.message}.`)
@@ -50,7 +68,8 @@ export const start: Command = async (ctx) => {
     throw err
   }
   printBanner(ctx, agent, demo, stateDir)
-  await ctx.stopSignal
+  if (choice && !demo) log(choice.summary)
+  await Promise.race([ctx.stopSignal, agent.quitRequested])
   log('stopping ehealth-agent…')
   await agent.close()
   return EXIT_CODES.ok
