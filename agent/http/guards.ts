@@ -19,8 +19,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
-import { createHostAllowlist, isAllowedHost } from './host-allowlist.js'
-import { isLoopbackAddress } from './ip-address.js'
+import { createConnectionCheck } from './check-connection.js'
 import { isJsonContentType } from './is-json-content-type.js'
 import { describeConnection, readConnection, type Connection } from './read-connection.js'
 
@@ -123,11 +122,10 @@ const MAX_LOGGED_HEADER = 200
  */
 export function requestGuards(options: GuardOptions): MiddlewareHandler {
   const opts = validateOptions(options)
-  const hosts = createHostAllowlist(opts.port)
+  const checkConnection = createConnectionCheck(opts)
   const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
   // Per connection, not per request: the owner of a socket does not change while it is open, and
   // /proc/net/tcp is read once per keep-alive connection instead of once per call.
-  const uidBySocket = new WeakMap<object, number>()
   // What the body-limit refusal needs to know about the request it refuses.
   const pending = new WeakMap<Context, { connection: Connection; corsOrigin: string | undefined }>()
   // hono's bodyLimit trusts Content-Length when there is one (Node's parser enforces it as the
@@ -169,34 +167,11 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     }
   }
 
-  async function findPeerUid(connection: Connection & { kind: 'tcp' }): Promise<number | undefined> {
-    const known = uidBySocket.get(connection.socket)
-    if (known !== undefined) return known
-    let uid: number | undefined
-    try {
-      uid = await opts.peerUid!.lookup({ address: connection.address, port: connection.port }, connection.localPort ?? opts.port)
-    } catch {
-      uid = undefined
-    }
-    // Only a definite answer is kept; "unknown" is asked again on the next request.
-    if (uid !== undefined) uidBySocket.set(connection.socket, uid)
-    return uid
-  }
-
   /** Checks 1–6; the refusal to send, or undefined to go on. */
   async function check(c: Context, connection: Connection, origin: string | undefined, corsOrigin: string | undefined): Promise<Response | undefined> {
-    if (connection.kind === 'unknown') return refuse(c, 'unknown-transport', connection, corsOrigin)
-    // Binding 127.0.0.1 is the first defence (T12); this one holds if a wildcard bind or a port
-    // forward ever exposes the port.
-    if (connection.kind === 'tcp' && !isLoopbackAddress(connection.address)) return refuse(c, 'non-loopback-peer', connection, corsOrigin)
-    // T5: on a terminal server every user shares loopback. The Unix socket needs no such check:
-    // it is 0600 in a 0700 directory, so the kernel already limits it to this user.
-    if (connection.kind === 'tcp' && opts.peerUid) {
-      const uid = await findPeerUid(connection)
-      if (uid === undefined) return refuse(c, 'peer-uid-unknown', connection, corsOrigin)
-      if (uid !== opts.peerUid.agentUid) return refuse(c, 'peer-uid-mismatch', connection, corsOrigin)
-    }
-    if (!isAllowedHost(hosts, connection.kind, c.req.header('host'))) return refuse(c, 'host-not-allowed', connection, corsOrigin)
+    // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
+    const refusal = await checkConnection(connection, c.req.header('host'))
+    if (refusal) return refuse(c, refusal, connection, corsOrigin)
     // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
     // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
     // requires the credential.

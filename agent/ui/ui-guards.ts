@@ -21,8 +21,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GuardOptions } from '../http/guards.js'
-import { createHostAllowlist, isAllowedHost } from '../http/host-allowlist.js'
-import { isLoopbackAddress } from '../http/ip-address.js'
+import { createConnectionCheck } from '../http/check-connection.js'
 import { describeConnection, readConnection, type Connection } from '../http/read-connection.js'
 import { applySecurityHeaders } from './security-headers.js'
 
@@ -61,8 +60,7 @@ const MAX_LOGGED_HEADER = 200
 
 /** The middleware; mount it on the `/ui` route group only. */
 export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
-  const hosts = createHostAllowlist(options.port)
-  const uidBySocket = new WeakMap<object, number>()
+  const checkConnection = createConnectionCheck(options)
   const limitBody = bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => refuse(c, 'body-too-large', readConnection(c.env)) })
 
   function refuse(c: Context, reason: UiRefusalReason, connection: Connection): Response {
@@ -88,29 +86,10 @@ export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
     return new Response(options.renderRefusal(status), { status, headers })
   }
 
-  async function peerUidOf(connection: Connection & { kind: 'tcp' }): Promise<number | undefined> {
-    const known = uidBySocket.get(connection.socket)
-    if (known !== undefined) return known
-    let uid: number | undefined
-    try {
-      uid = await options.peerUid!.lookup({ address: connection.address, port: connection.port }, connection.localPort ?? options.port)
-    } catch {
-      uid = undefined
-    }
-    if (uid !== undefined) uidBySocket.set(connection.socket, uid)
-    return uid
-  }
-
   async function check(c: Context, connection: Connection): Promise<UiRefusalReason | undefined> {
-    if (connection.kind === 'unknown') return 'unknown-transport'
-    if (connection.kind === 'tcp' && !isLoopbackAddress(connection.address)) return 'non-loopback-peer'
-    if (connection.kind === 'tcp' && options.peerUid) {
-      const uid = await peerUidOf(connection)
-      if (uid === undefined) return 'peer-uid-unknown'
-      if (uid !== options.peerUid.agentUid) return 'peer-uid-mismatch'
-    }
     const host = c.req.header('host')
-    if (!isAllowedHost(hosts, connection.kind, host)) return 'host-not-allowed'
+    const refusal = await checkConnection(connection, host)
+    if (refusal) return refusal
     const method = c.req.method
     if (!METHODS.has(method)) return 'method-not-allowed'
     const site = c.req.header('sec-fetch-site')
