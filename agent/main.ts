@@ -9,8 +9,9 @@ import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
  * The process entry point (bin/ehagent.js): the only place that reads process.argv and the
  * environment (ARCHITECTURE.md); everything else receives what it needs.
  */
-async function main(): Promise<void> {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+export async function main(): Promise<void> {
+  const root = packageRoot()
+  const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }
   const stopSignal = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     machine: {
       nodePath: process.execPath,
       nodeVersion: process.versions.node,
-      packageRoot: fileURLToPath(new URL('../../', import.meta.url)),
+      packageRoot: root,
       display: { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY },
       xdgDataHome: process.env.XDG_DATA_HOME,
       userName: safeUserName(),
@@ -83,4 +84,16 @@ function safeUserName(): string {
   }
 }
 
-void main()
+/**
+ * The installation's root: the nearest folder above this file with our package.json. Compiled
+ * (dist/agent/main.js) and from source (agent/main.ts, in tests) it is two or one level up.
+ */
+function packageRoot(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    const candidate = new URL('package.json', dir)
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'ehealth-agent') {
+      return fileURLToPath(dir).replace(/\/$/, '')
+    }
+    if (dir.pathname === '/') throw new Error('ehealth-agent: cannot find its package.json')
+  }
+}
