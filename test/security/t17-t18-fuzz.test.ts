@@ -12,6 +12,9 @@ import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
 import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
 import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
 
+/** What agent.status must report: the version of this package (the real entry point's reading). */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
 // Threats T17 (hostile XML) and T18 (hostile JSON-RPC): thousands of malformed and mutated
 // requests over real HTTP to a real agent in its own process (`ehagent start --demo`). Every
 // answer must be a JSON-RPC response (or a guard refusal with a JSON-RPC error body), no call may
@@ -490,7 +493,7 @@ describe(`T17/T18: fuzzing the real agent over HTTP (seed ${SEED})`, () => {
     expect(agent.exit()).toBeUndefined()
     const local = new AgentClient({ url: agent.url, credential: agent.credential })
     const status = await local.call('agent.status')
-    expect(status).toMatchObject({ version: 'test', pid: agent.pid, environment: 'sandbox' })
+    expect(status).toMatchObject({ version: PACKAGE_VERSION, pid: agent.pid, environment: 'sandbox' })
     expect(status.methods).toEqual(METHOD_NAMES)
     const signed = await local.call('soap.sign', { envelope: makeEnvelope(4096, { canary: 'AFTER-FUZZ' }) })
     const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(signed.envelope)![1]!
