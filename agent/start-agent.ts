@@ -20,7 +20,7 @@ import { KeyRing } from './keys/key-ring.js'
 import type { KeySource } from './keys/key-source.js'
 import { createPkcs11KeySource } from './keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from './keys/pkcs12-key-source.js'
-import { writeLocalCredential } from './pairing/local-credential.js'
+import { newLocalCredential, writeLocalCredential } from './pairing/local-credential.js'
 import { PairedClients } from './pairing/paired-clients.js'
 import { RateLimiter } from './pairing/rate-limiter.js'
 import type { AgentPaths } from './paths.js'
@@ -202,7 +202,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     },
   }
 
-  const credential = await writeLocalCredential(paths.credentialFile)
+  // Written to its file only once the port is ours: a second start must not retire the credential
+  // of the agent already running there.
+  const credential = newLocalCredential()
   const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
@@ -244,7 +246,14 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 
   const onMalformed = () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' })
   const servers: Server[] = []
-  servers.push(await listen(app.fetch, { hostname: '127.0.0.1', port: config.port }, onMalformed))
+  try {
+    servers.push(await listen(app.fetch, { hostname: '127.0.0.1', port: config.port }, onMalformed))
+  } catch (err) {
+    // Port taken: leave nothing running (the embedded sandbox) and touch no file of the other agent.
+    await keys.close().catch(() => undefined)
+    await sandbox?.close()
+    throw err
+  }
   if (opts.ipv6 !== false) {
     try {
       servers.push(await listen(app.fetch, { hostname: '::1', port: config.port }, onMalformed))
@@ -268,6 +277,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     credentialFile: paths.credentialFile,
     startedAt: clock.now().toISOString(),
   }
+  await writeLocalCredential(paths.credentialFile, credential)
   await writeFile(paths.discoveryFile, JSON.stringify(discovery, null, 2) + '\n', { mode: 0o600 })
 
   webPrompter?.connect((promptId) => uiAccess.link({ kind: 'prompt', promptId }))

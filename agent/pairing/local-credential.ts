@@ -13,18 +13,23 @@ const FILE_MODE = 0o600
 const CREDENTIAL_BYTES = 32
 const CREDENTIAL_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
+/** A fresh local credential: 32 random bytes, base64url. */
+export function newLocalCredential(): string {
+  return randomBytes(CREDENTIAL_BYTES).toString('base64url')
+}
+
 /**
- * Create (or replace) the local credential file: 32 random bytes base64url, file 0600, parent
- * directory 0700; returns the credential. Replacing it retires the credential of an earlier run.
+ * Create (or replace) the local credential file: `credential` (a fresh one by default), file
+ * 0600, parent directory 0700; returns the credential. Replacing it retires the credential of an
+ * earlier run, so the agent writes it only once it knows it can serve (its port is its own).
  */
-export async function writeLocalCredential(file: string): Promise<string> {
+export async function writeLocalCredential(file: string, credential: string = newLocalCredential()): Promise<string> {
   const dir = dirname(file)
   const created = await mkdir(dir, { recursive: true, mode: DIR_MODE })
   // mkdir's mode is filtered by the umask, so make a new directory private explicitly. An existing
   // one is not chmod-ed: it may be a --state-dir the user shares (as agent/sandbox/pki does); the
   // file's own 0600 is what protects the credential.
   if (created !== undefined) await chmod(dir, DIR_MODE)
-  const credential = randomBytes(CREDENTIAL_BYTES).toString('base64url')
   const tmp = `${file}.tmp`
   await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err
