@@ -32,11 +32,27 @@ export const INSTALL_NAMES = {
   macTokenUti: 'be.ehealth-agent.sso-token',
   /** Where install records what it created, so uninstall removes exactly that. */
   manifest: 'installed.json',
+  /** The script a browser starts as the extension's native messaging host (Windows: `.bat`). */
+  nativeHostWrapper: 'native-messaging-host',
 } as const
 
 /** The path functions of the target OS (a Windows plan can be generated and tested on Linux). */
 export function selectPathFunctions(platform: string): typeof posix {
   return platform === 'win32' ? win32 : posix
+}
+
+/**
+ * The compiled native messaging host of the browser extension, beside bin/ in the same copy
+ * (built by `npm ci` / `npm run build` like the agent).
+ */
+export function locateNativeHost(ctx: InstallContext): string {
+  const p = selectPathFunctions(ctx.platform)
+  return p.join(p.dirname(p.dirname(ctx.binPath)), 'dist', 'clients', 'browser-extension', 'host', 'main.js')
+}
+
+/** The command line that runs the native messaging host (Chrome appends the extension origin). */
+export function buildNativeHostCommand(ctx: InstallContext): string[] {
+  return [ctx.nodePath, locateNativeHost(ctx), ...(ctx.stateDir ? ['--state-dir', ctx.stateDir] : [])]
 }
 
 /** The command line that starts the agent, as an argument vector. */

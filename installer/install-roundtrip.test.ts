@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EXTENSION_ID } from '../clients/browser-extension/extension-id.js'
 import { createTestToolRunner } from '../test/helpers/installer-tool-runner.js'
 import { runCliCaptured } from '../test/helpers/run-cli-captured.js'
 import { snapshotTree } from '../test/helpers/snapshot-tree.js'
@@ -44,6 +45,14 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
       'application/vnd.ehealth-agent.sso-token+xml=ehealth-agent-import-token.desktop;',
     )
     expect(tools.calls).toEqual(expect.arrayContaining(['systemctl --user daemon-reload', 'systemctl --user restart ehealth-agent.service']))
+    // The browser extension's native host: where Chromium and Chrome look, naming our wrapper.
+    const wrapper = join(home, '.local/share/ehealth-agent/native-messaging-host')
+    expect(statSync(wrapper).mode & 0o777).toBe(0o755)
+    expect(readFileSync(wrapper, 'utf8')).toContain(`'${join(process.cwd(), 'dist/clients/browser-extension/host/main.js')}' "$@"`)
+    for (const browser of ['chromium', 'google-chrome']) {
+      const manifest = JSON.parse(readFileSync(join(home, `.config/${browser}/NativeMessagingHosts/be.ehealth_agent.host.json`), 'utf8')) as Record<string, unknown>
+      expect(manifest).toMatchObject({ name: 'be.ehealth_agent.host', path: wrapper, type: 'stdio', allowed_origins: [`chrome-extension://${EXTENSION_ID}/`] })
+    }
     const installed = snapshotTree(home)
 
     const second = await runCliCaptured(['install'], { home, runTool: tools.run })
@@ -85,7 +94,7 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
     const removed = await runCliCaptured(['uninstall', '--json'], { home, runTool: tools.run })
     expect(removed.code).toBe(0)
     const outcome = JSON.parse(removed.stdout) as { removed: string[]; dataLeft: { what: string; path: string; exists: boolean }[] }
-    expect(outcome.removed).toHaveLength(6)
+    expect(outcome.removed).toHaveLength(9)
     expect(outcome.dataLeft.filter((d) => d.exists)).toEqual([
       { what: 'settings', path: join(home, '.config/ehealth-agent'), exists: true },
       { what: 'paired applications', path: join(home, '.local/state/ehealth-agent/clients.json'), exists: true },

@@ -40,6 +40,6 @@ export function renderWindowsRegistry(ctx: InstallContext): string {
 }
 
 /** A REG_SZ value: `\` and `"` escaped with a backslash. */
-function regString(value: string): string {
+export function regString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
