@@ -3,6 +3,7 @@ import { homedir, userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from '../clients/cli/parse-args.js'
 import { runCli } from '../clients/cli/run-cli.js'
+import { pathEnvironment } from './paths.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 
 /**
@@ -22,13 +23,7 @@ export async function main(): Promise<void> {
       platform: process.platform,
       home: homedir(),
       uid: process.getuid?.() ?? 0,
-      env: {
-        XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
-        XDG_STATE_HOME: process.env.XDG_STATE_HOME,
-        XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-        APPDATA: process.env.APPDATA,
-        LOCALAPPDATA: process.env.LOCALAPPDATA,
-      },
+      env: pathEnvironment(process.env),
     },
     // Facts for install, doctor and the tray check; read here so the commands stay testable.
     machine: {

@@ -25,6 +25,17 @@ export interface PathContext {
   env: { XDG_CONFIG_HOME?: string; XDG_STATE_HOME?: string; XDG_RUNTIME_DIR?: string; APPDATA?: string; LOCALAPPDATA?: string }
 }
 
+/** The variables path resolution reads, picked out of an environment (and nothing else of it). */
+export function pathEnvironment(env: Record<string, string | undefined>): PathContext['env'] {
+  return {
+    XDG_CONFIG_HOME: env.XDG_CONFIG_HOME,
+    XDG_STATE_HOME: env.XDG_STATE_HOME,
+    XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
+    APPDATA: env.APPDATA,
+    LOCALAPPDATA: env.LOCALAPPDATA,
+  }
+}
+
 /**
  * The agent's directories: everything under `stateDir` when given (`--state-dir`, tests and
  * scripts), otherwise the per-user defaults of the platform (XDG on Linux, ~/Library on macOS,

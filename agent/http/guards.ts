@@ -20,8 +20,9 @@ import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
 import { createConnectionCheck } from './check-connection.js'
+import { reportRejection } from './report-rejection.js'
 import { isJsonContentType } from './is-json-content-type.js'
-import { describeConnection, readConnection, type Connection } from './read-connection.js'
+import { readConnection, type Connection } from './read-connection.js'
 
 export interface GuardOptions {
   /** The port the agent listens on, for the Host allowlist. */
@@ -103,8 +104,6 @@ export type RefusalReason = keyof typeof REFUSALS
 /** Methods that carry no body the app reads, so they need no Content-Type (GET /health, /events). */
 const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
 
-/** Attacker-chosen header values are cut to this length before they reach the privacy log. */
-const MAX_LOGGED_HEADER = 200
 
 /**
  * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`).
@@ -140,7 +139,7 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
 
   function refuse(c: Context, reason: RefusalReason, connection: Connection, corsOrigin: string | undefined): Response {
     const refusal = REFUSALS[reason]
-    report(c, reason, connection)
+    reportRejection(opts.onRejected, c, reason, connection)
     const data: Record<string, unknown> = { reason, hint: refusal.hint }
     if (reason === 'body-too-large') data.limit = opts.maxBodyBytes
     const body = encodeError(null, new AgentError(refusal.code, refusal.message, data))
@@ -149,22 +148,6 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     // reading (T18), so the connection is closed instead.
     if (reason === 'body-too-large') headers.connection = 'close'
     return applyCorsHeaders(new Response(JSON.stringify(body), { status: refusal.status, headers }), corsOrigin)
-  }
-
-  function report(c: Context, reason: RefusalReason, connection: Connection): void {
-    if (!opts.onRejected) return
-    const info: { reason: string; path: string; origin?: string; host?: string; peer?: string } = { reason, path: clip(c.req.path) }
-    const origin = c.req.header('origin')
-    const host = c.req.header('host')
-    const peer = describeConnection(connection)
-    if (origin !== undefined) info.origin = clip(origin)
-    if (host !== undefined) info.host = clip(host)
-    if (peer !== undefined) info.peer = peer
-    try {
-      opts.onRejected(info)
-    } catch {
-      // A failing log must not turn a refusal into a 500 or, worse, into a pass: refused anyway.
-    }
   }
 
   /** Checks 1–6; the refusal to send, or undefined to go on. */
@@ -222,6 +205,3 @@ function configError(detail: string): AgentError {
   return new AgentError('ERR_CONFIG_INVALID', undefined, { detail })
 }
 
-function clip(value: string): string {
-  return value.length > MAX_LOGGED_HEADER ? `${value.slice(0, MAX_LOGGED_HEADER)}…` : value
-}

@@ -22,7 +22,8 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GuardOptions } from '../http/guards.js'
 import { createConnectionCheck } from '../http/check-connection.js'
-import { describeConnection, readConnection, type Connection } from '../http/read-connection.js'
+import { reportRejection } from '../http/report-rejection.js'
+import { readConnection, type Connection } from '../http/read-connection.js'
 import { applySecurityHeaders } from './security-headers.js'
 
 export interface UiGuardOptions {
@@ -56,7 +57,6 @@ const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST'])
 const NAVIGATION_SITES: ReadonlySet<string> = new Set(['none', 'same-origin'])
 const FRAME_DESTINATIONS: ReadonlySet<string> = new Set(['iframe', 'frame', 'embed', 'object', 'fencedframe'])
 const FORM_TYPES: ReadonlySet<string> = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
-const MAX_LOGGED_HEADER = 200
 
 /** The middleware; mount it on the `/ui` route group only. */
 export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
@@ -64,20 +64,7 @@ export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
   const limitBody = bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => refuse(c, 'body-too-large', readConnection(c.env)) })
 
   function refuse(c: Context, reason: UiRefusalReason, connection: Connection): Response {
-    if (options.onRejected) {
-      const info: Parameters<NonNullable<GuardOptions['onRejected']>>[0] = { reason, path: clip(c.req.path) }
-      const origin = c.req.header('origin')
-      const host = c.req.header('host')
-      const peer = describeConnection(connection)
-      if (origin !== undefined) info.origin = clip(origin)
-      if (host !== undefined) info.host = clip(host)
-      if (peer !== undefined) info.peer = peer
-      try {
-        options.onRejected(info)
-      } catch {
-        // A failing log must not turn a refusal into a pass or a 500.
-      }
-    }
+    reportRejection(options.onRejected, c, reason, connection)
     const status = REFUSAL_STATUS[reason]
     const headers = new Headers({ 'content-type': 'text/html; charset=utf-8' })
     if (reason === 'method-not-allowed') headers.set('allow', 'GET, HEAD, POST')
@@ -126,6 +113,3 @@ export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
   }
 }
 
-function clip(value: string): string {
-  return value.length > MAX_LOGGED_HEADER ? `${value.slice(0, MAX_LOGGED_HEADER)}…` : value
-}

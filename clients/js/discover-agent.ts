@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { AgentError } from '../../protocol/rpc/errors.js'
-import { resolvePaths, type PathContext } from '../../agent/paths.js'
+import { pathEnvironment, resolvePaths, type PathContext } from '../../agent/paths.js'
 import type { DiscoveryFile } from '../../agent/start-agent.js'
 import { AgentClient } from './agent-client.js'
 
@@ -31,13 +31,7 @@ export async function connectToAgent(options: ConnectOptions = {}): Promise<Agen
     home: homedir(),
     uid: process.getuid?.() ?? 0,
     // A library, not the agent: it reads the same variables the agent's main.ts resolved.
-    env: {
-      XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
-      XDG_STATE_HOME: process.env.XDG_STATE_HOME,
-      XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-      APPDATA: process.env.APPDATA,
-      LOCALAPPDATA: process.env.LOCALAPPDATA,
-    },
+    env: pathEnvironment(process.env),
   }
   const paths = resolvePaths(options.stateDir, context)
   let discovery: DiscoveryFile

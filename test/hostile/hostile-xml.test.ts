@@ -4,23 +4,11 @@ import { isAgentError } from '../../protocol/rpc/errors.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
 import { parseXml } from '../../protocol/xml/parse-xml.js'
+import { HOSTILE_CORPUS_CODES } from './corpus-codes.js'
 
 // Threat T17: every hostile document is refused with a typed error, and nothing is fetched,
 // expanded or recursed into. Each is fed to the signing entry point (what soap.sign does).
-const CORPUS: Record<string, string> = {
-  'xxe-external-file.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'xxe-parameter-entity.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'external-dtd.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'billion-laughs.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'undeclared-entity.xml': 'ERR_XML_MALFORMED',
-  'second-body.xml': 'ERR_SOAP_INVALID',
-  'body-in-header.xml': 'ERR_SOAP_INVALID',
-  'existing-security.xml': 'ERR_SOAP_ALREADY_SIGNED',
-  'duplicate-body-id.xml': 'ERR_XML_DUPLICATE_ID',
-  'unclosed.xml': 'ERR_XML_MALFORMED',
-  'not-soap.xml': 'ERR_SOAP_INVALID',
-  'garbage.xml': 'ERR_XML_MALFORMED',
-}
+const CORPUS = HOSTILE_CORPUS_CODES
 
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/'
 

@@ -8,6 +8,7 @@ import { METHOD_NAMES } from '../../protocol/rpc/methods.js'
 import { spawnAgentProcess, type AgentProcess } from '../helpers/agent-process.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { send, type Answer } from '../helpers/http-send.js'
+import { HOSTILE_CORPUS_CODES } from '../hostile/corpus-codes.js'
 import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
 import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
 import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
@@ -48,20 +49,7 @@ function prng(seed: number): () => number {
 
 const CORPUS_DIR = new URL('../hostile/xml/', import.meta.url)
 /** The hostile corpus and the typed error each must get (as test/hostile/hostile-xml.test.ts); a file added later must at least be refused. */
-const CORPUS_CODES: Record<string, string> = {
-  'xxe-external-file.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'xxe-parameter-entity.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'external-dtd.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'billion-laughs.xml': 'ERR_XML_DTD_FORBIDDEN',
-  'undeclared-entity.xml': 'ERR_XML_MALFORMED',
-  'second-body.xml': 'ERR_SOAP_INVALID',
-  'body-in-header.xml': 'ERR_SOAP_INVALID',
-  'existing-security.xml': 'ERR_SOAP_ALREADY_SIGNED',
-  'duplicate-body-id.xml': 'ERR_XML_DUPLICATE_ID',
-  'unclosed.xml': 'ERR_XML_MALFORMED',
-  'not-soap.xml': 'ERR_SOAP_INVALID',
-  'garbage.xml': 'ERR_XML_MALFORMED',
-}
+const CORPUS_CODES = HOSTILE_CORPUS_CODES
 const CORPUS = readdirSync(CORPUS_DIR)
   .filter((f) => f.endsWith('.xml'))
   .sort()

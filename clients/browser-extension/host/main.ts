@@ -9,7 +9,7 @@
  */
 import { homedir } from 'node:os'
 import { format } from 'node:util'
-import { resolvePaths, type PathContext } from '../../../agent/paths.js'
+import { pathEnvironment, resolvePaths, type PathContext } from '../../../agent/paths.js'
 import { AgentClient } from '../../js/agent-client.js'
 import { createAgentSigner } from './agent-signer.js'
 import { hostCredentialPath, openCredentialFile } from './credential-file.js'
@@ -34,13 +34,7 @@ async function main(): Promise<number> {
     uid: process.getuid?.() ?? 0,
     // The same variables the agent's main.ts resolves its directories from: Chrome passes the
     // user session's environment on to the host.
-    env: {
-      XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
-      XDG_STATE_HOME: process.env.XDG_STATE_HOME,
-      XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
-      APPDATA: process.env.APPDATA,
-      LOCALAPPDATA: process.env.LOCALAPPDATA,
-    },
+    env: pathEnvironment(process.env),
   }
   const paths = resolvePaths(args.stateDir, context)
   const signer = createAgentSigner({
