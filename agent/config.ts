@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 import { ENVIRONMENT_IDS } from '../protocol/environments.js'
-import { AgentError } from '../protocol/rpc/errors.js'
+import { AgentError } from '../protocol/errors.js'
 import { LOGIN_METHODS } from './keys/key-ring.js'
 
 /** Chrome/Edge extension ids are 32 letters a–p. */

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
-import { AgentError } from '../protocol/rpc/errors.js'
+import { AgentError } from '../protocol/errors.js'
 
 /** One HTTP exchange, as the STS client and soap.call need it. */
 export interface HttpExchange {

@@ -3,7 +3,7 @@ import { homedir, userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from '../clients/cli/parse-args.js'
 import { runCli } from '../clients/cli/run-cli.js'
-import { pathEnvironment } from './paths.js'
+import { pathEnvironment } from '../protocol/discovery/resolve-paths.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 
 /**

@@ -4,8 +4,9 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { ENVIRONMENTS, type Environment } from '../protocol/environments.js'
+import { formatDiscoveryFile, type DiscoveryFile } from '../protocol/discovery/discovery-file.js'
 import { encodeError } from '../protocol/rpc/encode-response.js'
-import { AgentError } from '../protocol/rpc/errors.js'
+import { AgentError } from '../protocol/errors.js'
 import { AuditLog } from './audit.js'
 import type { AgentConfig } from './config.js'
 import type { Clock } from './clock.js'
@@ -23,7 +24,7 @@ import { createPkcs12KeySource } from './keys/pkcs12-key-source.js'
 import { newLocalCredential, writeLocalCredential } from './pairing/local-credential.js'
 import { PairedClients } from './pairing/paired-clients.js'
 import { RateLimiter } from './pairing/rate-limiter.js'
-import type { AgentPaths } from './paths.js'
+import type { AgentPaths } from '../protocol/discovery/resolve-paths.js'
 import type { AgentServices } from './rpc/method-context.js'
 import { startSandbox, type RunningSandbox } from './sandbox/server.js'
 import { Session, type SessionEvent } from './session/session.js'
@@ -79,18 +80,6 @@ export interface RunningAgent {
   /** Resolves when the user chose Quit in the tray: stop the agent then. */
   quitRequested: Promise<void>
   close(): Promise<void>
-}
-
-/** What the discovery file tells local clients (threat T6: in the user's private runtime dir). */
-export interface DiscoveryFile {
-  port: number
-  pid: number
-  version: string
-  environment: string
-  url: string
-  socket: string
-  credentialFile: string
-  startedAt: string
 }
 
 /**
@@ -278,7 +267,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     startedAt: clock.now().toISOString(),
   }
   await writeLocalCredential(paths.credentialFile, credential)
-  await writeFile(paths.discoveryFile, JSON.stringify(discovery, null, 2) + '\n', { mode: 0o600 })
+  await writeFile(paths.discoveryFile, formatDiscoveryFile(discovery), { mode: 0o600 })
 
   webPrompter?.connect((promptId) => uiAccess.link({ kind: 'prompt', promptId }))
   let requestQuit!: () => void

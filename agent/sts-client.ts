@@ -1,4 +1,4 @@
-import { AgentError, isAgentError } from '../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../protocol/errors.js'
 import { faultToAgentError, parseSoapFault } from '../protocol/soap/parse-fault.js'
 import { splitEnvelope } from '../protocol/soap/split-envelope.js'
 import type { HttpTransport } from './http-transport.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolvePaths } from '../agent/paths.js'
+import { resolvePaths } from '../protocol/discovery/resolve-paths.js'
 import { EXTENSION_ID } from '../clients/browser-extension/extension-id.js'
 import type { InstallContext } from './install-context.js'
 import type { InstallStep } from './install-plan.js'

@@ -1,4 +1,4 @@
-import type { AgentPaths } from '../agent/paths.js'
+import type { AgentPaths } from '../protocol/discovery/resolve-paths.js'
 import { EXTENSION_ID } from '../clients/browser-extension/extension-id.js'
 import { HOST_CREDENTIAL_DIR } from '../clients/browser-extension/host/credential-file.js'
 import { NATIVE_HOST_NAME, renderHostManifest } from '../clients/browser-extension/host/render-host-manifest.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import { FallbackPrompter } from './fallback-prompter.js'
 import { forwardNotices } from './forward-notices.js'
 import type { Notice, Prompter, SignInPrompt } from './prompter.js'

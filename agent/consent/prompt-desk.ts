@@ -6,7 +6,7 @@
  * The answer (a PIN or password) goes straight to the waiting caller: the desk hands it on and
  * keeps only the phase, never the secret.
  */
-import type { ErrorCode } from '../../protocol/rpc/errors.js'
+import type { ErrorCode } from '../../protocol/errors.js'
 import type { PinRetries } from '../keys/key-source.js'
 import type { PairingPrompt, SignInPrompt } from './prompter.js'
 

@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 
 /** What a scripted prompter answers. */

@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 
 /** The terminal the agent was started from, when it has one. */

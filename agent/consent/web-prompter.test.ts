@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import type { PairingPrompt, SignInPrompt } from './prompter.js'
 import { PrompterUnavailableError } from './prompter-unavailable.js'

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { AgentError, isAgentError } from '../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../protocol/errors.js'
 import { systemClock, type Clock } from '../clock.js'
 import type { PinRetries } from '../keys/key-source.js'
 import { PromptDesk, type DeskAnswer, type DeskQuestion } from './prompt-desk.js'

@@ -1,6 +1,6 @@
 import { decodeRequestBody } from '../../protocol/rpc/decode-request.js'
 import { encodeError, encodeReply, encodeSuccess } from '../../protocol/rpc/encode-response.js'
-import { AgentError, isAgentError } from '../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../protocol/errors.js'
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../protocol/rpc/json-rpc.js'
 import { FORBIDDEN_PARAM_PATTERN, METHOD_PARAMS, type MethodName } from '../../protocol/rpc/methods.js'
 import { isAllowed } from '../pairing/paired-clients.js'

@@ -17,7 +17,7 @@
 import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
-import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
+import { AgentError, type ErrorCode } from '../../protocol/errors.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
 import { createConnectionCheck } from './check-connection.js'
 import { reportRejection } from './report-rejection.js'

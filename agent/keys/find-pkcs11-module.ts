@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 
 /**
  * Where the Belgian eID middleware (eid-mw, beidpkcs11) installs its PKCS#11 module, per OS.

@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { LoginKeys } from '../session/request-token.js'
 import type { KeySource } from './key-source.js'
 

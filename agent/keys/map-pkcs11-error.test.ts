@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import { CKR_MAPPINGS, mapPkcs11Error, readPinRetries } from './map-pkcs11-error.js'
 import { Pkcs11CallError, TOKEN_FLAGS } from './pkcs11-binding.js'
 

@@ -1,4 +1,4 @@
-import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
+import { AgentError, type ErrorCode } from '../../protocol/errors.js'
 import { Pkcs11CallError, TOKEN_FLAGS } from './pkcs11-binding.js'
 import type { PinRetries } from './key-source.js'
 

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import forge from 'node-forge'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 
 /**
  * Decrypt one entry of a PKCS#12 keystore (RFC 7292) with node-forge and hand its key to

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type * as Pkcs11js from 'pkcs11js'
-import { AgentError, type ErrorCode } from '../../protocol/rpc/errors.js'
+import { AgentError, type ErrorCode } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo, readCommonName } from './certificate-info.js'
 import { createModuleMissingError, findPkcs11Module } from './find-pkcs11-module.js'

@@ -1,7 +1,7 @@
 import { sign as signAsync, type KeyObject } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { checkKeyMatchesCertificate, readCertificateInfo } from './certificate-info.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'

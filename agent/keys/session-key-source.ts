@@ -1,6 +1,6 @@
 import { generateKeyPair, sign as signAsync, type KeyObject } from 'node:crypto'
 import { promisify } from 'node:util'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo } from './certificate-info.js'
 import { createSelfSignedCertificate } from './create-self-signed-certificate.js'

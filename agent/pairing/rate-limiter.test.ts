@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isAgentError } from '../../protocol/rpc/errors.js'
+import { isAgentError } from '../../protocol/errors.js'
 import { RateLimiter } from './rate-limiter.js'
 
 function fakeClock(start = 1_000_000): { clock: () => number; advance: (ms: number) => void; set: (ms: number) => void } {

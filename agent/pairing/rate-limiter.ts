@@ -3,7 +3,7 @@
  * machine speed (threat T8). Memory stays bounded whatever keys arrive: idle buckets are evicted,
  * and past `maxKeys` the least recently used go first.
  */
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 
 export interface RateLimiterOptions {
   /** Tokens added per second. */

@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { FaultInjector } from './fault-injector.js'
 
 /**

@@ -1,4 +1,4 @@
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import { prepareSamlpRequest } from '../../protocol/saml/build-samlp-request.js'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'

@@ -158,7 +158,7 @@ describe('Session: PIN handling (threat T11)', () => {
     const id = sandbox.state.pki.eid.doctor.authentication
     const locked = new MemoryKeySource(id.privateKey, id.certificatePem)
     locked.loginRequirement = async () => {
-      const { AgentError } = await import('../../protocol/rpc/errors.js')
+      const { AgentError } = await import('../../protocol/errors.js')
       throw new AgentError('ERR_PIN_LOCKED')
     }
     await expect(session.login({ profile: DOCTOR, keys: { identification: locked, holderOfKey: locked }, client: { client: 'x' }, claimsFor: claimsFor() })).rejects.toMatchObject({

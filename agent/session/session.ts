@@ -1,4 +1,4 @@
-import { AgentError, isAgentError } from '../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../protocol/errors.js'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'

@@ -4,7 +4,7 @@
  * profile (the user is then asked on the sign-in page like any caller), sign out, open the SSO
  * page, open an admin page with a fresh one-time link, quit.
  */
-import { isAgentError } from '../../protocol/rpc/errors.js'
+import { isAgentError } from '../../protocol/errors.js'
 import type { Notice } from '../consent/prompter.js'
 import type { OpenUrl } from '../consent/web-prompter.js'
 import { loginWith } from '../rpc/methods/session-login.js'

@@ -10,7 +10,7 @@
  */
 import { Hono, type Context } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { isAgentError } from '../../protocol/rpc/errors.js'
+import { isAgentError } from '../../protocol/errors.js'
 import type { AuditRecord } from '../../protocol/rpc/methods.js'
 import { loadConfig, saveConfig, type AgentConfig } from '../config.js'
 import type { DeskAnswer, DeskEntry, PromptDesk } from '../consent/prompt-desk.js'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES, type ErrorCode } from '../../protocol/rpc/errors.js'
+import { ERROR_CODES, type ErrorCode } from '../../protocol/errors.js'
 import { NATIVE_HOST_NAME } from './host/render-host-manifest.js'
 import { REQUEST_FRAME_MAX_BYTES } from './host/native-messaging-frames.js'
 

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path'
-import { resolvePaths } from '../../agent/paths.js'
+import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import type { InstallContext } from '../../installer/install-context.js'
 import { planInstall } from '../../installer/plan-install.js'
 import type { InstallPlan } from '../../installer/install-plan.js'

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { PathContext } from '../../agent/paths.js'
+import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { ToolRunner } from '../../installer/run-tool.js'
 import type { DesktopFacts } from '../../agent/consent/desktop-facts.js'
 import type { ParsedArgs } from './parse-args.js'

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../protocol/rpc/errors.js'
+import type { ErrorCode } from '../../protocol/errors.js'
 
 /**
  * Documented exit codes of `ehagent` (README): scripts can tell what went wrong without parsing

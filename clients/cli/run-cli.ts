@@ -1,4 +1,4 @@
-import { isAgentError } from '../../protocol/rpc/errors.js'
+import { isAgentError } from '../../protocol/errors.js'
 import { UsageError, wantsJson, type CliContext, type Command } from './cli-context.js'
 import { audit } from './commands/audit.js'
 import { call } from './commands/call.js'

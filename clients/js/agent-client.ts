@@ -1,6 +1,6 @@
 import { decodeResponse } from '../../protocol/rpc/decode-response.js'
 import { encodeRequest } from '../../protocol/rpc/encode-request.js'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { MethodName, MethodParams, MethodResults } from '../../protocol/rpc/methods.js'
 
 /** Where the agent is and how to authenticate to it. */

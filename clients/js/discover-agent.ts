@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { AgentError } from '../../protocol/rpc/errors.js'
-import { pathEnvironment, resolvePaths, type PathContext } from '../../agent/paths.js'
-import type { DiscoveryFile } from '../../agent/start-agent.js'
+import { AgentError } from '../../protocol/errors.js'
+import { pathEnvironment, resolvePaths, type PathContext } from '../../protocol/discovery/resolve-paths.js'
+import { parseDiscoveryFile, type DiscoveryFile } from '../../protocol/discovery/discovery-file.js'
 import { AgentClient } from './agent-client.js'
 
 /** Options of {@link connectToAgent} (Node only). */
@@ -34,12 +34,13 @@ export async function connectToAgent(options: ConnectOptions = {}): Promise<Agen
     env: pathEnvironment(process.env),
   }
   const paths = resolvePaths(options.stateDir, context)
-  let discovery: DiscoveryFile
+  let text: string
   try {
-    discovery = JSON.parse(await readFile(paths.discoveryFile, 'utf8')) as DiscoveryFile
+    text = await readFile(paths.discoveryFile, 'utf8')
   } catch {
     throw new AgentError('ERR_NETWORK', 'the agent is not running (no discovery file); start it with `ehagent start`', { file: paths.discoveryFile })
   }
+  const discovery: DiscoveryFile = parseDiscoveryFile(text)
   let credential: string
   try {
     credential = (await readFile(discovery.credentialFile, 'utf8')).trim()

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors.js'
 import { encodeError } from './encode-response.js'
 import {
   JSONRPC_VERSION,

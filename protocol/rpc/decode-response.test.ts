@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeError, decodeResponse } from './decode-response.js'
 import { encodeRequest } from './encode-request.js'
 import { encodeError, encodeSuccess } from './encode-response.js'
-import { AgentError, ERROR_CODES } from './errors.js'
+import { AgentError, ERROR_CODES } from '../errors.js'
 
 /** Through the wire and back, as a client sees it. */
 function overTheWire(value: unknown): unknown {

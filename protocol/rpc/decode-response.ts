@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AgentError, codeForRpcNumber, ERROR_CODES, type ErrorCode } from './errors.js'
+import { AgentError, codeForRpcNumber, ERROR_CODES, type ErrorCode } from '../errors.js'
 import { JSONRPC_VERSION, type JsonRpcId } from './json-rpc.js'
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodeError, encodeReply, encodeSuccess } from './encode-response.js'
-import { AgentError, ERROR_CODES } from './errors.js'
+import { AgentError, ERROR_CODES } from '../errors.js'
 
 describe('encodeSuccess', () => {
   it('writes the result and the id', () => {

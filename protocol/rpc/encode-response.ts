@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ERROR_CODES, isAgentError, type ErrorCode } from './errors.js'
+import { ERROR_CODES, isAgentError, type ErrorCode } from '../errors.js'
 import {
   JSONRPC_VERSION,
   type JsonRpcErrorData,

@@ -11,8 +11,8 @@ export { decodeError, decodeResponse } from './decode-response.js'
 export type { DecodedResponse } from './decode-response.js'
 export { encodeRequest } from './encode-request.js'
 export { encodeError, encodeReply, encodeSuccess } from './encode-response.js'
-export { AgentError, codeForRpcNumber, ERROR_CODES, isAgentError } from './errors.js'
-export type { ErrorCode, ErrorData } from './errors.js'
+export { AgentError, codeForRpcNumber, ERROR_CODES, isAgentError } from '../errors.js'
+export type { ErrorCode, ErrorData } from '../errors.js'
 export { isNotification, JSONRPC_VERSION } from './json-rpc.js'
 export type {
   JsonRpcErrorData,

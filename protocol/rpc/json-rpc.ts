@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ErrorCode } from './errors.js'
+import type { ErrorCode } from '../errors.js'
 
 /**
  * The only protocol version this codec speaks; `jsonrpc` must be exactly this string (§4).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeRequestBody } from './decode-request.js'
 import { encodeError, encodeReply, encodeSuccess } from './encode-response.js'
-import { AgentError } from './errors.js'
+import { AgentError } from '../errors.js'
 import { isNotification, type JsonRpcParams, type JsonRpcResponse } from './json-rpc.js'
 
 // Every example of https://www.jsonrpc.org/specification §7, sent through the codec and a toy

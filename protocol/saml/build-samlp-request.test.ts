@@ -5,7 +5,7 @@ import { samlsignVerify } from '../../test/helpers/saml-fixtures.js'
 import { samlpRequestInput } from '../../test/helpers/saml-request-fixtures.js'
 import { sharedTestIdentity } from '../../test/helpers/test-pki.js'
 import { xmlsecVerify } from '../../test/helpers/xmlsec.js'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { canonicalize, childElement, DSIG_NS, parseXml } from '../xml/index.js'
 import { prepareSamlpRequest } from './build-samlp-request.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { assertionInput, mintAssertion } from '../../test/helpers/saml-fixtures.js'
 import { sharedTestIdentity } from '../../test/helpers/test-pki.js'
 import { SAML_ASSERTION_ID_ATTR, xmlsecVerify } from '../../test/helpers/xmlsec.js'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { buildSamlpResponse } from './build-samlp-response.js'
 
 const sts = sharedTestIdentity('Test STS')

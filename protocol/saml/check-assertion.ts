@@ -6,7 +6,7 @@
  * @module
  */
 import type { X509Certificate } from 'node:crypto'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { DEFAULT_XML_LIMITS, DSIG_NS, childElements, descendants, indexIds, parseXml, verifySignature, type VerifiedSignature } from '../xml/index.js'
 import { SAML_NAMESPACES } from './names.js'
 import { readAssertion, type SamlAssertion } from './parse-assertion.js'

@@ -5,7 +5,7 @@
  * @module
  */
 import { X509Certificate } from 'node:crypto'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { DSIG_NS, childElements, descendants, verifySignature, type HashName } from '../xml/index.js'
 import type { SamlpRequest } from './parse-samlp-request.js'
 import { derOf, readKeyInfoCertificate, samlInvalid } from './read-xml.js'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { childElement, childElements, extractElementText, indexIds, inScopeNamespaces, parseXml } from '../xml/index.js'
 import { SAML_NAMESPACES } from './names.js'
 import { requireAttr, requireChild, requireVersion11, samlInvalid } from './read-xml.js'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { childElements } from '../xml/index.js'
 import { SAML_NAMESPACES } from './names.js'
 import type { NameIdentifier } from './types.js'

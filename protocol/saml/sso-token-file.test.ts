@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { assertionInput, mintAssertion } from '../../test/helpers/saml-fixtures.js'
 import { sharedTestIdentity } from '../../test/helpers/test-pki.js'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { checkAssertion } from './check-assertion.js'
 import { buildSsoTokenFile, parseSsoTokenFile, SSO_TOKEN_FILE, ssoTokenFileName } from './sso-token-file.js'
 

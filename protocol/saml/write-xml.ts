@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { escapeAttr, escapeText } from '../xml/index.js'
 
 // XML 1.0 §2.2 Char: everything else (NUL, most C0 controls, lone surrogates, U+FFFE/U+FFFF)

@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { childElement, childElements, textOf } from '../xml/dom.js'
 import { EHEALTH_SOA_ERRORS_NS, SOAP11_NS } from './namespaces.js'
 import { splitEnvelope, type SplitEnvelope } from './split-envelope.js'

@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { childElements } from '../xml/dom.js'
 import { parseXml, type ParsedXml } from '../xml/parse-xml.js'
 import { DEFAULT_XML_LIMITS, type ElementSpan, type XmlLimits } from '../xml/scan-xml.js'

@@ -7,7 +7,7 @@
  * @module
  */
 import { escapeAttr, escapeText, indexIds, parseXml } from '../xml/index.js'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import type { StsClaims } from './claims.js'
 import { duplicateClaim, findDuplicateClaimUris, mergeClaims } from './merge-claims.js'
 import { STS_NS, STS_URIS } from './namespaces.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { buildChallengeResponse } from './build-challenge-response.js'
 import { STS_NS } from './namespaces.js'
 import { parseChallengeResponse } from './parse-challenge-response.js'

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { isProfileId, PROFILES, type AttributeDesignator, type IdentityField, type ProfileId } from './profiles.js'
 
 /** A provided attribute with its value(s); several values go out joined with `;` (reference §3.2). */

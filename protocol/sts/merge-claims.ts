@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import type { StsClaims } from './claims.js'
 import { checkUri, checkXmlText, invalidParam } from './xml-chars.js'
 

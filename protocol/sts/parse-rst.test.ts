@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { canonicalize, childElements, parseXml } from '../xml/index.js'
 import { buildIssueRequest, buildRenewRequest } from './build-rst.js'
 import { claimsForProfile, type ProfileIdentity } from './claims.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { claimsForProfile } from './claims.js'
 import { ATTRIBUTE_NS } from './namespaces.js'
 import { IDENTITY_FIELDS, isProfileId, listProfiles, PROFILE_IDS, PROFILES, type ProfileId } from './profiles.js'

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AgentError, isAgentError } from '../rpc/errors.js'
+import { AgentError, isAgentError } from '../errors.js'
 import { childElements, parseXml } from '../xml/index.js'
 import { STS_NS } from './namespaces.js'
 

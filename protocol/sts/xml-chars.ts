@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 
 // Characters XML 1.0 §2.2 does not allow at all (not even as character references): C0 controls
 // other than TAB, LF, CR; U+FFFE/U+FFFF; unpaired surrogates. Escaping cannot save them.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { invalidParam } from './xml-chars.js'
 
 /**

@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { WSSE_NS, WSU_NS } from '../soap/namespaces.js'
 import { spliceHeader } from '../soap/splice-header.js'
 import { splitEnvelope, type SplitEnvelope } from '../soap/split-envelope.js'

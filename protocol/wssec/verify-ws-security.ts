@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { WSSE_NS, WSU_NS } from '../soap/namespaces.js'
 import { splitEnvelope, type SplitEnvelope } from '../soap/split-envelope.js'
 import { childElements, textOf } from '../xml/dom.js'

@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 
 /** XML-DSig algorithm URIs this project signs and verifies with. */
 export const ALGORITHMS = {

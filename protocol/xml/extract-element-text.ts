@@ -15,7 +15,7 @@
  * @module
  */
 import { XMLSerializer } from '@xmldom/xmldom'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { escapeAttr, inScopeNamespaces } from './c14n.js'
 import { parseXml } from './parse-xml.js'
 import { DEFAULT_XML_LIMITS, scanXml, type ElementSpan } from './scan-xml.js'

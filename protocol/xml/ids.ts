@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 
 /**
  * The attributes that name an element for a same-document reference (`URI="#x"`): WS-Security's

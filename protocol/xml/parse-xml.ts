@@ -1,5 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { DEFAULT_XML_LIMITS, scanXml, type ElementSpan, type XmlLimits } from './scan-xml.js'
 
 /** A parsed document together with the spans of its top elements in the original text. */

@@ -1,4 +1,4 @@
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 
 /** Limits applied before any DOM is built. */
 export interface XmlLimits {

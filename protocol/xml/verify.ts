@@ -1,5 +1,5 @@
 import { createHash, verify as rsaVerify, type KeyObject } from 'node:crypto'
-import { AgentError } from '../rpc/errors.js'
+import { AgentError } from '../errors.js'
 import { ALGORITHMS, hashOfDigestUri, hashOfSignatureUri, type HashName } from './algorithms.js'
 import { canonicalize } from './c14n.js'
 import { childElement, childElements, isInside, textOf } from './dom.js'

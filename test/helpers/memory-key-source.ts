@@ -1,5 +1,5 @@
 import { sign, X509Certificate, type KeyObject } from 'node:crypto'
-import { AgentError } from '../../protocol/rpc/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from '../../agent/keys/key-source.js'
 

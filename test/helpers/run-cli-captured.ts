@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { resolve } from 'node:path'
-import type { PathContext } from '../../agent/paths.js'
+import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { MachineFacts } from '../../clients/cli/cli-context.js'
 import { parseArgs } from '../../clients/cli/parse-args.js'
 import { runCli } from '../../clients/cli/run-cli.js'

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import { systemClock, type Clock } from '../../agent/clock.js'
 import { defaultConfig, type AgentConfig } from '../../agent/config.js'
 import { ScriptedPrompter, type PromptScript } from '../../agent/consent/scripted-prompter.js'
-import { resolvePaths } from '../../agent/paths.js'
+import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import { startAgent, type RunningAgent } from '../../agent/start-agent.js'
 import { sharedSandboxPki } from './sandbox-pki.js'
 

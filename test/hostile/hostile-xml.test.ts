@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { isAgentError } from '../../protocol/rpc/errors.js'
+import { isAgentError } from '../../protocol/errors.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
 import { parseXml } from '../../protocol/xml/parse-xml.js'

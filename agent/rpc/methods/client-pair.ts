@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { defineMethod } from '../method-context.js'
 
 /** What a paired application may do unless it asks for less. Admin methods stay with the local user. */

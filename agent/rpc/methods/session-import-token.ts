@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { parseSsoTokenFile } from '../../../protocol/saml/sso-token-file.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import { summarizeSession } from '../../session/summarize-session.js'

@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { claimsForProfile } from '../../../protocol/sts/claims.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import type { LoginMethod } from '../../keys/key-ring.js'

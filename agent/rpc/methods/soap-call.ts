@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { auditToken } from '../../session/summarize-session.js'
 import { defineMethod, type AgentServices } from '../method-context.js'
 import { signEnvelope } from './soap-sign.js'

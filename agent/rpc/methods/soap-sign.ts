@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { splitEnvelope } from '../../../protocol/soap/split-envelope.js'
 import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
 import { checkBodyId, prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'

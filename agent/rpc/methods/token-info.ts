@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { summarizeToken } from '../../session/summarize-session.js'
 import { defineMethod } from '../method-context.js'
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { isAgentError } from '../../../protocol/rpc/errors.js'
+import { isAgentError } from '../../../protocol/errors.js'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
 import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../../protocol/saml/parse-assertion.js'

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import type { SandboxPki } from '../pki/types.js'
 
 /** A certificate from base64 DER (a BST, a UseKey, a HOK confirmation). */

@@ -1,7 +1,7 @@
 import { createPublicKey, sign, X509Certificate, type KeyObject } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SANDBOX_PATHS } from '../../../protocol/environments.js'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { prepareSamlpRequest } from '../../../protocol/saml/build-samlp-request.js'
 import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'

@@ -1,6 +1,6 @@
 import { randomBytes, type X509Certificate } from 'node:crypto'
 import { SANDBOX_PATHS } from '../../../protocol/environments.js'
-import { isAgentError } from '../../../protocol/rpc/errors.js'
+import { isAgentError } from '../../../protocol/errors.js'
 import { buildSamlpResponse, type SamlpStatus } from '../../../protocol/saml/build-samlp-response.js'
 import { checkSamlpRequestSignature } from '../../../protocol/saml/check-samlp-request-signature.js'
 import { SAML_NAMESPACES } from '../../../protocol/saml/names.js'

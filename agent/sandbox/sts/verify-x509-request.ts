@@ -1,4 +1,4 @@
-import { AgentError, isAgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../../protocol/errors.js'
 import { verifyWsSecurity, type VerifiedWsSecurity } from '../../../protocol/wssec/verify-ws-security.js'
 import type { ClaimSubject } from '../directory.js'
 import type { SandboxState } from '../sandbox-state.js'

@@ -1,4 +1,4 @@
-import { AgentError, type ErrorCode, type ErrorData } from '../../../protocol/rpc/errors.js'
+import { AgentError, type ErrorCode, type ErrorData } from '../../../protocol/errors.js'
 
 /**
  * Why an IAM Connect sign-in or renewal failed, and the agent error code each one travels as

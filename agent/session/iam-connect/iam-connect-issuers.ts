@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import type { Environment } from '../../../protocol/environments.js'
 
 /** The Keycloak realm of eHealth IAM Connect, the same path in every environment and in the sandbox. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
 import { makeEnvelope } from '../../../test/helpers/envelopes.js'
 import { FakeClock } from '../../../test/helpers/fake-clock.js'

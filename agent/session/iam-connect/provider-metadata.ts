@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { IamConnectError } from './iam-connect-error.js'
 
 /** Fetch as the agent injects it (global fetch in the daemon, a wrapper in tests). */

@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import { IamConnectError, type IamConnectFailure } from './iam-connect-error.js'
 import type { HttpFetch } from './provider-metadata.js'
 

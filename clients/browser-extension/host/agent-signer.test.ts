@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync,
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import type { MethodName } from '../../../protocol/rpc/methods.js'
 import { createAgentSigner, type AgentCaller } from './agent-signer.js'
 import { openCredentialFile } from './credential-file.js'

@@ -1,4 +1,4 @@
-import { AgentError, isAgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../../protocol/errors.js'
 import type { MethodName, MethodParams, MethodResults } from '../../../protocol/rpc/methods.js'
 import type { CredentialFile } from './credential-file.js'
 

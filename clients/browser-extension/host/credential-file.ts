@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import type { AgentPaths } from '../../../agent/paths.js'
+import type { AgentPaths } from '../../../protocol/discovery/resolve-paths.js'
 
 /**
  * The directory, beside the agent's paired-clients file, where the host keeps the credential the

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 
 /**
  * The running agent's URL, from the discovery file it writes in the user's private runtime

@@ -9,7 +9,7 @@
  */
 import { homedir } from 'node:os'
 import { format } from 'node:util'
-import { pathEnvironment, resolvePaths, type PathContext } from '../../../agent/paths.js'
+import { pathEnvironment, resolvePaths, type PathContext } from '../../../protocol/discovery/resolve-paths.js'
 import { AgentClient } from '../../js/agent-client.js'
 import { createAgentSigner } from './agent-signer.js'
 import { hostCredentialPath, openCredentialFile } from './credential-file.js'

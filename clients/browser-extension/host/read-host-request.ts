@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import type { JsonRpcId } from '../../../protocol/rpc/json-rpc.js'
 import { METHOD_PARAMS, type MethodParams } from '../../../protocol/rpc/methods.js'
 import { NATIVE_ANSWER_MAX_BYTES } from './native-messaging-frames.js'

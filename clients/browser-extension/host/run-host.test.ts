@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { AgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError } from '../../../protocol/errors.js'
 import type { MethodParams, MethodResults } from '../../../protocol/rpc/methods.js'
 import { createFrameDecoder, encodeFrame, type FrameEvent } from './native-messaging-frames.js'
 import { runHost } from './run-host.js'

@@ -1,5 +1,5 @@
 import { encodeError, encodeSuccess } from '../../../protocol/rpc/encode-response.js'
-import { AgentError, isAgentError } from '../../../protocol/rpc/errors.js'
+import { AgentError, isAgentError } from '../../../protocol/errors.js'
 import type { JsonRpcId } from '../../../protocol/rpc/json-rpc.js'
 import type { MethodParams, MethodResults } from '../../../protocol/rpc/methods.js'
 import { createFrameDecoder, encodeFrame, FRAME_HEADER_BYTES, NATIVE_ANSWER_MAX_BYTES, REQUEST_FRAME_MAX_BYTES, type FrameEvent } from './native-messaging-frames.js'

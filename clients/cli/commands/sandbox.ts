@@ -1,4 +1,4 @@
-import { resolvePaths } from '../../../agent/paths.js'
+import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
 import { describeSandboxPki } from '../../../agent/sandbox/pki/describe-sandbox-pki.js'
 import { parseFaultSpec } from '../../../agent/sandbox/parse-fault-spec.js'
 import { startSandbox } from '../../../agent/sandbox/server.js'

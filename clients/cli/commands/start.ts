@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { isEnvironmentId } from '../../../protocol/environments.js'
-import { isAgentError } from '../../../protocol/rpc/errors.js'
+import { isAgentError } from '../../../protocol/errors.js'
 import { systemClock } from '../../../agent/clock.js'
 import { loadConfig } from '../../../agent/config.js'
 import type { Prompter } from '../../../agent/consent/prompter.js'
@@ -8,10 +8,11 @@ import { ScriptedPrompter } from '../../../agent/consent/scripted-prompter.js'
 import { TerminalPrompter } from '../../../agent/consent/terminal-prompter.js'
 import { choosePrompter } from '../../../agent/consent/choose-prompter.js'
 import { answerSandboxPagesAutomatically } from '../../../agent/sandbox/oidc/walk-sandbox-pages.js'
-import { resolvePaths } from '../../../agent/paths.js'
+import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
 import { SANDBOX_KEYSTORE_PASSWORD } from '../../../agent/sandbox/pki/create-sandbox-pki.js'
 import { SANDBOX_EID_PIN } from '../../../agent/sandbox/softhsm.js'
-import { startAgent, type DiscoveryFile } from '../../../agent/start-agent.js'
+import { startAgent } from '../../../agent/start-agent.js'
+import { parseDiscoveryFile } from '../../../protocol/discovery/discovery-file.js'
 import { optionPort, optionString, UsageError, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { printBanner } from './start-banner.js'
@@ -78,7 +79,7 @@ export const start: Command = async (ctx) => {
 /** Name the other process where we can: another agent says so in its discovery file. */
 async function whoHoldsThePort(discoveryFile: string, port: number): Promise<string> {
   try {
-    const other = JSON.parse(await readFile(discoveryFile, 'utf8')) as DiscoveryFile
+    const other = parseDiscoveryFile(await readFile(discoveryFile, 'utf8'))
     if (other.port === port) {
       try {
         process.kill(other.pid, 0)

@@ -1,7 +1,7 @@
 import type { AgentConfig } from '../../../agent/config.js'
 import { readCertificateInfo, readCommonName } from '../../../agent/keys/certificate-info.js'
 import { openPkcs12 } from '../../../agent/keys/open-pkcs12.js'
-import { isAgentError } from '../../../protocol/rpc/errors.js'
+import { isAgentError } from '../../../protocol/errors.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import { chooseLoginMethod } from './choose-login-method.js'

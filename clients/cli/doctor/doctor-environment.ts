@@ -1,4 +1,4 @@
-import type { AgentPaths } from '../../../agent/paths.js'
+import type { AgentPaths } from '../../../protocol/discovery/resolve-paths.js'
 import type { HttpTransport } from '../../../agent/http-transport.js'
 import type { Pkcs11Binding } from '../../../agent/keys/pkcs11-binding.js'
 

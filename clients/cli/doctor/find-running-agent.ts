@@ -1,5 +1,5 @@
 import type { HttpTransport } from '../../../agent/http-transport.js'
-import type { DiscoveryFile } from '../../../agent/start-agent.js'
+import { parseDiscoveryFile, type DiscoveryFile } from '../../../protocol/discovery/discovery-file.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
 /** The agent this user runs, as its discovery file and its `/health` answer show it. */
@@ -19,7 +19,7 @@ export interface RunningAgentFacts {
 export async function findRunningAgent(env: DoctorEnvironment, transport: HttpTransport): Promise<RunningAgentFacts | undefined> {
   let discovery: DiscoveryFile
   try {
-    discovery = JSON.parse((await env.readFile(env.paths.discoveryFile)).toString('utf8')) as DiscoveryFile
+    discovery = parseDiscoveryFile((await env.readFile(env.paths.discoveryFile)).toString('utf8'))
   } catch {
     return undefined
   }
