@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,8 +14,9 @@ let shared: Promise<SandboxPki> | undefined
  * A sandbox PKI shared by every test file and run, for tests that need its keys but do not test
  * its generation (generating takes seconds, loading a tenth of one). It lives in the OS tmp dir
  * under a name that hashes the generator's sources and the directory's data, so changing either
- * gives a fresh PKI instead of a stale one; older copies are removed. Concurrent test files are
- * safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
+ * gives a fresh PKI instead of a stale one; copies unused for two days are removed (not younger
+ * ones: another checkout of the project may be testing with its own copy right now). Concurrent
+ * test files are safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
  */
 export function sharedSandboxPki(): Promise<SandboxPki> {
   shared ??= openSharedPki()
@@ -44,14 +45,22 @@ function sourceHash(): string {
       .map((f) => join(SANDBOX, 'pki', f)),
     join(SANDBOX, 'directory-data.ts'),
   ]
-  for (const file of files) hash.update(file).update(readFileSync(file))
+  // Names relative to the sandbox folder: two checkouts of the same sources share one PKI.
+  for (const file of files) hash.update(file.slice(SANDBOX.length)).update(readFileSync(file))
   return hash.digest('hex').slice(0, 16)
 }
+
+const STALE_AFTER_MS = 2 * 24 * 3600 * 1000
 
 function removeStaleCopies(current: string): void {
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name)
-    if (name.startsWith(PREFIX) && path !== current) rmSync(path, { recursive: true, force: true })
+    if (!name.startsWith(PREFIX) || path === current) continue
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { recursive: true, force: true })
+    } catch {
+      // Removed meanwhile by another run.
+    }
   }
 }
 
