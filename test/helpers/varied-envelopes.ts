@@ -9,7 +9,7 @@ import { SOAP11_NS, SOAP12_NS, WSU_NS } from '../../protocol/soap/namespaces.js'
  * CR LF line ends; deep nesting. Deterministic for a seed, so a failure can be replayed.
  *
  * Left out on purpose: namespace names containing `&`, `<` or `"`, where Canonical XML 1.0 §2.3
- * escapes them like attribute values (the agent and Apache Santuario do) but libxml2 and
+ * escapes them like attribute values (the agent and Apache Santuario do), but libxml2 and
  * xml-crypto write them raw, so the checkers cannot agree; and non-ASCII namespace names, which
  * are IRIs, not the URI references Namespaces in XML 1.0 §2 asks for (libxml2 refuses them).
  */
