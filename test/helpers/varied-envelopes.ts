@@ -115,7 +115,7 @@ function generateEnvelope(random: () => number, index: number): VariedEnvelope {
   scope.set(envPrefix, soapNs)
   for (let n = Math.floor(random() * 3); n > 0; n--) {
     const prefix = pick(PREFIXES)
-    if (prefix === envPrefix || scope.has(prefix)) continue
+    if (scope.has(prefix)) continue
     const uri = pick(URIS)
     envDecls += ` xmlns:${prefix}="${uri}"`
     scope.set(prefix, uri)
