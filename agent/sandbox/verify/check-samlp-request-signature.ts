@@ -7,11 +7,11 @@ import { checkXmlSignature, DSIG } from './check-xml-signature.js'
 import { indexDocumentIds } from './index-ids.js'
 
 /**
- * The SAML-P STS's check of a samlp:Request's enveloped signature (eHealth protocol reference
- * §11, SAML-P step 3): made by the key of the request's own holder-of-key certificate (the
- * caller has checked that it chains to a sandbox CA), over the request root (SAML 1.1 core §5.4:
- * one Reference to `#RequestID`, enveloped-signature then exc-c14n), verified by xml-crypto with
- * that certificate passed explicitly. A certificate in the signature's KeyInfo must be the HOK
+ * The SAML-P STS's check of a samlp:Request's enveloped signature, the requester's proof that
+ * it holds the key the token will bind: made by the key of the request's own holder-of-key
+ * certificate (the caller has checked that it chains to a sandbox CA), over the request root
+ * (SAML 1.1 core §5.4: one Reference to `#RequestID`, enveloped-signature then exc-c14n),
+ * verified by xml-crypto with that certificate passed explicitly. A certificate in the signature's KeyInfo must be the HOK
  * certificate (ERR_TOKEN_NOT_BOUND); it is never used to verify.
  *
  * `requestXml` is the text `request` was parsed from; protocol/ only parsed it.

@@ -40,8 +40,9 @@ export interface CheckedWsSecurity {
 }
 
 /**
- * The sandbox's check of an incoming WS-Security header, as an eHealth endpoint makes it
- * (eHealth protocol reference §11): one Security header holding one Timestamp, fresh within the
+ * The sandbox's check of an incoming WS-Security header, as the WS-SecurityPolicy of eHealth's
+ * STS WSDL (`sts_v1.wsdl`: IncludeTimestamp, SignedParts Body, ProtectTokens) and the SAML
+ * holder-of-key services ask: one Security header holding one Timestamp, fresh within the
  * skew, and one ds:Signature; ids unique in the whole message; the key named by a direct
  * reference to a BinarySecurityToken of that header (X.509 Token Profile §3.3.2) or by a SAML
  * AssertionID key identifier (SAML Token Profile §3.4.2), but chosen by `keyFor`, never taken
