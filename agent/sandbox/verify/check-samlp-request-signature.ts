@@ -11,8 +11,9 @@ import { indexDocumentIds } from './index-ids.js'
  * it holds the key the token will bind: made by the key of the request's own holder-of-key
  * certificate (the caller has checked that it chains to a sandbox CA), over the request root
  * (SAML 1.1 core §5.4: one Reference to `#RequestID`, enveloped-signature then exc-c14n),
- * verified by xml-crypto with that certificate passed explicitly. A certificate in the signature's KeyInfo must be the HOK
- * certificate (ERR_TOKEN_NOT_BOUND); it is never used to verify.
+ * verified by xml-crypto with that certificate passed explicitly. A certificate in the
+ * signature's KeyInfo must be the HOK certificate (ERR_TOKEN_NOT_BOUND); it is never used to
+ * verify.
  *
  * `requestXml` is the text `request` was parsed from; protocol/ only parsed it.
  */
