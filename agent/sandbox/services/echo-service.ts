@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto'
 import { isAgentError } from '../../../protocol/errors.js'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
-import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../../protocol/saml/parse-assertion.js'
 import { escapeAttr, escapeText } from '../../../protocol/xml/c14n.js'
-import { canonicalize } from '../../../protocol/xml/c14n.js'
-import { verifyWsSecurity } from '../../../protocol/wssec/verify-ws-security.js'
 import type { SandboxState } from '../sandbox-state.js'
 import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
 import { certificateFromBase64, checkSandboxChain } from '../sts/certificate-trust.js'
+import { checkStsAssertion } from '../verify/check-sts-assertion.js'
+import { checkWsSecurity } from '../verify/check-ws-security.js'
 
 const ECHO_NS = 'urn:ehealth-agent:sandbox:echo:v1'
 
@@ -17,7 +16,9 @@ const ECHO_NS = 'urn:ehealth-agent:sandbox:echo:v1'
  * it accepted (never the body itself). `saml-hok` (most services, reference §5.1): the assertion
  * must be signed by the STS and currently valid, the message signed by the key of its HOK
  * certificate over Body and Timestamp, the Timestamp fresh. `x509` (§5.2): a BST chaining to a
- * sandbox CA, Body, Timestamp and BST signed.
+ * sandbox CA, Body, Timestamp and BST signed. Every signature, the message's and the assertion's,
+ * is verified by xml-crypto (verify/), never by the agent's own verifier; the BodyDigest of the
+ * answer is over the Body's canonical form as xml-crypto digested it.
  *
  * SOA codes (reference §3.6): SOA-01001 "not authenticated" for a message whose signature, key,
  * timestamp or token signer fails; SOA-01002 "not authorized" for a well-signed message whose
@@ -25,11 +26,10 @@ const ECHO_NS = 'urn:ehealth-agent:sandbox:echo:v1'
  */
 export async function handleEchoService(state: SandboxState, requestText: string, kind: 'saml-hok' | 'x509'): Promise<SoapReply> {
   const now = state.now()
-  const trustedSts = [state.pki.sts.certificate]
   let assertion: SamlAssertion | undefined
   let denied: string | undefined
   try {
-    const verified = await verifyWsSecurity(requestText, {
+    const verified = await checkWsSecurity(requestText, {
       now,
       skewMs: state.options.timestampSkewMs,
       keyFor: (token) => {
@@ -43,7 +43,7 @@ export async function handleEchoService(state: SandboxState, requestText: string
           return cert.publicKey
         }
         try {
-          assertion = checkAssertion(token.assertionXml, { trustedSigners: trustedSts, now, expectedIssuers: [EHEALTH_STS_ISSUER] })
+          assertion = checkStsAssertion(token.assertionXml, { stsCertificate: state.pki.sts.certificate, now, expectedIssuers: [EHEALTH_STS_ISSUER] })
         } catch (err) {
           if (isAgentError(err) && err.code === 'ERR_TOKEN_EXPIRED') denied = 'the SAML token has expired'
           throw err
@@ -51,9 +51,8 @@ export async function handleEchoService(state: SandboxState, requestText: string
         return certificateFromBase64(assertion.hokCertificateBase64).publicKey
       },
     })
-    const body = verified.envelope.body
     const op = verified.envelope.bodyRoot
-    const digest = createHash('sha256').update(canonicalize(body)).digest('base64')
+    const digest = createHash('sha256').update(verified.canonicalBody, 'utf8').digest('base64')
     const who = assertion ? assertion.nameIdentifier.value : (verified.token.kind === 'x509' ? certificateFromBase64(verified.token.certificateBase64).subject.replace(/\n/g, ', ') : '')
     const attributes = (assertion?.attributes ?? [])
       .map((a) => `<echo:Attribute Name="${escapeAttr(a.name)}">${escapeText(a.values.join(';'))}</echo:Attribute>`)

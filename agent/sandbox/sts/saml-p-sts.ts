@@ -2,13 +2,13 @@ import { randomBytes, type X509Certificate } from 'node:crypto'
 import { SANDBOX_PATHS } from '../../../protocol/environments.js'
 import { isAgentError } from '../../../protocol/errors.js'
 import { buildSamlpResponse, type SamlpStatus } from '../../../protocol/saml/build-samlp-response.js'
-import { checkSamlpRequestSignature } from '../../../protocol/saml/check-samlp-request-signature.js'
 import { SAML_NAMESPACES } from '../../../protocol/saml/names.js'
 import { parseSamlpRequest, type SamlpRequest } from '../../../protocol/saml/parse-samlp-request.js'
 import { extractElementText } from '../../../protocol/xml/index.js'
 import { soapEndpoint, type SandboxRoutes } from '../app.js'
 import type { SandboxState } from '../sandbox-state.js'
 import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
+import { checkSamlpRequestSignature } from '../verify/check-samlp-request-signature.js'
 import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js'
 import { issueAssertion } from './issue-assertion.js'
 import { describeStsError, verifyX509Request, type VerifiedX509Request } from './verify-x509-request.js'
@@ -37,9 +37,10 @@ export const samlpStsRoutes: SandboxRoutes = (app, state) => {
  * 1. the X.509 WS-Security header, checked exactly as the WS-Trust STS checks it; a failure is
  *    the same SOAP fault (SOA-01001), as eHealth's gateway answers before the STS sees the body;
  * 2. the Body's `samlp:Request` parsed;
- * 3. its enveloped signature verified with the HOK certificate whenever present, and required
- *    when the BST certificate is not the HOK certificate (the proof that the requester holds the
- *    key the token will bind); that certificate must also chain to a sandbox CA;
+ * 3. its enveloped signature verified (by xml-crypto) with the HOK certificate whenever present,
+ *    and required when the BST certificate is not the HOK certificate (the proof that the
+ *    requester holds the key the token will bind); that certificate must also chain to a
+ *    sandbox CA;
  * 4. provided attributes checked and designators evaluated against the directory, by the same
  *    code as the WS-Trust STS;
  * 5. a `samlp:Response` (InResponseTo = RequestID) with the minted assertion, or a status:
@@ -66,20 +67,22 @@ export async function handleSamlp(state: SandboxState, requestText: string, soap
   if (requestId === '') return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', 'the samlp:Request has no RequestID'])
 
   let request: SamlpRequest
+  let requestXml: string
   try {
-    request = parseSamlpRequest(extractElementText(bodyRoot, requestText))
+    requestXml = extractElementText(bodyRoot, requestText)
+    request = parseSamlpRequest(requestXml)
   } catch (err) {
     return respond(state, requestId, { code: 'Requester', message: describeStsError(err) })
   }
   try {
-    return issue(state, checked, request)
+    return issue(state, checked, request, requestXml)
   } catch {
     // Nothing of an unexpected failure reaches the client but its kind.
     return respond(state, requestId, { code: 'Responder', message: 'The STS could not issue the token' })
   }
 }
 
-function issue(state: SandboxState, checked: VerifiedX509Request, request: SamlpRequest): SoapReply {
+function issue(state: SandboxState, checked: VerifiedX509Request, request: SamlpRequest, requestXml: string): SoapReply {
   const denied = (message: string) => respond(state, request.requestId, { code: 'Requester', subCode: 'RequestDenied', message })
   const hok = request.hokCertificateBase64
   let hokCertificate: X509Certificate
@@ -92,7 +95,7 @@ function issue(state: SandboxState, checked: VerifiedX509Request, request: Samlp
   if (!sameKey || request.signature) {
     try {
       checkSandboxChain(hokCertificate, state.pki, state.now())
-      checkSamlpRequestSignature(request)
+      checkSamlpRequestSignature(request, requestXml)
     } catch (err) {
       if (!isAgentError(err)) throw err
       const why = request.signature ? err.message : 'the samlp:Request must be signed with the holder-of-key certificate when the WS-Security certificate differs'

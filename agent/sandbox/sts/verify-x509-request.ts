@@ -1,7 +1,7 @@
 import { AgentError, isAgentError } from '../../../protocol/errors.js'
-import { verifyWsSecurity, type VerifiedWsSecurity } from '../../../protocol/wssec/verify-ws-security.js'
 import type { ClaimSubject } from '../directory.js'
 import type { SandboxState } from '../sandbox-state.js'
+import { checkWsSecurity, type CheckedWsSecurity } from '../verify/check-ws-security.js'
 import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js'
 import { subjectOfCertificate } from './subject-of-certificate.js'
 
@@ -10,7 +10,7 @@ export type StsRequester = ClaimSubject & { dn: string; issuerDn: string }
 
 /** A request whose X.509 WS-Security header checked out. */
 export interface VerifiedX509Request {
-  verified: VerifiedWsSecurity
+  verified: CheckedWsSecurity
   /** Base64 DER of the BinarySecurityToken's certificate: the identification credential. */
   bstCertificateBase64: string
   requester: StsRequester
@@ -21,11 +21,12 @@ export interface VerifiedX509Request {
  * §11 step 1, the same for WS-Trust and SAML-P): a BinarySecurityToken whose certificate chains
  * to a sandbox CA and is valid now, Body, Timestamp and BST signed by its key, the Timestamp
  * fresh within the sandbox's skew. Throws the verifier's AgentError otherwise; the caller turns
- * it into its own fault (both STSs answer SOA-01001).
+ * it into its own fault (both STSs answer SOA-01001). The signature is checked by xml-crypto
+ * (verify/check-ws-security.ts), with the BST's certificate once it is known to chain.
  */
 export async function verifyX509Request(state: SandboxState, requestText: string): Promise<VerifiedX509Request> {
   const now = state.now()
-  const verified = await verifyWsSecurity(requestText, {
+  const verified = await checkWsSecurity(requestText, {
     now,
     skewMs: state.options.timestampSkewMs,
     keyFor: (token) => {

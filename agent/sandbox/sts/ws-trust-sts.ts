@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
-import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
 import { findDuplicateClaimUris } from '../../../protocol/sts/merge-claims.js'
 import { buildDuplicateClaimFault } from '../../../protocol/sts/duplicate-claim-fault.js'
 import { parseChallengeResponse } from '../../../protocol/sts/parse-challenge-response.js'
@@ -10,6 +9,7 @@ import { escapeAttr, escapeText } from '../../../protocol/xml/c14n.js'
 import type { ClaimSubject } from '../directory.js'
 import type { SandboxState } from '../sandbox-state.js'
 import { businessFault, soapResponse, type SoapReply } from '../soap-reply.js'
+import { checkStsAssertion } from '../verify/check-sts-assertion.js'
 import { certificateFromBase64 } from './certificate-trust.js'
 import { issueAssertion, splitWireClaims } from './issue-assertion.js'
 import { mintAssertion } from './mint-assertion.js'
@@ -96,8 +96,9 @@ function issue(state: SandboxState, rst: ParsedRst, requester: ClaimSubject & { 
 
 function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
   if (!rst.renewAssertionXml) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['No token to renew'])
-  const old = checkAssertion(rst.renewAssertionXml, {
-    trustedSigners: [state.pki.sts.certificate],
+  // The token to renew must be one this STS issued, checked with xml-crypto as a service checks it.
+  const old = checkStsAssertion(rst.renewAssertionXml, {
+    stsCertificate: state.pki.sts.certificate,
     now: state.now(),
     expectedIssuers: [EHEALTH_STS_ISSUER],
   })
