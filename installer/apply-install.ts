@@ -1,5 +1,6 @@
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import * as fs from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { writeFileAtomically } from '../protocol/files/write-file-atomically.js'
 import { parseManifest, renderManifest } from './install-manifest.js'
 import type { InstallPlan, ToolStep } from './install-plan.js'
 import type { ToolRunner } from './run-tool.js'
@@ -14,8 +15,8 @@ export interface InstallOutcome {
 }
 
 /**
- * Carry out an install plan on this machine. Every file is written whole (temporary file, then
- * rename), with the same content each time, so installing twice leaves the same files; the
+ * Carry out an install plan on this machine. Every file is written atomically (temporary file,
+ * fsync, rename), with the same content each time, so installing twice leaves the same files; the
  * directories that had to be created are recorded for uninstall.
  */
 export async function applyInstall(plan: InstallPlan, runTool: ToolRunner): Promise<InstallOutcome> {
@@ -35,15 +36,15 @@ export async function applyInstall(plan: InstallPlan, runTool: ToolRunner): Prom
           break
         case 'link':
           await ensureDir(dirname(step.path))
-          await rm(step.path, { force: true })
-          await symlink(step.target, step.path)
+          await fs.rm(step.path, { force: true })
+          await fs.symlink(step.target, step.path)
           outcome.written.push(step.path)
           break
         case 'dir':
           await ensureDir(step.path)
           break
         case 'remove':
-          await rm(step.path, { recursive: true, force: true })
+          await fs.rm(step.path, { recursive: true, force: true })
           break
         case 'run':
           await runStep(step, runTool, outcome)
@@ -73,7 +74,7 @@ export async function runStep(step: ToolStep, runTool: ToolRunner, outcome: { no
 
 export async function readManifestDirs(path: string): Promise<string[] | undefined> {
   try {
-    return parseManifest(await readFile(path, 'utf8'))?.createdDirs
+    return parseManifest(await fs.readFile(path, 'utf8'))?.createdDirs
   } catch {
     return undefined
   }
@@ -82,7 +83,7 @@ export async function readManifestDirs(path: string): Promise<string[] | undefin
 /** Every directory under `root` (recursively), or none when it does not exist. */
 async function listDirs(root: string): Promise<string[]> {
   try {
-    const entries = await readdir(root, { recursive: true, withFileTypes: true })
+    const entries = await fs.readdir(root, { recursive: true, withFileTypes: true })
     return entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath ?? (e as { path?: string }).path ?? root, e.name))
   } catch {
     return []
@@ -97,21 +98,18 @@ async function makeDirs(dir: string, created: Set<string>): Promise<void> {
     if (dirname(d) === d) break
   }
   for (const d of missing) {
-    await mkdir(d)
+    await fs.mkdir(d)
     created.add(d)
   }
 }
 
 async function writeWhole(path: string, content: string | Uint8Array, mode: number): Promise<void> {
-  const tmp = `${path}.ehagent-tmp`
-  await writeFile(tmp, content, { mode })
-  await chmod(tmp, mode)
-  await rename(tmp, path)
+  await writeFileAtomically(fs, path, content, { mode })
 }
 
 export async function pathExists(path: string): Promise<boolean> {
   try {
-    await lstat(path)
+    await fs.lstat(path)
     return true
   } catch {
     return false
