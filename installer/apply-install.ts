@@ -21,7 +21,7 @@ export interface InstallOutcome {
  */
 export async function applyInstall(plan: InstallPlan, runTool: ToolRunner): Promise<InstallOutcome> {
   const outcome: InstallOutcome = { written: [], notes: [], failures: [] }
-  const created = new Set((await readManifestDirs(plan.manifestPath)) ?? [])
+  const created = new Set(await readManifestDirs(plan.manifestPath, outcome.notes, 'it is written anew now; an uninstall will not know which directories earlier installs created'))
   const ensureDir = (dir: string) => makeDirs(dir, created)
   // Directories a database tool makes because of our files (update-mime-database's `application/`)
   // are ours to remove too, once empty.
@@ -72,12 +72,21 @@ export async function runStep(step: ToolStep, runTool: ToolRunner, outcome: { no
   return false
 }
 
-export async function readManifestDirs(path: string): Promise<string[] | undefined> {
+/**
+ * The directories earlier installs created, from the manifest; none when there is no manifest.
+ * A manifest that is not valid counts as none, and a note names the file, the field and `consequence`.
+ */
+export async function readManifestDirs(path: string, notes: string[], consequence: string): Promise<string[]> {
+  let text: string
   try {
-    return parseManifest(await fs.readFile(path, 'utf8'))?.createdDirs
+    text = await fs.readFile(path, 'utf8')
   } catch {
-    return undefined
+    return []
   }
+  const read = parseManifest(text)
+  if (read.ok) return read.manifest.createdDirs
+  notes.push(`the install record ${path} is not valid (${read.problem}): ${consequence}`)
+  return []
 }
 
 /** Every directory under `root` (recursively), or none when it does not exist. */
