@@ -1,8 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import * as fs from 'node:fs/promises'
 import { z } from 'zod'
 import { ENVIRONMENT_IDS } from '../protocol/environments.js'
 import { AgentError } from '../protocol/errors.js'
+import { writeFileAtomically } from '../protocol/files/write-file-atomically.js'
 import { LOGIN_METHODS } from './keys/key-ring.js'
 
 /** Chrome/Edge extension ids are 32 letters a–p. */
@@ -56,7 +56,7 @@ export function defaultConfig(): AgentConfig {
 export async function loadConfig(file: string): Promise<AgentConfig> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await fs.readFile(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(file, `cannot read it: ${(err as Error).message}`)
     const config = defaultConfig()
@@ -77,13 +77,10 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   return parsed.data
 }
 
-/** Save atomically (temporary file, then rename): a crash never leaves half a settings file. */
+/** Save atomically (owner-only, in a 0700 directory when it creates one): a crash never leaves half a settings file. */
 export async function saveConfig(file: string, config: AgentConfig): Promise<void> {
   const checked = CONFIG_SCHEMA.parse(config)
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, JSON.stringify(checked, null, 2) + '\n', { mode: 0o600 })
-  await rename(tmp, file)
+  await writeFileAtomically(fs, file, JSON.stringify(checked, null, 2) + '\n')
 }
 
 function invalid(file: string, detail: string, issues?: unknown): AgentError {

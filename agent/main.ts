@@ -1,18 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { homedir, userInfo } from 'node:os'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from '../clients/cli/parse-args.js'
 import { runCli } from '../clients/cli/run-cli.js'
 import { pathEnvironment } from '../protocol/discovery/resolve-paths.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
+import { findPackageRoot, readPackageJson } from './package-json.js'
 
 /**
  * The process entry point (bin/ehagent.js): the only place that reads process.argv and the
  * environment (ARCHITECTURE.md); everything else receives what it needs.
  */
 export async function main(): Promise<void> {
-  const root = packageRoot()
-  const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }
+  const root = findPackageRoot(new URL('./', import.meta.url))
+  const pkg = readPackageJson(root)
   const stopSignal = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve)
     process.once('SIGTERM', resolve)
@@ -76,19 +76,5 @@ function safeUserName(): string {
     return userInfo().username
   } catch {
     return process.env.USER ?? process.env.USERNAME ?? ''
-  }
-}
-
-/**
- * The installation's root: the nearest folder above this file with our package.json. Compiled
- * (dist/agent/main.js) and from source (agent/main.ts, in tests) it is two or one level up.
- */
-function packageRoot(): string {
-  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
-    const candidate = new URL('package.json', dir)
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'ehealth-agent') {
-      return fileURLToPath(dir).replace(/\/$/, '')
-    }
-    if (dir.pathname === '/') throw new Error('ehealth-agent: cannot find its package.json')
   }
 }

@@ -1,5 +1,6 @@
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import * as fs from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { writeFileAtomically } from '../protocol/files/write-file-atomically.js'
 import { parseManifest, renderManifest } from './install-manifest.js'
 import type { InstallPlan, ToolStep } from './install-plan.js'
 import type { ToolRunner } from './run-tool.js'
@@ -14,13 +15,13 @@ export interface InstallOutcome {
 }
 
 /**
- * Carry out an install plan on this machine. Every file is written whole (temporary file, then
- * rename), with the same content each time, so installing twice leaves the same files; the
+ * Carry out an install plan on this machine. Every file is written atomically (temporary file,
+ * fsync, rename), with the same content each time, so installing twice leaves the same files; the
  * directories that had to be created are recorded for uninstall.
  */
 export async function applyInstall(plan: InstallPlan, runTool: ToolRunner): Promise<InstallOutcome> {
   const outcome: InstallOutcome = { written: [], notes: [], failures: [] }
-  const created = new Set((await readManifestDirs(plan.manifestPath)) ?? [])
+  const created = new Set(await readManifestDirs(plan.manifestPath, outcome.notes, 'it is written anew now; an uninstall will not know which directories earlier installs created'))
   const ensureDir = (dir: string) => makeDirs(dir, created)
   // Directories a database tool makes because of our files (update-mime-database's `application/`)
   // are ours to remove too, once empty.
@@ -35,15 +36,15 @@ export async function applyInstall(plan: InstallPlan, runTool: ToolRunner): Prom
           break
         case 'link':
           await ensureDir(dirname(step.path))
-          await rm(step.path, { force: true })
-          await symlink(step.target, step.path)
+          await fs.rm(step.path, { force: true })
+          await fs.symlink(step.target, step.path)
           outcome.written.push(step.path)
           break
         case 'dir':
           await ensureDir(step.path)
           break
         case 'remove':
-          await rm(step.path, { recursive: true, force: true })
+          await fs.rm(step.path, { recursive: true, force: true })
           break
         case 'run':
           await runStep(step, runTool, outcome)
@@ -71,18 +72,27 @@ export async function runStep(step: ToolStep, runTool: ToolRunner, outcome: { no
   return false
 }
 
-export async function readManifestDirs(path: string): Promise<string[] | undefined> {
+/**
+ * The directories earlier installs created, from the manifest; none when there is no manifest.
+ * A manifest that is not valid counts as none, and a note names the file, the field and `consequence`.
+ */
+export async function readManifestDirs(path: string, notes: string[], consequence: string): Promise<string[]> {
+  let text: string
   try {
-    return parseManifest(await readFile(path, 'utf8'))?.createdDirs
+    text = await fs.readFile(path, 'utf8')
   } catch {
-    return undefined
+    return []
   }
+  const read = parseManifest(text)
+  if (read.ok) return read.manifest.createdDirs
+  notes.push(`the install record ${path} is not valid (${read.problem}): ${consequence}`)
+  return []
 }
 
 /** Every directory under `root` (recursively), or none when it does not exist. */
 async function listDirs(root: string): Promise<string[]> {
   try {
-    const entries = await readdir(root, { recursive: true, withFileTypes: true })
+    const entries = await fs.readdir(root, { recursive: true, withFileTypes: true })
     return entries.filter((e) => e.isDirectory()).map((e) => join(e.parentPath ?? (e as { path?: string }).path ?? root, e.name))
   } catch {
     return []
@@ -97,21 +107,18 @@ async function makeDirs(dir: string, created: Set<string>): Promise<void> {
     if (dirname(d) === d) break
   }
   for (const d of missing) {
-    await mkdir(d)
+    await fs.mkdir(d)
     created.add(d)
   }
 }
 
 async function writeWhole(path: string, content: string | Uint8Array, mode: number): Promise<void> {
-  const tmp = `${path}.ehagent-tmp`
-  await writeFile(tmp, content, { mode })
-  await chmod(tmp, mode)
-  await rename(tmp, path)
+  await writeFileAtomically(fs, path, content, { mode })
 }
 
 export async function pathExists(path: string): Promise<boolean> {
   try {
-    await lstat(path)
+    await fs.lstat(path)
     return true
   } catch {
     return false

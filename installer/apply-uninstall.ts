@@ -20,7 +20,7 @@ export interface UninstallOutcome {
  */
 export async function applyUninstall(plan: InstallPlan, runTool: ToolRunner): Promise<UninstallOutcome> {
   const outcome: UninstallOutcome = { removed: [], notes: [], failures: [], dataLeft: [] }
-  const createdDirs = (await readManifestDirs(plan.manifestPath)) ?? []
+  const createdDirs = await readManifestDirs(plan.manifestPath, outcome.notes, 'directories the install created are left in place; remove them yourself if they are empty')
   const installed = (await Promise.all(plan.remove.map((r) => pathExists(r.path)))).some(Boolean)
   // Stopping a service that was never installed only produces noise.
   if (installed) for (const step of plan.beforeRemove) await runStep(step, runTool, outcome)

@@ -350,6 +350,35 @@ describe('PKCS#11 key source with a scripted token (what SoftHSM2 cannot do)', (
     expect(fake.logins).toEqual([undefined])
   })
 
+  it('the token forgets the login (another program logged out): ERR_NOT_LOGGED_IN, the source locked, a new login works', async () => {
+    const fake = createFakeToken({ identity: authentication })
+    const source = createPkcs11KeySource({ modulePath: 'fake', binding: fake.binding })
+    await source.login(PIN)
+    expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
+    fake.binding.open('fake').logout(Buffer.alloc(1)) // the card's login state is per application, shared by all its sessions
+    await expect(source.sign(DATA, 'sha256')).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN', data: { ckr: 'CKR_USER_NOT_LOGGED_IN' } })
+    expect(source.loginState()).toBe('logged-out')
+    await expect(source.sign(DATA, 'sha256')).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN', message: 'the token is not logged in' })
+    await source.login(PIN)
+    expect(fake.logins).toEqual([PIN, PIN])
+    expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
+    await source.close()
+  })
+
+  it('after close: logged out, signing and reading refused, close again is fine, the label still names the card', async () => {
+    const fake = createFakeToken({ identity: authentication })
+    const source = createPkcs11KeySource({ modulePath: 'fake', binding: fake.binding })
+    await source.login(PIN)
+    await source.close()
+    expect(source.loginState()).toBe('logged-out')
+    await expect(source.sign(DATA, 'sha256')).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN' })
+    await expect(source.login(PIN)).rejects.toMatchObject({ code: 'ERR_KEY_SOURCE', data: { detail: 'closed' } })
+    await expect(source.loginRequirement()).rejects.toMatchObject({ code: 'ERR_KEY_SOURCE', data: { detail: 'closed' } })
+    await source.close()
+    expect(source.label).toBe('PKCS#11 token BELPIC')
+    expect(fake.logins).toEqual([PIN])
+  })
+
   it('concurrent logins: one C_Login, the others find the token logged in', async () => {
     const fake = createFakeToken({ identity: authentication })
     const source = createPkcs11KeySource({ modulePath: 'fake', binding: fake.binding })

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type * as Pkcs11js from 'pkcs11js'
-import { AgentError, type ErrorCode } from '../../protocol/errors.js'
+import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo, readCommonName } from './certificate-info.js'
 import { createModuleMissingError, findPkcs11Module } from './find-pkcs11-module.js'
-import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'
+import type { KeySource, LoginRequirement, LoginState } from './key-source.js'
 import { CKR_MAPPINGS, mapPkcs11Error, readPinRetries } from './map-pkcs11-error.js'
 import {
   KEY_TYPES,
@@ -18,7 +18,15 @@ import {
   type Pkcs11PrivateKey,
   type Pkcs11TokenInfo,
 } from './pkcs11-binding.js'
-import { createSessionPool, type SessionPool } from './session-pool.js'
+import {
+  closedError,
+  createPkcs11StateMachine,
+  lastTokenLabelOf,
+  type Pkcs11State,
+  type Pkcs11Token,
+  type Pkcs11TokenState,
+  type TokenCertificate,
+} from './pkcs11-state-machine.js'
 
 /**
  * A PKCS#11 token as a key source: the Belgian eID through beidpkcs11 (protocol §7: keys and
@@ -47,54 +55,26 @@ export interface Pkcs11KeySourceOptions {
   binding?: Pkcs11Binding
 }
 
-interface TokenState {
-  slot: Pkcs11Handle
-  info: Pkcs11TokenInfo
-}
-
-interface PoolEntry {
-  sessions: SessionPool<Pkcs11Handle>
-  /** Why the pool was closed: 'ERR_NOT_LOGGED_IN' (logout), 'ERR_TOKEN_ABSENT' (removal), 'ERR_KEY_SOURCE' (close). */
-  closedBy: ErrorCode
-}
-
-interface CertificateState {
-  id: Buffer
-  info: CertificateInfo
-}
-
-/** Errors after which a session cannot be used again, so the pool drops it. */
-const SESSION_GONE = new Set(['CKR_SESSION_HANDLE_INVALID', 'CKR_SESSION_CLOSED', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_PRESENT', 'CKR_DEVICE_ERROR'])
-
+/**
+ * A PKCS#11 token as a key source. Its life (module loaded, token present or removed, logged in,
+ * closed) is the state machine of pkcs11-state-machine.ts; the functions here talk to the token
+ * and move the machine. Login, logout and close run one at a time: a second login waits and
+ * finds the token logged in.
+ */
 export function createPkcs11KeySource(options: Pkcs11KeySourceOptions = {}): KeySource {
   const binding = options.binding ?? pkcs11jsBinding
   const platform = options.platform ?? process.platform
   const keyLabel = options.keyLabel ?? 'Authentication'
-  const poolSize = options.sessions ?? 4
+  const machine = createPkcs11StateMachine({ sessions: options.sessions ?? 4 })
+  const serialize = createSerialQueue()
 
-  let module: Pkcs11Module | undefined
-  let token: TokenState | undefined
-  let lastTokenLabel: string | undefined
-  let pool: PoolEntry | undefined
-  let cert: CertificateState | undefined
-  let key: Pkcs11Handle | undefined
-  let loggedIn = false
-  let removed = false
-  let closed = false
-  let protectedPath = false
-  /** Login and logout run one at a time: a second login waits and finds the token logged in. */
-  let chain: Promise<unknown> = Promise.resolve()
-
-  function serialize<R>(step: () => Promise<R>): Promise<R> {
-    const run = chain.then(step)
-    chain = run.catch(() => undefined)
-    return run
-  }
-
+  /** The module, loaded on first use (no-module → token-absent). */
   function openModule(): Pkcs11Module {
-    if (closed) throw new AgentError('ERR_KEY_SOURCE', 'this PKCS#11 key source was closed', { detail: 'closed' })
-    if (module) return module
+    const state = machine.state
+    if (state.name === 'closed') throw closedError('ERR_KEY_SOURCE')
+    if (state.name !== 'no-module') return state.module
     const path = options.modulePath ?? findPkcs11Module(platform, options.exists ?? existsSync)
+    let module: Pkcs11Module
     try {
       module = binding.open(path)
     } catch (error) {
@@ -102,157 +82,89 @@ export function createPkcs11KeySource(options: Pkcs11KeySourceOptions = {}): Key
       if (error instanceof Pkcs11CallError) throw mapPkcs11Error(error)
       throw createModuleMissingError(platform, [path], error)
     }
+    machine.loadModule(module)
     return module
   }
 
-  /** The token to use (v2.40 §5.5: C_GetSlotList(CK_TRUE), C_GetTokenInfo), and a pool for it. */
-  function openToken(): { module: Pkcs11Module; token: TokenState; pool: SessionPool<Pkcs11Handle> } {
-    const m = openModule()
-    if (!token) token = selectToken(m)
-    removed = false
-    lastTokenLabel = token.info.label
-    pool ??= createPool(m, token.slot)
-    return { module: m, token, pool: pool.sessions }
-  }
-
-  function selectToken(m: Pkcs11Module): TokenState {
-    let slots: Pkcs11Handle[]
-    try {
-      slots = m.listSlots()
-    } catch (error) {
-      throw mapPkcs11Error(error)
-    }
-    const wanted = options.token
-    for (const slot of slots) {
-      let info: Pkcs11TokenInfo
-      try {
-        info = m.getTokenInfo(slot)
-      } catch {
-        continue // removed between the two calls, or unreadable: not this one
-      }
-      // SoftHSM2 always shows one more, uninitialised token; an uninitialised card is no eID.
-      if (!(info.flags & TOKEN_FLAGS.CKF_TOKEN_INITIALIZED)) continue
-      if (wanted?.label !== undefined && info.label !== wanted.label.trim()) continue
-      if (wanted?.serialNumber !== undefined && info.serialNumber !== wanted.serialNumber.trim()) continue
-      return { slot, info }
-    }
-    const which = [wanted?.label && `label "${wanted.label}"`, wanted?.serialNumber && `serial ${wanted.serialNumber}`].filter(Boolean).join(' and ')
-    throw new AgentError('ERR_TOKEN_ABSENT', which ? `no token with ${which} is present` : undefined, { tokenLabel: wanted?.label, tokenSerial: wanted?.serialNumber })
-  }
-
-  function createPool(m: Pkcs11Module, slot: Pkcs11Handle): PoolEntry {
-    const entry: PoolEntry = {
-      closedBy: 'ERR_NOT_LOGGED_IN',
-      sessions: createSessionPool<Pkcs11Handle>({
-        size: poolSize,
-        open: () => m.openSession(slot),
-        close: (session) => m.closeSession(session),
-        isBroken: (error) => error instanceof Pkcs11CallError && SESSION_GONE.has(error.ckr),
-        // Tasks still queued when the pool closes learn why.
-        createClosedError: () =>
-          entry.closedBy === 'ERR_TOKEN_ABSENT' ? new AgentError('ERR_TOKEN_ABSENT', 'the card was removed')
-          : entry.closedBy === 'ERR_KEY_SOURCE' ? new AgentError('ERR_KEY_SOURCE', 'this PKCS#11 key source was closed', { detail: 'closed' })
-          : new AgentError('ERR_NOT_LOGGED_IN', 'the token was logged out; log in again'),
-      }),
-    }
-    return entry
+  /** The token in use, selected first if there is none (token-absent → token-present). */
+  function openToken(): Pkcs11TokenState {
+    const module = openModule()
+    if (machine.state.name === 'token-absent') machine.insertToken(selectToken(module, options.token))
+    const state = machine.state
+    if (state.name !== 'token-present' && state.name !== 'logged-in') throw closedError('ERR_KEY_SOURCE') // closed meanwhile
+    return state
   }
 
   /** Run one PKCS#11 task on a session of its own, turning any failure into one AgentError. */
   async function withSession<R>(task: (m: Pkcs11Module, session: Pkcs11Handle) => R | Promise<R>): Promise<R> {
-    let opened: ReturnType<typeof openToken>
+    let opened: Pkcs11TokenState
     try {
       opened = openToken()
     } catch (error) {
       throw mapPkcs11Error(error)
     }
     try {
-      return await opened.pool.use((session) => task(opened.module, session))
+      return await opened.sessions.use((session) => task(opened.module, session))
     } catch (error) {
       throw explainFailure(error)
     }
   }
 
-  /** Map a failure, reading what PKCS#11 cannot say in the CKR alone: is the token still there, how many tries are left. */
+  /**
+   * Map a failure, reading what PKCS#11 cannot say in the CKR alone (is the token still there,
+   * how many tries are left), and move the machine: a removed card is forgotten, a lost login
+   * locks the source.
+   */
   function explainFailure(error: unknown): AgentError {
     if (!(error instanceof Pkcs11CallError)) return mapPkcs11Error(error)
+    const state = machine.state
+    const holdsToken = state.name === 'token-present' || state.name === 'logged-in'
     // After a removal seen by a concurrent failure, the token is already forgotten.
-    const tokenPresent = token ? checkTokenPresent() : removed ? false : undefined
+    const tokenPresent = holdsToken ? checkTokenPresent(state) : state.name === 'token-absent' && state.removed ? false : undefined
     let tokenFlags: number | undefined
-    if (tokenPresent !== false && token && module) {
+    if (tokenPresent !== false && holdsToken) {
       try {
-        tokenFlags = module.getTokenInfo(token.slot).flags
+        tokenFlags = state.module.getTokenInfo(state.token.slot).flags
       } catch {
         tokenFlags = undefined
       }
     }
     const mapped = mapPkcs11Error(error, { tokenPresent, tokenFlags })
-    if (mapped.code === 'ERR_TOKEN_ABSENT') forgetToken()
-    else if (mapped.code === 'ERR_NOT_LOGGED_IN') forgetLogin()
+    const now = machine.state.name
+    if (mapped.code === 'ERR_TOKEN_ABSENT' && (now === 'token-present' || now === 'logged-in')) machine.removeToken()
+    else if (mapped.code === 'ERR_NOT_LOGGED_IN') void machine.lock()
     return mapped
   }
 
-  /** false only when PKCS#11 says the token or its slot is gone; undefined when it cannot tell. */
-  function checkTokenPresent(): boolean | undefined {
-    const m = module
-    const t = token
-    if (!m || !t) return undefined
+  /** Refresh CK_TOKEN_INFO (PIN counters and flags change as PINs fail). */
+  function refreshTokenInfo(): Pkcs11Token {
+    const { module, token } = openToken()
     try {
-      if (!m.listSlots().some((slot) => slot.equals(t.slot))) return false
-      m.getTokenInfo(t.slot)
-      return true
-    } catch (error) {
-      if (error instanceof Pkcs11CallError && CKR_MAPPINGS[error.ckr]?.code === 'ERR_TOKEN_ABSENT') return false
-      return undefined
-    }
-  }
-
-  /** Card removed: a clear logged-out state; the next card may be another person's, so forget its certificate too. */
-  function forgetToken(): void {
-    forgetLogin()
-    removed = true
-    token = undefined
-    cert = undefined
-    const old = pool
-    pool = undefined
-    if (old) {
-      old.closedBy = 'ERR_TOKEN_ABSENT'
-      void old.sessions.close()
-    }
-  }
-
-  function forgetLogin(): void {
-    loggedIn = false
-    key = undefined
-  }
-
-  function refreshTokenInfo(): TokenState {
-    const { module: m, token: t } = openToken()
-    try {
-      t.info = m.getTokenInfo(t.slot)
+      machine.updateTokenInfo(module.getTokenInfo(token.slot))
     } catch (error) {
       throw explainFailure(error)
     }
-    protectedPath = (t.info.flags & TOKEN_FLAGS.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0
-    return t
+    return token
   }
 
-  async function loadCertificate(): Promise<CertificateState> {
-    if (cert) return cert
+  async function loadCertificate(): Promise<TokenCertificate> {
+    const { token, certificate } = openToken()
+    if (certificate) return certificate
     const certificates = await withSession((m, session) => m.listCertificates(session))
     const wanted = keyLabel.toLowerCase()
     const found = certificates.find((c) => c.label.toLowerCase() === wanted)
     if (!found) {
       throw new AgentError('ERR_KEY_NOT_FOUND', `the token has no certificate labelled "${keyLabel}"`, { keyLabel, labels: certificates.map((c) => c.label) })
     }
-    cert = { id: found.id, info: readCertificateInfo(found.value) }
-    return cert
+    const read: TokenCertificate = { id: found.id, info: readCertificateInfo(found.value) }
+    machine.rememberCertificate(token, read)
+    return read
   }
 
-  async function doLogin(secret: string | undefined): Promise<void> {
-    if (loggedIn) return
-    const t = refreshTokenInfo()
-    const flags = t.info.flags
+  async function logIn(secret: string | undefined): Promise<void> {
+    if (machine.state.name === 'logged-in') return
+    const token = refreshTokenInfo()
+    const { flags } = token.info
     // Checked before C_Login: a locked card must not even be asked (T11).
     if (flags & TOKEN_FLAGS.CKF_USER_PIN_LOCKED) throw new AgentError('ERR_PIN_LOCKED', undefined, { retriesLeft: 0 })
     const certificate = await loadCertificate()
@@ -260,7 +172,7 @@ export function createPkcs11KeySource(options: Pkcs11KeySourceOptions = {}): Key
     if (flags & TOKEN_FLAGS.CKF_LOGIN_REQUIRED) {
       // v2.40 §5.6 C_Login: with CKF_PROTECTED_AUTHENTICATION_PATH the PIN is passed as NULL_PTR
       // and the reader's pinpad or the middleware asks for it; whatever secret we got is ignored.
-      const pin = protectedPath ? undefined : checkPin(secret, t.info)
+      const pin = isProtectedPath(token.info) ? undefined : checkPin(secret, token.info)
       await withSession((m, session) => {
         try {
           m.login(session, pin)
@@ -273,100 +185,135 @@ export function createPkcs11KeySource(options: Pkcs11KeySourceOptions = {}): Key
         }
       })
     }
+    let key: Pkcs11Handle
     try {
-      key = selectKey(await withSession((m, session) => m.listPrivateKeys(session)), certificate)
+      key = selectKey(await withSession((m, session) => m.listPrivateKeys(session)), certificate, keyLabel)
     } catch (error) {
       // Undo our own login only: a login found in place belongs to another source on this card.
       if (loggedInHere) await withSession((m, session) => m.logout(session)).catch(() => undefined)
       throw error
     }
-    loggedIn = true
-  }
-
-  /** The PIN to pass, or an error before C_Login so a malformed PIN never costs a try. */
-  function checkPin(secret: string | undefined, info: Pkcs11TokenInfo): string {
-    if (secret === undefined || secret === '') throw new AgentError('ERR_PIN_INCORRECT', 'no PIN was given', { reason: 'missing' })
-    const length = Buffer.byteLength(secret, 'utf8') // ulMinPinLen/ulMaxPinLen count bytes (v2.40 §3.2)
-    if ((info.minPinLen > 0 && length < info.minPinLen) || (info.maxPinLen > 0 && length > info.maxPinLen)) {
-      throw new AgentError('ERR_PIN_INCORRECT', `the PIN must have ${info.minPinLen} to ${info.maxPinLen} digits`, { reason: 'length' })
-    }
-    return secret
-  }
-
-  /** The private key of the certificate: same CKA_ID (how the eID pairs them), else the same label. */
-  function selectKey(keys: Pkcs11PrivateKey[], certificate: CertificateState): Pkcs11Handle {
-    const wanted = keyLabel.toLowerCase()
-    const sameId = keys.filter((k) => k.id.length > 0 && k.id.equals(certificate.id))
-    const found = sameId.find((k) => k.label.toLowerCase() === wanted) ?? sameId[0] ?? keys.find((k) => k.label.toLowerCase() === wanted)
-    if (!found) throw new AgentError('ERR_KEY_NOT_FOUND', `the token has no private key for the "${keyLabel}" certificate`, { keyLabel })
-    if (found.keyType !== KEY_TYPES.CKK_RSA) {
-      // Newer eID cards carry EC keys; the XML signatures offered are RSA only (protocol/xml/algorithms.ts).
-      throw new AgentError('ERR_KEY_SOURCE', 'the key on the card is not an RSA key; this agent signs with RSA only', { detail: `key type ${found.keyType}` })
-    }
-    return found.handle
-  }
-
-  async function doLogout(code: ErrorCode): Promise<void> {
-    const wasLoggedIn = loggedIn
-    forgetLogin()
-    const old = pool
-    const m = module
-    if (!old) return
-    pool = undefined
-    old.closedBy = code
-    // Signatures already running finish first: C_Logout invalidates the key handle under them
-    // (SoftHSM2 frees private objects on logout). C_Logout then logs out every session of this
-    // application on the token (v2.40 §5.6) and the card forgets the PIN verification.
-    await old.sessions.close(wasLoggedIn && m ? (session) => m.logout(session) : undefined)
-  }
-
-  function describe(): string {
-    const name = cert ? readCommonName(cert.info.certificate)?.replace(/\s*\((authentication|signature)\)\s*$/i, '') : undefined
-    const tokenLabel = token?.info.label ?? lastTokenLabel
-    if (name && tokenLabel?.toUpperCase().startsWith('BELPIC')) return `eID card of ${name} (${tokenLabel})`
-    if (name) return tokenLabel ? `${name} (PKCS#11 token ${tokenLabel})` : name
-    if (tokenLabel) return `PKCS#11 token ${tokenLabel}`
-    return `PKCS#11 token (${keyLabel} key)`
+    // The card may have gone (and another come) while we waited for it: its key is not this one.
+    const state = machine.state
+    if (state.name !== 'token-present' || state.token !== token) throw new AgentError('ERR_TOKEN_ABSENT', 'the card was removed during the sign-in; insert it and log in again')
+    machine.logIn(key)
   }
 
   return {
     kind: 'pkcs11',
     get label() {
-      return describe()
+      return describeSource(machine.state, keyLabel)
     },
     get protectedAuthenticationPath() {
-      return protectedPath
+      const state = machine.state
+      return (state.name === 'token-present' || state.name === 'logged-in') && isProtectedPath(state.token.info)
     },
     loginRequirement: async (): Promise<LoginRequirement> => {
-      const { flags } = refreshTokenInfo().info
-      if (flags & TOKEN_FLAGS.CKF_USER_PIN_LOCKED) throw new AgentError('ERR_PIN_LOCKED', undefined, { retriesLeft: 0 })
-      if (protectedPath || !(flags & TOKEN_FLAGS.CKF_LOGIN_REQUIRED)) return { secret: 'none' }
-      const retriesLeft = readPinRetries(flags)
+      const { info } = refreshTokenInfo()
+      if (info.flags & TOKEN_FLAGS.CKF_USER_PIN_LOCKED) throw new AgentError('ERR_PIN_LOCKED', undefined, { retriesLeft: 0 })
+      if (isProtectedPath(info) || !(info.flags & TOKEN_FLAGS.CKF_LOGIN_REQUIRED)) return { secret: 'none' }
+      const retriesLeft = readPinRetries(info.flags)
       return retriesLeft === undefined ? { secret: 'pin' } : { secret: 'pin', retriesLeft }
     },
     certificate: async () => (await loadCertificate()).info,
     sign: async (data: Uint8Array, hash: HashName) => {
-      const k = key
-      if (!loggedIn || !k) {
-        if (removed) throw new AgentError('ERR_TOKEN_ABSENT', 'the card was removed; insert it and log in again')
+      const state = machine.state
+      if (state.name !== 'logged-in') {
+        if (state.name === 'token-absent' && state.removed) throw new AgentError('ERR_TOKEN_ABSENT', 'the card was removed; insert it and log in again')
         throw new AgentError('ERR_NOT_LOGGED_IN', 'the token is not logged in')
       }
-      return withSession((m, session) => m.sign(session, k, hash, data))
+      return withSession((m, session) => m.sign(session, state.key, hash, data))
     },
-    loginState: (): LoginState => (loggedIn ? 'logged-in' : 'logged-out'),
-    login: (secret: string | undefined) => serialize(() => doLogin(secret)),
-    logout: () => serialize(() => doLogout('ERR_NOT_LOGGED_IN')),
-    close: () =>
-      serialize(async () => {
-        if (closed) return
-        await doLogout('ERR_KEY_SOURCE')
-        closed = true
-        token = undefined
-        cert = undefined
-        const m = module
-        module = undefined
-        m?.release()
-      }),
+    loginState: (): LoginState => (machine.state.name === 'logged-in' ? 'logged-in' : 'logged-out'),
+    login: (secret: string | undefined) => serialize(() => logIn(secret)),
+    logout: () => serialize(() => machine.lock('ERR_NOT_LOGGED_IN')),
+    close: () => serialize(() => machine.close()),
+  }
+}
+
+/** The token to use (v2.40 §5.5: C_GetSlotList(CK_TRUE), C_GetTokenInfo): the first initialised one that matches. */
+function selectToken(module: Pkcs11Module, wanted: Pkcs11KeySourceOptions['token']): Pkcs11Token {
+  let slots: Pkcs11Handle[]
+  try {
+    slots = module.listSlots()
+  } catch (error) {
+    throw mapPkcs11Error(error)
+  }
+  for (const slot of slots) {
+    let info: Pkcs11TokenInfo
+    try {
+      info = module.getTokenInfo(slot)
+    } catch {
+      continue // removed between the two calls, or unreadable: not this one
+    }
+    // SoftHSM2 always shows one more, uninitialised token; an uninitialised card is no eID.
+    if (!(info.flags & TOKEN_FLAGS.CKF_TOKEN_INITIALIZED)) continue
+    if (wanted?.label !== undefined && info.label !== wanted.label.trim()) continue
+    if (wanted?.serialNumber !== undefined && info.serialNumber !== wanted.serialNumber.trim()) continue
+    return { slot, info }
+  }
+  const which = [wanted?.label && `label "${wanted.label}"`, wanted?.serialNumber && `serial ${wanted.serialNumber}`].filter(Boolean).join(' and ')
+  throw new AgentError('ERR_TOKEN_ABSENT', which ? `no token with ${which} is present` : undefined, { tokenLabel: wanted?.label, tokenSerial: wanted?.serialNumber })
+}
+
+/** false only when PKCS#11 says the token or its slot is gone; undefined when it cannot tell. */
+function checkTokenPresent(state: Pkcs11TokenState): boolean | undefined {
+  try {
+    if (!state.module.listSlots().some((slot) => slot.equals(state.token.slot))) return false
+    state.module.getTokenInfo(state.token.slot)
+    return true
+  } catch (error) {
+    if (error instanceof Pkcs11CallError && CKR_MAPPINGS[error.ckr]?.code === 'ERR_TOKEN_ABSENT') return false
+    return undefined
+  }
+}
+
+/** A pinpad reader or the middleware's own dialog asks for the PIN (CKF_PROTECTED_AUTHENTICATION_PATH, v2.40 §3.2). */
+function isProtectedPath(info: Pkcs11TokenInfo): boolean {
+  return (info.flags & TOKEN_FLAGS.CKF_PROTECTED_AUTHENTICATION_PATH) !== 0
+}
+
+/** The PIN to pass, or an error before C_Login so a malformed PIN never costs a try. */
+function checkPin(secret: string | undefined, info: Pkcs11TokenInfo): string {
+  if (secret === undefined || secret === '') throw new AgentError('ERR_PIN_INCORRECT', 'no PIN was given', { reason: 'missing' })
+  const length = Buffer.byteLength(secret, 'utf8') // ulMinPinLen/ulMaxPinLen count bytes (v2.40 §3.2)
+  if ((info.minPinLen > 0 && length < info.minPinLen) || (info.maxPinLen > 0 && length > info.maxPinLen)) {
+    throw new AgentError('ERR_PIN_INCORRECT', `the PIN must have ${info.minPinLen} to ${info.maxPinLen} digits`, { reason: 'length' })
+  }
+  return secret
+}
+
+/** The private key of the certificate: same CKA_ID (how the eID pairs them), else the same label. */
+function selectKey(keys: Pkcs11PrivateKey[], certificate: TokenCertificate, keyLabel: string): Pkcs11Handle {
+  const wanted = keyLabel.toLowerCase()
+  const sameId = keys.filter((k) => k.id.length > 0 && k.id.equals(certificate.id))
+  const found = sameId.find((k) => k.label.toLowerCase() === wanted) ?? sameId[0] ?? keys.find((k) => k.label.toLowerCase() === wanted)
+  if (!found) throw new AgentError('ERR_KEY_NOT_FOUND', `the token has no private key for the "${keyLabel}" certificate`, { keyLabel })
+  if (found.keyType !== KEY_TYPES.CKK_RSA) {
+    // Newer eID cards carry EC keys; the XML signatures offered are RSA only (protocol/xml/algorithms.ts).
+    throw new AgentError('ERR_KEY_SOURCE', 'the key on the card is not an RSA key; this agent signs with RSA only', { detail: `key type ${found.keyType}` })
+  }
+  return found.handle
+}
+
+/** "eID card of Jan Peeters (BELPIC)", or as much of it as is known in this state. */
+function describeSource(state: Pkcs11State, keyLabel: string): string {
+  const certificate = state.name === 'token-present' || state.name === 'logged-in' ? state.certificate : undefined
+  const name = certificate ? readCommonName(certificate.info.certificate)?.replace(/\s*\((authentication|signature)\)\s*$/i, '') : undefined
+  const tokenLabel = lastTokenLabelOf(state)
+  if (name && tokenLabel?.toUpperCase().startsWith('BELPIC')) return `eID card of ${name} (${tokenLabel})`
+  if (name) return tokenLabel ? `${name} (PKCS#11 token ${tokenLabel})` : name
+  if (tokenLabel) return `PKCS#11 token ${tokenLabel}`
+  return `PKCS#11 token (${keyLabel} key)`
+}
+
+/** Runs the steps it is given one at a time, in order; a failed step does not stop the next. */
+function createSerialQueue(): <R>(step: () => Promise<R>) => Promise<R> {
+  let chain: Promise<unknown> = Promise.resolve()
+  return (step) => {
+    const run = chain.then(step)
+    chain = run.catch(() => undefined)
+    return run
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -37,11 +37,15 @@ describe('local credential', () => {
     }
   })
 
-  it('replaces an earlier credential atomically, fixing a loose mode and ignoring a stale .tmp', async () => {
+  it('replaces an earlier credential atomically, fixing a loose mode and removing a stale temporary file', async () => {
     mkdirSync(join(root, 'dir'))
     const file = join(root, 'dir', 'credential')
     writeFileSync(file, 'old-credential-from-a-previous-run', { mode: 0o644 })
-    writeFileSync(`${file}.tmp`, 'half', { mode: 0o644 })
+    const leftover = join(root, 'dir', '.credential.tmp-crash1')
+    mkdirSync(leftover)
+    writeFileSync(join(leftover, 'credential'), 'half', { mode: 0o644 })
+    const hourAgo = new Date(Date.now() - 3600_000)
+    utimesSync(leftover, hourAgo, hourAgo)
     const first = await writeLocalCredential(file)
     const second = await writeLocalCredential(file)
     expect(second).not.toBe(first)

@@ -4,12 +4,10 @@
  * of the user's private runtime dir (threat T5), so only that user can read it.
  */
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import * as fs from 'node:fs/promises'
 import { AgentError } from '../../protocol/errors.js'
+import { writeFileAtomically } from '../../protocol/files/write-file-atomically.js'
 
-const DIR_MODE = 0o700
-const FILE_MODE = 0o600
 const CREDENTIAL_BYTES = 32
 const CREDENTIAL_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
@@ -24,25 +22,11 @@ export function newLocalCredential(): string {
  * earlier run, so the agent writes it only once it knows it can serve (its port is its own).
  */
 export async function writeLocalCredential(file: string, credential: string = newLocalCredential()): Promise<string> {
-  const dir = dirname(file)
-  const created = await mkdir(dir, { recursive: true, mode: DIR_MODE })
-  // mkdir's mode is filtered by the umask, so make a new directory private explicitly. An existing
-  // one is not chmod-ed: it may be a --state-dir the user shares (as agent/sandbox/pki does); the
-  // file's own 0600 is what protects the credential.
-  if (created !== undefined) await chmod(dir, DIR_MODE)
-  const tmp = `${file}.tmp`
-  await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err
-  })
-  // Written beside and renamed over: a CLI reading at that moment gets the old credential or the
-  // new one, never half of one; and a looser mode on an old file does not carry over.
-  const handle = await open(tmp, 'wx', FILE_MODE)
-  try {
-    await handle.writeFile(credential + '\n', 'utf8')
-  } finally {
-    await handle.close()
-  }
-  await rename(tmp, file)
+  // Written whole and renamed over: a CLI reading at that moment gets the old credential or the
+  // new one, never half of one; and a looser mode on an old file does not carry over. A missing
+  // directory is made 0700; an existing one is not chmod-ed: it may be a --state-dir the user
+  // shares (as agent/sandbox/pki does); the file's own 0600 is what protects the credential.
+  await writeFileAtomically(fs, file, credential + '\n')
   return credential
 }
 
@@ -50,7 +34,7 @@ export async function writeLocalCredential(file: string, credential: string = ne
 export async function readLocalCredential(file: string): Promise<string> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await fs.readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -124,11 +124,15 @@ describe('PairedClients', () => {
     expect(clients.authenticate(credential)).toMatchObject({ name: 'A', scopes: SIGN_ONLY })
   })
 
-  it('ignores a .tmp left by a crash between write and rename, and saves over it', async () => {
+  it('ignores a temporary file left by a crash between write and rename, saves over it and removes it', async () => {
     const first = await PairedClients.open(file, fixedClock().clock)
     const kept = await first.add('Kept', SIGN_ONLY)
-    // The crash: the next save wrote half of its tmp file and never renamed it.
-    writeFileSync(`${file}.tmp`, '{"version":1,"clients":[{"clientId":"half', { mode: 0o600 })
+    // The crash, an hour ago: the next save wrote half of its temporary file and never renamed it.
+    const leftover = join(root, 'state', '.clients.json.tmp-crash1')
+    mkdirSync(leftover, { mode: 0o700 })
+    writeFileSync(join(leftover, 'clients.json'), '{"version":1,"clients":[{"clientId":"half', { mode: 0o600 })
+    const hourAgo = new Date(Date.now() - 3600_000)
+    utimesSync(leftover, hourAgo, hourAgo)
 
     const second = await PairedClients.open(file, fixedClock().clock)
     expect(second.list()).toEqual([kept.client])

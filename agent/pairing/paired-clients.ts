@@ -5,10 +5,11 @@
  * reader (T7).
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { chmod, mkdir, open as openFile, readFile, rename, unlink } from 'node:fs/promises'
+import * as fs from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { z } from 'zod'
 import { AgentError } from '../../protocol/errors.js'
+import { writeFileAtomically } from '../../protocol/files/write-file-atomically.js'
 
 /** What a client may do; '*' in an array means any. */
 export interface ClientScopes {
@@ -74,16 +75,16 @@ export class PairedClients {
 
   /**
    * Load the file, or create it (empty) when missing. A corrupt or hand-edited file is an
-   * AgentError ERR_CONFIG_INVALID naming the file. A `.tmp` left by a crash during a save is ignored.
+   * AgentError ERR_CONFIG_INVALID naming the file. A temporary file left by a crash during a save is ignored.
    */
   static async open(file: string, clock: () => Date): Promise<PairedClients> {
-    const created = await mkdir(dirname(file), { recursive: true, mode: DIR_MODE })
+    const created = await fs.mkdir(dirname(file), { recursive: true, mode: DIR_MODE })
     // mkdir's mode is filtered by the umask. An existing directory is left alone (it may be one the
     // user chose); the file is private either way.
-    if (created !== undefined) await chmod(dirname(file), DIR_MODE)
+    if (created !== undefined) await fs.chmod(dirname(file), DIR_MODE)
     let text: string | undefined
     try {
-      text = await readFile(file, 'utf8')
+      text = await fs.readFile(file, 'utf8')
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new AgentError('ERR_CONFIG_INVALID', `cannot read the paired clients file ${file}`, { detail: 'the paired clients file cannot be read' }, { cause: err })
@@ -91,7 +92,7 @@ export class PairedClients {
     }
     const clients = new PairedClients(file, clock, text === undefined ? [] : parseFile(file, text))
     if (text === undefined) await clients.save()
-    else await chmod(file, FILE_MODE)
+    else await fs.chmod(file, FILE_MODE)
     return clients
   }
 
@@ -174,12 +175,12 @@ export class PairedClients {
   }
 
   /**
-   * Write the current state to `<file>.tmp` (0600, fsynced) and rename it over the file, so a
-   * reader or a crash sees the old file or the new one, never a mix. Saves run one at a time; each
+   * Write the current state atomically (owner-only, fsynced, renamed over the file), so a reader
+   * or a crash sees the old file or the new one, never a mix. Saves run one at a time; each
    * writes the state as it is when it starts, so the last one always holds the latest state.
    */
   private save(): Promise<void> {
-    const run = this.saving.then(() => writeAtomically(this.file, serialize(this.entries)))
+    const run = this.saving.then(() => writeFileAtomically(fs, this.file, serialize(this.entries)))
     // A failed save must not poison the chain for the next one.
     this.saving = run.catch(() => undefined)
     return run
@@ -266,24 +267,6 @@ function invalidFile(file: string, detail: string, cause?: unknown): AgentError 
 function serialize(entries: Entry[]): string {
   const clients: StoredClient[] = entries.map(({ client, hash }) => ({ ...copyClient(client), credentialSha256: hash.toString('hex') }))
   return JSON.stringify({ version: FILE_VERSION, clients }, null, 2) + '\n'
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`
-  // A .tmp left by a crash between write and rename is stale: start afresh ('wx' below then
-  // guarantees we write a file we created, with our mode).
-  await unlink(tmp).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err
-  })
-  const handle = await openFile(tmp, 'wx', FILE_MODE)
-  try {
-    await handle.writeFile(text, 'utf8')
-    // Without this the rename could reach the disk before the data, leaving an empty file after a power cut.
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(tmp, file)
 }
 
 function copyProcess(process: NonNullable<PairedClient['process']>): NonNullable<PairedClient['process']> {

@@ -74,7 +74,7 @@ describe('prepareAssertion', () => {
       { ...base, issuer: 'nul\u0000' },
       { ...base, hokCertificateBase64: 'not base64!' },
       { ...base, notOnOrAfter: new Date(Number.NaN) },
-      { ...base, notOnOrAfter: new Date(Date.UTC(10000, 0, 1)) },
+      { ...base, notOnOrAfter: new Date(Date.UTC(-1, 0, 1)) }, // BCE: xsd:dateTime's year -0001 means different years in XML Schema 1.0 and 1.1
       { ...base, attributes: [{ name: 'n', namespace: 'ns', values: [] }] },
     ]
     for (const input of bad) {

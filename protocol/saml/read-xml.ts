@@ -6,6 +6,7 @@
  */
 import { AgentError } from '../errors.js'
 import { childElements } from '../xml/index.js'
+import { parseXsdDateTime } from '../xsd/index.js'
 import { SAML_NAMESPACES } from './names.js'
 import type { NameIdentifier } from './types.js'
 
@@ -74,12 +75,10 @@ export function requireVersion11(el: Element): void {
   }
 }
 
-// SAML 1.1 core §1.2.2: time values are xsd:dateTime and MUST be UTC ("Z"); an explicit offset
-// is accepted too (it is unambiguous), a time without zone is not.
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/
-
 /**
- * An xsd:dateTime attribute as a Date (fractions beyond milliseconds are truncated).
+ * An xsd:dateTime attribute as a Date (fractions beyond milliseconds are truncated). SAML 1.1
+ * core §1.2.2: time values are xsd:dateTime in UTC ("Z"); an explicit offset is accepted too (it
+ * is unambiguous), a time without zone is not.
  *
  * @example
  * ```ts
@@ -88,23 +87,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(
  */
 export function readDateTime(el: Element, attr: string): Date {
   const raw = requireAttr(el, attr)
-  const m = DATE_TIME.exec(raw)
-  if (!m) throw samlInvalid(`${describe(el)}/@${attr} is not an xsd:dateTime in UTC: "${raw.slice(0, 40)}"`)
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
-  const frac = m[7] ?? ''
-  const zone = m[8]!
-  // Date.UTC silently rolls 2025-02-30 over to March: check the fields instead.
-  const day = new Date(Date.UTC(y, mo - 1, d))
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    throw samlInvalid(`${describe(el)}/@${attr} is not a valid date: "${raw.slice(0, 40)}"`)
-  }
-  const ms = frac === '' ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'))
-  let t = Date.UTC(y, mo - 1, d, h, mi, s, ms)
-  if (zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1
-    t -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000
-  }
-  return new Date(t)
+  const read = parseXsdDateTime(raw, { missingTimezone: 'refuse' })
+  if (!read.ok) throw samlInvalid(`${describe(el)}/@${attr} is not an xsd:dateTime in UTC (${read.problem}): "${raw.slice(0, 40)}"`)
+  return read.value
 }
 
 /**

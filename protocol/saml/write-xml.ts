@@ -7,14 +7,7 @@
  */
 import { AgentError } from '../errors.js'
 import { escapeAttr, escapeText } from '../xml/index.js'
-
-// XML 1.0 §2.2 Char: everything else (NUL, most C0 controls, lone surrogates, U+FFFE/U+FFFF)
-// cannot appear in a document at all, not even escaped.
-const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
-
-// xsd:ID / xsd:NCName, restricted to ASCII: what the ids we generate ('request-<uuid>',
-// '_<hex>') look like, and what every id-aware verifier accepts.
-const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/
+import { formatXsdDateTime, isNcName, isXmlText } from '../xsd/index.js'
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
@@ -51,11 +44,9 @@ export function writeText(value: string, what: string): string {
  * ```
  */
 export function writeDateTime(value: Date, what: string): string {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw cannotBuild(`${what} is not a valid date`)
-  const text = value.toISOString()
-  // Outside 0001..9999 toISOString writes '+010000-…' or '0000-…', neither of which is xsd:dateTime.
-  if (!/^\d{4}-/.test(text) || text.startsWith('0000')) throw cannotBuild(`${what} is outside the years 0001..9999`)
-  return text
+  const written = formatXsdDateTime(value)
+  if (!written.ok) throw cannotBuild(`${what} cannot be written as xsd:dateTime: ${written.problem}`)
+  return written.value
 }
 
 /**
@@ -67,7 +58,7 @@ export function writeDateTime(value: Date, what: string): string {
  * ```
  */
 export function writeId(value: string, what: string): string {
-  if (typeof value !== 'string' || !NCNAME.test(value)) throw cannotBuild(`${what} is not an XML id (NCName): "${String(value).slice(0, 80)}"`)
+  if (!isNcName(value)) throw cannotBuild(`${what} is not an XML id (NCName): "${String(value).slice(0, 80)}"`)
   return value
 }
 
@@ -87,7 +78,7 @@ export function writeBase64(value: string, what: string): string {
 
 function checkChars(value: string, what: string): string {
   if (typeof value !== 'string') throw cannotBuild(`${what} is not a string`)
-  if (NOT_XML_CHAR.test(value)) throw cannotBuild(`${what} contains a character XML cannot carry`)
+  if (!isXmlText(value)) throw cannotBuild(`${what} contains a character XML cannot carry`)
   return value
 }
 

@@ -7,12 +7,12 @@
  * @module
  */
 import { escapeAttr, escapeText, indexIds, parseXml } from '../xml/index.js'
+import { formatXsdDateTime, isNcName } from '../xsd/index.js'
 import { AgentError } from '../errors.js'
 import type { StsClaims } from './claims.js'
 import { duplicateClaim, findDuplicateClaimUris, mergeClaims } from './merge-claims.js'
 import { STS_NS, STS_URIS } from './namespaces.js'
 import { checkXmlText, invalidParam } from './xml-chars.js'
-import { formatXsdDateTime } from './xsd-date-time.js'
 
 /** Inputs of {@link buildIssueRequest}. Clock and ids are the caller's (protocol/ has no clock). */
 export interface IssueRequestOptions {
@@ -44,7 +44,6 @@ const ROOT_NAMESPACES =
   `xmlns:wsse="${STS_NS.wsse}" xmlns:ds="${STS_NS.ds}"`
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/
 
 /**
  * The Issue RST of reference §3.2, holder-of-key, SAML 1.1: TokenType, RequestType Issue, Claims
@@ -69,8 +68,8 @@ const NCNAME = /^[A-Za-z_][A-Za-z0-9._-]*$/
  */
 export function buildIssueRequest(options: IssueRequestOptions): string {
   checkXmlText(options.context, 'context')
-  const created = formatXsdDateTime(options.created, 'created')
-  const expires = formatXsdDateTime(options.expires, 'expires')
+  const created = writeInstant(options.created, 'created')
+  const expires = writeInstant(options.expires, 'expires')
   if (options.expires.getTime() <= options.created.getTime()) throw invalidParam('expires', 'expires must be after created')
   const certificate = options.hokCertificateBase64
   if (certificate !== undefined && (certificate.length === 0 || !BASE64.test(certificate))) {
@@ -128,7 +127,7 @@ export function buildIssueRequest(options: IssueRequestOptions): string {
  */
 export function buildRenewRequest(options: RenewRequestOptions): string {
   checkXmlText(options.context, 'context')
-  if (typeof options.embeddedId !== 'string' || !NCNAME.test(options.embeddedId)) {
+  if (!isNcName(options.embeddedId)) {
     throw invalidParam('embeddedId', 'embeddedId must be an XML NCName such as "token-<uuid>"')
   }
   checkXmlText(options.assertionXml, 'assertionXml')
@@ -171,4 +170,11 @@ function assertEachClaimOnce(xml: string): void {
 /** Inverse of escapeAttr for what a claim URI can hold (checkUri refuses whitespace). */
 function unescapeAttr(s: string): string {
   return s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&amp;/g, '&')
+}
+
+/** A Lifetime instant, UTC with milliseconds (what EC-style clients send; reference §3.2). */
+function writeInstant(date: Date, what: string): string {
+  const written = formatXsdDateTime(date)
+  if (!written.ok) throw invalidParam(what, `${what} cannot be written as xsd:dateTime: ${written.problem}`)
+  return written.value
 }

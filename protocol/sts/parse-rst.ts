@@ -6,11 +6,12 @@
  *
  * @module
  */
+import { AgentError } from '../errors.js'
 import { childElements, textOf } from '../xml/index.js'
 import { extractElementText } from '../xml/extract-element-text.js'
 import { STS_NS, STS_URIS } from './namespaces.js'
 import { expectElement, onlyChild, optionalChild, readContext, readMessage, remoteProtocol } from './read-message.js'
-import { parseXsdDateTime } from './xsd-date-time.js'
+import { parseXsdDateTime } from '../xsd/index.js'
 
 /** One `auth:ClaimType`: its URI and its values (none for a designator). */
 export interface RstClaim {
@@ -111,7 +112,19 @@ function readLifetime(rst: Element): ParsedRst['lifetime'] {
   const lifetime = optionalChild(rst, STS_NS.wst, 'Lifetime')
   if (!lifetime) return undefined
   return {
-    created: parseXsdDateTime(textOf(onlyChild(lifetime, STS_NS.wsu, 'Created')), 'Lifetime/Created'),
-    expires: parseXsdDateTime(textOf(onlyChild(lifetime, STS_NS.wsu, 'Expires')), 'Lifetime/Expires'),
+    created: readInstant(textOf(onlyChild(lifetime, STS_NS.wsu, 'Created')), 'Lifetime/Created'),
+    expires: readInstant(textOf(onlyChild(lifetime, STS_NS.wsu, 'Expires')), 'Lifetime/Expires'),
   }
+}
+
+/**
+ * A Lifetime instant in every form clients send (reference §3.2): UTC `Z` (EC, us), a `+01:00`
+ * offset (TC, JS), .NET's seven fraction digits (EG), and Java's `+0100` without the colon (EC's
+ * `yyyy-MM-dd'T'HH:mm:ssZ`, accepted by the real STS). A value without a zone is read as UTC, so
+ * the result never depends on the machine's zone.
+ */
+function readInstant(text: string, what: string): Date {
+  const read = parseXsdDateTime(text, { missingTimezone: 'utc', offsetWithoutColon: true })
+  if (read.ok) return read.value
+  throw new AgentError('ERR_REMOTE_PROTOCOL', `${what} "${text.slice(0, 60)}" is not an xsd:dateTime: ${read.problem}`, { detail: `${what} is not an xsd:dateTime` })
 }

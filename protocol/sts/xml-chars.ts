@@ -4,10 +4,7 @@
  * @module
  */
 import { AgentError } from '../errors.js'
-
-// Characters XML 1.0 §2.2 does not allow at all (not even as character references): C0 controls
-// other than TAB, LF, CR; U+FFFE/U+FFFF; unpaired surrogates. Escaping cannot save them.
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+import { isXmlText } from '../xsd/index.js'
 
 /**
  * Refuse (with `ERR_INVALID_PARAMS`, naming `what`) a value that is not a non-empty string of
@@ -23,7 +20,8 @@ export function checkXmlText(value: unknown, what: string): asserts value is str
   if (typeof value !== 'string' || value.length === 0) {
     throw invalidParam(what, `${what} must be a non-empty string`)
   }
-  if (NOT_XML.test(value)) throw invalidParam(what, `${what} contains characters XML cannot carry`)
+  // XML 1.0 §2.2: escaping cannot save a NUL, a C0 control or a lone surrogate.
+  if (!isXmlText(value)) throw invalidParam(what, `${what} contains characters XML cannot carry`)
 }
 
 /**

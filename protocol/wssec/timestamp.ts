@@ -1,4 +1,6 @@
+import { AgentError } from '../errors.js'
 import { WSU_NS } from '../soap/namespaces.js'
+import { formatXsdDateTime } from '../xsd/index.js'
 
 /**
  * A wsu:Timestamp (WS-Security 1.0 §10), written directly in exclusive-canonical form (it
@@ -12,11 +14,17 @@ import { WSU_NS } from '../soap/namespaces.js'
  * ```
  */
 export function buildTimestamp(id: string, created: Date, ttlMs: number): string {
-  const expires = new Date(created.getTime() + ttlMs)
   return (
     `<wsu:Timestamp xmlns:wsu="${WSU_NS}" wsu:Id="${id}">` +
-    `<wsu:Created>${created.toISOString()}</wsu:Created>` +
-    `<wsu:Expires>${expires.toISOString()}</wsu:Expires>` +
+    `<wsu:Created>${writeInstant(created, 'now')}</wsu:Created>` +
+    `<wsu:Expires>${writeInstant(new Date(created.getTime() + ttlMs), 'ttlMs')}</wsu:Expires>` +
     `</wsu:Timestamp>`
   )
+}
+
+/** WS-Security 1.0 §10: times in UTC, as xsd:dateTime; `what` names the option that made it. */
+function writeInstant(date: Date, what: string): string {
+  const written = formatXsdDateTime(date)
+  if (!written.ok) throw new AgentError('ERR_INVALID_PARAMS', `the wsu:Timestamp cannot be written: ${written.problem}`, { issues: [{ path: what, message: written.problem }] })
+  return written.value
 }

@@ -7,6 +7,7 @@ import { extractElementText } from '../xml/extract-element-text.js'
 import { indexIds } from '../xml/ids.js'
 import { DSIG_NS } from '../xml/sign.js'
 import { verifySignature, type VerifiedSignature } from '../xml/verify.js'
+import { parseXsdDateTime } from '../xsd/index.js'
 import { TOKEN_TYPES } from './tokens.js'
 
 const SAML_NS = 'urn:oasis:names:tc:SAML:1.0:assertion'
@@ -84,13 +85,23 @@ export async function verifyWsSecurity(text: string, options: VerifyWsSecurityOp
 }
 
 function readTimestamp(el: Element, now: Date, skewMs: number): { created: Date; expires: Date } {
-  const created = new Date(textOf(childElements(el, WSU_NS, 'Created')[0]))
+  const created = readInstant(childElements(el, WSU_NS, 'Created')[0], 'Created')
   const expiresEl = childElements(el, WSU_NS, 'Expires')[0]
-  const expires = expiresEl ? new Date(textOf(expiresEl)) : new Date(created.getTime() + 5 * 60_000)
-  if (Number.isNaN(created.getTime()) || Number.isNaN(expires.getTime())) throw unauthenticated('the Timestamp dates are not valid')
+  const expires = expiresEl ? readInstant(expiresEl, 'Expires') : new Date(created.getTime() + 5 * 60_000)
   if (created.getTime() - skewMs > now.getTime()) throw unauthenticated('the Timestamp is in the future (clock skew?)', { created, expires })
   if (expires.getTime() + skewMs <= now.getTime()) throw unauthenticated('the Timestamp has expired (stale message)', { created, expires })
   return { created, expires }
+}
+
+/**
+ * wsu:Created / wsu:Expires: WS-Security 1.0 §10 says "All times MUST be in UTC format as specified
+ * by the XML Schema type (dateTime)"; an explicit offset is unambiguous too, a time without zone
+ * (which would depend on the reader's own zone) is not.
+ */
+function readInstant(el: Element | undefined, name: string): Date {
+  const read = parseXsdDateTime(textOf(el), { missingTimezone: 'refuse' })
+  if (!read.ok) throw unauthenticated(`the Timestamp dates are not valid: wsu:${name}: ${read.problem}`)
+  return read.value
 }
 
 function resolveToken(

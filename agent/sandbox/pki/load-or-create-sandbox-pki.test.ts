@@ -117,6 +117,40 @@ describe('loadOrCreateSandboxPki', () => {
     }
   })
 
+  it.each([
+    ['a keystore id it does not know', (m: Record<string, any>) => (m.keystores[0].id = 'dentist'), /keystores\.0\.id: /],
+    ['a path out of the directory', (m: Record<string, any>) => (m.sts.privateKey = '../../.ssh/id_rsa'), /sts\.privateKey: must be a path inside the PKI directory/],
+    ['a missing certificate', (m: Record<string, any>) => delete m.cas.citizen, /cas\.citizen: /],
+    ['an unknown field', (m: Record<string, any>) => (m.keystore = []), /\(root\): /],
+    ['a fingerprint that is not one', (m: Record<string, any>) => (m.eid[1].signature.sha256 = 'abc'), /eid\.1\.signature\.sha256: must be a SHA-256 fingerprint/],
+    ['another version', (m: Record<string, any>) => (m.version = 2), /has version 2, this agent reads version 1/],
+  ])('refuses a manifest with %s, naming the file and the field and saying what to do', async (_what, edit, message) => {
+    const copy = mkdtempSync(join(tmpdir(), 'sandbox-pki-manifest-'))
+    try {
+      cpSync(pki.dir, copy, { recursive: true })
+      const manifest = JSON.parse(readFileSync(join(copy, MANIFEST_FILE), 'utf8')) as Record<string, any>
+      edit(manifest)
+      writeFileSync(join(copy, MANIFEST_FILE), JSON.stringify(manifest))
+      const error = (await loadSandboxPki(copy).catch((e: unknown) => e)) as Error
+      expect(error.message).toMatch(message)
+      expect(error.message).toContain(join(copy, MANIFEST_FILE))
+      expect(error.message).toContain(`delete ${copy} to regenerate the sandbox PKI`)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a manifest that is not JSON', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'sandbox-pki-manifest-'))
+    try {
+      cpSync(pki.dir, copy, { recursive: true })
+      writeFileSync(join(copy, MANIFEST_FILE), '{"format": "ehealth-agent-sandbox-pki", ')
+      await expect(loadSandboxPki(copy)).rejects.toThrow(/manifest\.json is not valid JSON .*; delete .* to regenerate the sandbox PKI/)
+    } finally {
+      rmSync(copy, { recursive: true, force: true })
+    }
+  })
+
   it('refuses to adopt a pki directory that is not one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-pki-foreign-'))
     try {

@@ -1,6 +1,7 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import * as fs from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../../protocol/discovery/resolve-paths.js'
+import { writeFileAtomically } from '../../../protocol/files/write-file-atomically.js'
 
 /**
  * The directory, beside the agent's paired-clients file, where the host keeps the credential the
@@ -27,15 +28,15 @@ const CREDENTIAL = /^[A-Za-z0-9_-]{16,128}$/
 
 /**
  * The credential file at `path`: owner-only (0600) in an owner-only directory (0700), written
- * whole (temporary file, then rename), so a crash never leaves half a credential and another user
- * never reads one (threat T7: it is as good as the extension's pairing).
+ * atomically (temporary file, fsync, rename), so a crash never leaves half a credential and another
+ * user never reads one (threat T7: it is as good as the extension's pairing).
  */
 export function openCredentialFile(path: string): CredentialFile {
   return {
     async read() {
       let text: string
       try {
-        text = await readFile(path, 'utf8')
+        text = await fs.readFile(path, 'utf8')
       } catch {
         return undefined
       }
@@ -43,17 +44,10 @@ export function openCredentialFile(path: string): CredentialFile {
       return CREDENTIAL.test(credential) ? credential : undefined
     },
     async write(credential) {
-      const dir = dirname(path)
-      const created = await mkdir(dir, { recursive: true, mode: 0o700 })
-      // mkdir's mode passes through the umask; a directory made here is made private explicitly.
-      if (created !== undefined) await chmod(dir, 0o700)
-      const tmp = `${path}.${process.pid}.tmp`
-      await writeFile(tmp, credential + '\n', { mode: 0o600, flag: 'w' })
-      await chmod(tmp, 0o600)
-      await rename(tmp, path)
+      await writeFileAtomically(fs, path, credential + '\n')
     },
     async remove() {
-      await rm(path, { force: true })
+      await fs.rm(path, { force: true })
     },
   }
 }

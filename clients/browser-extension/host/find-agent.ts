@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { DISCOVERY_FILE_SCHEMA } from '../../../protocol/discovery/discovery-file.js'
 import { AgentError } from '../../../protocol/errors.js'
+
+/** The one field the host reads, checked as the discovery file's schema defines it; the rest is ignored. */
+const PORT_ONLY = z.object({ port: DISCOVERY_FILE_SCHEMA.shape.port })
 
 /**
  * The running agent's URL, from the discovery file it writes in the user's private runtime
@@ -8,19 +13,28 @@ import { AgentError } from '../../../protocol/errors.js'
  * 127.0.0.1: a file that named another host would not send the page's envelope off the machine.
  */
 export async function findAgentUrl(discoveryFile: string): Promise<string> {
-  let port: unknown
+  let text: string
   try {
-    port = (JSON.parse(await readFile(discoveryFile, 'utf8')) as { port?: unknown }).port
+    text = await readFile(discoveryFile, 'utf8')
   } catch {
     throw notRunning()
   }
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw notRunning()
-  return `http://127.0.0.1:${port}`
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw notRunning('the discovery file is not JSON')
+  }
+  const parsed = PORT_ONLY.safeParse(json)
+  // The path stays out of the error: it travels to the extension.
+  if (!parsed.success) throw notRunning(`the discovery file is not valid: ${parsed.error.issues[0]!.path.join('.') || '(root)'}: ${parsed.error.issues[0]!.message}`)
+  return `http://127.0.0.1:${parsed.data.port}`
 }
 
-function notRunning(): AgentError {
+function notRunning(detail?: string): AgentError {
   return new AgentError('ERR_NETWORK', 'the ehealth-agent is not running on this computer', {
     reason: 'agent-not-running',
     hint: 'start the agent (it starts at login once installed with `ehagent install`), then try again',
+    ...(detail === undefined ? {} : { detail }),
   })
 }
