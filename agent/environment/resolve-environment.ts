@@ -83,6 +83,7 @@ export async function resolveEnvironment(options: ResolveEnvironmentOptions, und
       ...(source.readyTimeoutMs !== undefined ? { readyTimeoutMs: source.readyTimeoutMs } : {}),
     })
     undo.push('sandbox child process', () => child.stop())
+    options.log(`the sandbox runs at ${child.url} (pid ${child.pid})`)
     url = child.url
     pid = child.pid
   }

@@ -57,6 +57,12 @@ export function startSandboxChild(options: SandboxChildOptions): Promise<Sandbox
       exit = { code, signal }
       resolve()
     })
+    // A command that could not be run (ENOENT, EACCES) has no process, and no 'exit' may follow.
+    child.once('error', () => {
+      if (child.pid !== undefined) return
+      exit ??= { code: null, signal: null }
+      resolve()
+    })
   })
   child.stdin!.on('error', () => undefined) // EPIPE once the child is gone: nothing to tell it any more
   child.stderr!.setEncoding('utf8')

@@ -33,7 +33,7 @@ export function readSandboxArgs(argv: readonly string[], usageError: (message: s
     const name = arg.slice(2, eq === -1 ? undefined : eq)
     if ((VALUE_OPTIONS as readonly string[]).includes(name)) {
       const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i]
-      if (value === undefined || value === '') throw usageError(`--${name} needs a value`)
+      if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw usageError(`--${name} needs a value`)
       values[name as (typeof VALUE_OPTIONS)[number]] = value
     } else if ((FLAGS as readonly string[]).includes(name) && eq === -1) {
       flags.add(name)

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadOrCreateSandboxPki, type SandboxPki } from '../../agent/sandbox/pki/index.js'
 
 const SANDBOX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'agent', 'sandbox')
-const PREFIX = `ehealth-agent-test-sandbox-pki-${safeUser()}-`
+const PREFIX = `ehealth-agent-shared-sandbox-pki-${safeUser()}-`
+/** A copy untouched for this long is no test run's any more; younger ones may be another checkout's, in use. */
+const STALE_AFTER_MS = 24 * 3600 * 1000
 
 let shared: Promise<SandboxPki> | undefined
 
@@ -14,8 +16,9 @@ let shared: Promise<SandboxPki> | undefined
  * A sandbox PKI shared by every test file and run, for tests that need its keys but do not test
  * its generation (generating takes seconds, loading a tenth of one). It lives in the OS tmp dir
  * under a name that hashes the generator's sources and the directory's data, so changing either
- * gives a fresh PKI instead of a stale one; older copies are removed. Concurrent test files are
- * safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
+ * gives a fresh PKI instead of a stale one; copies of other hashes untouched for a day are
+ * removed (a younger one may belong to another checkout's test run, in progress). Concurrent test
+ * files are safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
  */
 export function sharedSandboxPki(): Promise<SandboxPki> {
   shared ??= openSharedPki()
@@ -51,7 +54,12 @@ function sourceHash(): string {
 function removeStaleCopies(current: string): void {
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name)
-    if (name.startsWith(PREFIX) && path !== current) rmSync(path, { recursive: true, force: true })
+    if (!name.startsWith(PREFIX) || path === current) continue
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { recursive: true, force: true })
+    } catch {
+      // removed meanwhile by another run
+    }
   }
 }
 
