@@ -42,14 +42,12 @@ export async function runSandbox(program: SandboxProgram): Promise<number> {
   // Checked before anything listens, so a bad spec starts nothing.
   if (args.fault) parseFaultSpec(args.fault, new FaultInjector())
   const sandboxDir = args.sandboxDir ?? resolvePaths(args.stateDir, program.pathContext).sandboxDir
-  const running = await startSandbox({ stateDir: sandboxDir, port: args.port, options: args.demo ? { demoPerson: 'doctor' } : {} })
-  if (args.fault) parseFaultSpec(args.fault, running.state.faults)
-  program.stdout.write(args.json ? formatReadyLine(running, program.pid, args.fault) : describeRunningSandbox(running, args.fault))
-
+  let stopped = false
   const stops = [program.stopSignal]
   if (args.exitWithStdin) {
     // The parent holds the other end of this pipe; it closes when the parent exits, even when it
-    // is killed outright, so the sandbox never outlives the agent that started it.
+    // is killed outright, so the sandbox never outlives the agent that started it. Watched from
+    // the start: a parent that goes while the test PKI is being generated is noticed too.
     stops.push(new Promise<void>((resolve) => {
       program.stdin.on('end', resolve)
       program.stdin.on('close', resolve)
@@ -57,7 +55,13 @@ export async function runSandbox(program: SandboxProgram): Promise<number> {
       program.stdin.resume()
     }))
   }
-  await Promise.race(stops)
+  const stop = Promise.race(stops).then(() => void (stopped = true))
+  const running = await startSandbox({ stateDir: sandboxDir, port: args.port, options: args.demo ? { demoPerson: 'doctor' } : {} })
+  if (!stopped) {
+    if (args.fault) parseFaultSpec(args.fault, running.state.faults)
+    program.stdout.write(args.json ? formatReadyLine(running, program.pid, args.fault) : describeRunningSandbox(running, args.fault))
+    await stop
+  }
   await running.close()
   return 0
 }
