@@ -70,7 +70,6 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       port: opts.config.port,
       services: wired.services,
       sandbox: resolved.sandbox,
-      prompter,
       credential: wired.credential,
       credentialFile: paths.credentialFile,
       ui: { link: (grant) => wired.uiAccess.link(grant) },

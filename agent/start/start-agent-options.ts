@@ -58,8 +58,6 @@ export interface RunningAgent {
   services: AgentServices
   /** The sandbox it uses (its manifest; the child's pid when the agent started it), for the sandbox environment. */
   sandbox: SandboxLink | undefined
-  /** The prompter in use (the demo one with `demo`). */
-  prompter: Prompter
   credential: string
   /** Where the same user's CLI finds the credential. */
   credentialFile: string
