@@ -1,52 +1,108 @@
+/**
+ * The daemon's entry point, loaded by the CLI for `ehagent start` (clients/cli/load-server.ts):
+ * the only file of the daemon that reads this process's environment (the desktop session's
+ * variables); everything below it gets what it needs injected.
+ */
 import { existsSync } from 'node:fs'
-import { homedir, userInfo } from 'node:os'
-import { parseArgs } from '../clients/cli/parse-args.js'
-import { runCli } from '../clients/cli/run-cli.js'
-import { pathEnvironment } from '../protocol/discovery/resolve-paths.js'
+import { isAgentError } from '../protocol/errors.js'
+import type { EnvironmentId } from '../protocol/environments.js'
+import { resolvePaths, type PathContext } from '../protocol/discovery/resolve-paths.js'
+import { systemClock } from './clock.js'
+import { loadConfig } from './config.js'
+import { choosePrompter } from './consent/choose-prompter.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
-import { findPackageRoot, readPackageJson } from './package-json.js'
+import { TerminalPrompter } from './consent/terminal-prompter.js'
+import type { SandboxSource } from './environment/resolve-environment.js'
+import { startAgent } from './start-agent.js'
+import { printBanner } from './start/print-banner.js'
+import { whoHoldsThePort } from './start/who-holds-the-port.js'
+
+/** `ehagent start`'s request, as the CLI read it from its command line. */
+export interface AgentRunRequest {
+  options: {
+    env: EnvironmentId | undefined
+    port: number | undefined
+    stateDir: string | undefined
+    /** Answer every prompt with the sandbox's public demo secrets (sandbox only). */
+    demo: boolean
+    /** Use the sandbox already running there instead of starting one. */
+    sandboxUrl: string | undefined
+    /** The banner as one line of JSON. */
+    json: boolean
+  }
+  pathContext: PathContext
+  version: string
+  /**
+   * This is the real `ehagent` in the user's session: the display, the session bus and the
+   * locale are read from this process's environment for the tray and the sign-in pages. Off
+   * (embedders, tests): prompts go to the terminal.
+   */
+  useDesktop: boolean
+  /** How to run `ehagent` again (node, its flags, the entry script), to start `ehagent sandbox` as a child. */
+  selfCommand: readonly string[] | undefined
+  stdin: NodeJS.ReadStream
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: Promise<void>
+  /** A usage mistake, as the CLI reports them (exit code 2). */
+  usageError: (message: string) => Error
+}
 
 /**
- * The process entry point (bin/ehagent.js): the only place that reads process.argv and the
- * environment (ARCHITECTURE.md); everything else receives what it needs.
+ * Run the agent in the foreground until the stop signal (or Quit in the tray): settings from the
+ * file, overridden by the command line in memory only; the sandbox environment starts `ehagent
+ * sandbox` as a child (or uses `--sandbox-url`). Returns the exit code: 0 after a normal stop, 1
+ * when the port is taken (reported, naming who holds it); other failures are thrown.
  */
-export async function main(): Promise<void> {
-  const root = findPackageRoot(new URL('./', import.meta.url))
-  const pkg = readPackageJson(root)
-  const stopSignal = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
-  const code = await runCli({
-    args: parseArgs(process.argv.slice(2)),
-    pathContext: {
-      platform: process.platform,
-      home: homedir(),
-      uid: process.getuid?.() ?? 0,
-      env: pathEnvironment(process.env),
-    },
-    // Facts for install, doctor and the tray check; read here so the commands stay testable.
-    machine: {
-      nodePath: process.execPath,
-      nodeVersion: process.versions.node,
-      packageRoot: root,
-      display: { DISPLAY: process.env.DISPLAY, WAYLAND_DISPLAY: process.env.WAYLAND_DISPLAY },
-      xdgDataHome: process.env.XDG_DATA_HOME,
-      userName: safeUserName(),
-      userDomain: process.env.USERDOMAIN,
-    },
-    // For choosePrompter (agent/consent/choose-prompter.ts), called by `ehagent start`: is there a
-    // display and a tray host, and which language do the pages and the tray speak.
-    desktop: readDesktopEnvironment(),
-    version: pkg.version,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stopSignal,
-  })
-  process.exitCode = code
-  // The agent's timers are unref'd; sockets are closed by then. Exit now rather than linger.
-  setImmediate(() => process.exit(code))
+export async function runAgent(request: AgentRunRequest): Promise<number> {
+  const { options } = request
+  const paths = resolvePaths(options.stateDir, request.pathContext)
+  const config = await loadConfig(paths.configFile)
+  if (options.env !== undefined) config.environment = options.env
+  config.port = options.port ?? config.port
+  if (options.demo && config.environment !== 'sandbox') {
+    throw request.usageError('--demo answers every prompt with the public demo PIN: it exists only for --env sandbox')
+  }
+  if (options.sandboxUrl !== undefined && config.environment !== 'sandbox') {
+    throw request.usageError('--sandbox-url names a sandbox: it exists only for --env sandbox')
+  }
+  // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
+  // opens); without: the terminal. --demo answers by itself but keeps the tray.
+  const terminal = { input: request.stdin, output: request.stderr }
+  const choice = request.useDesktop ? choosePrompter({ facts: readDesktopEnvironment(), terminal }) : undefined
+  const desktop = choice ? (options.demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
+  const sandbox: SandboxSource | undefined = options.sandboxUrl !== undefined ? { url: options.sandboxUrl } : request.selfCommand ? { command: request.selfCommand } : undefined
+
+  const log = (line: string) => void request.stderr.write(`${line}\n`)
+  let agent
+  try {
+    agent = await startAgent({
+      paths,
+      config,
+      version: request.version,
+      clock: systemClock,
+      prompter: choice?.prompter ?? new TerminalPrompter({ terminal }),
+      log,
+      uid: request.pathContext.uid,
+      ...(desktop ? { desktop } : {}),
+      ...(config.environment === 'sandbox' && sandbox ? { sandbox } : {}),
+      demo: options.demo,
+    })
+  } catch (err) {
+    if (isAgentError(err) && err.data.detail === 'port in use') {
+      log(`ehealth-agent cannot start: ${err.message}.`)
+      log(await whoHoldsThePort(paths.discoveryFile, config.port))
+      return 1
+    }
+    throw err
+  }
+  printBanner(request.stdout, agent, { json: options.json, version: request.version, demo: options.demo, stateDir: options.stateDir })
+  if (choice && !options.demo) log(choice.summary)
+  await Promise.race([request.stopSignal, agent.quitRequested])
+  log('stopping ehealth-agent…')
+  await agent.close()
+  return 0
 }
 
 /** The display, the D-Bus session bus and the locale, from this process's environment. */
@@ -68,13 +124,4 @@ function readDesktopEnvironment(): DesktopFacts {
     // Windows and macOS set no LANG; Intl's default locale is the one the user chose in the OS.
     Intl.DateTimeFormat().resolvedOptions().locale,
   )
-}
-
-/** The login name; a uid without a passwd entry (containers) has none, so fall back to the variable. */
-function safeUserName(): string {
-  try {
-    return userInfo().username
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? ''
-  }
 }

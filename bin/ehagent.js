@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The published entry point: the compiled CLI (built by `npm ci` through the `prepare` script).
-import('../dist/agent/main.js').then((m) => m.main()).catch((err) => {
+// It tells the CLI how to run this same command again, for `ehagent start --env sandbox`, which
+// starts `ehagent sandbox` as a child process.
+import { fileURLToPath } from 'node:url'
+
+import('../dist/clients/cli/main.js').then((m) => m.main({ selfCommand: [process.execPath, fileURLToPath(import.meta.url)] })).catch((err) => {
   if (err && err.code === 'ERR_MODULE_NOT_FOUND') {
     process.stderr.write('ehagent: the compiled files are missing; run `npm ci` (or `npm run build`) first.\n')
     process.exit(70)

@@ -1,6 +1,6 @@
 import { posix, win32 } from 'node:path'
 
-/** What the installer needs to know; gathered by agent/main.ts and passed down, never read here. */
+/** What the installer needs to know; gathered by the CLI's entry point and passed down, never read here. */
 export interface InstallContext {
   /** `process.platform` values: linux, darwin, win32. */
   platform: string

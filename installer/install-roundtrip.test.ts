@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_ID } from '../clients/browser-extension/extension-id.js'
+import { EXTENSION_ID } from '../protocol/browser-extension/names.js'
 import { createTestToolRunner } from '../test/helpers/installer-tool-runner.js'
 import { runCliCaptured } from '../test/helpers/run-cli-captured.js'
 import { snapshotTree } from '../test/helpers/snapshot-tree.js'

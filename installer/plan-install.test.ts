@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { resolvePaths } from '../protocol/discovery/resolve-paths.js'
-import { EXTENSION_ID } from '../clients/browser-extension/extension-id.js'
+import { EXTENSION_ID } from '../protocol/browser-extension/names.js'
 import type { InstallContext } from './install-context.js'
 import type { InstallStep } from './install-plan.js'
 import { planInstall } from './plan-install.js'

@@ -1,4 +1,4 @@
-import { NATIVE_HOST_NAME } from '../clients/browser-extension/host/render-host-manifest.js'
+import { NATIVE_HOST_NAME } from '../protocol/browser-extension/names.js'
 import { regString } from './render-windows-registry.js'
 
 /**

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
 import forge from 'node-forge'
 import { AgentError } from '../../protocol/errors.js'
+import { AUTHENTICATION_ALIAS } from './authentication-alias.js'
 
 /**
  * Decrypt one entry of a PKCS#12 keystore (RFC 7292) with node-forge and hand its key to
@@ -11,8 +12,7 @@ import { AgentError } from '../../protocol/errors.js'
  * (protocol §7). Aliases are PKCS#9 friendlyName attributes on the bags (RFC 7292 §4.2).
  */
 
-/** The alias of the eHealth authentication entry (protocol §7: TC, ICURE and EG all use it). */
-export const AUTHENTICATION_ALIAS = 'authentication'
+export { AUTHENTICATION_ALIAS }
 
 export interface Pkcs12Entry {
   privateKey: KeyObject

@@ -5,7 +5,7 @@ import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { checkKeyMatchesCertificate, readCertificateInfo } from './certificate-info.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'
-import { AUTHENTICATION_ALIAS, openPkcs12 } from './open-pkcs12.js'
+import { AUTHENTICATION_ALIAS } from './authentication-alias.js'
 
 /**
  * The eHealth PKCS#12 keystore (protocol §7) as a key source: the `authentication` entry only.
@@ -40,6 +40,9 @@ export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySourc
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT'
       throw new AgentError('ERR_KEY_SOURCE', missing ? 'the keystore file does not exist' : 'the keystore file cannot be read', { detail: missing ? 'keystore file missing' : 'keystore file unreadable' }, { cause })
     }
+    // Loaded at the first sign-in, not at start: the reader brings node-forge, which an idle
+    // agent does not need in memory.
+    const { openPkcs12 } = await import('./open-pkcs12.js')
     const entry = openPkcs12(bytes, secret, alias)
     const info = readCertificateInfo(entry.certificateDer)
     checkKeyMatchesCertificate(entry.privateKey, info.certificate)

@@ -3,7 +3,6 @@ import { promisify } from 'node:util'
 import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo } from './certificate-info.js'
-import { createSelfSignedCertificate } from './create-self-signed-certificate.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'
 
 const generateRsaKeyPair = promisify(generateKeyPair)
@@ -46,6 +45,8 @@ export function createSessionKeySource(options: SessionKeySourceOptions = {}): K
     const started = epoch
     const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: options.modulusLength ?? 2048 })
     const start = now()
+    // Loaded when a session key is first made, not at start: it brings node-forge.
+    const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.js')
     const der = await createSelfSignedCertificate({
       privateKey,
       commonName: SESSION_KEY_COMMON_NAME,

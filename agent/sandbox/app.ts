@@ -1,5 +1,7 @@
 import { Hono } from 'hono'
 import { SANDBOX_PATHS } from '../../protocol/environments.js'
+import { isLoopbackHttpUrl, SANDBOX_MANIFEST_PATH } from '../../protocol/sandbox-manifest.js'
+import { buildSandboxManifest } from './build-manifest.js'
 import type { InjectedFault } from './fault-injector.js'
 import type { SandboxState } from './sandbox-state.js'
 import { businessFault, type SoapReply } from './soap-reply.js'
@@ -24,11 +26,22 @@ export function createSandboxApp(state: SandboxState, extra: SandboxRoutes[] = [
   app.post(SANDBOX_PATHS.x509Service, (c) => soapEndpoint(c.req.raw, state, (text) => handleEchoService(state, text, 'x509')))
   for (const add of extra) add(app, state)
 
+  // What an agent needs to use this sandbox (protocol/sandbox-manifest.ts). The keystore paths
+  // name the user's home directory: answered only to a request addressed to loopback by name,
+  // not to a page whose DNS name was rebound to 127.0.0.1.
+  app.get(SANDBOX_MANIFEST_PATH, (c) => {
+    const origin = new URL(c.req.url).origin
+    if (!isLoopbackHttpUrl(origin)) return c.text('the sandbox manifest is served to http://127.0.0.1 (or localhost) only', 421)
+    c.header('Cache-Control', 'no-store')
+    return c.json(buildSandboxManifest(state, origin))
+  })
+
   app.get('/', (c) =>
     c.json({
-      sandbox: 'ehealth-agent embedded eHealth sandbox',
+      sandbox: 'ehealth-agent eHealth sandbox',
       environment: state.soaEnvironment,
       endpoints: SANDBOX_PATHS,
+      manifest: SANDBOX_MANIFEST_PATH,
     }),
   )
   return app

@@ -1,3 +1,4 @@
+import type { PersonId } from './directory-data.js'
 import type { SandboxPki } from './pki/types.js'
 import type { PendingChallenge } from './sts/ws-trust-sts.js'
 import { FaultInjector } from './fault-injector.js'
@@ -8,9 +9,15 @@ export interface SandboxOptions {
   timestampSkewMs: number
   /** Longest token the STS issues; default 24 h. */
   tokenLifetimeMs: number
+  /**
+   * `ehagent sandbox --demo`: act for the demo user. IAM Connect approves every authorization
+   * request as this person by itself (no pages), and the manifest publishes the demo secrets.
+   * Undefined: the pages ask, as eHealth's would.
+   */
+  demoPerson: PersonId | undefined
 }
 
-export const DEFAULT_SANDBOX_OPTIONS = { timestampSkewMs: 5 * 60_000, tokenLifetimeMs: 24 * 3600_000 } as const satisfies SandboxOptions
+export const DEFAULT_SANDBOX_OPTIONS = { timestampSkewMs: 5 * 60_000, tokenLifetimeMs: 24 * 3600_000, demoPerson: undefined } as const satisfies SandboxOptions
 
 /** Everything the sandbox endpoints share: PKI, clock, pending challenges, injected faults. */
 export class SandboxState {

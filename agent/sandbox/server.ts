@@ -28,8 +28,9 @@ export interface RunningSandbox {
 }
 
 /**
- * Start the embedded eHealth sandbox on 127.0.0.1 only (it is a local test double; threat T12
- * applies to it as much as to the agent).
+ * Start the eHealth sandbox on 127.0.0.1 only (it is a local test double; threat T12 applies to
+ * it as much as to the agent). `ehagent sandbox` (main.ts) runs it as a program of its own; tests
+ * start it in their own process.
  */
 export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
   const clock = opts.clock ?? (() => new Date())

@@ -210,7 +210,7 @@ async function prepareHelper(options: StartTrayOptions): Promise<string> {
   const name = HELPERS[options.platform]
   if (!name) throw new Error(`no tray helper for ${options.platform}`)
   const pkgFile = require.resolve('systray2/package.json')
-  const version = (require(pkgFile) as { version: string }).version
+  const version = (require('systray2/package.json') as { version: string }).version
   let helper = options.helperPath ?? join(dirname(pkgFile), 'traybin', name)
   const copyDir = join(options.runtimeDir, 'tray')
   const linkDir = join(copyDir, version)

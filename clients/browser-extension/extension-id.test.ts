@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { computeExtensionId, EXTENSION_ID } from './extension-id.js'
+import { EXTENSION_ID } from '../../protocol/browser-extension/names.js'
+import { computeExtensionId } from './extension-id.js'
 
 const manifest = JSON.parse(readFileSync(new URL('./extension/manifest.json', import.meta.url), 'utf8')) as { key: string; manifest_version: number }
 

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto'
 
 /**
- * The id of the extension in `extension/` as committed: fixed by the `key` in its manifest.json
- * (a test recomputes it), so the native host manifest can name it exactly in `allowed_origins`
- * and web applications can address it with `chrome.runtime.sendMessage(EXTENSION_ID, …)`.
- */
-export const EXTENSION_ID = 'genikcfmigceelnkkckhdkieobalmnob'
-
-/**
  * An extension's id from the `key` of its manifest (base64 of the DER SubjectPublicKeyInfo),
  * as Chrome derives it: the first 128 bits of the key's SHA-256, each hex digit 0-f written as
  * a letter a-p.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { ERROR_CODES, type ErrorCode } from '../../protocol/errors.js'
-import { NATIVE_HOST_NAME } from './host/render-host-manifest.js'
+import { NATIVE_HOST_NAME } from '../../protocol/browser-extension/names.js'
 import { REQUEST_FRAME_MAX_BYTES } from './host/native-messaging-frames.js'
 
 // The extension is plain JavaScript loaded as is by the browser; its modules are imported here by

@@ -1,9 +1,7 @@
 import { join, resolve } from 'node:path'
 import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
-import type { InstallContext } from '../../installer/install-context.js'
-import { planInstall } from '../../installer/plan-install.js'
-import type { InstallPlan } from '../../installer/install-plan.js'
 import { readMachineFacts, optionString, type CliContext } from './cli-context.js'
+import type { InstallContext, InstallerModule, InstallPlan } from './load-server.js'
 
 /** The installer's view of this user and this installation, from the CLI context. */
 export function buildInstallContext(ctx: CliContext): InstallContext {
@@ -23,8 +21,8 @@ export function buildInstallContext(ctx: CliContext): InstallContext {
 }
 
 /** The install plan for this user (the same for install and uninstall, so they match exactly). */
-export function planInstallForUser(ctx: CliContext): InstallPlan {
-  return planInstall(buildInstallContext(ctx), {
+export function planInstallForUser(installer: InstallerModule, ctx: CliContext): InstallPlan {
+  return installer.planInstall(buildInstallContext(ctx), {
     version: ctx.version,
     noStart: ctx.args.options['no-start'] === true,
     uid: ctx.pathContext.uid,

@@ -1,13 +1,12 @@
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
-import type { ToolRunner } from '../../installer/run-tool.js'
-import type { DesktopFacts } from '../../agent/consent/desktop-facts.js'
+import type { ToolRunner } from './load-server.js'
 import type { ParsedArgs } from './parse-args.js'
 
 /**
- * Facts about this machine and this installation that agent/main.ts gathers (it is the only
- * reader of the environment), for the commands that install, diagnose or show the tray.
+ * Facts about this machine and this installation that the CLI's entry point (main.ts) gathers
+ * (it is the CLI's only reader of the environment), for the commands that install or diagnose.
  */
 export interface MachineFacts {
   /** The Node.js binary running us (`process.execPath`): what the service definitions start. */
@@ -31,8 +30,17 @@ export interface CliContext {
   pathContext: PathContext
   /** Absent in embedders that predate it (test harnesses): {@link readMachineFacts} fills in defaults. */
   machine?: MachineFacts
-  /** Display, session bus and locale, for the tray and the sign-in pages (`ehagent start`); absent: terminal only. */
-  desktop?: DesktopFacts
+  /**
+   * This is the real `ehagent` in the user's session: `ehagent start` may use its desktop (tray,
+   * sign-in pages in the browser). Absent (test harnesses): prompts go to the terminal.
+   */
+  useDesktop?: boolean
+  /**
+   * How to run this same `ehagent` again — the Node binary, its flags, the entry script — so that
+   * `ehagent start --env sandbox` can start `ehagent sandbox` as a child. Set by the entry point,
+   * which knows how it was started (compiled, or from source with tsx).
+   */
+  selfCommand?: readonly string[]
   version: string
   stdin: NodeJS.ReadStream
   stdout: NodeJS.WritableStream

@@ -37,7 +37,7 @@ const COMMANDS: Record<string, Command> = {
 
 export const USAGE = `usage: ehagent <command> [options]
 
-  start                 run the agent  [--env sandbox|int|acc|prod] [--port N] [--state-dir DIR] [--demo]
+  start                 run the agent  [--env sandbox|int|acc|prod] [--port N] [--state-dir DIR] [--demo] [--sandbox-url URL]
   status                agent and session
   login                 sign in  [--profile P] [--method keystore|eid+keystore|eid]
   logout                sign out (global logout)
@@ -48,7 +48,7 @@ export const USAGE = `usage: ehagent <command> [options]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
   clients               the paired applications;  clients revoke ID  withdraws one
   audit                 the privacy log  [--limit N] [--method M]
-  sandbox               serve the simulated eHealth alone  [--port N] [--fault SPEC]
+  sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
   install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
   uninstall             remove what install created; names the data it leaves
   doctor                check this machine and say how to fix what is wrong

@@ -30,7 +30,7 @@ export async function connectToAgent(options: ConnectOptions = {}): Promise<Agen
     platform: process.platform,
     home: homedir(),
     uid: process.getuid?.() ?? 0,
-    // A library, not the agent: it reads the same variables the agent's main.ts resolved.
+    // A library, not the agent: it reads the same variables the agent's entry point resolved.
     env: pathEnvironment(process.env),
   }
   const paths = resolvePaths(options.stateDir, context)

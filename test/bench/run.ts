@@ -2,9 +2,9 @@
  * `npm run bench`: how fast the agent signs, measured against what this machine's RSA can do,
  * all in one run so the ratios mean something (ARCHITECTURE.md, performance rules).
  *
- * The agent runs as its own process (`ehagent start --demo` against the embedded sandbox), as it
- * would in production; this process only generates load. The last line printed is one JSON
- * object with the figures.
+ * The agent runs as its own process (`ehagent start --demo`, which starts `ehagent sandbox` as its
+ * child; the RSS measured is the agent's alone), as it would in production; this process only
+ * generates load. The last line printed is one JSON object with the figures.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createPrivateKey, sign } from 'node:crypto'

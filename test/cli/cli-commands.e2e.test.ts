@@ -57,7 +57,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(run.stdout)![1]!
     const res = xmlsecVerify(
       run.stdout,
-      t.agent.sandbox!.state.pki.keystores.doctor.certificatePem,
+      t.sandbox.state.pki.keystores.doctor.certificatePem,
       [...wssecIdAttrs('http://schemas.xmlsoap.org/soap/envelope/'), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
       ['--node-id', sigId],
     )
@@ -77,9 +77,9 @@ describe('ehagent commands against a real agent and the sandbox', () => {
   })
 
   it('import-token FILE uses a token downloaded from the sandbox IDP', async () => {
-    const ks = t.agent.sandbox!.state.pki.keystores.doctor
+    const ks = t.sandbox.state.pki.keystores.doctor
     const choice = profilesFor(ks.ssin!).find((c) => c.profile === 'doctor')!
-    const issued = issueSsoToken(t.agent.sandbox!.state, findPersonBySsin(ks.ssin!)!, choice)
+    const issued = issueSsoToken(t.sandbox.state, findPersonBySsin(ks.ssin!)!, choice)
     if (issued.kind !== 'issued') throw new Error(`the sandbox IDP did not issue a token: ${issued.kind}`)
     const file = join(scratch, issued.result.fileName)
     writeFileSync(file, issued.result.fileText)

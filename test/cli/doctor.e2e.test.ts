@@ -44,7 +44,7 @@ function expectWellFormed(report: Report): void {
 describe('ehagent doctor --json', () => {
   it('against a running agent in the sandbox: every check reported, the agent found, exit 0', async () => {
     // A settings file naming the demo keystore: --json must not ask its password.
-    writeFileSync(join(t.stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', login: { keystore: t.agent.sandbox!.state.pki.keystores.doctor.p12Path } }))
+    writeFileSync(join(t.stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', login: { keystore: t.sandbox.state.pki.keystores.doctor.p12Path } }))
     const run = await runCliCaptured(['doctor', '--json', '--state-dir', t.stateDir, '--port', String(t.port)], { home: scratch })
     const report = JSON.parse(run.stdout) as Report
     expectWellFormed(report)
@@ -52,8 +52,8 @@ describe('ehagent doctor --json', () => {
     expect(c.node!.status).toBe('ok')
     expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringMatching(/is valid \(environment sandbox/) })
     expect(c.keystore).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
-    expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the embedded sandbox STS \(agent pid \d+\)/) })
-    expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the agent itself/) })
+    expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
+    expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the sandbox the agent uses/) })
     expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
     expect(c.tray!.status).toBe('warn') // no display in the made-up machine
     expect(run.code).toBe(report.failed ? 1 : 0)

@@ -15,6 +15,9 @@ let scratch: string
 beforeAll(async () => {
   t = await startTestAgent()
   scratch = mkdtempSync(join(tmpdir(), 'cli-start-'))
+  // `ehagent start --env sandbox` starts its sandbox child on <state-dir>/sandbox: give it the
+  // shared test PKI, so it does not generate one (slow) before finding the port taken.
+  cpSync(dirname((await sharedSandboxPki()).dir), join(t.stateDir, 'sandbox'), { recursive: true })
 }, 120_000)
 afterAll(async () => {
   await t?.agent.close()
@@ -53,5 +56,23 @@ describe('ehagent start', () => {
     } finally {
       await new Promise<void>((r) => squatter.close(() => r()))
     }
+  })
+
+  it('--sandbox-url: a loopback http URL, for the sandbox environment only (usage errors, exit 2)', async () => {
+    const remote = await runCliCaptured(['start', '--env', 'sandbox', '--sandbox-url', 'https://sandbox.example/', '--state-dir', join(scratch, 'remote')], { home: scratch })
+    expect(remote.code).toBe(2)
+    expect(remote.stderr).toMatch(/--sandbox-url must be the sandbox's http:\/\/ URL on this machine/)
+    const prod = await runCliCaptured(['start', '--env', 'prod', '--sandbox-url', t.sandbox.url, '--state-dir', join(scratch, 'prod')], { home: scratch })
+    expect(prod.code).toBe(2)
+    expect(prod.stderr).toMatch(/--sandbox-url names a sandbox: it exists only for --env sandbox/)
+  })
+
+  it('--demo with a sandbox that was not started with --demo: refused, naming the fix, nothing left running', async () => {
+    const port = await freePort()
+    const run = await runCliCaptured(['start', '--env', 'sandbox', '--demo', '--sandbox-url', t.sandbox.url, '--port', String(port), '--state-dir', join(scratch, 'not-demo')], { home: scratch })
+    expect(run.code).toBe(8)
+    expect(run.stderr).toContain(`the sandbox at ${t.sandbox.url} was not started with --demo`)
+    expect(run.stderr).toContain('ehagent sandbox --demo')
+    expect((await fetch(`${t.sandbox.url}/sandbox/manifest`)).status).toBe(200)
   })
 })

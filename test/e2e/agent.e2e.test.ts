@@ -43,7 +43,7 @@ describe('agent end to end through clients/js, against the sandbox', () => {
     const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(signed.envelope)![1]!
     const res = xmlsecVerify(
       signed.envelope,
-      t.agent.sandbox!.state.pki.keystores.doctor.certificatePem,
+      t.sandbox.state.pki.keystores.doctor.certificatePem,
       [...wssecIdAttrs('http://schemas.xmlsoap.org/soap/envelope/'), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
       ['--node-id', sigId],
     )

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXTENSION_ID } from '../../clients/browser-extension/extension-id.js'
+import { EXTENSION_ID } from '../../protocol/browser-extension/names.js'
 import { connectToAgent } from '../../clients/js/discover-agent.js'
 import type { AgentClient } from '../../clients/js/agent-client.js'
 import { serveAttackerSite, type AttackerSite } from '../helpers/browser.js'
@@ -88,7 +88,7 @@ describe('the browser extension, loaded unpacked in headless Chromium, through i
     const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(signed)![1]!
     const res = xmlsecVerify(
       signed,
-      t.agent.sandbox!.state.pki.keystores.doctor.certificatePem,
+      t.sandbox.state.pki.keystores.doctor.certificatePem,
       [...wssecIdAttrs('http://schemas.xmlsoap.org/soap/envelope/'), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
       ['--node-id', sigId],
     )

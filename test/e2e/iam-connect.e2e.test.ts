@@ -44,7 +44,7 @@ describe('session.login with IAM Connect, end to end through the agent', () => {
   })
 
   it('logout reaches the provider\'s end-session endpoint; the next sign is refused until a new sign-in', async () => {
-    const provider = iamConnectProviderOf(t.agent.sandbox!.state)!
+    const provider = iamConnectProviderOf(t.sandbox.state)!
     const before = provider.logouts.length
     await cli.call('session.logout')
     expect(provider.logouts.length).toBe(before + 1)

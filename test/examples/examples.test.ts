@@ -49,7 +49,7 @@ function expectVerifiedSignature(envelope: string): void {
   expect(sigId, 'a ds:Signature with an Id').toBeTruthy()
   const res = xmlsecVerify(
     envelope,
-    t.agent.sandbox!.state.pki.keystores.doctor.certificatePem,
+    t.sandbox.state.pki.keystores.doctor.certificatePem,
     [...wssecIdAttrs(SOAP11), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
     ['--node-id', sigId!],
   )

@@ -13,6 +13,8 @@ const ENTRY = join(ROOT, 'test', 'helpers', 'ehagent-from-source.ts')
 export interface AgentProcess {
   child: ChildProcess
   pid: number
+  /** What the process printed on stdout so far (the banner). */
+  stdout(): string
   port: number
   url: string
   stateDir: string
@@ -24,6 +26,8 @@ export interface AgentProcess {
   rssBytes(): number
   /** A full garbage collection in the agent (SIGUSR2 hook of ehagent-from-source.ts); its memory after it. */
   collectGarbage(): Promise<NodeJS.MemoryUsage>
+  /** The URLs of the modules the agent process has loaded (the same SIGUSR2 hook). */
+  loadedModules(): Promise<string[]>
   /** Exit code or signal, once it exited; undefined while it runs. */
   exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined
   /** SIGTERM, and wait for the exit. */
@@ -31,21 +35,25 @@ export interface AgentProcess {
 }
 
 /**
- * Start the agent from source in a child process with `--demo` (the ScriptedPrompter answers
- * every prompt with the sandbox's public password). The state directory gets a copy of the test
- * run's shared sandbox PKI, so start-up does not generate keys (about 1.5 s instead of several).
+ * Start the agent from source in a child process with `--demo` (prompts are answered with the
+ * sandbox's public demo secrets); it starts `ehagent sandbox` as its own child, unless `args`
+ * name `--sandbox-url`. The state directory gets a copy of the test run's shared sandbox PKI, so
+ * the sandbox does not generate keys (about 1.5 s instead of several).
  */
-export async function spawnAgentProcess(options: { timeoutMs?: number } = {}): Promise<AgentProcess> {
+export async function spawnAgentProcess(options: { timeoutMs?: number; args?: readonly string[] } = {}): Promise<AgentProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-process-'))
   const pki = await sharedSandboxPki()
   mkdirSync(join(stateDir, 'sandbox'), { recursive: true })
   cpSync(pki.dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
   const port = await freePort()
-  const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', 'sandbox', '--demo', '--port', String(port), '--state-dir', stateDir]
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+  const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', 'sandbox', '--demo', '--port', String(port), '--state-dir', stateDir, ...(options.args ?? [])]
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
+  let stdout = ''
   child.stderr!.setEncoding('utf8')
   child.stderr!.on('data', (d: string) => (stderr += d))
+  child.stdout!.setEncoding('utf8')
+  child.stdout!.on('data', (d: string) => (stdout += d))
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -75,6 +83,19 @@ export async function spawnAgentProcess(options: { timeoutMs?: number } = {}): P
   const discovery = JSON.parse(readFileSync(discoveryFile, 'utf8')) as { pid: number; credentialFile: string }
   const credential = readFileSync(discovery.credentialFile, 'utf8').trim()
 
+  /** Send SIGUSR2 (ehagent-from-source.ts's hook) and wait for the stderr line `pattern` matches. */
+  async function askHook(pattern: RegExp): Promise<string> {
+    const seen = stderr.length
+    process.kill(discovery.pid, 'SIGUSR2')
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const line = pattern.exec(stderr.slice(seen))
+      if (line) return line[1]!
+      if (exited || Date.now() > deadline) throw new Error(`the agent process did not answer its test hook:\n${stderr}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
   return {
     child,
     pid: discovery.pid,
@@ -82,6 +103,7 @@ export async function spawnAgentProcess(options: { timeoutMs?: number } = {}): P
     url,
     stateDir,
     credential,
+    stdout: () => stdout,
     stderr: () => stderr,
     rssBytes() {
       const status = readFileSync(`/proc/${discovery.pid}/status`, 'utf8')
@@ -90,15 +112,10 @@ export async function spawnAgentProcess(options: { timeoutMs?: number } = {}): P
       return Number(kb[1]) * 1024
     },
     async collectGarbage() {
-      const seen = stderr.length
-      process.kill(discovery.pid, 'SIGUSR2')
-      const deadline = Date.now() + 10_000
-      for (;;) {
-        const line = /ehagent-test-memory (\{.*\})\n/.exec(stderr.slice(seen))
-        if (line) return JSON.parse(line[1]!) as NodeJS.MemoryUsage
-        if (exited || Date.now() > deadline) throw new Error(`the agent process did not report its memory:\n${stderr}`)
-        await new Promise((r) => setTimeout(r, 20))
-      }
+      return JSON.parse(await askHook(/(?:^|\n)ehagent-test-memory (\{.*\})\n/)) as NodeJS.MemoryUsage
+    },
+    async loadedModules() {
+      return JSON.parse(await askHook(/(?:^|\n)ehagent-test-modules (\[.*\])\n/)) as string[]
     },
     exit: () => exited,
     async stop() {

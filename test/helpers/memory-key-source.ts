@@ -6,7 +6,8 @@ import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from '.
 /**
  * A KeySource over a key already in memory, for tests that exercise the session and the sandbox
  * without a keystore file or a token. Counts logins and signatures; `password` simulates a
- * keystore password (undefined: no secret needed).
+ * keystore password (undefined: no secret needed). Counts closes too (the agent closes its key
+ * sources when it stops, or when its start fails).
  */
 export class MemoryKeySource implements KeySource {
   readonly kind = 'pkcs12' as const
@@ -14,6 +15,7 @@ export class MemoryKeySource implements KeySource {
   readonly label: string
   logins = 0
   signatures = 0
+  closes = 0
   private state: LoginState = 'logged-out'
   private readonly key: KeyObject
   private readonly info: CertificateInfo
@@ -50,6 +52,7 @@ export class MemoryKeySource implements KeySource {
     this.state = 'logged-out'
   }
   async close(): Promise<void> {
+    this.closes++
     this.state = 'logged-out'
   }
 }

@@ -1,10 +1,14 @@
 import { PassThrough } from 'node:stream'
-import { resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { MachineFacts } from '../../clients/cli/cli-context.js'
 import { parseArgs } from '../../clients/cli/parse-args.js'
 import { runCli } from '../../clients/cli/run-cli.js'
 import type { ToolRunner } from '../../installer/run-tool.js'
+
+/** `ehagent` from source, for the children a command starts (`start --env sandbox` starts `ehagent sandbox`). */
+export const EHAGENT_FROM_SOURCE = [process.execPath, '--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'ehagent-from-source.ts')] as const
 
 /** What one in-process `ehagent` run printed and returned. */
 export interface CliRun {
@@ -15,7 +19,7 @@ export interface CliRun {
 
 /**
  * Run `ehagent ARGS` in this process with a made-up machine (a throw-away HOME, no display) and
- * captured streams: the commands see only what the context gives them, as with agent/main.ts.
+ * captured streams: the commands see only what the context gives them, as with clients/cli/main.ts.
  */
 export async function runCliCaptured(
   argv: string[],
@@ -41,6 +45,7 @@ export async function runCliCaptured(
       ...options.machine,
     },
     version: 'test',
+    selfCommand: EHAGENT_FROM_SOURCE,
     stdin: stdin as unknown as NodeJS.ReadStream,
     stdout,
     stderr,

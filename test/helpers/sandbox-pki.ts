@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { loadOrCreateSandboxPki, type SandboxPki } from '../../agent/sandbox/pki/index.js'
 
 const SANDBOX = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'agent', 'sandbox')
-const PREFIX = `ehealth-agent-test-sandbox-pki-${safeUser()}-`
+const PREFIX = `ehealth-agent-shared-sandbox-pki-${safeUser()}-`
+/** A copy untouched for this long is no test run's any more; younger ones may be another checkout's, in use. */
+const STALE_AFTER_MS = 24 * 3600 * 1000
 
 let shared: Promise<SandboxPki> | undefined
 
@@ -14,9 +16,9 @@ let shared: Promise<SandboxPki> | undefined
  * A sandbox PKI shared by every test file and run, for tests that need its keys but do not test
  * its generation (generating takes seconds, loading a tenth of one). It lives in the OS tmp dir
  * under a name that hashes the generator's sources and the directory's data, so changing either
- * gives a fresh PKI instead of a stale one; copies unused for two days are removed (not younger
- * ones: another checkout of the project may be testing with its own copy right now). Concurrent
- * test files are safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
+ * gives a fresh PKI instead of a stale one; copies of other hashes untouched for a day are
+ * removed (a younger one may belong to another checkout's test run, in progress). Concurrent test
+ * files are safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
  */
 export function sharedSandboxPki(): Promise<SandboxPki> {
   shared ??= openSharedPki()
@@ -45,12 +47,9 @@ function sourceHash(): string {
       .map((f) => join(SANDBOX, 'pki', f)),
     join(SANDBOX, 'directory-data.ts'),
   ]
-  // Names relative to the sandbox folder: two checkouts of the same sources share one PKI.
-  for (const file of files) hash.update(file.slice(SANDBOX.length)).update(readFileSync(file))
+  for (const file of files) hash.update(file).update(readFileSync(file))
   return hash.digest('hex').slice(0, 16)
 }
-
-const STALE_AFTER_MS = 2 * 24 * 3600 * 1000
 
 function removeStaleCopies(current: string): void {
   for (const name of readdirSync(tmpdir())) {
@@ -59,7 +58,7 @@ function removeStaleCopies(current: string): void {
     try {
       if (Date.now() - statSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { recursive: true, force: true })
     } catch {
-      // Removed meanwhile by another run.
+      // removed meanwhile by another run
     }
   }
 }

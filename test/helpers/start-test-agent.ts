@@ -6,7 +6,9 @@ import { systemClock, type Clock } from '../../agent/clock.js'
 import { defaultConfig, type AgentConfig } from '../../agent/config.js'
 import { ScriptedPrompter, type PromptScript } from '../../agent/consent/scripted-prompter.js'
 import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
-import { startAgent, type RunningAgent } from '../../agent/start-agent.js'
+import type { SandboxOptions } from '../../agent/sandbox/sandbox-state.js'
+import { startSandbox, type RunningSandbox } from '../../agent/sandbox/server.js'
+import { startAgent, type RunningAgent, type StartAgentOptions } from '../../agent/start-agent.js'
 import { sharedSandboxPki } from './sandbox-pki.js'
 
 /** A free TCP port on 127.0.0.1 (the agent's guards need to know its port up front). */
@@ -22,36 +24,79 @@ export function freePort(): Promise<number> {
 }
 
 export interface TestAgent {
+  /** The agent; its `close()` stops the test's sandbox too. */
   agent: RunningAgent
+  /** The sandbox the agent uses, running in this test process (its state: PKI, faults, IAM Connect). */
+  sandbox: RunningSandbox
   prompter: ScriptedPrompter
   stateDir: string
   port: number
 }
 
 /**
+ * The sandbox, started in the test's own process (tests may import both programs; it keeps the
+ * suite fast and gives the test the sandbox's state), on the test run's shared PKI.
+ */
+export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<RunningSandbox> {
+  const pki = await sharedSandboxPki()
+  return startSandbox({ stateDir: dirname(pki.dir), port: 0, options })
+}
+
+/**
+ * `agent`, whose close() also stops `sandbox`: a test stops what it started with one call.
+ */
+export function closingSandboxToo(agent: RunningAgent, sandbox: RunningSandbox): RunningAgent {
+  return {
+    ...agent,
+    async close() {
+      try {
+        await agent.close()
+      } finally {
+        await sandbox.close()
+      }
+    },
+  }
+}
+
+/**
  * Start a real agent (real HTTP on loopback, real sandbox, real keystore) in a throw-away state
- * directory, with a scripted Prompter standing in for the user. The sandbox PKI is the one shared
- * by the test run (generating keys is slow).
+ * directory, with a scripted Prompter standing in for the user. The sandbox runs in this process
+ * (startTestSandbox) and the agent is given its URL, as `ehagent start --sandbox-url` does.
  */
 export async function startTestAgent(
-  options: { script?: PromptScript; config?: Partial<AgentConfig>; clock?: Clock; iamConnectOpenUrl?: (url: string) => Promise<void> } = {},
+  options: {
+    script?: PromptScript
+    config?: Partial<AgentConfig>
+    clock?: Clock
+    iamConnectOpenUrl?: (url: string) => Promise<void>
+    sandbox?: Partial<SandboxOptions>
+    onStep?: StartAgentOptions['onStep']
+  } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
-  const pki = await sharedSandboxPki()
-  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(pki.dir) }
+  const sandbox = await startTestSandbox(options.sandbox)
+  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(sandbox.state.pki.dir) }
   const port = await freePort()
   const prompter = new ScriptedPrompter(options.script ?? { secret: 'sandbox' })
   const config: AgentConfig = { ...defaultConfig(), ...options.config, port, environment: 'sandbox' }
-  const agent = await startAgent({
-    paths,
-    config,
-    version: 'test',
-    clock: options.clock ?? systemClock,
-    prompter,
-    log: () => undefined,
-    ...(process.getuid ? { uid: process.getuid() } : {}),
-    ipv6: false,
-    ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
-  })
-  return { agent, prompter, stateDir, port }
+  let agent: RunningAgent
+  try {
+    agent = await startAgent({
+      paths,
+      config,
+      version: 'test',
+      clock: options.clock ?? systemClock,
+      prompter,
+      log: () => undefined,
+      ...(process.getuid ? { uid: process.getuid() } : {}),
+      ipv6: false,
+      sandbox: { url: sandbox.url },
+      ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
+      ...(options.onStep ? { onStep: options.onStep } : {}),
+    })
+  } catch (err) {
+    await sandbox.close()
+    throw err
+  }
+  return { agent: closingSandboxToo(agent, sandbox), sandbox, prompter, stateDir, port }
 }

@@ -7,9 +7,9 @@ import type { DesktopOptions } from '../../agent/consent/choose-prompter.js'
 import { WebPrompter } from '../../agent/consent/web-prompter.js'
 import type { KeySource } from '../../agent/keys/key-source.js'
 import { resolvePaths, type AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { RunningSandbox } from '../../agent/sandbox/server.js'
 import { startAgent, type RunningAgent } from '../../agent/start-agent.js'
-import { sharedSandboxPki } from './sandbox-pki.js'
-import { freePort } from './start-test-agent.js'
+import { closingSandboxToo, freePort, startTestSandbox } from './start-test-agent.js'
 
 /** The URLs the agent asked the "browser" to open, in order; `next()` waits for the next one. */
 export class OpenedUrls {
@@ -49,7 +49,10 @@ export class OpenedUrls {
 }
 
 export interface UiTestAgent {
+  /** The agent; its `close()` stops the test's sandbox too. */
   agent: RunningAgent
+  /** The sandbox the agent uses, in this test process. */
+  sandbox: RunningSandbox
   web: WebPrompter
   opened: OpenedUrls
   stateDir: string
@@ -81,8 +84,8 @@ export interface UiTestAgentOptions {
  */
 export async function startUiTestAgent(options: UiTestAgentOptions = {}): Promise<UiTestAgent> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'agent-ui-'))
-  const pki = await sharedSandboxPki()
-  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(pki.dir) }
+  const sandbox = await startTestSandbox()
+  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(sandbox.state.pki.dir) }
   const port = options.port ?? (await freePort())
   const fromFile = await loadConfig(paths.configFile)
   // What `ehagent start --env sandbox --port N` does: flags override the file, in memory only.
@@ -91,17 +94,24 @@ export async function startUiTestAgent(options: UiTestAgentOptions = {}): Promis
   const clock = options.clock ?? systemClock
   const web = new WebPrompter({ openUrl: opened.open, clock, timeoutMs: options.timeoutMs ?? 30_000 })
   const logs: string[] = []
-  const agent = await startAgent({
-    paths,
-    config,
-    version: 'test',
-    clock,
-    prompter: web,
-    log: (line) => logs.push(line),
-    ...(process.getuid ? { uid: process.getuid() } : {}),
-    ipv6: false,
-    desktop: { locale: options.locale ?? 'en_BE.UTF-8', openUrl: opened.open, webPrompter: web, tray: options.tray ?? { enabled: false, reason: 'not in this test' }, timeZone: 'UTC' },
-    ...(options.keySources ? { keySources: options.keySources } : {}),
-  })
-  return { agent, web, opened, stateDir, port, paths, logs, origin: `http://127.0.0.1:${port}` }
+  let agent: RunningAgent
+  try {
+    agent = await startAgent({
+      paths,
+      config,
+      version: 'test',
+      clock,
+      prompter: web,
+      log: (line) => logs.push(line),
+      ...(process.getuid ? { uid: process.getuid() } : {}),
+      ipv6: false,
+      desktop: { locale: options.locale ?? 'en_BE.UTF-8', openUrl: opened.open, webPrompter: web, tray: options.tray ?? { enabled: false, reason: 'not in this test' }, timeZone: 'UTC' },
+      ...(options.keySources ? { keySources: options.keySources } : {}),
+      sandbox: { url: sandbox.url },
+    })
+  } catch (err) {
+    await sandbox.close()
+    throw err
+  }
+  return { agent: closingSandboxToo(agent, sandbox), sandbox, web, opened, stateDir, port, paths, logs, origin: `http://127.0.0.1:${port}` }
 }

@@ -83,22 +83,44 @@ describe('T12: the agent listens on loopback only', () => {
     if (ipv6Loopback) expect(mine.map((l) => l.address).sort()).toEqual(['127.0.0.1', '::1'])
   })
 
-  it('so is every other listening socket the agent process holds (the embedded sandbox too)', () => {
+  it('so is every other listening socket of the agent process and of its sandbox child', () => {
+    const pids = [agent.pid, ...childrenOf(agent.pid)]
+    // `ehagent start --env sandbox` runs `ehagent sandbox` as its child.
+    expect(pids.length).toBeGreaterThanOrEqual(2)
     const inodes = new Set<number>()
-    for (const fd of readdirSync(`/proc/${agent.pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${agent.pid}/fd/${fd}`))
-        if (m) inodes.add(Number(m[1]))
-      } catch {
-        // closed meanwhile
+    for (const pid of pids) {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))
+          if (m) inodes.add(Number(m[1]))
+        } catch {
+          // closed meanwhile
+        }
       }
     }
     const held = listeners().filter((l) => inodes.has(l.inode))
     // The agent's port (IPv4, maybe IPv6) and the sandbox's port, at least.
     expect(held.length).toBeGreaterThanOrEqual(2)
-    for (const l of held) expect(LOOPBACK.has(l.address), `agent process listens on ${l.address}:${l.port}`).toBe(true)
+    expect(held.some((l) => l.port !== agent.port), 'the sandbox child listens too').toBe(true)
+    for (const l of held) expect(LOOPBACK.has(l.address), `listens on ${l.address}:${l.port}`).toBe(true)
   })
 })
+
+/** The processes whose parent is `pid` (field 4 of /proc/<pid>/stat, after the parenthesised name). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === pid) out.push(Number(name))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
 
 describe('T12: a neighbour on another network never gets an answer', () => {
   const tag = `eh${process.pid % 100000}`

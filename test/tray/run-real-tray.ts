@@ -18,8 +18,7 @@ import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import { startAgent } from '../../agent/start-agent.js'
 import { trayIcon } from '../../agent/tray/draw-icon.js'
 import { startTray } from '../../agent/tray/start-tray.js'
-import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
-import { freePort } from '../helpers/start-test-agent.js'
+import { freePort, startTestSandbox } from '../helpers/start-test-agent.js'
 
 const mode = process.argv[2]
 const runtimeDir = mkdtempSync(join(tmpdir(), 'real-tray-'))
@@ -51,9 +50,9 @@ if (mode === 'helper') {
   )
   const input = Object.assign(new PassThrough(), { isTTY: false })
   const choice = choosePrompter({ facts, terminal: { input, output: new PassThrough() }, openUrl: async () => undefined })
-  const pki = await sharedSandboxPki()
+  const sandbox = await startTestSandbox()
   const stateDir = mkdtempSync(join(tmpdir(), 'real-tray-agent-'))
-  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(pki.dir) }
+  const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(sandbox.state.pki.dir) }
   const logs: string[] = []
   const agent = await startAgent({
     paths,
@@ -64,11 +63,13 @@ if (mode === 'helper') {
     log: (line) => logs.push(line),
     ipv6: false,
     desktop: choice.desktop,
+    sandbox: { url: sandbox.url },
   })
   const tray = await agent.tray
   const startedMs = Date.now() - t0
   const t1 = Date.now()
   await agent.close()
+  await sandbox.close()
   console.log(JSON.stringify({ facts, tray: tray !== undefined, logs: logs.filter((l) => l.startsWith('tray')), startedMs, closeMs: Date.now() - t1 }))
 }
 process.exit(0)

@@ -248,7 +248,7 @@ describe('privacy log', () => {
 describe('SSO token import (seed 000)', () => {
   it('takes a downloaded .ehtoken file; the keystore it is bound to is unlocked on the sign-in page', async () => {
     const doctor = findPersonById('doctor')
-    const issued = issueSsoToken(t.agent.sandbox!.state, doctor, { profile: 'doctor', label: 'Doctor', identity: { ssin: doctor.ssin } })
+    const issued = issueSsoToken(t.sandbox.state, doctor, { profile: 'doctor', label: 'Doctor', identity: { ssin: doctor.ssin } })
     if (issued.kind !== 'issued') throw new Error(issued.kind)
     const page = await openAdmin('import')
     expect(await page.getByRole('link', { name: 'Open the eHealth SSO page' }).getAttribute('href')).toBe(t.agent.services.environment.idpSso)

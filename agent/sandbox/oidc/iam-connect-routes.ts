@@ -57,6 +57,8 @@ export function createIamConnectRoutes(options: Partial<IamConnectOptions> = {})
         expiresAt: provider.now() + provider.options.pendingTtlMs,
       }
       provider.put(provider.pending, pending.id, pending)
+      const demoPerson = state.options.demoPerson
+      if (demoPerson) return approveAsDemoUser(c, provider, browser, pending, demoPerson)
       return c.redirect(`${ACTIONS}?request=${encodeURIComponent(pending.id)}`, 303)
     })
 
@@ -181,6 +183,22 @@ function advance(c: Context, provider: IamConnectProvider, browser: IdpSession, 
   const person = findPersonById(session.personId)
   if (!session.choice) return page(c, renderProfilePage(ctx, person, session.method, profilesFor(session.ssin), pending.request.profileHint), status, pending)
   if (!provider.hasConsent(session.ssin, client.clientId)) return page(c, renderConsentPage(ctx, client, person, session.choice), status, pending)
+  return issueCode(c, provider, client, pending, session.sid)
+}
+
+/**
+ * `ehagent sandbox --demo`: the demo user signs in (simulated itsme), takes the profile the client
+ * hinted at (else the first offered, as the profile page preselects it) and consents, all without
+ * a page, so a demo agent only has to follow the redirects to its own callback.
+ */
+function approveAsDemoUser(c: Context, provider: IamConnectProvider, browser: IdpSession, pending: PendingAuthorization, personId: PersonId): Response {
+  const client = findClient(pending.request.clientId)!
+  const session = provider.startSession(browser.id, findPersonById(personId), 'itsme')
+  const choices = profilesFor(session.ssin)
+  const choice = choices.find((option) => option.profile === pending.request.profileHint) ?? choices[0]
+  if (!choice) return page(c, renderErrorPage('Sign-in request refused', 'The demo user has no profile to sign in with.'), 400)
+  session.choice = choice
+  provider.recordConsent(session.ssin, client.clientId)
   return issueCode(c, provider, client, pending, session.sid)
 }
 

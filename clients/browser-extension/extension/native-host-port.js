@@ -10,7 +10,7 @@
  */
 import { pageError } from './page-request.js'
 
-/** The host's name in its manifest; the same as NATIVE_HOST_NAME in host/render-host-manifest.ts. */
+/** The host's name in its manifest; the same as NATIVE_HOST_NAME in protocol/browser-extension/names.ts. */
 export const NATIVE_HOST_NAME = 'be.ehealth_agent.host'
 
 /**

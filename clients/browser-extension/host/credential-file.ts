@@ -1,14 +1,8 @@
 import * as fs from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { HOST_CREDENTIAL_DIR } from '../../../protocol/browser-extension/names.js'
 import type { AgentPaths } from '../../../protocol/discovery/resolve-paths.js'
 import { writeFileAtomically } from '../../../protocol/files/write-file-atomically.js'
-
-/**
- * The directory, beside the agent's paired-clients file, where the host keeps the credential the
- * agent gave each extension when the user approved its pairing. The installer names it as user
- * data it leaves on uninstall.
- */
-export const HOST_CREDENTIAL_DIR = 'native-host'
 
 /** Where the credential of `extensionId` is kept. */
 export function hostCredentialPath(paths: AgentPaths, extensionId: string): string {

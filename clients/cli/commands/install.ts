@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { applyInstall } from '../../../installer/apply-install.js'
-import type { InstallStep } from '../../../installer/install-plan.js'
-import { createToolRunner } from '../../../installer/run-tool.js'
 import { readMachineFacts, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { buildInstallContext, planInstallForUser } from '../build-install-context.js'
+import { loadInstaller, type InstallerModule, type InstallStep } from '../load-server.js'
 import { printResult } from '../print-result.js'
 
 /**
@@ -15,15 +13,17 @@ import { printResult } from '../print-result.js'
  * rewrites the same files.
  */
 export const install: Command = async (ctx) => {
-  const plan = planOrExplain(ctx)
+  const installer = await loadInstaller()
+  const plan = planOrExplain(installer, ctx)
   if (ctx.args.options['dry-run'] === true) {
     printResult(ctx, { platform: plan.platform, steps: plan.install.map(describeStepJson) }, plan.install.map(describeStepText).join('\n'))
     return EXIT_CODES.ok
   }
   const target = buildInstallContext(ctx)
   if (!existsSync(target.binPath)) throw new UsageError(`${target.binPath} does not exist; run ehagent install from an installed copy (npm ci)`)
-  const outcome = await applyInstall(plan, ctx.runTool ?? createToolRunner())
-  const compiled = existsSync(join(readMachineFacts(ctx).packageRoot, 'dist', 'agent', 'main.js'))
+  const outcome = await installer.applyInstall(plan, ctx.runTool ?? installer.createToolRunner())
+  // What bin/ehagent.js runs: the compiled CLI (which loads the compiled agent).
+  const compiled = existsSync(join(readMachineFacts(ctx).packageRoot, 'dist', 'clients', 'cli', 'main.js'))
   if (!compiled) outcome.notes.push('the compiled agent (dist/) is missing: run `npm run build`, or the service cannot start')
   printResult(
     ctx,
@@ -41,9 +41,9 @@ export const install: Command = async (ctx) => {
 }
 
 /** The plan; an unsupported OS is a usage error, said plainly. */
-function planOrExplain(ctx: CliContext) {
+function planOrExplain(installer: InstallerModule, ctx: CliContext) {
   try {
-    return planInstallForUser(ctx)
+    return planInstallForUser(installer, ctx)
   } catch (err) {
     throw new UsageError((err as Error).message)
   }

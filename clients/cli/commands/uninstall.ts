@@ -1,8 +1,7 @@
-import { applyUninstall } from '../../../installer/apply-uninstall.js'
-import { createToolRunner } from '../../../installer/run-tool.js'
 import { UsageError, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { planInstallForUser } from '../build-install-context.js'
+import { loadInstaller } from '../load-server.js'
 import { printResult } from '../print-result.js'
 
 /**
@@ -11,13 +10,14 @@ import { printResult } from '../print-result.js'
  * paired applications, privacy log.
  */
 export const uninstall: Command = async (ctx) => {
+  const installer = await loadInstaller()
   let plan
   try {
-    plan = planInstallForUser(ctx)
+    plan = planInstallForUser(installer, ctx)
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
-  const outcome = await applyUninstall(plan, ctx.runTool ?? createToolRunner())
+  const outcome = await installer.applyUninstall(plan, ctx.runTool ?? installer.createToolRunner())
   const kept = outcome.dataLeft.filter((d) => d.exists)
   const width = Math.max(0, ...kept.map((d) => d.what.length))
   printResult(

@@ -1,6 +1,6 @@
-import type { AgentPaths } from '../../../protocol/discovery/resolve-paths.js'
-import type { HttpTransport } from '../../../agent/http-transport.js'
-import type { Pkcs11Binding } from '../../../agent/keys/pkcs11-binding.js'
+import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { HttpTransport } from '../http-transport.js'
+import type { Pkcs11Binding } from '../keys/pkcs11-binding.js'
 
 /**
  * Everything the doctor's checks look at, injected: the real machine from commands/doctor.ts,

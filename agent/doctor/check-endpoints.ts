@@ -1,6 +1,6 @@
-import type { AgentConfig } from '../../../agent/config.js'
-import type { HttpTransport } from '../../../agent/http-transport.js'
-import { ENVIRONMENTS } from '../../../protocol/environments.js'
+import type { AgentConfig } from '../config.js'
+import type { HttpTransport } from '../http-transport.js'
+import { ENVIRONMENTS } from '../../protocol/environments.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { RunningAgentFacts } from './find-running-agent.js'
 
@@ -10,13 +10,13 @@ const ID = 'endpoints'
  * Whether the environment's endpoints answer at all: the STSs (sign-in), the IDP (SSO token
  * download) and the business services. Any HTTP status counts as reachable (an OPTIONS to a SOAP
  * endpoint is often refused); only a failed connection, TLS error or timeout does not. In the
- * sandbox every endpoint is served by the agent itself.
+ * sandbox every endpoint is served by `ehagent sandbox`, which the agent starts beside itself.
  */
 export async function checkEndpoints(config: AgentConfig | undefined, transport: HttpTransport, agent: RunningAgentFacts | undefined): Promise<DoctorCheck> {
   if (!config) return makeCheck(ID, 'warn', 'not checked: the settings file is not valid', 'fix the settings file first (see the config check)')
   if (config.environment === 'sandbox') {
-    if (agent?.healthy) return makeCheck(ID, 'ok', `sandbox: served by the agent itself (pid ${agent.discovery.pid}, port ${agent.port})`)
-    return makeCheck(ID, 'warn', 'sandbox: the simulated eHealth runs inside the agent, which is not running', 'start the agent: `ehagent start` (or `ehagent install` to run it as a service)')
+    if (agent?.healthy) return makeCheck(ID, 'ok', `sandbox: served by the sandbox the agent uses (agent pid ${agent.discovery.pid}, port ${agent.port})`)
+    return makeCheck(ID, 'warn', 'sandbox: the agent starts the simulated eHealth with itself, and it is not running', 'start the agent: `ehagent start` (or `ehagent install` to run it as a service)')
   }
   const env = ENVIRONMENTS[config.environment]
   const required = { 'WS-Trust STS': env.stsWsTrust, 'SAML-P STS': env.stsSamlP }

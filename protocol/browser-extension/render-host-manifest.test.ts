@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { EXTENSION_ID } from '../extension-id.js'
-import { NATIVE_HOST_NAME, renderHostManifest } from './render-host-manifest.js'
+import { EXTENSION_ID, NATIVE_HOST_NAME } from './names.js'
+import { renderHostManifest } from './render-host-manifest.js'
 
 describe('renderHostManifest', () => {
   it('names the host, its absolute path, stdio, and exact extension origins with the trailing slash', () => {

@@ -1,5 +1,5 @@
-import type { HttpTransport } from '../../../agent/http-transport.js'
-import { parseDiscoveryFile, type DiscoveryFile } from '../../../protocol/discovery/discovery-file.js'
+import type { HttpTransport } from '../http-transport.js'
+import { parseDiscoveryFile, type DiscoveryFile } from '../../protocol/discovery/discovery-file.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
 /** The agent this user runs, as its discovery file and its `/health` answer show it. */

@@ -1,5 +1,5 @@
-import { defaultConfig, loadConfig, type AgentConfig } from '../../../agent/config.js'
-import { isAgentError } from '../../../protocol/errors.js'
+import { defaultConfig, loadConfig, type AgentConfig } from '../config.js'
+import { isAgentError } from '../../protocol/errors.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 

@@ -1,5 +1,5 @@
-import type { AgentConfig } from '../../../agent/config.js'
-import { createModuleMissingError, listPkcs11ModuleCandidates } from '../../../agent/keys/find-pkcs11-module.js'
+import type { AgentConfig } from '../config.js'
+import { createModuleMissingError, listPkcs11ModuleCandidates } from '../keys/find-pkcs11-module.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import { needsEid } from './choose-login-method.js'

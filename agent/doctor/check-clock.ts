@@ -1,6 +1,6 @@
-import type { AgentConfig } from '../../../agent/config.js'
-import type { HttpTransport } from '../../../agent/http-transport.js'
-import { ENVIRONMENTS } from '../../../protocol/environments.js'
+import type { AgentConfig } from '../config.js'
+import type { HttpTransport } from '../http-transport.js'
+import { ENVIRONMENTS } from '../../protocol/environments.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { RunningAgentFacts } from './find-running-agent.js'
 import { parseHttpDate } from './find-running-agent.js'
@@ -16,8 +16,8 @@ const FIX =
 /**
  * This machine's clock against the environment's STS, from the HTTP `Date` header of an OPTIONS
  * request to it (the STS's own clock; one-second resolution, so the round trip's midpoint is
- * compared). In the sandbox, the simulated STS runs inside the agent: its `/health` answer is
- * used when the agent runs.
+ * compared). In the sandbox, the simulated STS runs on this machine beside the agent: the agent's
+ * `/health` answer is used when the agent runs.
  */
 export async function checkClock(config: AgentConfig | undefined, transport: HttpTransport, agent: RunningAgentFacts | undefined, now: () => number): Promise<DoctorCheck> {
   if (!config) return makeCheck(ID, 'warn', 'not checked: the settings file is not valid', 'fix the settings file first (see the config check)')
@@ -26,9 +26,9 @@ export async function checkClock(config: AgentConfig | undefined, transport: Htt
   let received: number
   let against: string
   if (config.environment === 'sandbox') {
-    if (!agent?.date) return makeCheck(ID, 'ok', 'sandbox: the simulated STS runs inside the agent, on this machine\'s clock (the agent is not running to compare)')
+    if (!agent?.date) return makeCheck(ID, 'ok', 'sandbox: the simulated STS runs beside the agent, on this machine\'s clock (the agent is not running to compare)')
     ;({ server, sent, received } = agent.date)
-    against = `the embedded sandbox STS (agent pid ${agent.discovery.pid})`
+    against = `the local sandbox STS (agent pid ${agent.discovery.pid})`
   } else {
     const url = ENVIRONMENTS[config.environment].stsWsTrust
     against = `the ${ENVIRONMENTS[config.environment].label} STS (${new URL(url).host})`

@@ -1,5 +1,5 @@
-import type { AgentConfig } from '../../../agent/config.js'
-import { TOKEN_FLAGS, type Pkcs11TokenInfo } from '../../../agent/keys/pkcs11-binding.js'
+import type { AgentConfig } from '../config.js'
+import { TOKEN_FLAGS, type Pkcs11TokenInfo } from '../keys/pkcs11-binding.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import { needsEid } from './choose-login-method.js'

@@ -1,6 +1,6 @@
 /**
- * The installation's own package.json: where the installation is, and its version. Read by
- * agent/main.ts; checked against a schema like every file the agent reads.
+ * The installation's own package.json: where the installation is, and its version. Read by the
+ * CLI's entry (main.ts); checked against a schema like every file the programs read.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -15,7 +15,8 @@ export type PackageJson = z.infer<typeof PACKAGE_JSON_SCHEMA>
 
 /**
  * The installation's root: the nearest folder at or above `start` with our package.json.
- * Compiled (dist/agent/main.js) and from source (agent/main.ts, in tests) it is two or one level up.
+ * Compiled (dist/clients/cli/main.js) and from source (clients/cli/main.ts, in tests) it is three
+ * or two levels up.
  */
 export function findPackageRoot(start: URL): string {
   for (let dir = new URL('./', start); ; dir = new URL('../', dir)) {

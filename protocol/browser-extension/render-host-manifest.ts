@@ -1,12 +1,5 @@
 import { posix, win32 } from 'node:path'
-
-/**
- * The native messaging host's name: what the extension passes to `chrome.runtime.connectNative`
- * and the manifest's file name. Chrome allows lower-case letters, digits, `_` and `.` only (no
- * `-`), so it is not the product's name verbatim. The extension's copy is in
- * extension/native-host-port.js.
- */
-export const NATIVE_HOST_NAME = 'be.ehealth_agent.host'
+import { NATIVE_HOST_NAME } from './names.js'
 
 /** A Chrome / Chromium / Edge extension id: 32 letters a-p. */
 const EXTENSION_ID = /^[a-p]{32}$/

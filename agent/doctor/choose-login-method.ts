@@ -1,5 +1,5 @@
-import type { AgentConfig } from '../../../agent/config.js'
-import type { LoginMethod } from '../../../agent/keys/key-ring.js'
+import type { AgentConfig } from '../config.js'
+import type { LoginMethod } from '../keys/key-ring.js'
 
 /**
  * The login method the agent will use with these settings, as start-agent.ts and KeyRing decide

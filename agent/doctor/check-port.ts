@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../../../agent/config.js'
+import type { AgentConfig } from '../config.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import type { RunningAgentFacts } from './find-running-agent.js'

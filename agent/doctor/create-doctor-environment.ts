@@ -1,0 +1,84 @@
+import { accessSync, constants, existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import { createHttpTransport } from '../http-transport.js'
+import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
+import type { DoctorEnvironment } from './doctor-environment.js'
+
+/** systray2's helper binary per OS (node_modules/systray2/traybin). */
+const TRAY_HELPERS: Record<string, string> = { linux: 'tray_linux_release', darwin: 'tray_darwin_release', win32: 'tray_windows_release.exe' }
+
+/** What `ehagent doctor` knows about this machine and its command line, from the CLI. */
+export interface DoctorFacts {
+  platform: string
+  nodeVersion: string
+  paths: AgentPaths
+  /** `--port`, overriding the settings. */
+  port?: number
+  display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
+  /** The directory holding package.json (where systray2 is installed). */
+  packageRoot: string
+  /** In an interactive terminal only: asks without echo. */
+  askSecret?: (question: string) => Promise<string>
+}
+
+/** The real machine, as the doctor's checks see it: its files, its network, its PKCS#11 modules. */
+export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
+  return {
+    platform: facts.platform,
+    nodeVersion: facts.nodeVersion,
+    paths: facts.paths,
+    ...(facts.port !== undefined ? { port: facts.port } : {}),
+    display: facts.display,
+    trayHelper: findTrayHelper(facts.packageRoot, facts.platform),
+    ...(facts.askSecret ? { askSecret: facts.askSecret } : {}),
+    createTransport: (extraCaPem) => createHttpTransport({ extraCaPem, maxResponseBytes: 1024 * 1024 }),
+    fileExists: (path) => existsSync(path),
+    isExecutable: (path) => canAccess(path, constants.X_OK),
+    isWritable: (path) => canAccess(path, constants.W_OK),
+    readFile: (path) => readFile(path),
+    pkcs11: pkcs11jsBinding,
+    now: () => Date.now(),
+    isPortFree,
+    isProcessAlive: (pid) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch (err) {
+        // EPERM: it exists, it is just not ours to signal.
+        return (err as NodeJS.ErrnoException).code === 'EPERM'
+      }
+    },
+  }
+}
+
+function findTrayHelper(packageRoot: string, platform: string): string | undefined {
+  const name = TRAY_HELPERS[platform]
+  if (!name) return undefined
+  try {
+    const manifest = createRequire(join(packageRoot, 'package.json')).resolve('systray2/package.json')
+    return join(dirname(manifest), 'traybin', name)
+  } catch {
+    return undefined
+  }
+}
+
+function canAccess(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}

@@ -1,0 +1,25 @@
+import type { AuditLog } from '../audit.js'
+import type { SessionEvent } from '../session/session.js'
+
+/** What the privacy log keeps of a session event: who, which token, the outcome; never a body. */
+export function recordSessionEvent(audit: AuditLog, event: SessionEvent): void {
+  switch (event.type) {
+    case 'login':
+      audit.record({
+        event: 'login',
+        client: { name: event.client.client },
+        token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value, profile: event.token.profile.id },
+        outcome: 'ok',
+      })
+      break
+    case 'renewal':
+      audit.record({ event: 'renewal', token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value }, outcome: 'ok' })
+      break
+    case 'renewal-failed':
+      audit.record({ event: 'renewal', outcome: 'error', errorCode: event.error.code })
+      break
+    case 'logout':
+      audit.record({ event: 'logout', ...(event.assertionId ? { token: { assertionId: event.assertionId, subject: '' } } : {}), outcome: 'ok' })
+      break
+  }
+}

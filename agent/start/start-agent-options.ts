@@ -1,0 +1,71 @@
+import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { Clock } from '../clock.js'
+import type { AgentConfig } from '../config.js'
+import type { DesktopOptions } from '../consent/choose-prompter.js'
+import type { Prompter } from '../consent/prompter.js'
+import type { SandboxLink, SandboxSource } from '../environment/resolve-environment.js'
+import type { KeySource } from '../keys/key-source.js'
+import type { AgentServices } from '../rpc/method-context.js'
+import type { TrayController } from '../tray/tray-controller.js'
+import type { UiGrant } from '../ui/ui-access.js'
+
+/**
+ * The steps of start-up, in order. A failure at any of them undoes what the earlier ones started
+ * (start-agent.ts); `onStep` is told before each.
+ */
+export const START_STEPS = ['runtime-dir', 'environment', 'wiring', 'listen', 'listen-ipv6', 'socket', 'credential', 'discovery', 'desktop'] as const
+export type StartStep = (typeof START_STEPS)[number]
+
+/** Everything start-up needs, resolved by agent/main.ts (the only reader of argv and env). */
+export interface StartAgentOptions {
+  paths: AgentPaths
+  config: AgentConfig
+  version: string
+  clock: Clock
+  /** Asks the user. With `demo`, the demo prompter replaces it. */
+  prompter: Prompter
+  /** Prints progress and the banner. */
+  log: (line: string) => void
+  /** Linux peer-uid check (threat T5); the agent's uid. */
+  uid?: number
+  /** Listen on ::1 too (default true). */
+  ipv6?: boolean
+  /**
+   * The desktop: the web prompter whose prompts the pages show, the tray icon, the system locale
+   * (agent/consent/choose-prompter.ts makes it). Absent: the pages are still served (for links
+   * made with `RunningAgent.ui.link`), in English unless the settings say otherwise; no tray.
+   */
+  desktop?: DesktopOptions
+  /** Where the sandbox comes from, for the `sandbox` environment: a child process, or one already running. */
+  sandbox?: SandboxSource
+  /**
+   * Demo mode (sandbox only): prompts are answered with the demo secrets the sandbox publishes,
+   * and an IAM Connect sign-in follows the sandbox's redirects (it approves by itself).
+   */
+  demo?: boolean
+  /** How an IAM Connect sign-in reaches the user: the system browser by default. */
+  iamConnectOpenUrl?: (url: string) => Promise<void>
+  /** Key sources to use instead of those the settings name (tests; a host that embeds the agent). */
+  keySources?: { keystore?: KeySource; eid?: KeySource }
+  /** Told before each start-up step (tests make one fail to check that nothing is left behind). */
+  onStep?: (step: StartStep) => void | Promise<void>
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  url: string
+  port: number
+  services: AgentServices
+  /** The sandbox it uses (its manifest; the child's pid when the agent started it), for the sandbox environment. */
+  sandbox: SandboxLink | undefined
+  credential: string
+  /** Where the same user's CLI finds the credential. */
+  credentialFile: string
+  /** The agent's pages: a fresh one-time link to one (e.g. `ehagent settings` could open it). */
+  ui: { link(grant: UiGrant): string }
+  /** The tray icon once it started, or undefined when there is none (see the log line). */
+  tray: Promise<TrayController | undefined>
+  /** Resolves when the user chose Quit in the tray: stop the agent then. */
+  quitRequested: Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,51 @@
+import type { AgentServices } from '../rpc/method-context.js'
+import type { SessionEvent } from '../session/session.js'
+import { TrayController } from '../tray/tray-controller.js'
+import { offeredProfiles } from '../tray/tray-menu.js'
+import type { Language } from '../ui/i18n/language.js'
+import type { AdminPage } from '../ui/ui-access.js'
+import type { StartAgentOptions } from './start-agent-options.js'
+
+/**
+ * The tray icon, when the desktop asks for one. Never fails the start: a tray that cannot start
+ * (no display, no tray host, helper missing or silent) is one clear log line, and the agent goes
+ * on with the browser and terminal prompts.
+ */
+export async function startDesktopTray(
+  opts: StartAgentOptions,
+  parts: {
+    services: AgentServices
+    runtimeDir: string
+    language: () => Language
+    adminLink: (page: AdminPage) => string
+    onQuit: () => void
+    subscribe: (listener: (event: SessionEvent | undefined) => void) => void
+  },
+): Promise<TrayController | undefined> {
+  const desktop = opts.desktop
+  if (!desktop) return undefined
+  if (!desktop.tray.enabled) {
+    opts.log(`tray icon: off — ${desktop.tray.reason}`)
+    return undefined
+  }
+  const { enabled: _enabled, ...helper } = desktop.tray
+  const started = await TrayController.start({
+    services: parts.services,
+    language: parts.language,
+    profiles: offeredProfiles(opts.config.defaultProfile),
+    platform: process.platform,
+    runtimeDir: parts.runtimeDir,
+    helper,
+    timeZone: desktop.timeZone,
+    openUrl: desktop.openUrl,
+    adminLink: parts.adminLink,
+    onQuit: parts.onQuit,
+    log: opts.log,
+  })
+  if ('reason' in started) {
+    opts.log(`tray icon: off — ${started.reason}; sign-in prompts open in the browser`)
+    return undefined
+  }
+  parts.subscribe((event) => started.tray.sessionChanged(event))
+  return started.tray
+}

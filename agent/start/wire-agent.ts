@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import type { Hono } from 'hono'
+import { AuditLog } from '../audit.js'
+import type { Prompter } from '../consent/prompter.js'
+import { forwardNotices } from '../consent/forward-notices.js'
+import type { WebPrompter } from '../consent/web-prompter.js'
+import { watchKeyLogin } from '../consent/watch-key-login.js'
+import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
+import { createAgentApp } from '../http/app.js'
+import { lookupPeerUid } from '../http/peer-uid.js'
+import { createHttpTransport } from '../http-transport.js'
+import { KeyRing } from '../keys/key-ring.js'
+import type { KeySource } from '../keys/key-source.js'
+import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
+import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { createSessionKeySource } from '../keys/session-key-source.js'
+import { newLocalCredential } from '../pairing/local-credential.js'
+import { PairedClients } from '../pairing/paired-clients.js'
+import { RateLimiter } from '../pairing/rate-limiter.js'
+import type { AgentServices } from '../rpc/method-context.js'
+import { iamConnectIssuerFor } from '../session/iam-connect/iam-connect-issuers.js'
+import { openSystemBrowser } from '../session/iam-connect/open-system-browser.js'
+import { Session, type SessionEvent } from '../session/session.js'
+import { createSoapPoster } from '../sts-client.js'
+import type { TrayController } from '../tray/tray-controller.js'
+import { isLanguage, languageFromLocale } from '../ui/i18n/language.js'
+import { UiAccess } from '../ui/ui-access.js'
+import { uiGuards } from '../ui/ui-guards.js'
+import { createUiRoutes } from '../ui/ui-routes.js'
+import { recordSessionEvent } from './record-session-event.js'
+import type { StartAgentOptions } from './start-agent-options.js'
+
+/** The agent's parts, connected, before anything listens. */
+export interface WiredAgent {
+  services: AgentServices
+  keys: KeyRing
+  audit: AuditLog
+  session: Session
+  /** The HTTP app: the API, the guards and the pages. */
+  app: Hono
+  /** Given to the same user's CLI through the credential file, once the port is ours. */
+  credential: string
+  uiAccess: UiAccess
+  /** The pages' language, as the settings and the system locale decide it now. */
+  language: ReturnType<typeof createUiRoutes>['language']
+  webPrompter: WebPrompter | undefined
+  /** Session changes, for the tray and the event stream. */
+  subscribe(listener: (event: SessionEvent | undefined) => void): void
+  /** The tray, once it started: it shows notices and refreshes after a settings change. */
+  setTray(tray: TrayController | undefined): void
+  /** A refused malformed request, for the privacy log (the HTTP adapter reports them). */
+  onMalformed(): void
+}
+
+/**
+ * Build and connect the agent's parts: key sources, STS client, session, privacy log, paired
+ * clients, the HTTP app and its pages. Reads what it needs (the CA bundle, the paired clients)
+ * but starts nothing and writes nothing: a failure here leaves nothing behind, and the key
+ * sources it made are closed by the caller's undo list.
+ */
+export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvironment, prompterIn: Prompter, iamConnectOpenUrl: ((url: string) => Promise<void>) | undefined): Promise<WiredAgent> {
+  const { config, paths, clock } = opts
+  const { environment, trustedSigners } = resolved
+  const keystorePath = config.login.keystore ?? resolved.defaultKeystore
+
+  const injected = opts.keySources
+  let keystore: KeySource | undefined = injected ? injected.keystore : keystorePath ? createPkcs12KeySource({ path: keystorePath }) : undefined
+  const wantsEid = config.login.method === 'eid' || config.login.method === 'eid+keystore' || config.login.pkcs11Module !== undefined
+  let eid: KeySource | undefined = injected
+    ? injected.eid
+    : wantsEid
+      ? createPkcs11KeySource({
+          ...(config.login.pkcs11Module ? { modulePath: config.login.pkcs11Module } : {}),
+          ...(config.login.pkcs11TokenLabel ? { token: { label: config.login.pkcs11TokenLabel } } : {}),
+        })
+      : undefined
+  const webPrompter = opts.desktop?.webPrompter
+  if (webPrompter) {
+    // The sign-in page learns from the key source itself whether the PIN it took was right.
+    const report = webPrompter.reportLogin.bind(webPrompter)
+    if (keystore) keystore = watchKeyLogin(keystore, report)
+    if (eid) eid = watchKeyLogin(eid, report)
+  }
+  const keys = new KeyRing({ ...(keystore ? { keystore } : {}), ...(eid ? { eid } : {}) })
+
+  const extraCa = config.caBundle ? [await readFile(config.caBundle, 'utf8')] : []
+  const post = createSoapPoster({
+    transport: createHttpTransport({ extraCaPem: extraCa }),
+    sleep: (ms) => clock.sleep(ms),
+    random: Math.random,
+    userAgent: `ehealth-agent/${opts.version}`,
+    onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
+  })
+  const newId = () => randomBytes(16).toString('hex')
+  const audit = new AuditLog({ dir: paths.auditDir, clock: () => clock.now() })
+  audit.onError = (err) => opts.log(`the privacy log could not be written: ${(err as Error).message}`)
+  const sessionEvents = new EventEmitter()
+  let trayController: TrayController | undefined
+  // The tray shows the notices too ("renewal needed", errors), whatever Prompter asks the user.
+  const prompter = forwardNotices(prompterIn, (notice) => trayController?.notice(notice))
+  const session = new Session({
+    exchange: {
+      post,
+      stsUrl: environment.stsWsTrust,
+      protocol: config.stsProtocol,
+      samlpUrl: environment.stsSamlP,
+      trustedSigners,
+      now: () => clock.now(),
+      newId,
+    },
+    clock,
+    prompter,
+    environment: environment.label,
+    lifetimeMs: config.tokenLifetimeMinutes * 60_000,
+    random: Math.random,
+    onEvent: (event) => {
+      sessionEvents.emit('change', event)
+      recordSessionEvent(audit, event)
+    },
+  })
+  const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
+  let sessionKey: KeySource | undefined
+  const services: AgentServices = {
+    version: opts.version,
+    pid: process.pid,
+    environment,
+    session,
+    keys,
+    prompter,
+    audit,
+    clients,
+    post,
+    clock,
+    newId,
+    defaultProfile: config.defaultProfile,
+    serviceAllowlist: config.serviceAllowlist,
+    iamConnect: {
+      issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
+      openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
+      // Without a keystore the token is bound to a key generated for this session.
+      holderOfKey: () => keystore ?? (sessionKey ??= createSessionKeySource({ now: () => clock.now().getTime() })),
+    },
+  }
+
+  // Written to its file only once the port is ours: a second start must not retire the credential
+  // of the agent already running there.
+  const credential = newLocalCredential()
+  const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
+  // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
+  const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
+  const uiRoutes = createUiRoutes({
+    access: uiAccess,
+    desk: webPrompter?.desk,
+    services,
+    configFile: paths.configFile,
+    port: config.port,
+    systemLanguage: languageFromLocale(opts.desktop?.locale),
+    settingsLanguage: isLanguage(config.language) ? config.language : undefined,
+    timeZone: opts.desktop?.timeZone,
+    onSettingsSaved: () => trayController?.refresh(),
+  })
+  const app = createAgentApp({
+    services,
+    clients,
+    // Generous enough for batch signing by practice software; a runaway client is still stopped.
+    rateLimiter: new RateLimiter({ ratePerSecond: 500, burst: 1000, clock: () => Date.now() }),
+    localCredential: credential,
+    onSessionChange: (listener) => {
+      sessionEvents.on('change', listener)
+      return () => sessionEvents.off('change', listener)
+    },
+    guards: {
+      port: config.port,
+      allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
+      maxBodyBytes: 80 * 1024 * 1024,
+      ...peerUid,
+      onRejected,
+    },
+    ui: {
+      routes: uiRoutes.routes,
+      // The largest form is the SSO token import (an .ehtoken file, at most 1 MiB of token).
+      guard: uiGuards({ port: config.port, maxBodyBytes: 2 * 1024 * 1024, ...peerUid, onRejected, renderRefusal: uiRoutes.renderRefusal }),
+    },
+  })
+
+  return {
+    services,
+    keys,
+    audit,
+    session,
+    app,
+    credential,
+    uiAccess,
+    language: uiRoutes.language,
+    webPrompter,
+    subscribe: (listener) => sessionEvents.on('change', listener),
+    setTray: (tray) => (trayController = tray),
+    onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
+  }
+}
