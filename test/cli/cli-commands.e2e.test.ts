@@ -142,7 +142,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     const down = await runCliCaptured(['status', '--json', '--state-dir', join(scratch, 'nothing-here')], { home: scratch })
     expect(down.code).toBe(4)
     expect(down.stderr).toMatch(/not running/)
-    expect(JSON.parse(down.stdout)).toMatchObject({ error: { code: 'ERR_NETWORK' } })
+    expect(JSON.parse(down.stdout)).toMatchObject({ error: { code: 'ERR_AGENT_UNREACHABLE' } })
   })
 
   it('help lists every command of the issue; version has --json too', async () => {
