@@ -7,6 +7,7 @@ import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
 import type { Session } from '../session/session.js'
+import type { AdminPage } from '../ui/ui-access.js'
 import type { SoapPoster } from '../sts-client.js'
 
 /** Who is calling, as established by the credential (and the OS where it tells us). */
@@ -38,6 +39,8 @@ export interface AgentServices {
   serviceAllowlist: readonly string[]
   /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
   iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
+  /** A fresh one-time link to an admin page, and until when it works (ui.link; the tray makes its own). */
+  adminLink: (page: AdminPage) => { url: string; expiresAt: Date }
 }
 
 export interface CallContext {

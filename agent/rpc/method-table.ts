@@ -15,6 +15,7 @@ import { sessionSwitchProfile } from './methods/session-switch-profile.js'
 import { soapCall } from './methods/soap-call.js'
 import { soapSign } from './methods/soap-sign.js'
 import { tokenInfo } from './methods/token-info.js'
+import { uiLink } from './methods/ui-link.js'
 
 /** Every method the agent serves; the compiler checks it covers the catalogue of protocol/rpc. */
 export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
@@ -33,4 +34,5 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'client.list': clientList,
   'client.revoke': clientRevoke,
   'audit.list': auditList,
+  'ui.link': uiLink,
 }

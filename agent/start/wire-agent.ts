@@ -121,6 +121,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
+  // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
+  const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
   let sessionKey: KeySource | undefined
   const services: AgentServices = {
     version: opts.version,
@@ -142,6 +144,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       // Without a keystore the token is bound to a key generated for this session.
       holderOfKey: () => keystore ?? (sessionKey ??= createSessionKeySource({ now: () => clock.now().getTime() })),
     },
+    adminLink: (page) => ({ url: uiAccess.link({ kind: 'admin', page }), expiresAt: new Date(clock.now().getTime() + uiAccess.linkLifetimeMs) }),
   }
 
   // Written to its file only once the port is ours: a second start must not retire the credential
@@ -149,8 +152,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const credential = newLocalCredential()
   const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
-  // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
-  const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
   const uiRoutes = createUiRoutes({
     access: uiAccess,
     desk: webPrompter?.desk,

@@ -61,6 +61,8 @@ export const METHOD_PARAMS = {
       method: z.string().max(64).optional(),
     })
     .strict(),
+  /** A fresh one-time link to one of the agent's own pages; the local user's credential only. */
+  'ui.link': z.object({ page: z.enum(['status', 'settings', 'clients', 'audit', 'import']).optional() }).strict(),
 } as const
 
 export type MethodName = keyof typeof METHOD_PARAMS
@@ -103,6 +105,8 @@ export interface MethodResults {
   'client.list': { clients: { clientId: string; name: string; pairedAt: string; lastUsedAt?: string; scopes: { methods: string[]; services: string[] } }[] }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
+  /** `url` works once, until `expiresAt`, in the browser that opens it first. */
+  'ui.link': { url: string; page: string; expiresAt: string }
 }
 
 /** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */

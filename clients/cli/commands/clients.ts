@@ -2,6 +2,7 @@ import { UsageError, type Command } from '../cli-context.js'
 import { connectAgent } from '../connect-agent.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { printResult } from '../print-result.js'
+import { tellTime } from '../tell-time.js'
 
 /**
  * `ehagent clients [--json]`: the paired applications; `ehagent clients revoke ID`: the
@@ -16,7 +17,7 @@ export const clients: Command = async (ctx) => {
       ctx,
       list,
       list
-        .map((c) => `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}`)
+        .map((c) => `${c.clientId}  ${c.name}  paired ${tellTime(ctx, c.pairedAt)}${c.lastUsedAt ? `, last used ${tellTime(ctx, c.lastUsedAt)}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}`)
         .join('\n') || '(no paired applications)',
     )
     return EXIT_CODES.ok
