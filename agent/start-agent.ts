@@ -55,6 +55,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       adminLink: (page) => wired.uiAccess.link({ kind: 'admin', page }),
       onQuit: () => requestQuit(),
       subscribe: wired.subscribe,
+      webPrompter: wired.webPrompter,
     })
       .catch((err: unknown) => {
         opts.log(`tray icon: off — ${(err as Error).message}`)

@@ -1,5 +1,5 @@
 import { AgentError } from '../../protocol/errors.js'
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 
 /** What a scripted prompter answers. */
 export interface PromptScript {
@@ -7,6 +7,11 @@ export interface PromptScript {
   secret: string | 'cancel' | 'timeout' | ((prompt: SignInPrompt) => string | 'cancel' | 'timeout')
   /** Whether pairing requests are approved; default true. */
   approvePairing?: boolean
+  /**
+   * After a wrong PIN or password: the next try, or 'cancel' to stop. Absent: the prompter does
+   * not ask again and the refusal goes to the caller.
+   */
+  again?: (prompt: SignInPrompt, refusal: SecretRefusal) => string | 'cancel'
 }
 
 /**
@@ -18,11 +23,23 @@ export class ScriptedPrompter implements Prompter {
   readonly prompts: SignInPrompt[] = []
   readonly pairings: PairingPrompt[] = []
   readonly notices: Notice[] = []
+  /** Every refusal it was asked again after, in order. */
+  readonly refusals: SecretRefusal[] = []
+  readonly askSecretAgain?: (prompt: SignInPrompt, refusal: SecretRefusal, options?: AskOptions) => Promise<string>
 
   private readonly script: PromptScript
 
   constructor(script: PromptScript) {
     this.script = script
+    const again = script.again
+    if (again) {
+      this.askSecretAgain = async (prompt, refusal) => {
+        this.refusals.push(refusal)
+        const answer = again(prompt, refusal)
+        if (answer === 'cancel') throw new AgentError('ERR_USER_CANCELLED')
+        return answer
+      }
+    }
   }
 
   async askSecret(prompt: SignInPrompt): Promise<string> {

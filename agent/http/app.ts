@@ -66,7 +66,10 @@ export function createAgentApp(options: AgentAppOptions): Hono {
 
   app.post('/rpc', async (c) => {
     const caller = authenticate(c.req.header('authorization'))
-    const result = await dispatchRpc(await c.req.text(), caller, { services, rateLimiter: options.rateLimiter })
+    // The request's signal aborts when its connection closes before the answer (the caller gave
+    // up: Ctrl-C in the CLI); a prompt it was waiting on is then withdrawn.
+    const signal = c.req.raw.signal
+    const result = await dispatchRpc(await c.req.text(), caller, { services, rateLimiter: options.rateLimiter }, signal)
     if (result.payload === undefined) return c.body(null, 204)
     return c.json(result.payload, result.status as 200 | 401)
   })

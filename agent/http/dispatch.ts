@@ -31,7 +31,7 @@ const ANONYMOUS_METHODS: ReadonlySet<string> = new Set(['client.pair'])
  * rate limit, params against the method's schema (T18) — before its handler runs. Every failure
  * is a spec-conformant JSON-RPC error; nothing thrown escapes.
  */
-export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps): Promise<DispatchResult> {
+export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps, signal?: AbortSignal): Promise<DispatchResult> {
   const decoded = decodeRequestBody(text, { maxBatchSize: deps.maxBatchSize ?? 100 })
   const requests = decoded.items.filter((i) => i.ok).map((i) => (i as { request: JsonRpcRequest | JsonRpcNotification }).request)
   if (!caller && (requests.length === 0 || requests.some((r) => !ANONYMOUS_METHODS.has(r.method)))) {
@@ -47,7 +47,7 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
     const req = item.request
     const id = 'id' in req && req.id !== undefined ? req.id : undefined
     try {
-      const result = await callOne(req, caller, deps)
+      const result = await callOne(req, caller, deps, signal)
       if (id !== undefined) responses.push(encodeSuccess(id, result))
     } catch (err) {
       if (isAgentError(err) && (err.code === 'ERR_SCOPE' || err.code === 'ERR_FORBIDDEN_PARAM' || err.code === 'ERR_RATE_LIMITED')) {
@@ -65,7 +65,7 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
   return { status: 200, payload: encodeReply(decoded.kind, responses) }
 }
 
-async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps): Promise<unknown> {
+async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps, signal: AbortSignal | undefined): Promise<unknown> {
   if (hasForbiddenKey(req.params)) throw new AgentError('ERR_FORBIDDEN_PARAM', 'a parameter named like a PIN or password was sent; the agent asks the user itself')
   if (!Object.hasOwn(METHOD_TABLE, req.method)) throw new AgentError('ERR_METHOD_NOT_FOUND', `method not found: ${req.method.slice(0, 64)}`)
   const name = req.method as MethodName
@@ -84,7 +84,7 @@ async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller
       issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
     })
   }
-  return (handler as { handle(p: unknown, ctx: unknown): Promise<unknown> }).handle(parsed.data, { caller: who, agent: deps.services })
+  return (handler as { handle(p: unknown, ctx: unknown): Promise<unknown> }).handle(parsed.data, { caller: who, agent: deps.services, ...(signal ? { signal } : {}) })
 }
 
 /** Any key, at any depth (bounded), named like a secret (threat T10). */

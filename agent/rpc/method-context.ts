@@ -46,6 +46,11 @@ export interface AgentServices {
 export interface CallContext {
   caller: Caller
   agent: AgentServices
+  /**
+   * Aborted when the caller's connection closes before the answer (Ctrl-C in the CLI): what the
+   * call waits for from the user (a sign-in, a pairing) is withdrawn.
+   */
+  signal?: AbortSignal
 }
 
 /** One JSON-RPC method: its name and its handler; params arrive validated by its schema. */

@@ -50,6 +50,7 @@ export function createSandboxApp(state: SandboxState, extra: SandboxRoutes[] = [
 /** Read the SOAP request, apply any injected fault, run the handler, answer as text/xml. */
 export async function soapEndpoint(request: Request, state: SandboxState, handle: (text: string) => Promise<SoapReply>): Promise<Response> {
   const path = new URL(request.url).pathname
+  state.countRequest(path)
   const fault = state.faults.take(path)
   if (fault) {
     const early = await injected(fault, state)

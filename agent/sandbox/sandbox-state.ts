@@ -25,6 +25,8 @@ export class SandboxState {
   readonly options: SandboxOptions
   readonly challenges = new Map<string, PendingChallenge>()
   readonly faults = new FaultInjector()
+  /** SOAP requests received, by path (the STS and the services): tests count round trips with it. */
+  readonly requestCounts = new Map<string, number>()
   /** soa:Environment in faults (seed 004's BusinessError carries it). */
   readonly soaEnvironment = 'Simulation'
   private readonly clock: () => Date
@@ -38,6 +40,11 @@ export class SandboxState {
   /** The sandbox's clock, shifted when a test injects STS clock skew. */
   now(): Date {
     return new Date(this.clock().getTime() + this.faults.clockSkewMs)
+  }
+
+  /** One more SOAP request to `path`. */
+  countRequest(path: string): void {
+    this.requestCounts.set(path, (this.requestCounts.get(path) ?? 0) + 1)
   }
 
   /** Token lifetime, shortened when a test asks for tokens that expire early. */

@@ -6,7 +6,8 @@
  * The menu's shape never changes (the helper cannot add items later); only texts and states do.
  */
 import { PROFILES, isProfileId } from '../../protocol/sts/profiles.js'
-import { formatTime, profileName, type Strings, type TimeFormat } from '../ui/i18n/strings.js'
+import { describeMoment } from '../../protocol/time/describe-moment.js'
+import { formatMoment, profileName, type Strings, type TimeFormat } from '../ui/i18n/strings.js'
 import { trayIcon, type IconState } from './draw-icon.js'
 import { SEPARATOR, type TrayItem, type TrayModel } from './start-tray.js'
 
@@ -24,7 +25,7 @@ export type TrayState =
   | { kind: 'error'; message: string; identity?: TrayIdentity }
 
 /** What each menu item does; profile items carry the profile id after the colon. */
-export const TRAY_ACTIONS = ['sign-in', 'switch', 'sign-out', 'import-token', 'open-sso', 'clients', 'audit', 'settings', 'quit'] as const
+export const TRAY_ACTIONS = ['open-prompt', 'sign-in', 'switch', 'sign-out', 'import-token', 'open-sso', 'clients', 'audit', 'settings', 'quit'] as const
 export type TrayAction = (typeof TRAY_ACTIONS)[number]
 
 export interface TrayMenuInput {
@@ -34,6 +35,10 @@ export interface TrayMenuInput {
   /** The profiles offered under "Sign in" and "Switch profile", in menu order. */
   profiles: readonly { id: string; label: string }[]
   platform: string
+  /** For "until tomorrow 19:57 (in 23 h)". */
+  now: Date
+  /** A prompt waits for the user (its page may have been closed): said first, and the menu reopens it. */
+  waiting?: { kind: 'sign-in' | 'pairing'; client: string }
 }
 
 /** The tray model for a state. */
@@ -41,7 +46,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   const t = input.strings.tray
   const { state } = input
   const identity = state.kind === 'signed-out' ? undefined : state.kind === 'error' ? state.identity : state
-  const time = (d: Date) => formatTime(d, input.time)
+  const time = (d: Date) => formatMoment(d, input.time, input.now)
   const text =
     state.kind === 'signed-out'
       ? t.signedOut
@@ -52,7 +57,15 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
           : t.error(state.message)
   const icon: IconState = state.kind
   // Short, as some desktops show it next to the icon; the tooltip says it all.
-  const title = state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : state.kind === 'error' ? `${t.title} !` : t.title
+  const when = (d: Date) => describeMoment(d, { now: input.now, language: input.time.language, timeZone: input.time.timeZone }).when
+  const waiting = input.waiting ? (input.waiting.kind === 'pairing' ? t.waitingPairing(input.waiting.client) : t.waitingSignIn(input.waiting.client)) : undefined
+  const title = waiting
+    ? `${t.title}: ${t.waitingTitle}`
+    : state.kind === 'signed-in' || state.kind === 'renewal-needed'
+      ? `${t.title} ${when(state.until)}`
+      : state.kind === 'error'
+        ? `${t.title} !`
+        : t.title
   const signedIn = identity !== undefined
   const profileItems = (action: 'sign-in' | 'switch'): TrayItem[] =>
     input.profiles.map((p) => {
@@ -69,9 +82,11 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: t.tooltip(text),
+    tooltip: t.tooltip(waiting ? `${waiting} · ${text}` : text),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
+      // Always there (the menu cannot grow later); open only while a prompt waits.
+      { key: 'open-prompt', title: waiting ? `${waiting}: ${t.openPrompt}` : t.openPrompt, tooltip: waiting ?? t.openPrompt, enabled: waiting !== undefined },
       separator(),
       { ...item('sign-in', t.signIn, !signedIn), items: profileItems('sign-in') },
       { ...item('switch', t.switchProfile, signedIn), items: profileItems('switch') },

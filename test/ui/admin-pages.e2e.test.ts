@@ -189,7 +189,9 @@ describe('session status', () => {
     const text = await page.locator('main').innerText()
     expect(text).toMatch(/Profile\s+Doctor/)
     expect(text).toMatch(/Environment\s+Sandbox \(simulated eHealth\)/)
-    expect(text).toMatch(/Expires\s+\d\d\/\d\d\/\d{4},? \d\d:\d\d:\d\d \(\d+ minutes left\)/)
+    // A 24-hour token: it ends tomorrow, said with the day and the distance; renewal is today or tomorrow.
+    expect(text).toMatch(/Expires\s+tomorrow \d\d:\d\d \(in 24 h\)/)
+    expect(text).toMatch(/Renewal planned\s+(tomorrow )?\d\d:\d\d \(in 1[5-7] h\)/)
     expect(text).toMatch(/Obtained from\s+the eHealth STS/)
     const expiry = new Date(status.token!.notOnOrAfter)
     expect(await page.locator('#expiry').innerText()).toContain(`${String(expiry.getUTCHours()).padStart(2, '0')}:${String(expiry.getUTCMinutes()).padStart(2, '0')}`)

@@ -25,11 +25,15 @@ export const clientPair = defineMethod({
   async handle(params, ctx) {
     const methods = (params.scopes?.methods ?? [...DEFAULT_PAIRED_METHODS]).filter((m) => (DEFAULT_PAIRED_METHODS as readonly string[]).includes(m))
     const services = params.scopes?.services ?? ['*']
-    const approved = await ctx.agent.prompter.approvePairing({
-      client: params.name,
-      ...(ctx.caller.process ? { process: ctx.caller.process } : {}),
-      scopes: { methods, services },
-    })
+    const approved = await ctx.agent.prompter.approvePairing(
+      {
+        client: params.name,
+        ...(ctx.caller.process ? { process: ctx.caller.process } : {}),
+        scopes: { methods, services },
+      },
+      // The application going away (Ctrl-C in `ehagent pair`) withdraws the request.
+      ctx.signal ? { signal: ctx.signal } : {},
+    )
     ctx.agent.audit.record({ event: 'client.pair', client: { name: params.name }, method: 'client.pair', outcome: approved ? 'ok' : 'rejected' })
     if (!approved) throw new AgentError('ERR_PAIRING_DENIED')
     const { client, credential } = await ctx.agent.clients.add(params.name, { methods, services }, ctx.caller.process)

@@ -19,7 +19,7 @@ export const sessionImportToken = defineMethod({
     const keystore = ctx.agent.keys.keystore
     if (!keystore) throw new AgentError('ERR_CONFIG_INVALID', 'importing an SSO token needs the eHealth keystore it is bound to')
     const profile = isProfileId(file.profile) ? { id: file.profile, label: PROFILES[file.profile].label } : { id: file.profile, label: file.profile }
-    await ctx.agent.session.importToken(file.assertionXml, keystore, profile, { client: ctx.caller.name })
+    await ctx.agent.session.importToken(file.assertionXml, keystore, profile, { client: ctx.caller.name }, ctx.signal ? { signal: ctx.signal } : {})
     return summarizeSession(ctx.agent.session, ctx.agent.environment.label)
   },
 })

@@ -19,7 +19,6 @@ export const FR: Strings = {
   },
   time: {
     never: 'jamais',
-    minutesLeft: (minutes: number) => (minutes === 1 ? 'encore 1 minute' : `encore ${minutes} minutes`),
   },
   signIn: {
     titleLogin: 'Se connecter à eHealth',
@@ -54,6 +53,7 @@ export const FR: Strings = {
     triesLeftLow: 'Il reste peu d’essais avant le blocage de la carte.',
     tryAgain: 'L’application a été prévenue ; relancez la connexion depuis l’application quand vous êtes prêt.',
     cancelled: 'Annulé. L’application a été prévenue que vous ne vous êtes pas connecté.',
+    askAgain: 'Réessayez, ou annulez. Rien n’est essayé sans vous.',
   },
   pairing: {
     title: 'Autoriser une application',
@@ -84,6 +84,7 @@ export const FR: Strings = {
     title: 'Cette demande n’attend plus',
     text: 'Elle a reçu une réponse, a été annulée ou a expiré. Vous pouvez fermer cette fenêtre.',
     timedOut: 'Pas de réponse à temps : la demande a expiré et l’application a été prévenue.',
+    withdrawn: 'L’application n’attend plus (elle a été annulée, par exemple avec Ctrl-C) ; cette demande a été retirée. Vous pouvez fermer cette fenêtre.',
   },
   status: {
     title: 'Session eHealth',
@@ -188,6 +189,10 @@ export const FR: Strings = {
     audit: 'Journal de confidentialité…',
     settings: 'Paramètres…',
     quit: 'Quitter',
+    openPrompt: 'ouvrir la demande en attente…',
+    waitingTitle: 'en attente',
+    waitingSignIn: (client: string) => `En attente : « ${client} » demande à se connecter`,
+    waitingPairing: (client: string) => `En attente : « ${client} » demande une autorisation`,
   },
   profiles: {
     citizen: 'Citoyen',
