@@ -79,7 +79,7 @@ describe('--version and help', () => {
     expect((await cli('version')).stdout).toBe('test\n')
     expect(JSON.parse((await cli('--version', '--json')).stdout)).toEqual({ version: 'test' })
     expect((await cli('version', 'extra')).code).toBe(2)
-    // The real entry point prints package.json's version (see test/cli/cancel.system.test.ts for bin/).
+    // The real entry point prints package.json's version (test/cli/cancel.e2e.test.ts runs it).
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/)
   })
 
