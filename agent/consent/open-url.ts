@@ -44,10 +44,11 @@ export function openInAppWindow(search: BrowserSearch, launch: Launch = launchDe
  * and a browser that opens its first window, may stay until the browser exits, so their exit is
  * not awaited); rejects when it cannot be started or exits with an error within a moment.
  */
-export function launchDetached(platform: string, onSpawn?: (pid: number) => void): Launch {
+export function launchDetached(platform: string, options: { env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {}): Launch {
   return (command) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(command.file, command.args, {
+        ...(options.env ? { env: options.env } : {}),
         stdio: 'ignore',
         detached: platform !== 'win32',
         windowsHide: true,
@@ -55,7 +56,7 @@ export function launchDetached(platform: string, onSpawn?: (pid: number) => void
         // leaves nothing in the URL that cmd.exe would interpret (no spaces, &, |, ^, %, quotes).
         windowsVerbatimArguments: platform === 'win32' && command.file === 'cmd.exe',
       })
-      if (child.pid !== undefined) onSpawn?.(child.pid)
+      if (child.pid !== undefined) options.onSpawn?.(child.pid)
       let settled = false
       const settle = (err?: Error) => {
         if (settled) return
