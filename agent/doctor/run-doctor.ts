@@ -29,7 +29,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   const agent = await findRunningAgent(env, transport)
   checks.push(await checkClock(config, transport, agent, env.now))
   checks.push(await checkEndpoints(config, transport, agent))
-  checks.push(await checkPort(env, config, agent))
+  checks.push(await checkPort(env, config, agent, transport))
   checks.push(checkTray(env))
   return checks
 }
