@@ -265,7 +265,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     adminPage(c, 'settings', async (t, session) => {
       const config = await loadConfig(options.configFile).catch((err: unknown) => err as Error)
       if (config instanceof Error) return { body: html`<div class="notice error" role="alert">${config.message}</div>` }
-      return { body: renderSettingsPage(t, config, { csrf: session.csrf }) }
+      return { body: renderSettingsPage(t, config, { csrf: session.csrf, inEffect: { port: options.port, environment: services.environment.id } }) }
     }),
   )
 
@@ -279,7 +279,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     if (current instanceof Error) return adminPage(c, 'settings', () => ({ body: html`<div class="notice error" role="alert">${current.message}</div>`, status: 400 }))
     const result = readSettingsForm(form, current, t.settings)
     if (!result.ok) {
-      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, current, { csrf: session.csrf, values: result.values, errors: result.errors })}`
+      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, current, { csrf: session.csrf, values: result.values, errors: result.errors, inEffect: { port: options.port, environment: services.environment.id } })}`
       return adminPage(c, 'settings', () => ({ body, status: 400 }))
     }
     await saveConfig(options.configFile, result.config)

@@ -5,6 +5,7 @@ import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { MachineFacts } from '../../clients/cli/cli-context.js'
 import { runCli } from '../../clients/cli/run-cli.js'
 import type { ToolRunner } from '../../installer/run-tool.js'
+import type { WaitForAgent } from '../../clients/cli/wait-for-agent.js'
 
 /** `ehagent` from source, for the children a command starts (`start --env sandbox` starts `ehagent sandbox`). */
 export const EHAGENT_FROM_SOURCE = [process.execPath, '--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'ehagent-from-source.ts')] as const
@@ -29,6 +30,7 @@ export async function runCliCaptured(
     runTool?: ToolRunner
     stdin?: string
     openUrl?: (url: string) => Promise<void>
+    waitForAgent?: WaitForAgent
     now?: () => Date
     timeZone?: string
   } = { home: '/nonexistent' },
@@ -60,6 +62,7 @@ export async function runCliCaptured(
     stopSignal: new Promise(() => undefined),
     ...(options.runTool ? { runTool: options.runTool } : {}),
     ...(options.openUrl ? { openUrl: options.openUrl } : {}),
+    ...(options.waitForAgent ? { waitForAgent: options.waitForAgent } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   })

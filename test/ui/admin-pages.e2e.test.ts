@@ -264,7 +264,7 @@ describe('SSO token import (seed 000)', () => {
     await prompt.getByLabel('Keystore password').fill('sandbox')
     await prompt.getByRole('button', { name: 'Sign in' }).click()
     await submitted
-    await page.getByRole('status').filter({ hasText: /^Token imported: signed in as Doctor until \d\d:\d\d\.$/ }).waitFor()
+    await page.getByRole('status').filter({ hasText: /^Token imported: signed in as Doctor until (tomorrow )?\d\d:\d\d \(in \d+ (min|h)\)\.$/ }).waitFor()
     expect(page.url()).toBe(`${t.origin}/ui/admin/status`)
     expect(await page.locator('main').innerText()).toMatch(/Obtained from\s+an SSO token from the eHealth IDP/)
     expect(t.agent.services.session.current()?.assertion.assertionId).toBe(issued.result.assertionId)
@@ -298,6 +298,13 @@ describe('language', () => {
 })
 
 describe('settings', () => {
+  it('shows the port and environment in effect: the agent runs on its --port, the file says 4752', async () => {
+    const page = await openAdmin('settings')
+    expect(await page.getByLabel(/^Port/).inputValue()).toBe('4752')
+    expect(await page.locator('#f-port-in-effect').innerText()).toBe(`The running agent uses: ${t.port}`)
+    expect(await page.locator('#f-environment-in-effect').innerText()).toBe('The running agent uses: Sandbox (simulated eHealth)')
+  })
+
   it('a value the settings schema refuses is not saved, and the field says why', async () => {
     const before = readFileSync(t.paths.configFile, 'utf8')
     const page = await openAdmin('settings')

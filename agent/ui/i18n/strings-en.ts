@@ -164,6 +164,7 @@ export const EN = {
     environments: { prod: 'Production', acc: 'Acceptance', int: 'Integration', sandbox: 'Sandbox (simulated eHealth)' } as Record<string, string>,
     systemLanguage: 'as the system',
     notANumber: 'Enter a whole number.',
+    inEffect: (value: string) => `The running agent uses: ${value}`,
   },
   import: {
     title: 'Import an SSO token',

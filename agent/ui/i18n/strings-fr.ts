@@ -161,6 +161,7 @@ export const FR: Strings = {
     methods: { auto: 'automatique', keystore: 'keystore eHealth', 'eid+keystore': 'carte eID et keystore eHealth', eid: 'carte eID' },
     environments: { prod: 'Production', acc: 'Acceptation', int: 'Intégration', sandbox: 'Sandbox (eHealth simulé)' },
     systemLanguage: 'comme le système',
+    inEffect: (value: string) => `L’agent en cours utilise : ${value}`,
     notANumber: 'Entrez un nombre entier.',
   },
   import: {

@@ -161,6 +161,7 @@ export const NL: Strings = {
     methods: { auto: 'automatisch', keystore: 'eHealth-keystore', 'eid+keystore': 'eID-kaart en eHealth-keystore', eid: 'eID-kaart' },
     environments: { prod: 'Productie', acc: 'Acceptatie', int: 'Integratie', sandbox: 'Sandbox (nagebootste eHealth)' },
     systemLanguage: 'zoals het systeem',
+    inEffect: (value: string) => `De draaiende agent gebruikt: ${value}`,
     notANumber: 'Geef een geheel getal.',
   },
   import: {
