@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../agent/clock.js'
 import { defaultConfig, type AgentConfig } from '../../agent/config.js'
 import { ScriptedPrompter, type PromptScript } from '../../agent/consent/scripted-prompter.js'
 import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
-import { startAgent, type RunningAgent } from '../../agent/start-agent.js'
+import { startAgent, type RunningAgent, type StartAgentOptions } from '../../agent/start-agent.js'
 import { sharedSandboxPki } from './sandbox-pki.js'
 
 /** A free TCP port on 127.0.0.1 (the agent's guards need to know its port up front). */
@@ -34,7 +34,14 @@ export interface TestAgent {
  * by the test run (generating keys is slow).
  */
 export async function startTestAgent(
-  options: { script?: PromptScript; config?: Partial<AgentConfig>; clock?: Clock; iamConnectOpenUrl?: (url: string) => Promise<void> } = {},
+  options: {
+    script?: PromptScript
+    config?: Partial<AgentConfig>
+    clock?: Clock
+    iamConnectOpenUrl?: (url: string) => Promise<void>
+    /** Key sources instead of those the settings name (startAgent's option). */
+    keySources?: StartAgentOptions['keySources']
+  } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
   const pki = await sharedSandboxPki()
@@ -52,6 +59,7 @@ export async function startTestAgent(
     ...(process.getuid ? { uid: process.getuid() } : {}),
     ipv6: false,
     ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
+    ...(options.keySources ? { keySources: options.keySources } : {}),
   })
   return { agent, prompter, stateDir, port }
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { createHttpTransport } from '../../../agent/http-transport.js'
+import { probeEidSupport } from '../../../agent/keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../../../agent/keys/pkcs11-key-source.js'
 import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
 import { readMachineFacts, optionPort, optionString, wantsJson, type CliContext, type Command } from '../cli-context.js'
@@ -48,6 +49,7 @@ function createDoctorEnvironment(ctx: CliContext): DoctorEnvironment {
     isWritable: (path) => canAccess(path, constants.W_OK),
     readFile: (path) => readFile(path),
     pkcs11: pkcs11jsBinding,
+    probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
     isPortFree,
     isProcessAlive: (pid) => {
