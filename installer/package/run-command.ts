@@ -7,6 +7,8 @@ export interface RunOptions {
   timeoutMs?: number
   /** Bytes written to stdin. */
   input?: string | Uint8Array
+  /** Exit codes that are not a failure; default 0 only (`ehagent doctor` exits 1 when a check fails). */
+  okCodes?: number[]
 }
 
 /**
@@ -31,7 +33,7 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       const stdout = Buffer.concat(out).toString('utf8')
-      if (code === 0) return resolve(stdout)
+      if (code !== null && (options.okCodes ?? [0]).includes(code)) return resolve(stdout)
       const tail = (Buffer.concat(err).toString('utf8') + stdout).trim().split('\n').slice(-25).join('\n')
       const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs / 1000} s?` : ''})` : `exited with ${code}`
       reject(new Error(`${[file, ...args].join(' ')} ${why}${options.cwd ? ` in ${options.cwd}` : ''}:\n${tail}`))
