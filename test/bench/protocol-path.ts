@@ -1,0 +1,162 @@
+/**
+ * The pure protocol path of `soap.sign` (split + prepare + finish, no HTTP), timed next to
+ * libxmlsec1 in-process (Debian's python3-xmlsec) signing the same envelopes with the same key.
+ *
+ *   node --import tsx test/bench/protocol-path.ts
+ *
+ * For 4 KB, 1 MB and 10 MB envelopes it prints the median time of our path without the RSA
+ * operation and with it, libxmlsec1's median (parse, sign, serialize: RSA included, as it cannot
+ * be left out there), and their ratio. The last line is one JSON object with the figures.
+ * `--profile` skips libxmlsec1 and loops our path only, for `node --cpu-prof`.
+ */
+import { sign } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { prepareWsSecurity, type WsSecurityProfile } from '../../protocol/wssec/prepare-ws-security.js'
+import { makeEnvelope } from '../helpers/envelopes.js'
+import { assertionInput, mintAssertion } from '../helpers/saml-fixtures.js'
+import { createTestIdentity } from '../helpers/test-pki.js'
+
+const SIZES = [
+  { name: '4 KB', bytes: 4 * 1024, runs: 4000 },
+  { name: '1 MB', bytes: 1024 * 1024, runs: 30 },
+  { name: '10 MB', bytes: 10 * 1024 * 1024, runs: 9 },
+] as const
+
+const profileOnly = process.argv.includes('--profile')
+
+function main(): void {
+  const hok = createTestIdentity({ subject: [['CN', 'bench HOK'], ['C', 'BE']] })
+  const sts = createTestIdentity({ subject: [['CN', 'bench STS'], ['C', 'BE']] })
+  const now = new Date()
+  const input = assertionInput(now, hok.certificateBase64)
+  const profile: WsSecurityProfile = { kind: 'saml-hok', assertionXml: mintAssertion(sts, input), assertionId: input.assertionId }
+  const fixedSignature = sign('sha256', Buffer.from('x'), hok.privateKey)
+  let n = 0
+  const newId = (kind: string): string => `${kind}-${(++n).toString(16).padStart(12, '0')}`
+
+  const ours = (envelope: string, rsa: boolean): string => {
+    const p = prepareWsSecurity(envelope, { profile, now, newId })
+    return p.finish(rsa ? sign(p.hash, p.signedInfo, hok.privateKey) : fixedSignature)
+  }
+
+  const rows: { name: string; bytes: number; oursUs: number; oursRsaUs: number; libxmlsecUs?: number }[] = []
+  const envelopes = SIZES.map((s) => makeEnvelope(s.bytes))
+  for (const [i, s] of SIZES.entries()) {
+    const envelope = envelopes[i]!
+    const oursUs = medianMicros(() => ours(envelope, false), s.runs)
+    const oursRsaUs = profileOnly ? 0 : medianMicros(() => ours(envelope, true), s.runs)
+    rows.push({ name: s.name, bytes: envelope.length, oursUs, oursRsaUs })
+  }
+  if (!profileOnly) {
+    const lib = measureLibxmlsec(hok.privateKeyPem, envelopes)
+    if (lib) lib.forEach((us, i) => (rows[i]!.libxmlsecUs = us))
+    else log('python3-xmlsec is not installed: no libxmlsec1 figures (apt-get install -y python3-xmlsec)')
+  }
+
+  log('envelope   ours (no RSA)   ours (with RSA)   libxmlsec1 (with RSA)   ours-no-RSA / libxmlsec1')
+  for (const r of rows) {
+    const ratio = r.libxmlsecUs ? (r.oursUs / r.libxmlsecUs).toFixed(3) : '-'
+    log(`${r.name.padEnd(8)} ${fmt(r.oursUs).padStart(14)} ${fmt(r.oursRsaUs).padStart(17)} ${(r.libxmlsecUs ? fmt(r.libxmlsecUs) : '-').padStart(23)}   ${ratio}`)
+  }
+  const [kb4, mb1, mb10] = rows
+  const report = {
+    protocolKb4Us: round(kb4!.oursUs, 1),
+    protocolKb4RsaUs: round(kb4!.oursRsaUs, 1),
+    protocolMb1Ms: round(mb1!.oursUs / 1000, 2),
+    protocolMb10Ms: round(mb10!.oursUs / 1000, 2),
+    ...(kb4!.libxmlsecUs !== undefined
+      ? {
+          libxmlsecKb4Us: round(kb4!.libxmlsecUs, 1),
+          libxmlsecMb1Ms: round(mb1!.libxmlsecUs! / 1000, 2),
+          libxmlsecMb10Ms: round(mb10!.libxmlsecUs! / 1000, 2),
+          vsLibxmlsecMb1: round(mb1!.oursUs / mb1!.libxmlsecUs!, 3),
+          vsLibxmlsecMb10: round(mb10!.oursUs / mb10!.libxmlsecUs!, 3),
+        }
+      : {}),
+  }
+  process.stdout.write(JSON.stringify(report) + '\n')
+}
+
+/** Median wall time of `fn` in microseconds, after a short warm-up. */
+function medianMicros(fn: () => unknown, runs: number): number {
+  for (let i = 0; i < Math.min(runs, 200); i++) fn()
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    fn()
+    times.push((performance.now() - t) * 1000)
+  }
+  times.sort((a, b) => a - b)
+  return times[Math.floor(times.length / 2)]!
+}
+
+/**
+ * libxmlsec1 through python3-xmlsec in one Python process: parse, add the signature template
+ * (exc-c14n, rsa-sha256, one reference to the Body by id), sign, serialize; median per size.
+ */
+function measureLibxmlsec(keyPem: string, envelopes: string[]): number[] | undefined {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import xmlsec, lxml']).status !== 0) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'bench-protocol-'))
+  try {
+    const files = envelopes.map((e, i) => {
+      const f = join(dir, `env-${i}.xml`)
+      writeFileSync(f, e)
+      return f
+    })
+    writeFileSync(join(dir, 'key.pem'), keyPem, { mode: 0o600 })
+    const script = `
+import sys, json, time, xmlsec
+from lxml import etree
+a = json.loads(sys.argv[1])
+key = xmlsec.Key.from_file(a['key'], xmlsec.constants.KeyDataFormatPem)
+NS = 'http://schemas.xmlsoap.org/soap/envelope/'
+def once(data):
+    doc = etree.fromstring(data, etree.XMLParser(huge_tree=True))
+    body = doc.find('{%s}Body' % NS)
+    body.set('Id', 'id-1')
+    sig = xmlsec.template.create(doc, xmlsec.constants.TransformExclC14N, xmlsec.constants.TransformRsaSha256)
+    doc.insert(0, sig)
+    ref = xmlsec.template.add_reference(sig, xmlsec.constants.TransformSha256, uri='#id-1')
+    xmlsec.template.add_transform(ref, xmlsec.constants.TransformExclC14N)
+    ctx = xmlsec.SignatureContext()
+    ctx.register_id(body, 'Id')
+    ctx.key = key
+    ctx.sign(sig)
+    return etree.tostring(doc)
+out = []
+for f, runs in zip(a['files'], a['runs']):
+    data = open(f, 'rb').read()
+    for _ in range(min(runs, 200)): once(data)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter(); once(data); times.append((time.perf_counter() - t) * 1e6)
+    times.sort()
+    out.append(times[len(times) // 2])
+print(json.dumps(out))
+`
+    const args = JSON.stringify({ key: join(dir, 'key.pem'), files, runs: SIZES.map((s) => s.runs) })
+    const res = spawnSync('/usr/bin/python3', ['-c', script, args], { encoding: 'utf8' })
+    if (res.status !== 0) throw new Error(`libxmlsec1 measurement failed:\n${res.stderr}`)
+    return JSON.parse(res.stdout) as number[]
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function fmt(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+
+function log(line: string): void {
+  process.stdout.write(line + '\n')
+}
+
+main()
