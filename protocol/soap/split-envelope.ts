@@ -85,36 +85,52 @@ export function splitEnvelope(text: string, options: SplitOptions = {}): SplitEn
   if (reader.securityHeader && !options.allowSecurityHeader) throw new AgentError('ERR_SOAP_ALREADY_SIGNED')
   if (reader.duplicate !== undefined) throw duplicateId(reader.duplicate)
 
-  let dom: ParsedXml | undefined
-  const parsed = (): ParsedXml => (dom ??= parseXml(text, limits, 2))
-  const soapNs = reader.soapNs
-  const bodyElement = (): Element => childElements(parsed().root, soapNs, 'Body')[0]!
-  const idPrefix = reader.idPrefix
-  const declareIdPrefix = reader.declareIdPrefix
-  return {
-    text,
-    version: soapNs === SOAP11_NS ? '1.1' : '1.2',
-    soapNs,
-    spans: { envelope: reader.envelopeSpan!, header: reader.headerSpan, body },
-    operation: reader.operation,
-    bodyId: reader.bodyId,
-    ids: reader.ids,
-    bodyCanonical: { idPrefix, declareIdPrefix, parts: (addedId) => c14n.parts(addedId) },
-    get parsed() {
-      return parsed()
-    },
-    get envelope() {
-      return parsed().root
-    },
-    get header() {
-      return childElements(parsed().root, soapNs, 'Header')[0]
-    },
-    get body() {
-      return bodyElement()
-    },
-    get bodyRoot() {
-      return childElements(bodyElement())[0]
-    },
+  return new ReadEnvelope(text, limits, reader, body, c14n)
+}
+
+/** What splitEnvelope returns: the facts of the scan, and the DOM on first access. */
+class ReadEnvelope implements SplitEnvelope {
+  readonly text: string
+  readonly version: '1.1' | '1.2'
+  readonly soapNs: string
+  readonly spans: SplitEnvelope['spans']
+  readonly operation: SplitEnvelope['operation']
+  readonly bodyId: string
+  readonly ids: ReadonlySet<string>
+  readonly bodyCanonical: BodyCanonicalForm
+  private readonly limits: XmlLimits
+  private dom: ParsedXml | undefined
+
+  constructor(text: string, limits: XmlLimits, reader: EnvelopeReader, body: ElementSpan, c14n: ExcC14nStream) {
+    this.text = text
+    this.limits = limits
+    this.soapNs = reader.soapNs
+    this.version = reader.soapNs === SOAP11_NS ? '1.1' : '1.2'
+    this.spans = { envelope: reader.envelopeSpan!, header: reader.headerSpan, body }
+    this.operation = reader.operation
+    this.bodyId = reader.bodyId
+    this.ids = reader.ids
+    this.bodyCanonical = { idPrefix: reader.idPrefix, declareIdPrefix: reader.declareIdPrefix, parts: c14n.parts.bind(c14n) }
+  }
+
+  get parsed(): ParsedXml {
+    return (this.dom ??= parseXml(this.text, this.limits, 2))
+  }
+
+  get envelope(): Element {
+    return this.parsed.root
+  }
+
+  get header(): Element | undefined {
+    return childElements(this.parsed.root, this.soapNs, 'Header')[0]
+  }
+
+  get body(): Element {
+    return childElements(this.parsed.root, this.soapNs, 'Body')[0]!
+  }
+
+  get bodyRoot(): Element | undefined {
+    return childElements(this.body)[0]
   }
 }
 

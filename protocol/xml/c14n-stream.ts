@@ -152,15 +152,11 @@ export class ExcC14nStream implements ScanHandler {
   private declare(tag: StartTag, extra: readonly { prefix: string; namespaceURI: string }[]): string {
     this.marks.push(this.undoPrefix.length)
     const utilized: [string, string][] = [[tag.prefix, tag.namespaceURI]]
-    const use = (prefix: string, uri: string): void => {
-      for (const u of utilized) if (u[0] === prefix) return
-      utilized.push([prefix, uri])
-    }
-    for (const a of tag.attributes) if (a.prefix) use(a.prefix, a.namespaceURI)
-    for (const e of extra) use(e.prefix, e.namespaceURI)
+    for (const a of tag.attributes) if (a.prefix) addOnce(utilized, a.prefix, a.namespaceURI)
+    for (const e of extra) addOnce(utilized, e.prefix, e.namespaceURI)
     for (const p of this.inclusive) {
       const uri = tag.lookupNamespace(p)
-      if (uri !== undefined) use(p, uri)
+      if (uri !== undefined) addOnce(utilized, p, uri)
     }
     const out: [string, string][] = []
     for (const [prefix, uri] of utilized) {
@@ -208,6 +204,11 @@ export class ExcC14nStream implements ScanHandler {
     this.small = []
     this.smallLength = 0
   }
+}
+
+function addOnce(utilized: [string, string][], prefix: string, uri: string): void {
+  for (const u of utilized) if (u[0] === prefix) return
+  utilized.push([prefix, uri])
 }
 
 /**

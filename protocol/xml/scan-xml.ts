@@ -201,6 +201,12 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d
 }
 
+interface QName {
+  qname: string
+  prefix: string
+  localName: string
+}
+
 class Tag implements StartTag {
   start = 0
   end = 0
@@ -232,10 +238,7 @@ class Scanner {
   private readonly names: string[] = []
   private readonly marks: number[] = []
   private readonly tag: Tag
-  private readonly onText: ScanHandler['text']
-  private readonly onCdata: ScanHandler['cdata']
-  private readonly onComment: ScanHandler['comment']
-  private readonly onPi: ScanHandler['processingInstruction']
+  private readonly wantsText: boolean
   // Next occurrence at or after the current text run, or n: each is searched once per hit.
   private nextAmp = -1
   private nextGt = -1
@@ -243,6 +246,7 @@ class Scanner {
   // Set by readName: the first colon of the last name read (-1 when none) and how many.
   private colonAt = -1
   private colons = 0
+  private readonly nameCache: (QName | undefined)[] = new Array<QName | undefined>(256).fill(undefined)
   // Raw attributes of the tag being read.
   private readonly aStart: number[] = []
   private readonly aEnd: number[] = []
@@ -261,10 +265,7 @@ class Scanner {
     this.limits = limits
     this.n = text.length
     this.tag = new Tag(this.scope)
-    this.onText = handler.text?.bind(handler)
-    this.onCdata = handler.cdata?.bind(handler)
-    this.onComment = handler.comment?.bind(handler)
-    this.onPi = handler.processingInstruction?.bind(handler)
+    this.wantsText = handler.text !== undefined
   }
 
   run(): void {
@@ -405,7 +406,7 @@ class Scanner {
       }
       if (this.nextCr < to) canonical = false
     }
-    this.onText?.(from, to, canonical)
+    if (this.wantsText) this.handler.text!(from, to, canonical)
   }
 
   /**
@@ -557,7 +558,8 @@ class Scanner {
     if (depth > this.limits.maxDepth) {
       throw new AgentError('ERR_XML_TOO_DEEP', `elements are nested deeper than ${this.limits.maxDepth}`, { limit: this.limits.maxDepth })
     }
-    const qname = text.slice(nameFrom, nameEnd)
+    const name = this.qnameAt(nameFrom, nameEnd, nameColon)
+    const qname = name.qname
     const tag = this.tag
     tag.start = lt
     tag.end = end
@@ -572,23 +574,39 @@ class Scanner {
     } else {
       this.readAttributes(count, tag)
     }
+    const prefix = name.prefix
+    tag.prefix = prefix
+    tag.localName = name.localName
     if (nameColon === -1) {
-      tag.prefix = ''
-      tag.localName = qname
       tag.namespaceURI = this.scope.get('') ?? ''
     } else {
-      const prefix = qname.slice(0, nameColon - nameFrom)
       if (prefix === 'xmlns') throw malformed('an element name with the prefix xmlns (Namespaces in XML 1.0 §3)', lt)
       const uri = this.scope.get(prefix)
       if (!uri) throw malformed(`the prefix ${short(prefix)} is not declared (Namespaces in XML 1.0 §5, NSC: Prefix Declared)`, lt)
-      tag.prefix = prefix
-      tag.localName = qname.slice(nameColon - nameFrom + 1)
       tag.namespaceURI = uri
     }
     this.names.push(qname)
     this.handler.startElement(tag)
     if (selfClosing) this.closeElement(qname, end, end, false)
     return end
+  }
+
+  /**
+   * The element name at text[from..end), split at its colon. A body repeats a few names many
+   * times: a small cache hands back the same strings rather than new slices per element, which
+   * also spares the namespace lookups re-hashing a fresh prefix string each time.
+   */
+  private qnameAt(from: number, end: number, colon: number): QName {
+    const text = this.text
+    const length = end - from
+    const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(end - 1)) & 255
+    const cached = this.nameCache[slot]
+    if (cached !== undefined && cached.qname.length === length && occursAt(text, cached.qname, from)) return cached
+    const qname = text.slice(from, end)
+    const name: QName =
+      colon === -1 ? { qname, prefix: '', localName: qname } : { qname, prefix: qname.slice(0, colon - from), localName: qname.slice(colon - from + 1) }
+    this.nameCache[slot] = name
+    return name
   }
 
   /** Bind the tag's namespace declarations, then resolve and check its attributes. */
@@ -656,7 +674,7 @@ class Scanner {
     const qname = this.names[depth - 1]!
     let p = lt + 2 + qname.length
     let c = text.charCodeAt(p)
-    if (!text.startsWith(qname, lt + 2) || (c !== GT && !isSpace(c))) {
+    if (!occursAt(text, qname, lt + 2) || (c !== GT && !isSpace(c))) {
       throw malformed(`the end tag does not match the start tag ${short(qname)} (WFC: Element Type Match)`, lt)
     }
     const plain = c === GT
@@ -686,14 +704,14 @@ class Scanner {
       if (close === -1) throw malformed('a comment is not closed', lt)
       // XML 1.0 §2.5 [15]: "--" must not occur inside a comment, nor may it end in "-".
       if (text.indexOf('--', lt + 4) !== close) throw malformed('"--" inside a comment (XML 1.0 §2.5 [15])', lt)
-      this.onComment?.(lt, close + 3)
+      this.handler.comment?.(lt, close + 3)
       return close + 3
     }
     if (text.startsWith('<![CDATA[', lt)) {
       if (depth === 0) throw malformed('a CDATA section outside the root element', lt)
       const close = text.indexOf(']]>', lt + 9)
       if (close === -1) throw malformed('a CDATA section is not closed', lt)
-      this.onCdata?.(lt, close + 3)
+      this.handler.cdata?.(lt, close + 3)
       return close + 3
     }
     if (/^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/.test(text.slice(lt, lt + 10))) {
@@ -720,7 +738,7 @@ class Scanner {
     }
     const close = text.indexOf('?>', p)
     if (close === -1) throw malformed('a processing instruction is not closed', lt)
-    this.onPi?.(lt, close + 2, target, p)
+    this.handler.processingInstruction?.(lt, close + 2, target, p)
     return close + 2
   }
 }
@@ -796,6 +814,13 @@ export function resolveReference(text: string, amp: number, semi: number): strin
     default:
       return "'"
   }
+}
+
+/** `text.startsWith(s, at)` for the short names compared per element: a plain loop is cheaper. */
+function occursAt(text: string, s: string, at: number): boolean {
+  const n = s.length
+  for (let i = 0; i < n; i++) if (text.charCodeAt(at + i) !== s.charCodeAt(i)) return false
+  return true
 }
 
 function short(s: string): string {
