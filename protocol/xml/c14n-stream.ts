@@ -151,12 +151,13 @@ export class ExcC14nStream implements ScanHandler {
    */
   private declare(tag: StartTag, extra: readonly { prefix: string; namespaceURI: string }[]): string {
     this.marks.push(this.undoPrefix.length)
-    const utilized: [string, string][] = [[tag.prefix, tag.namespaceURI]]
-    for (const a of tag.attributes) if (a.prefix) addOnce(utilized, a.prefix, a.namespaceURI)
-    for (const e of extra) addOnce(utilized, e.prefix, e.namespaceURI)
+    // Prefix to URI, first use wins (a prefix means one URI on one element anyway).
+    const utilized = new Map<string, string>([[tag.prefix, tag.namespaceURI]])
+    for (const a of tag.attributes) if (a.prefix && !utilized.has(a.prefix)) utilized.set(a.prefix, a.namespaceURI)
+    for (const e of extra) if (!utilized.has(e.prefix)) utilized.set(e.prefix, e.namespaceURI)
     for (const p of this.inclusive) {
       const uri = tag.lookupNamespace(p)
-      if (uri !== undefined) addOnce(utilized, p, uri)
+      if (uri !== undefined && !utilized.has(p)) utilized.set(p, uri)
     }
     const out: [string, string][] = []
     for (const [prefix, uri] of utilized) {
@@ -204,11 +205,6 @@ export class ExcC14nStream implements ScanHandler {
     this.small = []
     this.smallLength = 0
   }
-}
-
-function addOnce(utilized: [string, string][], prefix: string, uri: string): void {
-  for (const u of utilized) if (u[0] === prefix) return
-  utilized.push([prefix, uri])
 }
 
 /**

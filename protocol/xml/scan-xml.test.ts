@@ -59,6 +59,13 @@ describe('scanXml refuses what XML 1.0 calls not well-formed', () => {
     })
   }
 
+  it('finds a repeated attribute among many (raw name, and expanded name through two prefixes)', () => {
+    const many = Array.from({ length: 50 }, (_, i) => ` a${i}="1"`).join('')
+    expect(() => scanXml(`<e${many}/>`)).not.toThrow()
+    expect(() => scanXml(`<e${many} a7="2"/>`)).toThrow(/appears twice/)
+    expect(() => scanXml(`<e xmlns:p="urn:x" xmlns:q="urn:x"${many} p:z="1" q:z="2"/>`)).toThrow(/same expanded name/)
+  })
+
   it('says where: the offset of the problem is in error.data', () => {
     expect(() => scanXml('<a><b v="<"/></a>')).toThrow(expect.objectContaining({ data: { offset: 9 } }))
   })

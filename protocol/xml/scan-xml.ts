@@ -614,11 +614,18 @@ class Scanner {
     const text = this.text
     let declarations: NamespaceDeclaration[] | undefined
     const qnames: string[] = new Array(count)
+    // A pairwise check for the usual few attributes; a set when a hostile tag has thousands.
+    const seen = count > 8 ? new Set<string>() : undefined
     for (let i = 0; i < count; i++) {
       const qname = text.slice(this.aStart[i]!, this.aEnd[i]!)
-      for (let j = 0; j < i; j++) {
-        if (qnames[j] === qname) throw malformed(`the attribute ${short(qname)} appears twice (WFC: Unique Att Spec)`, this.aStart[i]!)
+      let twice = false
+      if (seen) {
+        twice = seen.has(qname)
+        seen.add(qname)
+      } else {
+        for (let j = 0; j < i; j++) if (qnames[j] === qname) twice = true
       }
+      if (twice) throw malformed(`the attribute ${short(qname)} appears twice (WFC: Unique Att Spec)`, this.aStart[i]!)
       qnames[i] = qname
       if (qname !== 'xmlns' && !(this.aColon[i] === this.aStart[i]! + 5 && qname.startsWith('xmlns:'))) continue
       const prefix = qname === 'xmlns' ? '' : qname.slice(6)
@@ -636,6 +643,7 @@ class Scanner {
       this.scope.set(prefix, uri)
     }
     const attributes: XmlAttribute[] = []
+    const expanded = count > 8 ? new Set<string>() : undefined
     for (let i = 0; i < count; i++) {
       const qname = qnames[i]!
       const colon = this.aColon[i]!
@@ -649,10 +657,16 @@ class Scanner {
       const uri = this.scope.get(prefix)
       if (!uri) throw malformed(`the prefix ${short(prefix)} is not declared (Namespaces in XML 1.0 §5, NSC: Prefix Declared)`, this.aStart[i]!)
       const localName = qname.slice(prefix.length + 1)
-      for (const other of attributes) {
-        if (other.namespaceURI === uri && other.localName === localName) {
-          throw malformed(`two attributes with the same expanded name {${short(uri)}}${short(localName)} (Namespaces in XML 1.0 §6.3)`, this.aStart[i]!)
-        }
+      let twice = false
+      if (expanded) {
+        const key = `${localName} ${uri}` // unambiguous: a name holds no space
+        twice = expanded.has(key)
+        expanded.add(key)
+      } else {
+        for (const other of attributes) if (other.namespaceURI === uri && other.localName === localName) twice = true
+      }
+      if (twice) {
+        throw malformed(`two attributes with the same expanded name {${short(uri)}}${short(localName)} (Namespaces in XML 1.0 §6.3)`, this.aStart[i]!)
       }
       attributes.push({ qname, prefix, localName, namespaceURI: uri, value: this.attributeValue(i) })
     }
