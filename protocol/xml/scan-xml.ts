@@ -205,6 +205,8 @@ interface QName {
   qname: string
   prefix: string
   localName: string
+  /** Where the name was first read in the text. */
+  at: number
 }
 
 class Tag implements StartTag {
@@ -236,6 +238,8 @@ class Scanner {
   private readonly undoPrefix: string[] = []
   private readonly undoUri: (string | undefined)[] = []
   private readonly names: string[] = []
+  /** Where each open element's name starts in the text: end tags are compared with it there. */
+  private readonly nameAt: number[] = []
   private readonly marks: number[] = []
   private readonly tag: Tag
   private readonly wantsText: boolean
@@ -586,6 +590,7 @@ class Scanner {
       tag.namespaceURI = uri
     }
     this.names.push(qname)
+    this.nameAt.push(nameFrom)
     this.handler.startElement(tag)
     if (selfClosing) this.closeElement(qname, end, end, false)
     return end
@@ -601,10 +606,12 @@ class Scanner {
     const length = end - from
     const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(end - 1)) & 255
     const cached = this.nameCache[slot]
-    if (cached !== undefined && cached.qname.length === length && occursAt(text, cached.qname, from)) return cached
+    if (cached !== undefined && cached.qname.length === length && sameText(text, cached.at, from, length)) return cached
     const qname = text.slice(from, end)
     const name: QName =
-      colon === -1 ? { qname, prefix: '', localName: qname } : { qname, prefix: qname.slice(0, colon - from), localName: qname.slice(colon - from + 1) }
+      colon === -1
+        ? { qname, prefix: '', localName: qname, at: from }
+        : { qname, prefix: qname.slice(0, colon - from), localName: qname.slice(colon - from + 1), at: from }
     this.nameCache[slot] = name
     return name
   }
@@ -686,9 +693,10 @@ class Scanner {
     const depth = this.names.length
     if (depth === 0) throw malformed('an end tag without a start tag', lt)
     const qname = this.names[depth - 1]!
+    const openedAt = this.nameAt[depth - 1]!
     let p = lt + 2 + qname.length
     let c = text.charCodeAt(p)
-    if (!occursAt(text, qname, lt + 2) || (c !== GT && !isSpace(c))) {
+    if (!sameText(text, openedAt, lt + 2, qname.length) || (c !== GT && !isSpace(c))) {
       throw malformed(`the end tag does not match the start tag ${short(qname)} (WFC: Element Type Match)`, lt)
     }
     const plain = c === GT
@@ -701,6 +709,7 @@ class Scanner {
   private closeElement(qname: string, start: number, end: number, plain: boolean): void {
     this.handler.endElement(qname, start, end, plain)
     this.names.pop()
+    this.nameAt.pop()
     const mark = this.marks.pop()!
     while (this.undoPrefix.length > mark) {
       const prefix = this.undoPrefix.pop()!
@@ -830,10 +839,12 @@ export function resolveReference(text: string, amp: number, semi: number): strin
   }
 }
 
-/** `text.startsWith(s, at)` for the short names compared per element: a plain loop is cheaper. */
-function occursAt(text: string, s: string, at: number): boolean {
-  const n = s.length
-  for (let i = 0; i < n; i++) if (text.charCodeAt(at + i) !== s.charCodeAt(i)) return false
+/**
+ * Whether text[a..a+n) equals text[b..b+n): names are compared where they stand in the (flat)
+ * document, not through their own strings, which may be slices of it and slower to index.
+ */
+function sameText(text: string, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (text.charCodeAt(a + i) !== text.charCodeAt(b + i)) return false
   return true
 }
 
