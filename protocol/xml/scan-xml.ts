@@ -250,7 +250,7 @@ class Scanner {
   // Set by readName: the first colon of the last name read (-1 when none) and how many.
   private colonAt = -1
   private colons = 0
-  private readonly nameCache: (QName | undefined)[] = new Array<QName | undefined>(256).fill(undefined)
+  private readonly nameCache: (QName | undefined)[] = new Array<QName | undefined>(64).fill(undefined)
   // Raw attributes of the tag being read.
   private readonly aStart: number[] = []
   private readonly aEnd: number[] = []
@@ -604,7 +604,7 @@ class Scanner {
   private qnameAt(from: number, end: number, colon: number): QName {
     const text = this.text
     const length = end - from
-    const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(end - 1)) & 255
+    const slot = (length * 31 + text.charCodeAt(from) * 7 + text.charCodeAt(end - 1)) & 63
     const cached = this.nameCache[slot]
     if (cached !== undefined && cached.qname.length === length && sameText(text, cached.at, from, length)) return cached
     const qname = text.slice(from, end)
