@@ -1,6 +1,6 @@
 /**
  * Screenshots of the agent's own pages for the README, in English, Dutch and French:
- * `npm run screenshots` writes docs/screenshots/<page>-<language>.png.
+ * `npm run screenshots` writes test/docs/screenshots/<page>-<language>.png.
  *
  * A real agent against the sandbox (in this process, as the UI tests run it), a paired
  * application and a few signatures so the pages have something to show, and real headless
@@ -16,7 +16,7 @@ import { launchChromium } from '../helpers/browser.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { startUiTestAgent, type UiTestAgent } from '../helpers/start-ui-test-agent.js'
 
-const OUT = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+const OUT = fileURLToPath(new URL('./screenshots/', import.meta.url))
 const LANGUAGES = [
   { id: 'en', button: 'English', locale: 'en-GB', password: 'Keystore password', submit: 'Sign in' },
   { id: 'nl', button: 'Nederlands', locale: 'nl-BE', password: 'Wachtwoord van de keystore', submit: 'Aanmelden' },
@@ -93,7 +93,7 @@ async function newPage(browser: Browser, locale: string): Promise<Page> {
 
 async function save(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${OUT}${name}.png` })
-  process.stdout.write(`docs/screenshots/${name}.png\n`)
+  process.stdout.write(`test/docs/screenshots/${name}.png\n`)
 }
 
 await main()
