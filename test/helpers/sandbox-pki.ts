@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,8 +14,9 @@ let shared: Promise<SandboxPki> | undefined
  * A sandbox PKI shared by every test file and run, for tests that need its keys but do not test
  * its generation (generating takes seconds, loading a tenth of one). It lives in the OS tmp dir
  * under a name that hashes the generator's sources and the directory's data, so changing either
- * gives a fresh PKI instead of a stale one; older copies are removed. Concurrent test files are
- * safe: loadOrCreateSandboxPki renames a complete PKI into place atomically.
+ * gives a fresh PKI instead of a stale one; copies of other sources are removed once a day old.
+ * Concurrent test files are safe: loadOrCreateSandboxPki renames a complete PKI into place
+ * atomically; so are two checkouts tested at once, each with its own copy while they differ.
  */
 export function sharedSandboxPki(): Promise<SandboxPki> {
   shared ??= openSharedPki()
@@ -44,14 +45,22 @@ function sourceHash(): string {
       .map((f) => join(SANDBOX, 'pki', f)),
     join(SANDBOX, 'directory-data.ts'),
   ]
-  for (const file of files) hash.update(file).update(readFileSync(file))
+  // By name within agent/sandbox, not by absolute path: two checkouts of the same sources share one.
+  for (const file of files) hash.update(file.slice(SANDBOX.length)).update(readFileSync(file))
   return hash.digest('hex').slice(0, 16)
 }
 
+/** Copies for other sources, left a day ago or more (a younger one may be another checkout's, in use). */
 function removeStaleCopies(current: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name)
-    if (name.startsWith(PREFIX) && path !== current) rmSync(path, { recursive: true, force: true })
+    if (!name.startsWith(PREFIX) || path === current) continue
+    try {
+      if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true })
+    } catch {
+      // Removed meanwhile by another run.
+    }
   }
 }
 
