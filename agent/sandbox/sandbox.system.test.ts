@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSoapFault } from '../../protocol/soap/parse-fault.js'
 import { WSSE_NS, WSU_NS } from '../../protocol/soap/namespaces.js'
 import { claimsForProfile } from '../../protocol/sts/claims.js'
+import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { requireTool } from '../../test/helpers/xmlsec.js'
 import { STS_ACTIONS } from '../sts-client.js'
 import { startSandbox, type RunningSandbox } from './server.js'
@@ -13,20 +14,18 @@ import { startSandbox, type RunningSandbox } from './server.js'
 // The sandbox STS accepts a request our own signer did not make: xmlsec1 (libxmlsec1) signs it.
 // The rest of the sandbox is tested in sandbox.test.ts.
 
-let dir: string
 let sandbox: RunningSandbox
 
 const rawPost = (path: string, body: string, action = STS_ACTIONS.issue) =>
   fetch(sandbox.url + path, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${action}"` }, body })
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-test-'))
-  sandbox = await startSandbox({ stateDir: dir })
+  // The PKI shared by the test run: these tests use its keys; generating them is tested elsewhere.
+  sandbox = await startSandbox({ stateDir: dirname((await sharedSandboxPki()).dir) })
 }, 120_000)
 
 afterAll(async () => {
   await sandbox?.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 function doctorClaims() {

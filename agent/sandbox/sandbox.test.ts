@@ -1,7 +1,6 @@
 import { sign } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import { parseSoapFault } from '../../protocol/soap/parse-fault.js'
@@ -10,13 +9,13 @@ import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
 import { makeEnvelope } from '../../test/helpers/envelopes.js'
 import { MemoryKeySource } from '../../test/helpers/memory-key-source.js'
+import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { createTestIdentity } from '../../test/helpers/test-pki.js'
 import { createHttpTransport } from '../http-transport.js'
 import { issueToken, renewToken, type StsExchange } from '../session/request-token.js'
 import { createSoapPoster, STS_ACTIONS } from '../sts-client.js'
 import { startSandbox, type RunningSandbox } from './server.js'
 
-let dir: string
 let sandbox: RunningSandbox
 let exchange: StsExchange
 let n = 0
@@ -34,8 +33,8 @@ function keystoreKey(id: 'doctor' | 'nurse' | 'pharmacist' | 'hospital'): Memory
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sandbox-test-'))
-  sandbox = await startSandbox({ stateDir: dir })
+  // The PKI shared by the test run: these tests use its keys; generating them is tested elsewhere.
+  sandbox = await startSandbox({ stateDir: dirname((await sharedSandboxPki()).dir) })
   exchange = {
     post,
     stsUrl: sandbox.environment.stsWsTrust,
@@ -47,7 +46,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox?.close()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 function doctorClaims() {
