@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 // Where test files live; a project narrows this by file name.
 const TEST_FILES = '{agent,protocol,clients,installer,test}/**/*.test.ts'
@@ -18,7 +18,7 @@ export default defineConfig({
       {
         // Node and `npm ci` only: no root, no Debian packages, no network namespaces.
         extends: true,
-        test: { name: 'unit', include: [TEST_FILES], exclude: [SYSTEM_TEST_FILES] },
+        test: { name: 'unit', include: [TEST_FILES], exclude: [...configDefaults.exclude, SYSTEM_TEST_FILES] },
       },
       {
         // SoftHSM2, xmlsec1, samlsign, lxml, Chromium, Xvfb, Java, a second user, netns.
