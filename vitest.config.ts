@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { configDefaults, defineConfig } from 'vitest/config'
 
 // Where test files live; a project narrows this by file name.
@@ -18,7 +19,15 @@ export default defineConfig({
       {
         // Node and `npm ci` only: no root, no Debian packages, no network namespaces.
         extends: true,
-        test: { name: 'unit', include: [TEST_FILES], exclude: [...configDefaults.exclude, SYSTEM_TEST_FILES] },
+        test: {
+          name: 'unit',
+          include: [TEST_FILES],
+          exclude: [...configDefaults.exclude, SYSTEM_TEST_FILES],
+          // vitest's default, one worker per core but one, is a single worker on a 2-core
+          // machine: the unit project would run its files one after the other. Its tests run
+          // side by side on developer machines anyway.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
+        },
       },
       {
         // SoftHSM2, xmlsec1, samlsign, lxml, Chromium, Xvfb, Java, a second user, netns.
