@@ -27,12 +27,14 @@ export default defineConfig({
           // machine: the unit project would run its files one after the other. Its tests run
           // side by side on developer machines anyway.
           maxWorkers: Math.max(2, availableParallelism() - 1),
+          // Projects with different worker counts run one after the other: unit first.
+          sequence: { groupOrder: 0 },
         },
       },
       {
         // SoftHSM2, xmlsec1, samlsign, lxml, Chromium, Xvfb, Java, a second user, netns.
         extends: true,
-        test: { name: 'system', include: [SYSTEM_TEST_FILES] },
+        test: { name: 'system', include: [SYSTEM_TEST_FILES], sequence: { groupOrder: 1 } },
       },
     ],
   },
