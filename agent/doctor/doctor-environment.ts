@@ -23,6 +23,8 @@ export interface DoctorEnvironment {
   isExecutable(path: string): boolean
   isWritable(path: string): boolean
   readFile(path: string): Promise<Buffer>
+  /** The files directly in a directory, with their sizes (rejects with ENOENT when it does not exist). */
+  listFiles(dir: string): Promise<{ name: string; size: number }[]>
   pkcs11: Pkcs11Binding
   /** Milliseconds since the epoch. */
   now(): number
