@@ -156,15 +156,24 @@ describe('privacy log: disk budget', () => {
     const time = settableClock('2025-03-01T10:00:00Z')
     // An old, already compressed file that takes most of the budget.
     writeFileSync(join(root, 'audit-00000001-20240101T000000000Z-20240301T000000000Z.jsonl.gz'), randomBytes(60_000))
-    const log = newLog({ clock: time.clock, limits: { budgetBytes: 50_000 } })
+    const timers: { ms: number; fn: () => void }[] = []
+    const schedule = (ms: number, fn: () => void) => {
+      timers.push({ ms, fn })
+      return () => undefined
+    }
+    const log = newLog({ clock: time.clock, limits: { budgetBytes: 50_000 }, schedule })
     await log.open()
     expect(log.status().state).toBe('full')
     expect(() => log.assertCanRecordUse()).toThrow(expect.objectContaining({ code: 'ERR_AUDIT_FULL' }))
-    // The user archives it elsewhere; the log measures its folder again.
+    // While full, the upkeep looks for room every 10 s rather than every hour.
+    expect(timers.at(-1)!.ms).toBe(10_000)
+    // The user archives it elsewhere; the next upkeep measures the folder again, no use needed.
     mkdirSync(join(root, 'archive'))
     renameSync(join(root, 'audit-00000001-20240101T000000000Z-20240301T000000000Z.jsonl.gz'), join(root, 'archive', 'old.jsonl.gz'))
+    timers.at(-1)!.fn()
     await log.maintain()
     expect(log.status().state).toBe('ok')
+    expect(timers.at(-1)!.ms).toBe(3600_000)
     log.assertCanRecordUse()
     await log.close()
 

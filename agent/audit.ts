@@ -202,6 +202,16 @@ export class AuditLog {
       this.droppedRecords++
       return
     }
+    this.recordUse(record)
+  }
+
+  /**
+   * Record a use of the token whose caller waits for it another way (a sign-in: the session
+   * records it, the method then waits with {@link durable}). Like {@link commit} it is never
+   * dropped; like {@link record} it never throws, failures go to `onError`.
+   */
+  recordUse(record: Omit<AuditRecord, 'time'>): void {
+    if (this.closed) return
     this.commit(record).catch((err: unknown) => {
       // A serialization failure never reached the writer, which reports write failures itself.
       if (!this.failure) this.report(err)
@@ -565,10 +575,12 @@ export class AuditLog {
     this.live ??= await openLiveFile(this.dir)
   }
 
+  /** The upkeep's next run: hourly, or every few seconds while full (to notice room made). */
   private armTimer(): void {
     const schedule = this.schedule
     if (!schedule) return
-    this.cancelTimer = schedule(this.maintenanceIntervalMs, () => {
+    const full = this.usedBytes() >= this.limits.budgetBytes
+    this.cancelTimer = schedule(full ? Math.min(RESCAN_MS, this.maintenanceIntervalMs) : this.maintenanceIntervalMs, () => {
       this.cancelTimer = undefined
       void this.maintain()
         .catch(() => undefined)
@@ -605,12 +617,18 @@ export class AuditLog {
 
   /** Measure the rotated files again: the user may have moved old ones away to make room. */
   private async rescan(): Promise<void> {
+    // A rotation may complete while the folder is read: files it adds are kept whatever the scan saw.
+    const firstNew = this.nextSeq
     const found = await scanDirectory(this.dir)
     const bySeq = new Map(this.rotated.map((f) => [f.seq, f]))
-    this.rotated = found.rotated.map((f) => {
-      const known = bySeq.get(f.seq)
-      return known && known.name === f.name ? { ...known, bytes: f.bytes } : f
-    })
+    const scanned = found.rotated.filter((f) => f.seq < firstNew)
+    this.rotated = [
+      ...scanned.map((f) => {
+        const known = bySeq.get(f.seq)
+        return known && known.name === f.name ? { ...known, bytes: f.bytes } : f
+      }),
+      ...this.rotated.filter((f) => f.seq >= firstNew),
+    ]
     this.nextSeq = Math.max(this.nextSeq, this.rotated.reduce((max, f) => Math.max(max, f.seq), 0) + 1)
   }
 
@@ -651,6 +669,12 @@ export class AuditLog {
     const state = this.state()
     if (state === this.lastState) return
     this.lastState = state
+    if (state === 'full' && this.cancelTimer) {
+      // Look for room made every few seconds from now on, not in an hour.
+      this.cancelTimer()
+      this.cancelTimer = undefined
+      this.armTimer()
+    }
     try {
       this.onStateChange?.(this.status())
     } catch {
