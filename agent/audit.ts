@@ -17,15 +17,18 @@
  * budget is reached, uses of the token are refused with ERR_AUDIT_FULL instead (and warned about
  * from 90 % on, in agent.status, the tray and `ehagent doctor`).
  */
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { AgentError, isAgentError } from '../protocol/errors.js'
+import { AgentError } from '../protocol/errors.js'
 import type { AuditRecord, PrivacyLogStatus } from '../protocol/rpc/methods.js'
 import { budgetState, DEFAULT_PRIVACY_LOG_LIMITS, describeState, retentionCutoff, warnBytesOf, type PrivacyLogLimits } from './audit/audit-budget.js'
-import { classifyAuditFile, LIVE_FILE, rotatedFileName, type RotatedFileName } from './audit/audit-file-names.js'
+import { openLiveFile, scanDirectory, type LiveFile, type RotatedFile } from './audit/audit-directory.js'
+import { toAuditError } from './audit/audit-error.js'
+import { LIVE_FILE, rotatedFileName, type RotatedFileName } from './audit/audit-file-names.js'
 import { compressFile, decompress, writeAll } from './audit/compress-file.js'
+import { recordMatcher, type RecordFilter } from './audit/match-records.js'
 import { fileLinesBackward, linesBackward, recordTimeRange } from './audit/read-lines.js'
-import { parseRecordLine, sanitizeRecord } from './audit/sanitize-record.js'
+import { sanitizeRecord } from './audit/sanitize-record.js'
 import { syncDirectory } from './audit/sync-directory.js'
 
 export interface AuditLogOptions {
@@ -44,23 +47,12 @@ export interface AuditLogOptions {
 }
 
 /** Filters of {@link AuditLog.list}; all optional, combined with AND. */
-export interface AuditQuery {
+export interface AuditQuery extends RecordFilter {
   /** At most this many records, newest first; default 100. */
   limit?: number
-  /** Records at or after this time (ISO 8601); `since` is its older name. */
-  from?: string
-  since?: string
-  /** Records at or before this time (ISO 8601). */
-  to?: string
-  /** A client's id or name, exactly. */
-  client?: string
-  event?: string
-  method?: string
-  outcome?: AuditRecord['outcome']
 }
 
 const DIR_MODE = 0o700
-const FILE_MODE = 0o600
 const MIB = 1024 * 1024
 const DEFAULT_MAX_FILE_BYTES = 4 * MIB
 const DEFAULT_ROTATE_AFTER_MS = 30 * 24 * 3600_000
@@ -68,26 +60,6 @@ const DEFAULT_MAINTENANCE_MS = 3600_000
 const DEFAULT_LIMIT = 100
 /** While full, the directory is measured again at most this often (files moved away free the budget). */
 const RESCAN_MS = 10_000
-
-/** The live file, open for appending and reading. */
-interface LiveFile {
-  handle: FileHandle
-  /** Bytes written and synced: what readers may read. */
-  bytes: number
-  oldest: number
-  newest: number
-  records: number
-  /** It ends in a torn line (a crash mid-write): the next write starts with a newline. */
-  needsNewline: boolean
-  /** Lists reading it now; a rotated-away handle is closed when the last one is done. */
-  readers: number
-  retired: boolean
-}
-
-interface RotatedFile extends RotatedFileName {
-  name: string
-  bytes: number
-}
 
 /** Records waiting for the same write + fsync; one promise for all of them. */
 interface Batch {
@@ -706,126 +678,6 @@ function newBatch(): Batch {
 /** What the log may exceed its budget by for records that hand nothing out: 1 %, at least 1 MiB. */
 function reserveBytes(budgetBytes: number): number {
   return Math.max(MIB, Math.floor(budgetBytes / 100))
-}
-
-/**
- * The directory as the log finds it: rotated files (one per sequence number: when both the plain
- * and the compressed file exist, the compression completed and the plain one is a leftover),
- * files of earlier versions, and leftovers to remove.
- */
-async function scanDirectory(dir: string): Promise<{ rotated: RotatedFile[]; legacy: { name: string; index: number }[]; leftovers: string[] }> {
-  const names = await readdir(dir)
-  const bySeq = new Map<number, RotatedFile>()
-  const legacy: { name: string; index: number }[] = []
-  const leftovers: string[] = []
-  for (const name of names) {
-    const kind = classifyAuditFile(name)
-    if (!kind) continue
-    if (kind.kind === 'temp') leftovers.push(name)
-    else if (kind.kind === 'legacy') legacy.push({ name, index: kind.index })
-    else if (kind.kind === 'rotated') {
-      let bytes: number
-      try {
-        bytes = (await stat(join(dir, name))).size
-      } catch (err) {
-        if (isNotFound(err)) continue
-        throw err
-      }
-      const file: RotatedFile = { seq: kind.seq, oldest: kind.oldest, newest: kind.newest, compressed: kind.compressed, name, bytes }
-      const other = bySeq.get(kind.seq)
-      if (other) {
-        const [keep, drop] = file.compressed ? [file, other] : [other, file]
-        leftovers.push(drop.name)
-        bySeq.set(kind.seq, keep)
-      } else bySeq.set(kind.seq, file)
-    }
-  }
-  return { rotated: [...bySeq.values()].sort((a, b) => a.seq - b.seq), legacy, leftovers }
-}
-
-/**
- * Open `audit.jsonl` for appending and reading (created 0600 when missing, its name synced);
- * learn its size, its records' time range and whether it ends in a torn line. A file left by an
- * earlier run, or created under a looser umask, is made 0600.
- */
-async function openLiveFile(dir: string): Promise<LiveFile> {
-  const path = join(dir, LIVE_FILE)
-  let handle: FileHandle
-  let created = true
-  try {
-    handle = await open(path, 'ax+', FILE_MODE)
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    created = false
-    handle = await open(path, 'a+', FILE_MODE)
-  }
-  try {
-    await handle.chmod(FILE_MODE)
-    if (created) {
-      await syncDirectory(dir)
-      return { handle, bytes: 0, oldest: Number.POSITIVE_INFINITY, newest: Number.NEGATIVE_INFINITY, records: 0, needsNewline: false, readers: 0, retired: false }
-    }
-    const { size } = await handle.stat()
-    const data = Buffer.allocUnsafe(size)
-    let read = 0
-    while (read < size) {
-      const { bytesRead } = await handle.read(data, read, size - read, read)
-      if (bytesRead === 0) break
-      read += bytesRead
-    }
-    const range = recordTimeRange(data.subarray(0, read))
-    return {
-      handle,
-      bytes: read,
-      oldest: range.oldest,
-      newest: range.newest,
-      records: range.records,
-      // A line torn by a crash would swallow the next record; end it so only the torn one is lost.
-      needsNewline: read > 0 && data[read - 1] !== 0x0a,
-      readers: 0,
-      retired: false,
-    }
-  } catch (err) {
-    await handle.close().catch(() => undefined)
-    throw err
-  }
-}
-
-/** The filters of a query, compiled once: a cheap look at the raw line first, then the parsed record. */
-function recordMatcher(query: AuditQuery): { overlaps: (oldest: number, newest: number) => boolean; line: (line: string) => AuditRecord | undefined } {
-  const fromText = query.from ?? query.since
-  const from = fromText === undefined ? undefined : Date.parse(fromText)
-  const to = query.to === undefined ? undefined : Date.parse(query.to)
-  // A stored line holds each string as JSON.stringify wrote it: a line without it cannot match.
-  const needles = [query.event, query.method, query.client].filter((v): v is string => v !== undefined).map((v) => JSON.stringify(v))
-  return {
-    overlaps: (oldest, newest) => !(from !== undefined && Number.isFinite(newest) && newest < from) && !(to !== undefined && Number.isFinite(oldest) && oldest > to),
-    line(line) {
-      for (const needle of needles) if (!line.includes(needle)) return undefined
-      const record = parseRecordLine(line)
-      if (!record) return undefined
-      if (from !== undefined || to !== undefined) {
-        const time = Date.parse(record.time)
-        if (from !== undefined && !(time >= from)) return undefined
-        if (to !== undefined && !(time <= to)) return undefined
-      }
-      if (query.event !== undefined && record.event !== query.event) return undefined
-      if (query.method !== undefined && record.method !== query.method) return undefined
-      if (query.outcome !== undefined && record.outcome !== query.outcome) return undefined
-      if (query.client !== undefined && record.client?.id !== query.client && record.client?.name !== query.client) return undefined
-      return record
-    },
-  }
-}
-
-/** A write failure as the caller of a use sees it: the disk full, or the log unavailable. No path. */
-function toAuditError(err: unknown): AgentError {
-  if (isAgentError(err)) return err
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new AgentError('ERR_AUDIT_FULL', 'the disk holding the privacy log is full: the token is not used unlogged', { reason: code }, { cause: err })
-  }
-  return new AgentError('ERR_AUDIT_UNAVAILABLE', undefined, { reason: typeof code === 'string' ? code : 'write failed' }, { cause: err })
 }
 
 function isNotFound(err: unknown): boolean {
