@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import { createHttpTransport } from '../http-transport.js'
+import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
@@ -42,6 +43,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     readFile: (path) => readFile(path),
     listFiles,
     pkcs11: pkcs11jsBinding,
+    probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
     isPortFree,
     isProcessAlive: (pid) => {
