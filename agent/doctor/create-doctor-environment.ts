@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -41,6 +41,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     isExecutable: (path) => canAccess(path, constants.X_OK),
     isWritable: (path) => canAccess(path, constants.W_OK),
     readFile: (path) => readFile(path),
+    listFiles,
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
@@ -83,4 +84,18 @@ function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false))
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
+}
+
+async function listFiles(dir: string): Promise<{ name: string; size: number }[]> {
+  const out: { name: string; size: number }[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    // A file removed between the listing and its stat (the agent pruning) is simply not counted.
+    const size = await stat(join(dir, entry.name)).then(
+      (s) => s.size,
+      () => undefined,
+    )
+    if (size !== undefined) out.push({ name: entry.name, size })
+  }
+  return out
 }

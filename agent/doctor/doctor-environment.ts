@@ -24,6 +24,8 @@ export interface DoctorEnvironment {
   isExecutable(path: string): boolean
   isWritable(path: string): boolean
   readFile(path: string): Promise<Buffer>
+  /** The files directly in a directory, with their sizes (rejects with ENOENT when it does not exist). */
+  listFiles(dir: string): Promise<{ name: string; size: number }[]>
   pkcs11: Pkcs11Binding
   /** Whether the eID's native module (pkcs11js) loads: undefined if so, else ERR_EID_UNAVAILABLE. */
   probeEidSupport(): AgentError | undefined

@@ -6,6 +6,7 @@ import { checkKeystore } from './check-keystore.js'
 import { checkNodeVersion } from './check-node-version.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkPort } from './check-port.js'
+import { checkPrivacyLog } from './check-privacy-log.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
@@ -14,7 +15,7 @@ import { findRunningAgent } from './find-running-agent.js'
 
 /**
  * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
- * the keys, the card, the network, the port, the tray. A check that cannot run because an
+ * the keys, the card, the network, the port, the privacy log, the tray. A check that cannot run because an
  * earlier one failed says so instead of failing twice.
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
@@ -32,6 +33,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   checks.push(await checkClock(config, transport, agent, env.now))
   checks.push(await checkEndpoints(config, transport, agent))
   checks.push(await checkPort(env, config, agent))
+  checks.push(await checkPrivacyLog(env, config))
   checks.push(checkTray(env))
   return checks
 }

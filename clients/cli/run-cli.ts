@@ -47,7 +47,7 @@ export const USAGE = `usage: ehagent <command> [options]
   call ENDPOINT FILE    sign FILE, post it to ENDPOINT, print the answer  [--soap-action A] [--x509]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
   clients               the paired applications;  clients revoke ID  withdraws one
-  audit                 the privacy log  [--limit N] [--method M]
+  audit                 the privacy log, newest first  [--limit N] [--from T] [--to T] [--client C] [--event E] [--method M] [--outcome O]
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
   install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
   uninstall             remove what install created; names the data it leaves

@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'config', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'tray']
+const IDS = ['node', 'config', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log', 'tray']
 
 let t: TestAgent
 let scratch: string
@@ -55,6 +55,7 @@ describe('ehagent doctor --json', () => {
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
     expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the sandbox the agent uses/) })
     expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
+    expect(c['privacy-log']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^.+audit: .* MiB of 1024 MiB \(0%\) in 1 file; kept 24 months$/) })
     expect(c.tray!.status).toBe('warn') // no display in the made-up machine
     expect(run.code).toBe(report.failed ? 1 : 0)
     expect(report.failed).toBe(0)
@@ -71,7 +72,7 @@ describe('ehagent doctor --json', () => {
     expectWellFormed(report)
     const c = byId(report)
     expect(c.config).toMatchObject({ status: 'fail', detail: expect.stringMatching(/port/), fix: expect.stringContaining(join(stateDir, 'config.json')) })
-    for (const id of ['keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
+    for (const id of ['keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
   })
 
   it('in text: one line per check, the fix under each failure', async () => {

@@ -188,6 +188,8 @@ export const EN = {
     openSso: 'Open the eHealth SSO page',
     clients: 'Paired applications…',
     audit: 'Privacy log…',
+    auditNearlyFull: (percent: number) => `Privacy log ${percent}% full…`,
+    auditFull: 'Privacy log full: signing refused…',
     settings: 'Settings…',
     quit: 'Quit',
   },

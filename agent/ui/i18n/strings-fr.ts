@@ -186,6 +186,8 @@ export const FR: Strings = {
     openSso: 'Ouvrir la page SSO d’eHealth',
     clients: 'Applications associées…',
     audit: 'Journal de confidentialité…',
+    auditNearlyFull: (percent: number) => `Journal de confidentialité plein à ${percent} %…`,
+    auditFull: 'Journal de confidentialité plein : signature refusée…',
     settings: 'Paramètres…',
     quit: 'Quitter',
   },

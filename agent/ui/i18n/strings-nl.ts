@@ -186,6 +186,8 @@ export const NL: Strings = {
     openSso: 'De eHealth SSO-pagina openen',
     clients: 'Gekoppelde toepassingen…',
     audit: 'Privacylogboek…',
+    auditNearlyFull: (percent: number) => `Privacylogboek ${percent}% vol…`,
+    auditFull: 'Privacylogboek vol: ondertekenen geweigerd…',
     settings: 'Instellingen…',
     quit: 'Afsluiten',
   },
