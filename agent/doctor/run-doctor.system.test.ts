@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,6 +44,7 @@ function machineEnv(): DoctorEnvironment {
     now: () => Date.now(),
     isPortFree: async () => true,
     isProcessAlive: () => false,
+    listFiles: async (dir) => readdirSync(dir).map((name) => ({ name, size: statSync(join(dir, name)).size })),
   }
 }
 
