@@ -7,7 +7,7 @@ import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'
 import { extractElementText } from '../../protocol/xml/extract-element-text.js'
 import { STS_ACTIONS } from '../sts-client.js'
-import { signedCall, type LoginKeys, type StsExchange } from './request-token.js'
+import { signedCall, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
 
@@ -41,7 +41,7 @@ export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, cl
   if (!env.bodyRoot) throw new AgentError('ERR_REMOTE_PROTOCOL', 'the SAML-P STS answered with an empty Body')
   const { assertionXml } = parseSamlpResponse(extractElementText(env.bodyRoot, answer), { expectedInResponseTo: requestId })
   return checkAssertion(assertionXml, {
-    trustedSigners: exchange.trustedSigners,
+    ...trustOf(exchange),
     now: exchange.now(),
     skewMs: exchange.skewMs,
     expectedHokCertificateBase64: hok.base64,

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js'
 import type { PromptContext, Prompter } from '../consent/prompter.js'
 import type { CertificateInfo, KeySource } from '../keys/key-source.js'
 import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
-import { issueToken, renewToken, type LoginKeys, type StsExchange } from './request-token.js'
+import { issueToken, renewToken, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const NO_CLAIMS = (): StsClaims => ({ attributes: [], designators: [] })
 
@@ -269,7 +269,7 @@ export class Session {
   private async checkToken(assertionXml: string, holderOfKey: KeySource): Promise<SamlAssertion> {
     const hok = await holderOfKey.certificate()
     return checkAssertion(assertionXml, {
-      trustedSigners: this.opts.exchange.trustedSigners,
+      ...trustOf(this.opts.exchange),
       now: this.opts.clock.now(),
       skewMs: this.opts.exchange.skewMs,
       expectedHokCertificateBase64: hok.base64,

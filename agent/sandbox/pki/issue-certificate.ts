@@ -102,9 +102,12 @@ function extensionsFor(purpose: CertificatePurpose): object[] {
         { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
       ]
     case 'sts':
+      // As the real STS certificates (ZetesConfidens-issued, 2021 and 2023): CA:FALSE,
+      // digitalSignature + nonRepudiation + keyEncipherment, clientAuth + emailProtection.
       return [
         { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true, emailProtection: true },
       ]
     case 'ehealth':
       return [
