@@ -18,6 +18,7 @@ import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 
 let pki: SandboxPki
 let scratch: string
@@ -46,6 +47,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
+    loadCaBundle: (environment) => loadCaBundle(environment),
     ...overrides,
   }
 }
