@@ -3,11 +3,13 @@ import { faultToAgentError, parseSoapFault } from '../protocol/soap/parse-fault.
 import { splitEnvelope } from '../protocol/soap/split-envelope.js'
 import type { HttpTransport } from './http-transport.js'
 
-/** SOAP actions of the two STS flavours (reference §2.1, §3.1). */
+/**
+ * SOAP actions of the WS-Trust STS (reference §3.1). The SAML-P STS's depends on its endpoint:
+ * protocol/saml/samlp-soap-actions.ts.
+ */
 export const STS_ACTIONS = {
   issue: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',
   challenge: 'urn:be:fgov:ehealth:sts:protocol:v1:Challenge',
-  samlp: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken',
 } as const
 
 /** Options of {@link createSoapPoster}; resolved once. */

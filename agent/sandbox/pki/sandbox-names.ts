@@ -20,10 +20,15 @@ export const BELGIUM_ROOT_CA_DN: readonly DnAttribute[] = [
   ['C', 'BE'],
 ]
 
-/** Shaped like `CN=Citizen CA, SERIALNUMBER=202301, C=BE`. */
+/**
+ * Shaped like the Belgian eID CAs, which encode C, CN, serialNumber in that order (the real
+ * Government CA 201402 in taktik/freehealth-connector `src/main/resources/prod/caCertificateKeystore.jks`),
+ * so that Java prints them `SERIALNUMBER=201402, CN=Government CA, C=BE`: serialNumber first in
+ * this reading order.
+ */
 export const CITIZEN_CA_DN: readonly DnAttribute[] = [
-  ['CN', 'TEST Citizen CA (sandbox)'],
   ['SERIALNUMBER', '000001'],
+  ['CN', 'TEST Citizen CA (sandbox)'],
   ['C', 'BE'],
 ]
 
