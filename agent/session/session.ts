@@ -283,7 +283,10 @@ export class Session {
 
   private activate(parts: Omit<ActiveToken, 'renewAt'>): ActiveToken {
     const { notBefore, notOnOrAfter } = parts.assertion.conditions
-    const token: ActiveToken = { ...parts, renewAt: planRenewal(notBefore, notOnOrAfter, this.opts.random(), this.opts.renewal) }
+    // The lifetime counts from when the token was issued: the STS dates NotBefore back by some
+    // minutes (a real acceptance token: 5) to absorb clock differences.
+    const from = new Date(Math.max(notBefore.getTime(), Math.min(parts.assertion.issueInstant.getTime(), notOnOrAfter.getTime())))
+    const token: ActiveToken = { ...parts, renewAt: planRenewal(from, notOnOrAfter, this.opts.random(), this.opts.renewal) }
     this.active = token
     this.scheduleTimers(token)
     return token

@@ -111,7 +111,6 @@ function issue(state: SandboxState, checked: VerifiedX509Request, request: Samlp
     hokCertificateBase64: hok,
     provided: request.attributes,
     requested: request.designators,
-    ...(request.innerAssertion?.notOnOrAfter ? { requestedNotOnOrAfter: request.innerAssertion.notOnOrAfter } : {}),
   })
   if (outcome.kind === 'denied') return denied(outcome.message)
   return respond(state, request.requestId, { code: 'Success' }, outcome.assertionXml)
