@@ -24,7 +24,12 @@ describe('eHealth under maintenance', () => {
 
   it('a longer one: ERR_UNAVAILABLE saying eHealth is under maintenance, after the retries', async () => {
     parseFaultSpec('/IAM/SecurityTokenService/v1:maintenance=10', t.sandbox.state.faults)
-    const err = await app.call('session.login', { profile: 'doctor' }).catch((e: unknown) => e as { code: string; message: string; data: Record<string, unknown> })
+    const err = await app.call('session.login', { profile: 'doctor' }).then(
+      () => {
+        throw new Error('signed in under maintenance')
+      },
+      (e: unknown) => e as { code: string; message: string; data: Record<string, unknown> },
+    )
     expect(err).toMatchObject({ code: 'ERR_UNAVAILABLE', data: { status: 503, maintenance: true } })
     expect(err.message).toMatch(/^eHealth is under maintenance: 127\.0\.0\.1:\d+ answered HTTP 503 with its maintenance page/)
     // It was retried (each attempt met a maintenance answer), and gave up before ten.

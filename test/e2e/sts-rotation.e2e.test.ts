@@ -56,7 +56,12 @@ describe('an STS signer rotation during a session', () => {
   it('look-alike (same name, another CA): the renewal is refused naming the certificate; the valid token stays in use; a new sign-in is refused too', async () => {
     const current = t.agent.services.session.current()!
     const lookAlike = t.sandbox.state.stsSigning.rotate('look-alike')
-    const failed = await t.agent.services.session.renew().catch((err: unknown) => err as { code: string; message: string; data: Record<string, unknown> })
+    const failed = await t.agent.services.session.renew().then(
+      () => {
+        throw new Error('renewed with the look-alike signer')
+      },
+      (err: unknown) => err as { code: string; message: string; data: Record<string, unknown> },
+    )
     expect(failed).toMatchObject({ code: 'ERR_TOKEN_UNTRUSTED' })
     expect(failed.data.certificate).toMatchObject({
       subject: 'CN="CBE=0809394427, IAMSANDBOX", OU=eHealth-platform Belgium, OU=EHEALTH-PLATFORM, OU="CBE=0809394427", OU=IAMSANDBOX, O=Federal Government, C=BE',
@@ -70,7 +75,12 @@ describe('an STS signer rotation during a session', () => {
     expect(await callService()).toBe(current.assertion.assertionId)
 
     await app.call('session.logout')
-    const refused = await app.call('session.login', { profile: 'doctor' }).catch((err: unknown) => err as { code: string; data: { certificate?: { sha256: string } } })
+    const refused = await app.call('session.login', { profile: 'doctor' }).then(
+      () => {
+        throw new Error('signed in with the look-alike signer')
+      },
+      (err: unknown) => err as { code: string; data: { certificate?: { sha256: string } } },
+    )
     expect(refused).toMatchObject({ code: 'ERR_TOKEN_UNTRUSTED', data: { certificate: { sha256: lookAlike.certificate.fingerprint256 } } })
     expect(t.agent.services.session.current()).toBeUndefined()
   })
