@@ -31,6 +31,7 @@ function env(now: string, overrides: Partial<DoctorEnvironment> = {}): DoctorEnv
     isPortFree: async () => true,
     isProcessAlive: () => false,
     loadCaBundle: (e) => loadCaBundle(e),
+    probeEidSupport: () => undefined,
     ...overrides,
   }
 }

@@ -13,11 +13,13 @@ export interface BundledCa {
 }
 
 /**
- * The folder of the shipped CA bundles: `agent/trust/ca-bundles` of the installation, found from
- * this module whether it runs from the sources (agent/trust/) or compiled (dist/agent/trust/,
- * where the build copies no data files).
+ * The folder of the shipped CA bundles: `ca-bundles/` beside this module, in the sources
+ * (agent/trust/) and in the compiled tree (dist/agent/trust/, where `npm run build` copies it);
+ * for a dist/ compiled without that copy, the sources' folder of the same installation.
  */
 export function findCaBundleDir(start: URL = new URL('./', import.meta.url)): string {
+  const beside = new URL('ca-bundles/', start)
+  if (existsSync(new URL('PROVENANCE.md', beside))) return fileURLToPath(beside)
   for (let dir = new URL('./', start); ; dir = new URL('../', dir)) {
     const candidate = new URL('agent/trust/ca-bundles/', dir)
     if (existsSync(new URL('PROVENANCE.md', candidate))) return fileURLToPath(candidate)
