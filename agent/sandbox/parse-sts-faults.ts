@@ -1,6 +1,6 @@
 import { AgentError } from '../../protocol/errors.js'
 import type { FaultInjector } from './fault-injector.js'
-import { maintenancePage } from './maintenance-page.js'
+import { renderMaintenancePage } from './render-maintenance-page.js'
 import { STS_ROTATIONS, type StsRotation } from './sts/sts-signing.js'
 
 /** The fault kinds this file reads, for parse-fault-spec.ts's usage message. */
@@ -34,7 +34,7 @@ export function parseStsFault(kind: string, value: string | undefined, path: str
     case 'maintenance': {
       const times = value === undefined ? 1 : Number(value)
       if (!Number.isInteger(times) || times < 1) throw bad(raw)
-      faults.add(path, { kind: 'http', status: 503, body: maintenancePage(), contentType: 'text/html; charset=utf-8' }, times)
+      faults.add(path, { kind: 'http', status: 503, body: renderMaintenancePage(), contentType: 'text/html; charset=utf-8' }, times)
       return true
     }
     default:

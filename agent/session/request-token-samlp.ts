@@ -8,7 +8,7 @@ import { parseSamlpResponse } from '../../protocol/saml/parse-samlp-response.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'
 import { extractElementText } from '../../protocol/xml/extract-element-text.js'
-import { samlpSoapActionFor } from '../../protocol/saml/samlp-soap-actions.js'
+import { findSamlpSoapAction } from '../../protocol/saml/samlp-soap-actions.js'
 import { signedCall, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
@@ -22,7 +22,7 @@ const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
  */
 export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, claims: StsClaims, lifetimeMs: number): Promise<SamlAssertion> {
   if (!exchange.samlpUrl) throw new AgentError('ERR_CONFIG_INVALID', 'no SAML-P STS endpoint for this environment')
-  const soapAction = samlpSoapActionFor(exchange.samlpUrl)
+  const soapAction = findSamlpSoapAction(exchange.samlpUrl)
   const identification = readCertificate((await keys.identification.certificate()).certificate.raw)
   const hok = await keys.holderOfKey.certificate()
   const uuid = exchange.newId()

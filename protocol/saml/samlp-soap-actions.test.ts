@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ENVIRONMENTS } from '../environments.js'
 import { AgentError } from '../errors.js'
-import { samlpSoapActionFor } from './samlp-soap-actions.js'
+import { findSamlpSoapAction } from './samlp-soap-actions.js'
 
 const SECURITY_TOKEN = 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken'
 const SECURE_TOKEN = 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken'
@@ -18,15 +18,15 @@ describe('the SAML-P endpoint-to-SOAPAction table', () => {
     ['https://wwwacc.ehealth.fgov.be:443/sts_1_1/SecureTokenService', SECURE_TOKEN],
     ['https://www.ehealth.fgov.be/sts_1_1/SecureTokenService', SECURE_TOKEN],
   ])('%s -> %s', (endpoint, action) => {
-    expect(samlpSoapActionFor(endpoint)).toBe(action)
+    expect(findSamlpSoapAction(endpoint)).toBe(action)
   })
 
   it('every configured real SAML-P endpoint has an action', () => {
-    for (const env of Object.values(ENVIRONMENTS)) expect(samlpSoapActionFor(env.stsSamlP)).toBe(SECURITY_TOKEN)
+    for (const env of Object.values(ENVIRONMENTS)) expect(findSamlpSoapAction(env.stsSamlP)).toBe(SECURITY_TOKEN)
   })
 
   it('an unknown endpoint is a configuration error, not a guess', () => {
-    expect(() => samlpSoapActionFor('https://services.ehealth.fgov.be/IAM/SecurityTokenService/v1')).toThrow(AgentError)
-    expect(() => samlpSoapActionFor('https://example.org/IAM/Saml11TokenService/v12')).toThrow(/no SOAPAction is known/)
+    expect(() => findSamlpSoapAction('https://services.ehealth.fgov.be/IAM/SecurityTokenService/v1')).toThrow(AgentError)
+    expect(() => findSamlpSoapAction('https://example.org/IAM/Saml11TokenService/v12')).toThrow(/no SOAPAction is known/)
   })
 })

@@ -60,11 +60,11 @@ export const SAMLP_ENDPOINT_ACTIONS: readonly SamlpEndpointAction[] = [
  *
  * @example
  * ```ts
- * samlpSoapActionFor('https://services-acpt.ehealth.fgov.be/IAM/Saml11TokenService/v1') // '…:RequestSecurityToken'
- * samlpSoapActionFor('https://services-int.ehealth.fgov.be/R1/IAM/Saml11TokenService/Legacy/v1') // '…:RequestSecureToken'
+ * findSamlpSoapAction('https://services-acpt.ehealth.fgov.be/IAM/Saml11TokenService/v1') // '…:RequestSecurityToken'
+ * findSamlpSoapAction('https://services-int.ehealth.fgov.be/R1/IAM/Saml11TokenService/Legacy/v1') // '…:RequestSecureToken'
  * ```
  */
-export function samlpSoapActionFor(endpoint: string): string {
+export function findSamlpSoapAction(endpoint: string): string {
   let path = endpoint
   if (/^[a-z][a-z0-9+.-]*:/i.test(endpoint)) {
     try {

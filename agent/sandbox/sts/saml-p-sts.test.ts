@@ -17,7 +17,7 @@ import { createSandboxApp } from '../app.js'
 import type { SandboxPki } from '../pki/types.js'
 import { SandboxState } from '../sandbox-state.js'
 import { SAMLP_LEGACY_PATH, samlpStsRoutes } from './saml-p-sts.js'
-import { samlpSoapActionFor } from '../../../protocol/saml/samlp-soap-actions.js'
+import { findSamlpSoapAction } from '../../../protocol/saml/samlp-soap-actions.js'
 
 /** A key and its certificate: what signs the header (identification) or is bound (HOK). */
 interface Credential {
@@ -87,7 +87,7 @@ async function callSamlp(options: CallOptions) {
 
   const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8' }
   const path = options.path ?? SANDBOX_PATHS.stsSamlP
-  if (options.soapAction !== null) headers.SOAPAction = options.soapAction ?? `"${samlpSoapActionFor(path)}"`
+  if (options.soapAction !== null) headers.SOAPAction = options.soapAction ?? `"${findSamlpSoapAction(path)}"`
   const app = createSandboxApp(options.stateOverride ?? state, [samlpStsRoutes])
   const res = await app.request(path, { method: 'POST', headers, body: signed })
   const text = await res.text()

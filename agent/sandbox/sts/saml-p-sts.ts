@@ -4,7 +4,7 @@ import { isAgentError } from '../../../protocol/errors.js'
 import { buildSamlpResponse, type SamlpStatus } from '../../../protocol/saml/build-samlp-response.js'
 import { SAML_NAMESPACES } from '../../../protocol/saml/names.js'
 import { parseSamlpRequest, type SamlpRequest } from '../../../protocol/saml/parse-samlp-request.js'
-import { samlpSoapActionFor } from '../../../protocol/saml/samlp-soap-actions.js'
+import { findSamlpSoapAction } from '../../../protocol/saml/samlp-soap-actions.js'
 import { extractElementText } from '../../../protocol/xml/index.js'
 import { soapEndpoint, type SandboxRoutes } from '../app.js'
 import type { SandboxState } from '../sandbox-state.js'
@@ -25,7 +25,7 @@ export const SAMLP_LEGACY_PATH = '/IAM/Saml11TokenService/Legacy/v1'
  */
 export const samlpStsRoutes: SandboxRoutes = (app, state) => {
   for (const path of [SANDBOX_PATHS.stsSamlP, SAMLP_LEGACY_PATH]) {
-    const expected = samlpSoapActionFor(path)
+    const expected = findSamlpSoapAction(path)
     app.post(path, (c) => {
       const action = c.req.header('SOAPAction')
       return soapEndpoint(c.req.raw, state, (text) => handleSamlp(state, text, action, expected))

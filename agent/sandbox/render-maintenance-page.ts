@@ -3,7 +3,7 @@
  * page in the three languages of its site, where a SOAP client expects an envelope. Modelled on
  * the public portal's announcement pages; the exact text of the real page is not public.
  */
-export function maintenancePage(): string {
+export function renderMaintenancePage(): string {
   return (
     '<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>eHealth - Onderhoud / Maintenance</title></head><body>' +
     '<h1>eHealth-platform</h1>' +
