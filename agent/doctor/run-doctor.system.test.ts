@@ -12,6 +12,7 @@ import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 
 // The doctor's eID checks through a real PKCS#11 module: SoftHSM2 provisioned as a Belgian eID.
 // The other checks, and these with made-up modules, are in run-doctor.test.ts.
@@ -41,6 +42,7 @@ function machineEnv(): DoctorEnvironment {
     readFile: (p) => readFile(p),
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
+    loadCaBundle: (environment) => loadCaBundle(environment),
     now: () => Date.now(),
     isPortFree: async () => true,
     isProcessAlive: () => false,

@@ -62,7 +62,7 @@ export interface WiredAgent {
  */
 export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvironment, prompterIn: Prompter, iamConnectOpenUrl: ((url: string) => Promise<void>) | undefined): Promise<WiredAgent> {
   const { config, paths, clock } = opts
-  const { environment, trustedSigners } = resolved
+  const { environment, trust } = resolved
   const keystorePath = config.login.keystore ?? resolved.defaultKeystore
 
   const injected = opts.keySources
@@ -116,7 +116,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       stsUrl: environment.stsWsTrust,
       protocol: config.stsProtocol,
       samlpUrl: environment.stsSamlP,
-      trustedSigners,
+      trustedSigners: trust.pinned,
+      signerChain: trust.chain,
       now: () => clock.now(),
       newId,
     },
