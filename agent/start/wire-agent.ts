@@ -100,6 +100,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   let trayController: TrayController | undefined
   // The tray shows the notices too ("renewal needed", errors), whatever Prompter asks the user.
   const prompter = forwardNotices(prompterIn, (notice) => trayController?.notice(notice))
+  /** The key IAM Connect sign-ins bind the token to when there is no keystore; made on first use. */
+  let sessionKey: KeySource | undefined
   const session = new Session({
     exchange: {
       post,
@@ -115,13 +117,14 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     environment: environment.label,
     lifetimeMs: config.tokenLifetimeMinutes * 60_000,
     random: Math.random,
+    // Locked at every logout and after every failed sign-in, whichever of them a sign-in used.
+    keySources: () => [keystore, eid, sessionKey].filter((k): k is KeySource => k !== undefined),
     onEvent: (event) => {
       sessionEvents.emit('change', event)
       recordSessionEvent(audit, event)
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
-  let sessionKey: KeySource | undefined
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
