@@ -5,7 +5,7 @@ import type { StsClaims } from '../../protocol/sts/claims.js'
 import type { Clock } from '../clock.js'
 import type { PromptContext, Prompter } from '../consent/prompter.js'
 import type { CertificateInfo, KeySource } from '../keys/key-source.js'
-import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
+import { DEFAULT_RENEWAL_POLICY, planRenewal, planRenewalRetry, type RenewalPolicy } from './renewal-plan.js'
 import { issueToken, renewToken, type LoginKeys, type StsExchange } from './request-token.js'
 
 const NO_CLAIMS = (): StsClaims => ({ attributes: [], designators: [] })
@@ -79,9 +79,8 @@ export interface SessionOptions {
   environment: string
   /** Requested token lifetime; default 24 h (the connector's default, reference §10). */
   lifetimeMs?: number
+  /** When to renew, and to retry a failed renewal (renewal-plan.ts); default DEFAULT_RENEWAL_POLICY. */
   renewal?: RenewalPolicy
-  /** How long after a failed renewal to try again while the token is still valid; default 30 s. */
-  renewalRetryMs?: number
   /** How long before renewal to warn that it will need the PIN; default 10 minutes. */
   renewalNoticeMs?: number
   random: () => number
@@ -124,7 +123,6 @@ export class Session {
     this.opts = {
       lifetimeMs: 24 * 3600_000,
       renewal: DEFAULT_RENEWAL_POLICY,
-      renewalRetryMs: 30_000,
       renewalNoticeMs: 10 * 60_000,
       keySources: () => [],
       ...options,
@@ -260,8 +258,9 @@ export class Session {
           // session is over, so is this one.
           await this.logout('expired')
         } else if (this.active === token) {
-          // Try again a little later rather than on every call (no renewal storm).
-          token.renewAt = new Date(this.opts.clock.now().getTime() + this.opts.renewalRetryMs)
+          // Try again a little later rather than on every call (no renewal storm), and soon
+          // enough that a short token gets several tries before it expires.
+          token.renewAt = planRenewalRetry(this.opts.clock.now(), token.assertion.conditions.notOnOrAfter, this.opts.renewal)
           this.scheduleTimers(token)
         }
         throw error
@@ -336,7 +335,8 @@ export class Session {
 
   private activate(parts: Omit<ActiveToken, 'renewAt'>): ActiveToken {
     const { notBefore, notOnOrAfter } = parts.assertion.conditions
-    const token: ActiveToken = { ...parts, renewAt: planRenewal(notBefore, notOnOrAfter, this.opts.random(), this.opts.renewal) }
+    const receivedAt = this.opts.clock.now()
+    const token: ActiveToken = { ...parts, renewAt: planRenewal({ notBefore, notOnOrAfter, receivedAt }, this.opts.random(), this.opts.renewal) }
     this.active = token
     this.scheduleTimers(token)
     return token
