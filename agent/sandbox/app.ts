@@ -67,8 +67,11 @@ async function injected(fault: InjectedFault, state: SandboxState): Promise<Resp
     case 'latency':
       await new Promise((r) => setTimeout(r, fault.ms))
       return undefined
-    case 'http':
-      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers: { 'Content-Type': 'text/plain' } })
+    case 'http': {
+      const retryAfter = state.faults.retryAfterFor(fault.status)
+      const headers: Record<string, string> = { 'Content-Type': 'text/plain', ...(retryAfter !== undefined ? { 'Retry-After': retryAfter } : {}) }
+      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers })
+    }
     case 'soap-fault':
       return xml(businessFault(state, 'soapenv:Server', fault.code, fault.messages))
     case 'garbage':

@@ -24,6 +24,11 @@ export class FaultInjector {
   clockSkewMs = 0
   /** When set, the STS issues tokens this short-lived. */
   tokenLifetimeMs: number | undefined
+  /**
+   * The `Retry-After` (seconds) sent with an injected 429 or 503. Unset: 1 s on a 429 (a rate
+   * limiter says when to come back, RFC 6585 §4), none on a 503.
+   */
+  retryAfterSeconds: number | undefined
 
   add(path: string, fault: InjectedFault, times = 1): void {
     this.rules.push({ path, fault, remaining: times })
@@ -42,5 +47,13 @@ export class FaultInjector {
     this.rules = []
     this.clockSkewMs = 0
     this.tokenLifetimeMs = undefined
+    this.retryAfterSeconds = undefined
+  }
+
+  /** The Retry-After header value for an injected answer of this status, if it gets one. */
+  retryAfterFor(status: number): string | undefined {
+    if (status === 429) return String(this.retryAfterSeconds ?? 1)
+    if (status === 503 && this.retryAfterSeconds !== undefined) return String(this.retryAfterSeconds)
+    return undefined
   }
 }

@@ -6,6 +6,8 @@ import type { FaultInjector } from './fault-injector.js'
  * `latency=500` (ms, every request), `http=503` (next request), `http=503x3` (next three),
  * `soap-fault=SOA-02001`, `garbage`, `reset`, `skew=300` (STS clock, seconds),
  * `token-lifetime=60` (seconds). A path may prefix a rule: `/IAM/SecurityTokenService/v1:http=503`.
+ * `http=429` answers Too Many Requests with `Retry-After: 1`; `retry-after=S` sets the
+ * Retry-After of injected 429 and 503 answers.
  */
 export function parseFaultSpec(spec: string, faults: FaultInjector): void {
   for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -33,6 +35,13 @@ export function parseFaultSpec(spec: string, faults: FaultInjector): void {
       case 'token-lifetime':
         faults.tokenLifetimeMs = num(value, raw) * 1000
         break
+      case 'retry-after': {
+        // delay-seconds is 1*DIGIT (RFC 9110 §10.2.3): whole seconds, never negative.
+        const seconds = num(value, raw)
+        if (!Number.isInteger(seconds) || seconds < 0) throw bad(raw)
+        faults.retryAfterSeconds = seconds
+        break
+      }
       default:
         throw bad(raw)
     }
@@ -46,5 +55,5 @@ function num(value: string | undefined, raw: string): number {
 }
 
 function bad(raw: string): AgentError {
-  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S`)
+  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S, retry-after=S`)
 }

@@ -89,6 +89,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const post = createSoapPoster({
     transport: createHttpTransport({ extraCaPem: extraCa }),
     sleep: (ms) => clock.sleep(ms),
+    now: () => clock.now().getTime(),
     random: Math.random,
     userAgent: `ehealth-agent/${opts.version}`,
     onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
