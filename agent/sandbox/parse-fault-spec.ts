@@ -4,14 +4,15 @@ import type { FaultInjector } from './fault-injector.js'
 /**
  * Fault specs from the command line (`ehagent sandbox --fault …`), comma-separated:
  * `latency=500` (ms, every request), `http=503` (next request), `http=503x3` (next three),
- * `soap-fault=SOA-02001`, `garbage`, `reset`, `skew=300` (STS clock, seconds),
+ * `soap-fault=SOA-02001`, `garbage`, `reset` (`resetx5`: the next five), `skew=300` (STS clock, seconds),
  * `token-lifetime=60` (seconds). A path may prefix a rule: `/IAM/SecurityTokenService/v1:http=503`.
  * `http=429` answers Too Many Requests with `Retry-After: 1`; `retry-after=S` sets the
  * Retry-After of injected 429 and 503 answers.
  */
 export function parseFaultSpec(spec: string, faults: FaultInjector): void {
   for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(?:(\/[^:]*):)?([a-z-]+)(?:=([^x]+)(?:x(\d+))?)?$/.exec(raw)
+    // The kind is matched lazily so that a count may follow a fault without a value (`resetx5`).
+    const m = /^(?:(\/[^:]*):)?([a-z-]+?)(?:=([^x]+))?(?:x(\d+))?$/.exec(raw)
     if (!m) throw bad(raw)
     const [, path = '', kind, value, times] = m
     const n = times ? Number(times) : 1

@@ -2,6 +2,7 @@ import type { PersonId } from './directory-data.js'
 import type { SandboxPki } from './pki/types.js'
 import type { PendingChallenge } from './sts/ws-trust-sts.js'
 import { FaultInjector } from './fault-injector.js'
+import { RequestCounter } from './request-counter.js'
 
 /** Sandbox settings; resolved once. */
 export interface SandboxOptions {
@@ -25,6 +26,8 @@ export class SandboxState {
   readonly options: SandboxOptions
   readonly challenges = new Map<string, PendingChallenge>()
   readonly faults = new FaultInjector()
+  /** Requests received per endpoint (`ehagent sandbox stats`). */
+  readonly requests: RequestCounter
   /** soa:Environment in faults (seed 004's BusinessError carries it). */
   readonly soaEnvironment = 'Simulation'
   private readonly clock: () => Date
@@ -33,6 +36,7 @@ export class SandboxState {
     this.pki = pki
     this.clock = clock
     this.options = { ...DEFAULT_SANDBOX_OPTIONS, ...options }
+    this.requests = new RequestCounter(clock())
   }
 
   /** The sandbox's clock, shifted when a test injects STS clock skew. */
