@@ -52,6 +52,8 @@ export interface WiredAgent {
   setTray(tray: TrayController | undefined): void
   /** A refused malformed request, for the privacy log (the HTTP adapter reports them). */
   onMalformed(): void
+  /** A connection from a peer that is not loopback, closed unanswered by the listener (threat T12). */
+  onForeignPeer(peer: string): void
 }
 
 /**
@@ -203,5 +205,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     subscribe: (listener) => sessionEvents.on('change', listener),
     setTray: (tray) => (trayController = tray),
     onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
+    onForeignPeer: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'non-loopback-peer' }),
   }
 }
