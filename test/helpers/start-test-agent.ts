@@ -71,6 +71,8 @@ export async function startTestAgent(
     iamConnectOpenUrl?: (url: string) => Promise<void>
     sandbox?: Partial<SandboxOptions>
     onStep?: StartAgentOptions['onStep']
+    /** Key sources instead of those the settings name (startAgent's option). */
+    keySources?: StartAgentOptions['keySources']
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -93,6 +95,7 @@ export async function startTestAgent(
       sandbox: { url: sandbox.url },
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.keySources ? { keySources: options.keySources } : {}),
     })
   } catch (err) {
     await sandbox.close()
