@@ -14,7 +14,7 @@
  * @module
  */
 import { AgentError } from '../errors.js'
-import { firstInvalidChar, isNameHighSurrogate, isNameStartUnit, isNameUnit, isXmlCodePoint } from './xml-chars.js'
+import { firstInvalidChar, isNameHighSurrogate, isNameStartUnit, isNameUnit, isXmlCodePoint } from '../xsd/xml-char.js'
 
 /** Limits applied while scanning. */
 export interface XmlLimits {
