@@ -2,23 +2,25 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningSandbox } from '../../agent/sandbox/server.js'
 import { runCliCaptured } from '../helpers/run-cli-captured.js'
-import { spawnSandboxProcess, type SandboxProcess } from '../helpers/sandbox-process.js'
-import { freePort } from '../helpers/start-test-agent.js'
+import { freePort, startTestSandbox } from '../helpers/start-test-agent.js'
 
-// `ehagent sandbox fault SPEC|clear` and `ehagent sandbox stats` against a sandbox running in a
-// process of its own: what a script or a fault test uses to drive a real agent's eHealth.
+// `ehagent sandbox fault SPEC|clear` and `ehagent sandbox stats` against a running sandbox, over
+// real loopback HTTP: what a script or a fault test uses to drive a real agent's eHealth. The
+// sandbox runs in this process to keep the unit run short; the fault suite
+// (test/faults/fault-suite.system.test.ts) drives a sandbox process the same way.
 
-let sandbox: SandboxProcess
+let sandbox: RunningSandbox
 const home = mkdtempSync(join(tmpdir(), 'sandbox-control-cli-'))
 const STS = '/IAM/SecurityTokenService/v1'
 
 beforeAll(async () => {
-  sandbox = await spawnSandboxProcess()
+  sandbox = await startTestSandbox()
 }, 90_000)
 
 afterAll(async () => {
-  await sandbox?.stop()
+  await sandbox?.close()
 })
 
 const cli = (...args: string[]) => runCliCaptured([...args, '--port', String(sandbox.port)], { home })
