@@ -295,6 +295,14 @@ function sanitizeRecord(input: Omit<AuditRecord, 'time'>, time: string): AuditRe
   }
   const client = sanitizeClient(source.client)
   if (client) out.client = client
+  const program = sanitizeProgram(source.program)
+  if (program) out.program = program
+  const origin = sanitizeString(source.origin)
+  if (origin !== undefined) out.origin = origin
+  if (Array.isArray(source.pairedExecutables)) {
+    const paired = source.pairedExecutables.slice(0, 16).map((e) => sanitizeString(e, MAX_ENDPOINT)).filter((e): e is string => e !== undefined)
+    if (paired.length > 0) out.pairedExecutables = paired
+  }
   const method = sanitizeString(source.method)
   if (method !== undefined) out.method = method
   const service = sanitizeService(source.service)
@@ -317,6 +325,22 @@ function sanitizeClient(value: unknown): AuditRecord['client'] {
   if (id !== undefined) out.id = id
   if (pid !== undefined) out.pid = pid
   if (executable !== undefined) out.executable = executable
+  return out
+}
+
+/** The program as the OS reported it: both its name and its executable, or nothing. */
+function sanitizeProgram(value: unknown): AuditRecord['program'] {
+  if (!isObject(value)) return undefined
+  const name = sanitizeString(value.name)
+  const executable = sanitizeString(value.executable, MAX_ENDPOINT)
+  if (name === undefined || executable === undefined) return undefined
+  const out: NonNullable<AuditRecord['program']> = { name, executable }
+  const pid = sanitizePid(value.pid)
+  if (pid !== undefined) out.pid = pid
+  const user = sanitizeString(value.user)
+  if (user !== undefined) out.user = user
+  const commandLine = sanitizeString(value.commandLine)
+  if (commandLine !== undefined) out.commandLine = commandLine
   return out
 }
 

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
+import { choosePeerIdentifier } from '../callers/choose-peer-identifier.js'
 import type { Prompter } from '../consent/prompter.js'
 import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
@@ -122,6 +123,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
   let sessionKey: KeySource | undefined
+  // The settings page changes this list; the next request of the extension sees the change.
+  let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -136,6 +139,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
+    allowedWebOrigins: () => allowedWebOrigins,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
@@ -160,7 +164,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     systemLanguage: languageFromLocale(opts.desktop?.locale),
     settingsLanguage: isLanguage(config.language) ? config.language : undefined,
     timeZone: opts.desktop?.timeZone,
-    onSettingsSaved: () => trayController?.refresh(),
+    onSettingsSaved: (saved) => {
+      allowedWebOrigins = [...saved.allowedWebOrigins]
+      trayController?.refresh()
+    },
   })
   const app = createAgentApp({
     services,
@@ -177,6 +184,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
+      // The program behind every connection of the API, once per connection (agent/callers).
+      identifyPeer: opts.identifyPeer ?? choosePeerIdentifier(process.platform),
       onRejected,
     },
     ui: {

@@ -27,6 +27,11 @@ textarea{min-height:4.5em}
 button{font:inherit;padding:7px 18px;border-radius:3px;border:1px solid #1f5f99;background:#1f5f99;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#1f5f99}
 button.danger{background:#b3261e;border-color:#b3261e}
+.pairing-code{margin:14px 0;padding:10px 14px;border:2px solid #1f5f99;border-radius:4px;background:#f6f9fc}
+.pairing-code .code{font-size:28px;letter-spacing:3px;font-variant-numeric:tabular-nums}
+.pairing-code p{margin:4px 0 0}
+fieldset.policy{border:1px solid #d5dbe0;margin:12px 0;padding:8px 14px}
+fieldset.policy label{display:inline;font-weight:400;margin:0 14px 0 4px}
 .notice{padding:9px 14px;margin:12px 0;border-left:4px solid #1f5f99;background:#eaf2fa}
 .notice.ok{border-color:#2e8b57;background:#e8f5ee}
 .notice.error{border-color:#b3261e;background:#fdecea}

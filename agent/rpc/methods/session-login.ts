@@ -5,6 +5,7 @@ import type { LoginMethod } from '../../keys/key-ring.js'
 import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
+import { promptContextOf } from '../describe-caller.js'
 import type { CallContext } from '../method-context.js'
 import { defineMethod } from '../method-context.js'
 
@@ -35,7 +36,7 @@ export async function loginWith(ctx: CallContext, profileId: string, method?: Lo
       profile: profileId,
       openUrl: iamConnect.openUrl,
       clock: ctx.agent.clock,
-      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+      client: promptContextOf(ctx.caller),
     })
     return
   }
@@ -45,7 +46,7 @@ export async function loginWith(ctx: CallContext, profileId: string, method?: Lo
   await ctx.agent.session.login({
     profile: { id: profile.id, label: profile.label },
     keys,
-    client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+    client: promptContextOf(ctx.caller),
     claimsFor: (identification) => {
       const identity = identityFromCertificate(identification.certificate)
       if (mandateService) identity.mandateService = mandateService
