@@ -71,6 +71,8 @@ export async function startTestAgent(
     iamConnectOpenUrl?: (url: string) => Promise<void>
     sandbox?: Partial<SandboxOptions>
     onStep?: StartAgentOptions['onStep']
+    /** How the program behind a connection is found; default the platform's. */
+    identifyPeer?: StartAgentOptions['identifyPeer']
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -93,6 +95,7 @@ export async function startTestAgent(
       sandbox: { url: sandbox.url },
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.identifyPeer ? { identifyPeer: options.identifyPeer } : {}),
     })
   } catch (err) {
     await sandbox.close()
