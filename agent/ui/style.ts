@@ -43,6 +43,12 @@ table{border-collapse:collapse;width:100%;margin:10px 0;font-size:14px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e1e6ea;vertical-align:top}
 th{color:#5b6670;font-weight:600}
 form.inline{display:inline}
+table.clients ul{margin:0;padding-left:16px}
+table.clients .policy{margin-top:6px}
+table.clients .policy select{width:auto;max-width:100%}
+table.clients .websites ul{padding-left:16px}
+table.clients td:nth-child(-n+2){overflow-wrap:anywhere}
+table.clients button{white-space:nowrap}
 form.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
 form.filters label{margin:0 0 4px}
 form.filters div{min-width:150px}

@@ -29,7 +29,7 @@ export function renderClientsPage(t: Strings, clients: readonly PairedClient[], 
                 )}</ul>`
           }</div>`
         : ''
-    return html`<tr><td>${c.name}${websites}</td><td>${programs}${paired}</td><td>${methods}${services}</td><td>${policy}</td><td>${formatDateTime(new Date(c.pairedAt), extra.time)}</td><td>${c.lastUsedAt ? formatDateTime(new Date(c.lastUsedAt), extra.time) : t.time.never}</td><td><form class="inline" method="post" action="/ui/admin/clients/revoke">${csrf}<input type="hidden" name="clientId" value="${c.clientId}"><button type="submit" class="danger" aria-label="${t.clients.revoke}: ${c.name}">${t.clients.revoke}</button></form></td></tr>`
+    return html`<tr><td>${c.name}${websites}</td><td>${programs}${paired}</td><td>${methods}${services}<div class="policy">${policy}</div></td><td>${formatDateTime(new Date(c.pairedAt), extra.time)}</td><td>${c.lastUsedAt ? formatDateTime(new Date(c.lastUsedAt), extra.time) : t.time.never}</td><td><form class="inline" method="post" action="/ui/admin/clients/revoke">${csrf}<input type="hidden" name="clientId" value="${c.clientId}"><button type="submit" class="danger" aria-label="${t.clients.revoke}: ${c.name}">${t.clients.revoke}</button></form></td></tr>`
   })
-  return html`<table><thead><tr><th>${t.clients.name}</th><th>${t.callers.programs}</th><th>${t.clients.scopes}</th><th>${t.callers.usePolicy}</th><th>${t.clients.pairedAt}</th><th>${t.clients.lastUsed}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<table class="clients"><thead><tr><th>${t.clients.name}</th><th>${t.callers.programs}</th><th>${t.clients.scopes}</th><th>${t.clients.pairedAt}</th><th>${t.clients.lastUsed}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
 }
