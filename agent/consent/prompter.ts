@@ -76,7 +76,7 @@ export type Notice =
   | { kind: 'renewal-needed'; text: string; at: Date }
   | { kind: 'error'; text: string }
   /** A client with the "notify" use policy had something signed: names the program and the operation. */
-  | { kind: 'used'; text: string }
+  | { kind: 'used'; text: string; who: string; operation: string }
 
 /**
  * The user, as the agent reaches them: the tray and its local pages, the terminal, or a script

@@ -39,7 +39,9 @@ export function notifyUse(ctx: CallContext, use: UseFacts): void {
   const program = ctx.caller.program ? ` (${ctx.caller.program.executable}, pid ${ctx.caller.program.pid})` : ''
   const site = ctx.caller.origin ? ` for ${ctx.caller.origin}` : ''
   const verb = use.method === 'soap.call' ? `called ${use.endpoint ?? ''} ` : 'had signed '
-  ctx.agent.prompter.notify({ kind: 'used', text: `${ctx.caller.name}${program}${site} ${verb}${use.soapAction || use.bodyRoot}`.replace(/\s+/g, ' ').trim() })
+  const who = `${ctx.caller.name}${program}${site}`
+  const operation = use.soapAction || use.bodyRoot
+  ctx.agent.prompter.notify({ kind: 'used', who, operation, text: `${who} ${verb}${operation}`.replace(/\s+/g, ' ').trim() })
 }
 
 /** `{urn:be:fgov:ehealth:…}GetInsurabilityRequest`, or `(empty Body)`. */

@@ -44,6 +44,8 @@ export class TrayController {
   private tray: RunningTray | undefined
   private renewalNeeded = false
   private error: string | undefined
+  /** The last use a "notify" client made, shown in the tooltip until the next one. */
+  private lastUse: { who: string; operation: string } | undefined
   /** Updates go out one at a time, in order: a quick login-then-logout must end "signed out". */
   private updating: Promise<void> = Promise.resolve()
 
@@ -88,6 +90,7 @@ export class TrayController {
   notice(notice: Notice): void {
     if (notice.kind === 'renewal-needed') this.renewalNeeded = true
     if (notice.kind === 'error') this.error = notice.text
+    if (notice.kind === 'used') this.lastUse = { who: notice.who, operation: notice.operation }
     this.refresh()
   }
 
@@ -141,6 +144,7 @@ export class TrayController {
       time: { language: this.opts.language(), timeZone: this.opts.timeZone },
       profiles: this.opts.profiles,
       platform: this.opts.platform,
+      ...(this.lastUse ? { lastUse: this.lastUse } : {}),
     })
   }
 

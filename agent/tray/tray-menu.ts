@@ -34,6 +34,8 @@ export interface TrayMenuInput {
   /** The profiles offered under "Sign in" and "Switch profile", in menu order. */
   profiles: readonly { id: string; label: string }[]
   platform: string
+  /** The last signature of a client whose use policy is "notify": who (program), which operation. */
+  lastUse?: { who: string; operation: string }
 }
 
 /** The tray model for a state. */
@@ -69,7 +71,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: t.tooltip(text),
+    tooltip: input.lastUse ? `${t.tooltip(text)}\n${t.lastUse(input.lastUse.who, input.lastUse.operation)}` : t.tooltip(text),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
       separator(),

@@ -219,6 +219,7 @@ export const EN = {
     renewalNeeded: (until: string) => `Renewal needed: the session ends at ${until}`,
     error: (message: string) => `Error: ${message}`,
     tooltip: (state: string) => `eHealth agent: ${state}`,
+    lastUse: (who: string, operation: string) => `Last signature: ${who}, ${operation}`,
     signIn: 'Sign in',
     switchProfile: 'Switch profile',
     signOut: 'Sign out',

@@ -217,6 +217,7 @@ export const FR: Strings = {
     renewalNeeded: (until: string) => `Renouvellement nécessaire : la session se termine à ${until}`,
     error: (message: string) => `Erreur : ${message}`,
     tooltip: (state: string) => `Agent eHealth : ${state}`,
+    lastUse: (who: string, operation: string) => `Dernière signature : ${who}, ${operation}`,
     signIn: 'Se connecter',
     switchProfile: 'Changer de profil',
     signOut: 'Se déconnecter',

@@ -217,6 +217,7 @@ export const NL: Strings = {
     renewalNeeded: (until: string) => `Vernieuwing nodig: de sessie eindigt om ${until}`,
     error: (message: string) => `Fout: ${message}`,
     tooltip: (state: string) => `eHealth-agent: ${state}`,
+    lastUse: (who: string, operation: string) => `Laatste handtekening: ${who}, ${operation}`,
     signIn: 'Aanmelden',
     switchProfile: 'Ander profiel',
     signOut: 'Afmelden',
