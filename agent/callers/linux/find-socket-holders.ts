@@ -19,6 +19,11 @@ export interface FindSocketHoldersOptions {
   sliceMs?: number
   /** A monotonic clock in ms (performance.now). */
   now: () => number
+  /**
+   * The socket's owner, when known (/proc/net/tcp says it): only that user's processes are read.
+   * An agent running as root would otherwise read every process's descriptors.
+   */
+  uid?: number
 }
 
 /** The pids holding socket `inode`, in ascending order (empty when none could be read). */
@@ -30,7 +35,7 @@ export async function findSocketHolders(inode: number, options: FindSocketHolder
   const holders: number[] = []
   let sliceStart = options.now()
   for (const pid of pids) {
-    const fds = procFs.listDir(`/proc/${pid}/fd`)
+    const fds = options.uid === undefined || procFs.ownerUid(`/proc/${pid}`) === options.uid ? procFs.listDir(`/proc/${pid}/fd`) : undefined
     if (fds !== undefined) {
       for (const fd of fds) {
         if (procFs.readLink(`/proc/${pid}/fd/${fd}`) === target) {

@@ -26,9 +26,11 @@ u_dgr ESTAB 0      0      @/org/freedesktop/systemd1/notify 22 * 0
 `
 
 /** A /proc made of recorded entries: directories, links and files by path. */
-function fakeProc(entries: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string> }): ProcFs & { reads: number } {
+function fakeProc(entries: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string>; owners?: Record<string, number> }): ProcFs & { reads: number } {
   const fs = {
     reads: 0,
+    // Every process is the test user's (1000) unless recorded otherwise.
+    ownerUid: (path: string) => entries.owners?.[path] ?? 1000,
     listDir: (path: string) => (fs.reads++, entries.dirs?.[path]),
     readLink: (path: string) => (fs.reads++, entries.links?.[path]),
     readFile: (path: string) => (fs.reads++, entries.files?.[path]),
@@ -60,12 +62,13 @@ const PYTHON = {
   files: { '/proc/20001/cmdline': '/usr/bin/python3\0sign_envelope.py\0', '/proc/20001/status': 'Name:\tpython3\nUid:\t1000\t1000\t1000\t1000\n' },
 }
 
-function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string> }[]) {
+function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string>; owners?: Record<string, number> }[]) {
   const pids = parts.flatMap((p) => Object.keys(p.dirs ?? {}).map((d) => d.split('/')[2]!))
   return {
     dirs: Object.assign({ '/proc': ['1', 'self', 'net', ...pids, 'sys'] }, ...parts.map((p) => p.dirs)),
     links: Object.assign({}, ...parts.map((p) => p.links)),
     files: Object.assign({}, ...parts.map((p) => p.files)),
+    owners: Object.assign({}, ...parts.map((p) => p.owners)),
   }
 }
 
@@ -103,6 +106,20 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     }
     const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(CURL, child)), readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
     await expect(identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })).resolves.toEqual({ uid: 1000 })
+  })
+
+  it("reads only the processes of the socket's owner", async () => {
+    // The same socket held by a root process too (as it would be listed if recorded as root):
+    // not read, since /proc/net/tcp says the socket is uid 1000's.
+    const rootHolder = {
+      dirs: { '/proc/900/fd': ['5'] },
+      links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
+      owners: { '/proc/900': 0 },
+    }
+    const procFs = fakeProc(merge(CURL, rootHolder))
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
+    expect(facts.program?.executable).toBe('/usr/bin/curl')
   })
 
   it('takes the first of several processes of the same executable (a forked worker)', async () => {

@@ -41,8 +41,8 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
     now: options.now ?? (() => performance.now()),
   }
 
-  async function programHolding(inode: number): Promise<CallerProgram | undefined> {
-    const holders = await findSocketHolders(inode, scan)
+  async function programHolding(inode: number, uid?: number): Promise<CallerProgram | undefined> {
+    const holders = await findSocketHolders(inode, uid === undefined ? scan : { ...scan, uid })
     const programs = holders.map((pid) => readLinuxProcess(pid, procFs, userName)).filter((p): p is CallerProgram => p !== undefined)
     if (programs.length === 0 || new Set(programs.map((p) => p.executable)).size !== 1) return undefined
     return programs[0]
@@ -51,7 +51,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   async function identifyTcp(connection: PeerConnection & { kind: 'tcp' }): Promise<PeerFacts> {
     const socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
     if (socket === undefined) return {}
-    const program = socket.inode === undefined ? undefined : await programHolding(socket.inode)
+    const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid)
     return program ? { uid: socket.uid, program } : { uid: socket.uid }
   }
 

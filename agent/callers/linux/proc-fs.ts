@@ -8,7 +8,7 @@
  * against 6 ms sync for 700 descriptors) — and that pool is the one RSA signing runs on. The
  * search yields to the event loop between processes instead (find-socket-holders.ts).
  */
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 
 export interface ProcFs {
   /** Entry names of a directory. */
@@ -17,6 +17,8 @@ export interface ProcFs {
   readLink(path: string): string | undefined
   /** A file as text (latin1, so NUL separators and any byte survive). */
   readFile(path: string): string | undefined
+  /** The uid owning a path (`/proc/<pid>` is owned by the process's effective uid). */
+  ownerUid(path: string): number | undefined
 }
 
 /** The real /proc. */
@@ -24,6 +26,7 @@ export const systemProcFs: ProcFs = {
   listDir: (path) => attempt(() => readdirSync(path)),
   readLink: (path) => attempt(() => readlinkSync(path)),
   readFile: (path) => attempt(() => readFileSync(path, 'latin1')),
+  ownerUid: (path) => attempt(() => statSync(path).uid),
 }
 
 function attempt<T>(read: () => T): T | undefined {
