@@ -10,7 +10,7 @@ export function renderPosixHostWrapper(command: readonly string[]): string {
   return [
     '#!/bin/sh',
     '# The native messaging host of the ehealth-agent browser extension, started by Chrome or Chromium',
-    '# (NativeMessagingHosts/be.ehealth_agent.host.json). Installed by `ehagent install`.',
+    '# (NativeMessagingHosts/be.ehealth_agent.host.json). Installed by `ehagent install` or the ehealth-agent package.',
     `exec ${command.map(quotePosixWord).join(' ')} "$@"`,
     '',
   ].join('\n')

@@ -37,6 +37,11 @@ export const ERROR_CODES = {
   ERR_TOKEN_ABSENT: { rpc: -32015, message: 'no card or token present', hint: 'insert the eID card in the reader' },
   ERR_KEY_NOT_FOUND: { rpc: -32016, message: 'the key was not found in the key source', hint: 'check the keystore (alias authentication) or the card (label Authentication)' },
   ERR_KEY_SOURCE: { rpc: -32017, message: 'the key source failed', hint: 'see error.data.detail; check the PKCS#11 module or keystore' },
+  ERR_EID_UNAVAILABLE: {
+    rpc: -32018,
+    message: 'eID sign-in is not available in this installation of the agent',
+    hint: 'its native module pkcs11js is missing or did not build; see error.data.enable for how to add it. The keystore and IAM Connect work without it',
+  },
 
   // -32020..-32029: the session and its SAML token
   ERR_NOT_LOGGED_IN: { rpc: -32020, message: 'no eHealth session', hint: 'call session.login first' },

@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import { createHttpTransport } from '../http-transport.js'
+import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
@@ -41,6 +42,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     isWritable: (path) => canAccess(path, constants.W_OK),
     readFile: (path) => readFile(path),
     pkcs11: pkcs11jsBinding,
+    probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
     isPortFree,
     isProcessAlive: (pid) => {

@@ -1,4 +1,5 @@
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { AgentError } from '../../protocol/errors.js'
 import type { HttpTransport } from '../http-transport.js'
 import type { Pkcs11Binding } from '../keys/pkcs11-binding.js'
 
@@ -24,6 +25,8 @@ export interface DoctorEnvironment {
   isWritable(path: string): boolean
   readFile(path: string): Promise<Buffer>
   pkcs11: Pkcs11Binding
+  /** Whether the eID's native module (pkcs11js) loads: undefined if so, else ERR_EID_UNAVAILABLE. */
+  probeEidSupport(): AgentError | undefined
   /** Milliseconds since the epoch. */
   now(): number
   /** Whether 127.0.0.1:port can be bound right now. */

@@ -10,8 +10,11 @@ import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import type { SandboxPki } from '../sandbox/pki/index.js'
 import { provisionEidToken, SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
 import { AgentError } from '../../protocol/errors.js'
+import { createEidUnavailableError } from '../keys/load-pkcs11js.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkClock } from './check-clock.js'
+import { runDoctor } from './run-doctor.js'
+import { checkEidSupport } from './check-eid-support.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
@@ -43,6 +46,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     isWritable: () => true,
     readFile: (p) => readFile(p),
     pkcs11: pkcs11jsBinding,
+    probeEidSupport: () => undefined,
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
@@ -119,6 +123,39 @@ describe('doctor: PKCS#11 module and tokens', () => {
       },
     })
     expect(checkTokens(broken, prod({ method: 'eid' }), '/usr/lib/libbeidpkcs11.so')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/pcscd/) })
+  })
+})
+
+describe('doctor: eID support (pkcs11js)', () => {
+  const missing = () => createEidUnavailableError('linux', Object.assign(new Error("Cannot find module 'pkcs11js'"), { code: 'MODULE_NOT_FOUND' }))
+
+  it('ok when the module loads; without it a warning for a keystore user and a failure when the eID is needed, saying how to add it', () => {
+    expect(checkEidSupport(fakeEnv(), prod({ method: 'eid' }))).toMatchObject({ id: 'eid-support', status: 'ok', fix: '' })
+    const env = fakeEnv({ probeEidSupport: missing })
+    expect(checkEidSupport(env, prod({ method: 'keystore', keystore: '/k.p12' }))).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/pkcs11js is not installed; only needed to sign in with the eID card/),
+      fix: expect.stringMatching(/npm rebuild pkcs11js/),
+    })
+    expect(checkEidSupport(env, prod({ method: 'eid+keystore', keystore: '/k.p12' })).status).toBe('fail')
+  })
+
+  it('without it, the token check is not attempted (it would only repeat the failure)', async () => {
+    let opened = 0
+    const env = fakeEnv({
+      probeEidSupport: missing,
+      pkcs11: {
+        open: () => {
+          opened++
+          throw missing()
+        },
+      },
+    })
+    const checks = await runDoctor(env)
+    const byId = Object.fromEntries(checks.map((c) => [c.id, c]))
+    expect(byId['eid-support']!.status).toBe('warn')
+    expect(byId.tokens).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked: no eID support/) })
+    expect(opened).toBe(0)
   })
 })
 

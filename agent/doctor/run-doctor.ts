@@ -1,5 +1,6 @@
 import { checkClock } from './check-clock.js'
 import { checkConfig } from './check-config.js'
+import { checkEidSupport } from './check-eid-support.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkNodeVersion } from './check-node-version.js'
@@ -7,7 +8,7 @@ import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkPort } from './check-port.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
-import type { DoctorCheck } from './doctor-check.js'
+import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import { findRunningAgent } from './find-running-agent.js'
 
@@ -21,8 +22,9 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   const { check: configCheck, config } = await checkConfig(env)
   checks.push(configCheck)
   checks.push(await checkKeystore(env, config))
+  const eidSupport = checkEidSupport(env, config)
   const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)
-  checks.push(moduleCheck, checkTokens(env, config, modulePath))
+  checks.push(eidSupport, moduleCheck, eidSupport.status === 'ok' ? checkTokens(env, config, modulePath) : makeCheck('tokens', 'warn', 'not checked: no eID support in this installation (see the eid-support check)', eidSupport.fix))
   let extraCa: string[] = []
   if (config?.caBundle) extraCa = [(await env.readFile(config.caBundle).catch(() => Buffer.alloc(0))).toString('utf8')].filter(Boolean)
   const transport = env.createTransport(extraCa)

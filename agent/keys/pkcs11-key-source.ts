@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import type * as Pkcs11js from 'pkcs11js'
 import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo, readCommonName } from './certificate-info.js'
 import { createModuleMissingError, findPkcs11Module } from './find-pkcs11-module.js'
 import type { KeySource, LoginRequirement, LoginState } from './key-source.js'
+import { memoizePkcs11jsLoader, requirePkcs11js, type Pkcs11jsExports, type Pkcs11jsLoader } from './load-pkcs11js.js'
 import { CKR_MAPPINGS, mapPkcs11Error, readPinRetries } from './map-pkcs11-error.js'
 import {
   KEY_TYPES,
@@ -30,9 +29,9 @@ import {
 
 /**
  * A PKCS#11 token as a key source: the Belgian eID through beidpkcs11 (protocol §7: keys and
- * certificates labelled `Authentication` and `Signature`), SoftHSM2 in tests. The only file of
- * the project that loads pkcs11js, and it loads it lazily, so a machine without the native addon
- * or the eID middleware gets an AgentError instead of a crash.
+ * certificates labelled `Authentication` and `Signature`), SoftHSM2 in tests. pkcs11js is loaded
+ * lazily (load-pkcs11js.ts), so a machine without the native addon or the eID middleware gets an
+ * AgentError (ERR_EID_UNAVAILABLE, ERR_KEY_SOURCE) instead of a crash.
  *
  * PIN rules (threats T10, T11): the PIN comes from the caller (the agent's Prompter), is passed to
  * exactly one C_Login and never retried; a locked PIN is refused before C_Login; with a protected
@@ -320,23 +319,8 @@ function createSerialQueue(): <R>(step: () => Promise<R>) => Promise<R> {
 // ---------------------------------------------------------------------------------------------
 // The real binding: pkcs11js. Loaded on first use, one instance per module path per process.
 
-type Pkcs11jsExports = typeof Pkcs11js
-
-let pkcs11js: Pkcs11jsExports | undefined
-
-function loadPkcs11js(): Pkcs11jsExports {
-  // createRequire: pkcs11js is CommonJS with a native addon; loading it lazily keeps a broken
-  // or missing build from taking down an agent that only uses a PKCS#12 keystore.
-  try {
-    pkcs11js ??= createRequire(import.meta.url)('pkcs11js') as Pkcs11jsExports
-  } catch (cause) {
-    throw new AgentError('ERR_KEY_SOURCE', 'the pkcs11js native addon could not be loaded; reinstall the agent (npm rebuild pkcs11js)', { detail: 'pkcs11js unavailable' }, { cause })
-  }
-  return pkcs11js
-}
-
 interface LoadedLibrary {
-  lib: Pkcs11js.PKCS11
+  lib: InstanceType<Pkcs11jsExports['PKCS11']>
   users: number
   /** False when someone else in the process had already initialised it: then they finalise it. */
   ownsInitialize: boolean
@@ -351,21 +335,32 @@ interface LoadedLibrary {
  */
 const libraries = new Map<string, LoadedLibrary>()
 
-export const pkcs11jsBinding: Pkcs11Binding = {
-  open(modulePath: string): Pkcs11Module {
-    const p = loadPkcs11js()
-    let entry = libraries.get(modulePath)
-    if (!entry) {
-      const lib = new p.PKCS11()
-      lib.load(modulePath) // a plain Error when the file is missing or not a PKCS#11 library
-      entry = { lib, users: 0, ownsInitialize: false }
-      libraries.set(modulePath, entry)
-    }
-    if (entry.users === 0) initializeLibrary(p, entry)
-    entry.users++
-    return createModule(p, entry)
-  },
+/**
+ * The binding over pkcs11js as `load` returns it. When it cannot be loaded, `open` throws
+ * ERR_EID_UNAVAILABLE (how to enable the eID in error.data.enable); nothing is loaded before the
+ * first `open`, so an agent that never uses the eID never touches the addon.
+ */
+export function createPkcs11jsBinding(load: Pkcs11jsLoader = requirePkcs11js, platform: string = process.platform): Pkcs11Binding {
+  const loadOnce = memoizePkcs11jsLoader(load, platform)
+  return {
+    open(modulePath: string): Pkcs11Module {
+      const p = loadOnce()
+      let entry = libraries.get(modulePath)
+      if (!entry) {
+        const lib = new p.PKCS11()
+        lib.load(modulePath) // a plain Error when the file is missing or not a PKCS#11 library
+        entry = { lib, users: 0, ownsInitialize: false }
+        libraries.set(modulePath, entry)
+      }
+      if (entry.users === 0) initializeLibrary(p, entry)
+      entry.users++
+      return createModule(p, entry)
+    },
+  }
 }
+
+/** The binding the agent uses: the installed pkcs11js. */
+export const pkcs11jsBinding: Pkcs11Binding = createPkcs11jsBinding()
 
 function initializeLibrary(p: Pkcs11jsExports, entry: LoadedLibrary): void {
   try {

@@ -63,12 +63,13 @@ Exit codes: 0 ok, 1 error (doctor: a check failed), 2 usage, 3 not signed in / w
 /** Run one `ehagent` command; returns the exit code. Errors are printed, never thrown. */
 export async function runCli(ctx: CliContext): Promise<number> {
   const { command } = ctx.args
-  if (command === 'help' || ctx.args.options.help === true) {
-    ctx.stdout.write(USAGE)
-    return EXIT_CODES.ok
-  }
+  // `ehagent --version` has no command word, so the parser names it `help`: look at --version first.
   if (command === 'version' || ctx.args.options.version === true) {
     ctx.stdout.write(wantsJson(ctx) ? JSON.stringify({ version: ctx.version }) + '\n' : `${ctx.version}\n`)
+    return EXIT_CODES.ok
+  }
+  if (command === 'help' || ctx.args.options.help === true) {
+    ctx.stdout.write(USAGE)
     return EXIT_CODES.ok
   }
   const run = COMMANDS[command]

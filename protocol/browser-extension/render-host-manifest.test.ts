@@ -33,4 +33,12 @@ describe('renderHostManifest', () => {
     expect(() => renderHostManifest({ path: '/x/host', extensionIds: [] })).toThrow(/at least one/)
     expect(() => renderHostManifest({ path: 'host.sh', extensionIds: [EXTENSION_ID] })).toThrow(/absolute/)
   })
+
+  it('names a host beside the manifest by its file name only (Windows resolves it against the manifest\'s folder)', () => {
+    const manifest = JSON.parse(renderHostManifest({ path: 'native-messaging-host.bat', besideManifest: true, extensionIds: [EXTENSION_ID] })) as { path: string }
+    expect(manifest.path).toBe('native-messaging-host.bat')
+    for (const path of ['..\\host.bat', 'sub/host.bat', 'C:\\x\\host.bat', '']) {
+      expect(() => renderHostManifest({ path, besideManifest: true, extensionIds: [EXTENSION_ID] })).toThrow(/file name alone/)
+    }
+  })
 })

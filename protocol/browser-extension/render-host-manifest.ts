@@ -8,6 +8,13 @@ const EXTENSION_ID = /^[a-p]{32}$/
 export interface HostManifestOptions {
   /** Absolute path of the executable Chrome starts (the wrapper script that runs the host). */
   path: string
+  /**
+   * Windows only: `path` is a file name in the manifest's own folder, which Chrome resolves there
+   * (the host manifest documentation: "On Windows it can be relative to the directory containing
+   * the manifest file"), so a manifest can ship inside an installation whose folder is not known
+   * until it is installed (the MSI).
+   */
+  besideManifest?: boolean
   /** The extensions allowed to start the host: exact ids, never a wildcard. */
   extensionIds: readonly string[]
 }
@@ -24,7 +31,9 @@ export interface HostManifestOptions {
  * ```
  */
 export function renderHostManifest(options: HostManifestOptions): string {
-  if (!posix.isAbsolute(options.path) && !win32.isAbsolute(options.path)) {
+  if (options.besideManifest) {
+    if (!/^[\w.-]+$/.test(options.path)) throw new Error(`a native host beside its manifest is named by its file name alone: ${options.path}`)
+  } else if (!posix.isAbsolute(options.path) && !win32.isAbsolute(options.path)) {
     throw new Error(`the native host path must be absolute (Chrome resolves a relative one against the manifest's directory): ${options.path}`)
   }
   if (options.extensionIds.length === 0) throw new Error('the native host manifest needs at least one extension id')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { lxmlExcC14n } from '../../test/helpers/xmlsec.js'
 import { canonicalize } from './c14n.js'
+import { canonicalizeElement } from './c14n-stream.js'
 import { parseXml } from './parse-xml.js'
 
 // Each case is canonicalized by us and by lxml (libxml2); the outputs must be identical.
@@ -59,8 +60,16 @@ describe('canonicalize (exclusive c14n)', () => {
       const xpath = c.ns ? `//t:${c.local}` : `//${c.local}`
       const theirs = lxmlExcC14n(c.xml, xpath, c.ns ? { t: c.ns } : {}, c.incl)
       expect(ours).toBe(theirs)
+      const streamed = canonicalizeElement(c.xml, (t) => t.localName === c.local && t.namespaceURI === c.ns, { inclusivePrefixes: c.incl })
+      expect(streamed).toBe(theirs)
     })
   }
+
+  it('refuses a relative namespace URI inside the canonicalized subtree, as libxml2 does (Canonical XML 1.0 §2)', () => {
+    const xml = '<r><a xmlns:p="relative/ns"><p:b/></a></r>'
+    expect(() => canonicalizeElement(xml, (t) => t.localName === 'a')).toThrow(expect.objectContaining({ code: 'ERR_XML_MALFORMED' }))
+    expect(() => lxmlExcC14n(xml, '//a', {})).toThrow()
+  })
 
   it('excludes the given node (enveloped-signature transform)', () => {
     const { root } = parseXml('<a><b/><Signature xmlns="urn:sig"><x/></Signature><c/></a>')

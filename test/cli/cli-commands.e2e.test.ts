@@ -147,6 +147,8 @@ describe('ehagent commands against a real agent and the sandbox', () => {
 
   it('help lists every command of the issue; version has --json too', async () => {
     expect(JSON.parse((await runCliCaptured(['version', '--json'], { home: scratch })).stdout)).toEqual({ version: 'test' })
+    // The usual spelling, with no command word (what a package's smoke test runs).
+    expect(await runCliCaptured(['--version'], { home: scratch })).toMatchObject({ code: 0, stdout: 'test\n' })
     const help = await runCliCaptured(['help'], { home: scratch })
     for (const command of ['start', 'status', 'login', 'logout', 'switch-profile', 'import-token', 'sign', 'call', 'pair', 'clients', 'audit', 'sandbox', 'install', 'uninstall', 'doctor']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'))

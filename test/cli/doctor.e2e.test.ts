@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'config', 'keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'tray']
+const IDS = ['node', 'config', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'tray']
 
 let t: TestAgent
 let scratch: string

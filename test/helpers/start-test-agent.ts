@@ -73,6 +73,8 @@ export async function startTestAgent(
     onStep?: StartAgentOptions['onStep']
     /** How the program behind a connection is found; default the platform's. */
     identifyPeer?: StartAgentOptions['identifyPeer']
+    /** Key sources instead of those the settings name (startAgent's option). */
+    keySources?: StartAgentOptions['keySources']
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -96,6 +98,7 @@ export async function startTestAgent(
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
       ...(options.identifyPeer ? { identifyPeer: options.identifyPeer } : {}),
+      ...(options.keySources ? { keySources: options.keySources } : {}),
     })
   } catch (err) {
     await sandbox.close()
