@@ -1,16 +1,21 @@
 import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/errors.js'
 
 type FetchHandler = Parameters<typeof getRequestListener>[0]
 
-/** Listen on a TCP address or a Unix socket; a port in use becomes a clear error. */
-export function listen(fetch: FetchHandler, where: { hostname: string; port: number } | { path: string }, onMalformed: () => void): Promise<Server> {
+/**
+ * Listen on a TCP address or a Unix socket; a port in use becomes a clear error. `onConnection`
+ * hears of every accepted socket before its first request is read.
+ */
+export function listen(fetch: FetchHandler, where: { hostname: string; port: number } | { path: string }, onMalformed: () => void, onConnection?: (socket: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
     // requireHostHeader: false — Node would answer a request without Host with a bare 400 of its
     // own; let it reach refuseMalformed like the other requests that name no host.
     const server = createServer({ requireHostHeader: false }, getRequestListener(fetch, { errorHandler: (err) => refuseMalformed(err, onMalformed) }))
+    if (onConnection) server.on('connection', onConnection)
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' && 'port' in where) {
         reject(new AgentError('ERR_CONFIG_INVALID', `port ${where.port} on ${where.hostname} is already in use`, { port: where.port, detail: 'port in use' }))

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
 import { choosePeerIdentifier } from '../callers/choose-peer-identifier.js'
+import { identifyEarly } from '../callers/identify-early.js'
 import type { Prompter } from '../consent/prompter.js'
 import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
@@ -53,6 +55,8 @@ export interface WiredAgent {
   setTray(tray: TrayController | undefined): void
   /** A refused malformed request, for the privacy log (the HTTP adapter reports them). */
   onMalformed(): void
+  /** A socket was accepted: the program behind it is looked up from now (agent/callers). */
+  onConnection(socket: Socket): void
 }
 
 /**
@@ -152,6 +156,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // of the agent already running there.
   const credential = newLocalCredential()
   const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  // The program behind every connection of the API, once per connection, started when it is accepted.
+  const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(process.platform))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
@@ -184,8 +190,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
-      // The program behind every connection of the API, once per connection (agent/callers).
-      identifyPeer: opts.identifyPeer ?? choosePeerIdentifier(process.platform),
+      identifyPeer,
       onRejected,
     },
     ui: {
@@ -208,5 +213,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     subscribe: (listener) => sessionEvents.on('change', listener),
     setTray: (tray) => (trayController = tray),
     onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
+    onConnection: (socket) => identifyPeer.connected(socket),
   }
 }
