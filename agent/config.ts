@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises'
 import { z } from 'zod'
 import { ENVIRONMENT_IDS } from '../protocol/environments.js'
 import { AgentError } from '../protocol/errors.js'
+import { checkWebOrigin } from '../protocol/browser-extension/web-origin.js'
 import { writeFileAtomically } from '../protocol/files/write-file-atomically.js'
 import { LOGIN_METHODS } from './keys/key-ring.js'
 
@@ -34,6 +35,16 @@ export const CONFIG_SCHEMA = z
     caBundle: z.string().min(1).optional(),
     /** Browser extensions allowed to call the agent (threat T1: web pages never are). */
     allowedExtensionIds: z.array(z.string().regex(EXTENSION_ID, 'an extension id is 32 letters a-p')).default([]),
+    /**
+     * The websites the browser extension may sign for (exact origins; none by default). The
+     * extension's manifest must let the same origins in; the user still approves each one.
+     */
+    allowedWebOrigins: z
+      .array(z.string().superRefine((origin, ctx) => {
+        const problem = checkWebOrigin(origin)
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+      }))
+      .default([]),
     /** Endpoints soap.call may reach besides the environment's service list; a trailing '/' allows a prefix. */
     serviceAllowlist: z.array(z.string().url()).default([]),
     /** UI language; default from the system locale. */

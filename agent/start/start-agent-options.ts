@@ -1,4 +1,5 @@
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { PeerIdentifier } from '../callers/caller-program.js'
 import type { Clock } from '../clock.js'
 import type { AgentConfig } from '../config.js'
 import type { DesktopOptions } from '../consent/choose-prompter.js'
@@ -45,6 +46,8 @@ export interface StartAgentOptions {
   demo?: boolean
   /** How an IAM Connect sign-in reaches the user: the system browser by default. */
   iamConnectOpenUrl?: (url: string) => Promise<void>
+  /** How the program behind a connection is found; default: the platform's (agent/callers). */
+  identifyPeer?: PeerIdentifier
   /** Key sources to use instead of those the settings name (tests; a host that embeds the agent). */
   keySources?: { keystore?: KeySource; eid?: KeySource }
   /** Told before each start-up step (tests make one fail to check that nothing is left behind). */

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
+import { choosePeerIdentifier } from '../callers/choose-peer-identifier.js'
+import { identifyEarly } from '../callers/identify-early.js'
 import type { Prompter } from '../consent/prompter.js'
 import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
@@ -54,6 +57,8 @@ export interface WiredAgent {
   onMalformed(): void
   /** A connection from a peer that is not loopback, closed unanswered by the listener (threat T12). */
   onForeignPeer(peer: string): void
+  /** A socket was accepted: the program behind it is looked up from now (agent/callers). */
+  onConnection(socket: Socket): void
 }
 
 /**
@@ -139,6 +144,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
+  // The settings page changes this list; the next request of the extension sees the change.
+  let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -153,6 +160,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
+    allowedWebOrigins: () => allowedWebOrigins,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
@@ -165,6 +173,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // of the agent already running there.
   const credential = newLocalCredential()
   const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  // The program behind every connection of the API, once per connection, started when it is accepted.
+  const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(process.platform))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
@@ -177,7 +187,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     systemLanguage: languageFromLocale(opts.desktop?.locale),
     settingsLanguage: isLanguage(config.language) ? config.language : undefined,
     timeZone: opts.desktop?.timeZone,
-    onSettingsSaved: () => trayController?.refresh(),
+    onSettingsSaved: (saved) => {
+      allowedWebOrigins = [...saved.allowedWebOrigins]
+      trayController?.refresh()
+    },
   })
   const app = createAgentApp({
     services,
@@ -194,6 +207,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
+      identifyPeer,
       onRejected,
     },
     ui: {
@@ -217,5 +231,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     setTray: (tray) => (trayController = tray),
     onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
     onForeignPeer: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'non-loopback-peer' }),
+    onConnection: (socket) => identifyPeer.connected(socket),
   }
 }

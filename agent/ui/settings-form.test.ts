@@ -10,6 +10,7 @@ describe('readSettingsForm', () => {
     expect(SETTINGS_FIELDS.map((f) => f.name).sort()).toEqual(
       [
         'allowedExtensionIds',
+        'allowedWebOrigins',
         'caBundle',
         'defaultProfile',
         'environment',
@@ -47,7 +48,19 @@ describe('readSettingsForm', () => {
     expect(result.config.login.method).toBeUndefined()
     expect(result.changed.sort()).toEqual(['allowedExtensionIds', 'language', 'login.keystore', 'tokenLifetimeMinutes'])
     expect(field('language').restart).toBe(false)
-    expect(SETTINGS_FIELDS.filter((f) => f.name !== 'language').every((f) => f.restart)).toBe(true)
+    // The websites of the browser extension are read at each request: no restart either.
+    expect(field('allowedWebOrigins').restart).toBe(false)
+    expect(SETTINGS_FIELDS.filter((f) => f.name !== 'language' && f.name !== 'allowedWebOrigins').every((f) => f.restart)).toBe(true)
+  })
+
+  it('takes exact website origins for the browser extension, and refuses wildcards and portless loopback', () => {
+    const ok = readSettingsForm({ allowedWebOrigins: 'https://app.example.be\nhttp://127.0.0.1:8443' }, defaultConfig(), MESSAGES)
+    expect(ok.ok && ok.config.allowedWebOrigins).toEqual(['https://app.example.be', 'http://127.0.0.1:8443'])
+    const wildcard = readSettingsForm({ allowedWebOrigins: 'http://127.0.0.1:*' }, defaultConfig(), MESSAGES)
+    expect(!wildcard.ok && wildcard.errors.allowedWebOrigins).toMatch(/wildcard/)
+    const portless = readSettingsForm({ allowedWebOrigins: 'http://localhost' }, defaultConfig(), MESSAGES)
+    expect(!portless.ok && portless.errors.allowedWebOrigins).toMatch(/port/)
+    expect(defaultConfig().allowedWebOrigins).toEqual([])
   })
 
   it('an empty text removes the setting (the default applies)', () => {

@@ -4,7 +4,8 @@
  * the running agent picks a change up at once or only after a restart.
  *
  * The running agent resolved its settings once at start-up (ARCHITECTURE.md: options are
- * resolved once), so everything but the pages' language needs a restart; the page says which.
+ * resolved once), so everything but the pages' language and the websites allowed for the browser
+ * extension needs a restart; the page says which.
  */
 import { ENVIRONMENT_IDS } from '../../protocol/environments.js'
 import { PROFILE_IDS } from '../../protocol/sts/profiles.js'
@@ -36,6 +37,7 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
   { name: 'trustedStsCertificates', kind: 'lines', restart: true },
   { name: 'caBundle', kind: 'text', restart: true },
   { name: 'allowedExtensionIds', kind: 'lines', restart: true },
+  { name: 'allowedWebOrigins', kind: 'lines', restart: false },
   { name: 'serviceAllowlist', kind: 'lines', restart: true },
   { name: 'port', kind: 'number', restart: true },
   { name: 'language', kind: 'select', options: ['', ...LANGUAGES], restart: false },

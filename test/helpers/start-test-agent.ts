@@ -71,6 +71,8 @@ export async function startTestAgent(
     iamConnectOpenUrl?: (url: string) => Promise<void>
     sandbox?: Partial<SandboxOptions>
     onStep?: StartAgentOptions['onStep']
+    /** How the program behind a connection is found; default the platform's. */
+    identifyPeer?: StartAgentOptions['identifyPeer']
     /** Key sources instead of those the settings name (startAgent's option). */
     keySources?: StartAgentOptions['keySources']
   } = {},
@@ -95,6 +97,7 @@ export async function startTestAgent(
       sandbox: { url: sandbox.url },
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.identifyPeer ? { identifyPeer: options.identifyPeer } : {}),
       ...(options.keySources ? { keySources: options.keySources } : {}),
     })
   } catch (err) {
