@@ -37,9 +37,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const demo = opts.demo ? resolved.sandbox?.manifest.demo : undefined
     const prompter = demo ? createDemoPrompter(demo) : opts.prompter
     const wired = await wireAgent(opts, resolved, prompter, opts.iamConnectOpenUrl ?? (demo ? followSandboxRedirects() : undefined))
-    undo.push('the key sources and the privacy log', async () => {
+    undo.push('the key sources, the privacy log and the eHealth HTTP client', async () => {
       await wired.audit.flush()
       await wired.keys.close()
+      await wired.http.close()
     })
 
     const url = await listenAgent(opts, wired, resolved.environment.id, undo, step)
@@ -72,6 +73,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       sandbox: resolved.sandbox,
       credential: wired.credential,
       credentialFile: paths.credentialFile,
+      proxy: wired.proxyDescription,
       ui: { link: (grant) => wired.uiAccess.link(grant) },
       tray,
       quitRequested,

@@ -3,6 +3,7 @@ import type { MethodName, MethodParams, MethodResults } from '../../protocol/rpc
 import type { AuditLog } from '../audit.js'
 import type { Clock } from '../clock.js'
 import type { Prompter } from '../consent/prompter.js'
+import type { HttpFetch } from '../http-transport.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
@@ -36,8 +37,11 @@ export interface AgentServices {
   defaultProfile: string
   /** Extra endpoints soap.call may reach besides the environment's service list. */
   serviceAllowlist: readonly string[]
-  /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
-  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
+  /**
+   * Sign-in through eHealth IAM Connect: where the user is sent, the key bound, and the agent's
+   * HTTP client as `fetch` (its proxy, extra CAs and deadline).
+   */
+  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource; fetch: HttpFetch }
 }
 
 export interface CallContext {

@@ -34,6 +34,7 @@ export async function loginWith(ctx: CallContext, profileId: string, method?: Lo
       issuer: iamConnect.issuer,
       profile: profileId,
       openUrl: iamConnect.openUrl,
+      fetch: iamConnect.fetch,
       clock: ctx.agent.clock,
       client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
     })

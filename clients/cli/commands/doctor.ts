@@ -1,20 +1,22 @@
 import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
-import { readMachineFacts, optionPort, optionString, wantsJson, type Command } from '../cli-context.js'
+import { readMachineFacts, optionPort, optionProxy, optionString, wantsJson, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { loadDoctor } from '../load-server.js'
 import { printResult } from '../print-result.js'
 import { readHiddenLine } from '../read-hidden-line.js'
 
 /**
- * `ehagent doctor [--json] [--state-dir DIR] [--port N]`: check what the agent needs on this
+ * `ehagent doctor [--json] [--state-dir DIR] [--port N] [--proxy URL]`: check what the agent needs on this
  * machine and say how to fix what is wrong. Exit code 1 when a check failed (warnings pass).
  * In a terminal it asks for the keystore password to check it; with --json it never asks.
+ * `--proxy` tries a proxy as `ehagent start --proxy` would use it, before it goes in the settings.
  * The checks are the agent's (agent/doctor/), loaded on demand (load-server.ts).
  */
 export const doctor: Command = async (ctx) => {
   const machine = readMachineFacts(ctx)
   const interactive = !wantsJson(ctx) && ctx.stdin.isTTY === true && ctx.stderr.isTTY === true
   const port = optionPort(ctx)
+  const proxy = optionProxy(ctx)
   const { createDoctorEnvironment, formatDoctorReport, runDoctor } = await loadDoctor()
   const checks = await runDoctor(
     createDoctorEnvironment({
@@ -24,6 +26,8 @@ export const doctor: Command = async (ctx) => {
       ...(port !== undefined ? { port } : {}),
       display: machine.display,
       packageRoot: machine.packageRoot,
+      proxyEnvironment: machine.proxyEnvironment ?? {},
+      ...(proxy !== undefined ? { proxy } : {}),
       ...(interactive ? { askSecret: (question: string) => readHiddenLine({ input: ctx.stdin, output: ctx.stderr }, question) } : {}),
     }),
   )
