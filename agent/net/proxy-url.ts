@@ -10,8 +10,7 @@ export interface ProxyEndpoint {
  * Read a proxy URL as curl reads `--proxy` / `HTTPS_PROXY`: `http://host:port`, `https://host:port`
  * or a bare `host:port` (HTTP assumed), with optional `user:password@` (percent-encoded, RFC 3986
  * §3.2.1). Without a port, 443 for an https proxy and 1080 otherwise, as curl does
- * (CURLOPT_PROXYPORT(3)). SOCKS and anything else is refused with a message saying what is
- * accepted. Returns
+ * (CURLOPT_PROXYPORT(3)). SOCKS and anything else is refused. Returns
  * the error text instead of throwing so each caller names its own source (a setting, a variable,
  * the command line).
  */
@@ -23,14 +22,14 @@ export function parseProxyUrl(value: string): ProxyEndpoint | { error: string } 
   try {
     url = new URL(hasScheme ? text : `http://${text}`)
   } catch {
-    return { error: 'it is not a URL such as http://proxy.example:3128' }
+    return { error: 'it is not a URL' }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { error: `${url.protocol.slice(0, -1)} proxies are not supported; give an HTTP proxy such as http://proxy.example:3128` }
+    return { error: `${url.protocol.slice(0, -1)} proxies are not supported, only HTTP ones` }
   }
   if (url.hostname === '') return { error: 'it names no host' }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
-    return { error: 'a proxy URL has no path or query: give http://host:port' }
+    return { error: 'a proxy URL has no path or query' }
   }
   // The URL parser drops a port equal to the scheme's default (http://proxy:80), so read it from the text.
   const explicit = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/]*):(\d+)/i.exec(text)?.[1]
