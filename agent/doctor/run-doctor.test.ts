@@ -8,12 +8,10 @@ import type { HttpTransport } from '../http-transport.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import type { SandboxPki } from '../sandbox/pki/index.js'
-import { provisionEidToken, SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
 import { AgentError } from '../../protocol/errors.js'
 import { createEidUnavailableError } from '../keys/load-pkcs11js.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkClock } from './check-clock.js'
-import { runDoctor } from './run-doctor.js'
 import { checkEidSupport } from './check-eid-support.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
@@ -21,6 +19,7 @@ import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { runDoctor } from './run-doctor.js'
 
 let pki: SandboxPki
 let scratch: string
@@ -86,28 +85,8 @@ describe('doctor: keystore', () => {
   })
 })
 
+// The real PKCS#11 module (SoftHSM2 as an eID card) is in run-doctor.system.test.ts.
 describe('doctor: PKCS#11 module and tokens', () => {
-  it('lists the token of a SoftHSM "eID card" through the real module', async () => {
-    const token = await provisionEidToken({
-      stateDir: join(scratch, 'softhsm'),
-      pin: SANDBOX_EID_PIN,
-      authentication: pki.eid.doctor.authentication,
-      signature: pki.eid.doctor.signature,
-    })
-    // SoftHSM reads its configuration when the module is initialised, in this process.
-    process.env.SOFTHSM2_CONF = token.softhsmConf
-    const config = prod({ method: 'eid', pkcs11Module: token.modulePath })
-    const env = fakeEnv()
-    const module = checkPkcs11Module(env, config)
-    expect(module.check).toMatchObject({ status: 'ok', detail: expect.stringContaining(token.modulePath) })
-    const tokens = checkTokens(env, config, module.modulePath)
-    expect(tokens).toMatchObject({ id: 'tokens', status: 'ok', detail: expect.stringMatching(/^1 token: BELPIC/) })
-    expect(checkTokens(env, prod({ method: 'eid', pkcs11Module: token.modulePath, pkcs11TokenLabel: 'OTHER' }), token.modulePath)).toMatchObject({
-      status: 'fail',
-      detail: expect.stringMatching(/no token labelled "OTHER"/),
-    })
-  })
-
   it('no module: a failure when the eID is needed, a warning otherwise, with the install hint', () => {
     const env = fakeEnv({ fileExists: () => false })
     expect(checkPkcs11Module(env, prod({ method: 'eid' })).check).toMatchObject({ status: 'fail', fix: expect.stringMatching(/eid-mw|eID middleware/) })

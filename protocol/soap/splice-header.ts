@@ -18,8 +18,8 @@ export interface SpliceOptions {
  * const signed = spliceHeader(splitEnvelope(text), { headerContent: securityXml, bodyAttributes: ' wsu:Id="id-1"' })
  * ```
  */
-export function spliceHeader(env: SplitEnvelope, options: SpliceOptions): string {
-  const text = env.parsed.text
+export function spliceHeader(env: Pick<SplitEnvelope, 'text' | 'spans'>, options: SpliceOptions): string {
+  const text = env.text
   const body = env.spans.body
   const header = env.spans.header
   const prefix = qnamePrefix(body.qname)

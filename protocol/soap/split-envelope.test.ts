@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SOAP11_NS, SOAP12_NS, WSSE_NS } from './namespaces.js'
+import { SOAP11_NS, SOAP12_NS, WSSE_NS, WSU_NS } from './namespaces.js'
 import { spliceHeader } from './splice-header.js'
 import { splitEnvelope } from './split-envelope.js'
 
@@ -34,6 +34,38 @@ describe('splitEnvelope', () => {
       expect(() => splitEnvelope(xml)).toThrow(expect.objectContaining({ code }))
     })
   }
+
+  it('reads the operation, the Body id and every id on the same pass, and builds a DOM only when asked', () => {
+    const split = splitEnvelope(
+      env(`<s:Header><h xml:id="H"/></s:Header><s:Body xmlns:u="${WSU_NS}" u:Id="B"><op:Get xmlns:op="urn:op" ID="G" AssertionID="A"/></s:Body>`),
+    )
+    expect(split.operation).toEqual({ namespace: 'urn:op', localName: 'Get' })
+    expect(split.bodyId).toBe('B')
+    expect([...split.ids].sort()).toEqual(['A', 'B', 'G', 'H'])
+    expect(split.bodyCanonical.idPrefix).toBe('')
+    expect(split.bodyRoot?.getAttribute('ID')).toBe('G')
+  })
+
+  it('refuses two elements with one id, whichever id attributes carry it', () => {
+    for (const [a, b] of [['xml:id', 'Id'], ['ID', 'AssertionID'], ['RequestID', 'ResponseID']]) {
+      expect(() => splitEnvelope(env(`<s:Header><h ${a}="X"/></s:Header><s:Body><m ${b}="X"/></s:Body>`))).toThrow(
+        expect.objectContaining({ code: 'ERR_XML_DUPLICATE_ID' }),
+      )
+    }
+    expect(() => splitEnvelope(env('<s:Body><m Id="X" ID="X"/></s:Body>'))).not.toThrow()
+  })
+
+  it('picks the prefix of the wsu:Id to add: wsu, or the next free one when wsu means something else', () => {
+    expect(splitEnvelope(env('<s:Body/>')).bodyCanonical).toMatchObject({ idPrefix: 'wsu', declareIdPrefix: true })
+    const declared = `<s:Envelope xmlns:s="${SOAP11_NS}" xmlns:wsu="${WSU_NS}"><s:Body/></s:Envelope>`
+    expect(splitEnvelope(declared).bodyCanonical).toMatchObject({ idPrefix: 'wsu', declareIdPrefix: false })
+    const taken = `<s:Envelope xmlns:s="${SOAP11_NS}" xmlns:wsu="urn:other"><s:Body xmlns:wsu1="urn:other2"/></s:Envelope>`
+    expect(splitEnvelope(taken).bodyCanonical).toMatchObject({ idPrefix: 'wsu2', declareIdPrefix: true })
+  })
+
+  it('reports a document that is not XML as such even when it is not SOAP either', () => {
+    expect(() => splitEnvelope('<Envelope><Body v="<"/></Envelope>')).toThrow(expect.objectContaining({ code: 'ERR_XML_MALFORMED' }))
+  })
 
   it('accepts an existing Security header when reading (responses, sandbox)', () => {
     const xml = env(`<s:Header><wsse:Security xmlns:wsse="${WSSE_NS}"/></s:Header><s:Body/>`)

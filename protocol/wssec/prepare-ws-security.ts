@@ -3,13 +3,10 @@ import { WSSE_NS, WSU_NS } from '../soap/namespaces.js'
 import { spliceHeader } from '../soap/splice-header.js'
 import { splitEnvelope, type SplitEnvelope } from '../soap/split-envelope.js'
 import type { HashName, SignatureAlgorithm } from '../xml/algorithms.js'
-import { canonicalize, escapeAttr } from '../xml/c14n.js'
-import { indexIds } from '../xml/ids.js'
-import { prepareSignature } from '../xml/sign.js'
+import { escapeAttr } from '../xml/c14n-escape.js'
+import { prepareSignature, type ReferenceInput } from '../xml/sign.js'
 import { buildTimestamp } from './timestamp.js'
 import { buildBinarySecurityToken, keyInfoForBinarySecurityToken, keyInfoForSamlAssertion } from './tokens.js'
-
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
 
 /** The two WS-Security profiles eHealth uses (reference §2.2 and §5.1). */
 export type WsSecurityProfile =
@@ -57,9 +54,10 @@ export interface PreparedEnvelope {
  * Sign a SOAP envelope with WS-Security, in two halves so that any key source, synchronous or
  * not (PKCS#11 on a card), does the RSA step in between:
  *
- * 1. parse the caller's envelope once and refuse anything ambiguous (see splitEnvelope);
- * 2. give the Body a wsu:Id (or keep the caller's), canonicalize it (exc-c14n) and digest it;
- *    the Timestamp (and BST) are generated directly in canonical form;
+ * 1. read the caller's envelope once and refuse anything ambiguous (see splitEnvelope); that
+ *    same pass canonicalizes the Body (exc-c14n), with no DOM;
+ * 2. give the Body a wsu:Id (or keep the caller's) and digest its canonical form; the
+ *    Timestamp (and BST) are generated directly in canonical form;
  * 3. return the canonical SignedInfo to sign;
  * 4. `finish` splices the Security header into the caller's original text: the Body bytes the
  *    caller sent are the bytes that were digested.
@@ -74,52 +72,55 @@ export function prepareWsSecurity(envelope: string | SplitEnvelope, options: Pre
   const env = typeof envelope === 'string' ? splitEnvelope(envelope) : envelope
   const { profile, newId } = options
 
-  const body = env.body
-  let bodyId = checkBodyId(env)
+  let bodyId = env.bodyId
   let bodyAttributes = ''
-  if (!bodyId) {
-    bodyId = newId('id')
-    const prefix = wsuPrefixFor(body)
-    if (body.lookupNamespaceURI(prefix) !== WSU_NS) {
-      bodyAttributes += ` xmlns:${prefix}="${WSU_NS}"`
-      body.setAttributeNS(XMLNS_NS, `xmlns:${prefix}`, WSU_NS)
-    }
-    bodyAttributes += ` ${prefix}:Id="${escapeAttr(bodyId)}"`
-    // The DOM gets the same attributes the text will get, so its c14n is the c14n of the result.
-    body.setAttributeNS(WSU_NS, `${prefix}:Id`, bodyId)
+  let bodyCanonical: string[]
+  if (bodyId) {
+    bodyCanonical = env.bodyCanonical.parts()
+  } else {
+    bodyId = assertUnusedId(env, newId('id'))
+    const { idPrefix, declareIdPrefix } = env.bodyCanonical
+    if (declareIdPrefix) bodyAttributes += ` xmlns:${idPrefix}="${WSU_NS}"`
+    bodyAttributes += ` ${idPrefix}:Id="${escapeAttr(bodyId)}"`
+    // The canonical Body carries the same attribute the text gets, so it is the c14n of the result.
+    bodyCanonical = env.bodyCanonical.parts(bodyId)
+  }
+  if (profile.kind === 'saml-hok' && env.ids.has(profile.assertionId)) {
+    // The assertion goes into the same document; its AssertionID must stay unique there too.
+    throw new AgentError('ERR_XML_DUPLICATE_ID', `the envelope already uses the assertion's id "${profile.assertionId.slice(0, 80)}"`)
   }
 
-  const tsId = newId('TS')
+  const tsId = assertUnusedId(env, newId('TS'))
   const timestamp = buildTimestamp(tsId, options.now, options.ttlMs ?? 60_000)
-  const references = [
-    { id: bodyId, canonical: canonicalize(body) },
+  const references: ReferenceInput[] = [
+    { id: bodyId, canonical: bodyCanonical },
     { id: tsId, canonical: timestamp },
   ]
+  // Neither the assertion nor a KeyInfo is digested: the assertion is copied verbatim (the STS
+  // signed it), and the BST is written in canonical form, so nothing is canonicalized per token.
   let token: string
   let keyInfo: string
   if (profile.kind === 'saml-hok') {
     token = profile.assertionXml
     keyInfo = keyInfoForSamlAssertion(escapeAttr(profile.assertionId))
   } else {
-    const bstId = newId('X509')
+    const bstId = assertUnusedId(env, newId('X509'))
     token = buildBinarySecurityToken(bstId, profile.certificateBase64)
     keyInfo = keyInfoForBinarySecurityToken(bstId)
     references.push({ id: bstId, canonical: token })
   }
-  for (const ref of references.slice(1)) assertUnusedId(env.parsed.text, ref.id)
 
-  const prepared = prepareSignature({ references, algorithm: options.algorithm ?? 'rsa-sha256', signatureId: newId('SIG') })
+  const prepared = prepareSignature({ references, algorithm: options.algorithm ?? 'rsa-sha256', signatureId: assertUnusedId(env, newId('SIG')) })
 
   const soapPrefix = soapPrefixFor(env)
   const securityOpen =
     `<wsse:Security xmlns:wsse="${WSSE_NS}" xmlns:${soapPrefix}="${env.soapNs}" ${soapPrefix}:mustUnderstand="1">`
-  const body0 = env.bodyRoot
   return {
     signedInfo: prepared.signedInfo,
     hash: prepared.hash,
     algorithm: prepared.algorithm,
     bodyId,
-    operation: body0 ? { namespace: body0.namespaceURI ?? '', localName: body0.localName } : undefined,
+    operation: env.operation,
     finish(signatureValue) {
       const signature = prepared.finish(signatureValue, keyInfo)
       const headerContent = `${securityOpen}${timestamp}${token}${signature}</wsse:Security>`
@@ -129,26 +130,12 @@ export function prepareWsSecurity(envelope: string | SplitEnvelope, options: Pre
 }
 
 /**
- * The caller's own Body wsu:Id ('' when it has none), refused with ERR_XML_DUPLICATE_ID when
- * another element carries it too: referencing it is only safe when nothing else does (wrapping).
- * {@link prepareWsSecurity} runs it; a caller that must sign in first runs it before, so such an
- * envelope is refused without a PIN prompt.
+ * The caller's own Body wsu:Id ('' when it has none). splitEnvelope already refused an envelope
+ * where another element carries it too (with any id attribute: referencing it is only safe when
+ * nothing else does). Kept for callers that check before signing in.
  */
 export function checkBodyId(env: SplitEnvelope): string {
-  const bodyId = env.body.getAttributeNS(WSU_NS, 'Id') ?? ''
-  if (bodyId && indexIds(env.parsed.document).get(bodyId) !== env.body) {
-    throw new AgentError('ERR_XML_DUPLICATE_ID', `the Body id "${bodyId.slice(0, 80)}" is used by another element`)
-  }
-  return bodyId
-}
-
-/** `wsu`, unless the caller's document binds `wsu` to something else in the Body's scope. */
-function wsuPrefixFor(body: Element): string {
-  for (let i = 0; ; i++) {
-    const candidate = i === 0 ? 'wsu' : `wsu${i}`
-    const bound = body.lookupNamespaceURI(candidate)
-    if (bound === null || bound === WSU_NS) return candidate
-  }
+  return env.bodyId
 }
 
 /** The prefix used for soap:mustUnderstand on the Security header; declared on it explicitly. */
@@ -160,10 +147,9 @@ function soapPrefixFor(env: SplitEnvelope): string {
 
 /**
  * Our generated ids must not collide with one in the caller's document (a collision would make
- * a reference ambiguous). A cheap text search is enough: ids are random and never attacker-chosen.
+ * a reference ambiguous); the envelope's ids were all collected when it was read.
  */
-function assertUnusedId(text: string, id: string): void {
-  if (text.includes(`"${id}"`) || text.includes(`'${id}'`)) {
-    throw new AgentError('ERR_XML_DUPLICATE_ID', `the envelope already uses the id "${id}"`)
-  }
+function assertUnusedId(env: SplitEnvelope, id: string): string {
+  if (env.ids.has(id)) throw new AgentError('ERR_XML_DUPLICATE_ID', `the envelope already uses the id "${id.slice(0, 80)}"`)
+  return id
 }

@@ -10,6 +10,10 @@
  * @module
  */
 
+import { compareCodePoints, escapeAttr, escapeText } from './c14n-escape.js'
+
+export { escapeAttr, escapeText }
+
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/'
 const XML_NS = 'http://www.w3.org/XML/1998/namespace'
 
@@ -133,6 +137,7 @@ function renderStartTag(
 
   const decls: [string, string][] = []
   for (const prefix of utilized) {
+    if (prefix === 'xml') continue // never declared (Canonical XML 1.0 §4.7, exc-c14n §3)
     const uri = inScope.get(prefix) ?? ''
     const already = rendered.get(prefix) ?? ''
     if (prefix === '') {
@@ -147,19 +152,12 @@ function renderStartTag(
   let next = rendered
   if (decls.length > 0) {
     next = new Map(rendered)
-    decls.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    decls.sort((a, b) => compareCodePoints(a[0], b[0]))
     for (const [p, u] of decls) next.set(p, u)
   }
 
   // Attributes sorted by namespace URI, then local name; unqualified ones (empty URI) first.
-  attrs.sort((a, b) => {
-    const na = a.namespaceURI ?? ''
-    const nb = b.namespaceURI ?? ''
-    if (na !== nb) return na < nb ? -1 : 1
-    const la = a.localName ?? a.name
-    const lb = b.localName ?? b.name
-    return la < lb ? -1 : la > lb ? 1 : 0
-  })
+  attrs.sort((a, b) => compareCodePoints(a.namespaceURI ?? '', b.namespaceURI ?? '') || compareCodePoints(a.localName ?? a.name, b.localName ?? b.name))
 
   out.push('<', el.nodeName)
   for (const [p, u] of decls) out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, escapeAttr(u), '"')
@@ -169,22 +167,4 @@ function renderStartTag(
   }
   out.push('>')
   return next
-}
-
-/** C14N §2.3 text node escaping. */
-export function escapeText(s: string): string {
-  if (!/[&<>\r]/.test(s)) return s
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;')
-}
-
-/** C14N §2.3 attribute value escaping. */
-export function escapeAttr(s: string): string {
-  if (!/[&<"\t\n\r]/.test(s)) return s
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\t/g, '&#x9;')
-    .replace(/\n/g, '&#xA;')
-    .replace(/\r/g, '&#xD;')
 }

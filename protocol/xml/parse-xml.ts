@@ -1,6 +1,16 @@
-import { DOMParser } from '@xmldom/xmldom'
+import { DOMImplementation } from '@xmldom/xmldom'
 import { AgentError } from '../errors.js'
-import { DEFAULT_XML_LIMITS, scanXml, type ElementSpan, type XmlLimits } from './scan-xml.js'
+import {
+  DEFAULT_XML_LIMITS,
+  XMLNS_NS,
+  decodeCharacterData,
+  normalizeLineEnds,
+  scanXmlEvents,
+  type ElementSpan,
+  type ScanHandler,
+  type StartTag,
+  type XmlLimits,
+} from './scan-xml.js'
 
 /** A parsed document together with the spans of its top elements in the original text. */
 export interface ParsedXml {
@@ -12,9 +22,11 @@ export interface ParsedXml {
 }
 
 /**
- * Parse untrusted XML: the lexical guard first (no DTD, size and depth limits), then the DOM.
- * Any parser complaint, even a warning, refuses the document: a signing agent must not guess
- * what a sloppy document meant.
+ * Parse untrusted XML into a DOM on one pass of the scanner (well-formed and
+ * namespace-well-formed XML 1.0, no DTD, size and depth limits; see scanXmlEvents): the tree is
+ * built from what the scanner read, with xmldom's node classes. xmldom's own parser is not used:
+ * it reads CR LF as two line ends and mis-normalizes attribute values, which would give the
+ * verifier a different canonical form than the signer's (libxml2's, Santuario's).
  *
  * @example
  * ```ts
@@ -23,83 +35,75 @@ export interface ParsedXml {
  * ```
  */
 export function parseXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS, spanDepth = 2): ParsedXml {
-  if (typeof text !== 'string' || text.length === 0) {
-    throw new AgentError('ERR_XML_MALFORMED', 'the XML is empty')
-  }
-  // XML 1.0 §2.2: U+0000 is not an XML character at all; xmldom would keep it.
-  if (text.includes('\u0000')) throw new AgentError('ERR_XML_MALFORMED', 'the XML is not well-formed: it contains a NUL character')
-  const spans = scanXml(text, limits, spanDepth)
-  const problems: string[] = []
-  const onProblem = (msg: string): void => {
-    problems.push(String(msg).split('\n')[0]!.replace(/^\[xmldom [a-z]+\]\s*/i, ''))
-  }
-  const parser = new DOMParser({
-    locator: {},
-    errorHandler: { warning: onProblem, error: onProblem, fatalError: onProblem },
-  })
-  let document: Document
-  try {
-    document = parser.parseFromString(text, 'application/xml') as unknown as Document
-  } catch (err) {
-    throw new AgentError('ERR_XML_MALFORMED', `the XML is not well-formed: ${describe(err)}`)
-  }
-  if (problems.length > 0) {
-    throw new AgentError('ERR_XML_MALFORMED', `the XML is not well-formed: ${problems[0]}`)
-  }
-  if (document.doctype) throw new AgentError('ERR_XML_DTD_FORBIDDEN')
-  const root = document.documentElement
+  const builder = new DomBuilder(text, spanDepth)
+  scanXmlEvents(text, builder, limits)
+  const root = builder.document.documentElement
   if (!root) throw new AgentError('ERR_XML_MALFORMED', 'the XML has no root element')
-  checkDocumentLevel(document)
-  checkNamespaces(root)
-  return { text, document, root, spans }
+  return { text, document: builder.document, root, spans: builder.spans }
 }
 
-/** Only comments, PIs and whitespace may stand beside the root element (XML 1.0 §2.1 [1]). */
-function checkDocumentLevel(document: Document): void {
-  const kids = document.childNodes
-  for (let i = 0; i < kids.length; i++) {
-    const n = kids[i]!
-    if ((n.nodeType === TEXT || n.nodeType === CDATA) && /\S/.test((n as CharacterData).data)) {
-      throw new AgentError('ERR_XML_MALFORMED', 'the XML is not well-formed: text outside the root element')
+/** Builds the xmldom tree, and the spans of the top elements, from the scanner's events. */
+class DomBuilder implements ScanHandler {
+  readonly document: Document
+  readonly spans: ElementSpan[] = []
+  private readonly source: string
+  private readonly spanDepth: number
+  private readonly parents: Node[]
+  private readonly open: (ElementSpan | null)[] = []
+
+  constructor(text: string, spanDepth: number) {
+    this.source = text
+    this.spanDepth = spanDepth
+    this.document = new DOMImplementation().createDocument(null, null as unknown as string, null) as unknown as Document
+    this.parents = [this.document]
+  }
+
+  startElement(tag: StartTag): void {
+    const el = this.document.createElementNS(tag.namespaceURI || null, tag.qname)
+    for (const d of tag.declarations) el.setAttributeNS(XMLNS_NS, d.prefix ? `xmlns:${d.prefix}` : 'xmlns', d.uri)
+    for (const a of tag.attributes) el.setAttributeNS(a.namespaceURI || null, a.qname, a.value)
+    this.parents[this.parents.length - 1]!.appendChild(el)
+    this.parents.push(el)
+    if (tag.depth > this.spanDepth) return void this.open.push(null)
+    const span: ElementSpan = {
+      qname: tag.qname,
+      depth: tag.depth,
+      start: tag.start,
+      startTagEnd: tag.end,
+      endTagStart: tag.end,
+      end: tag.end,
+      selfClosing: tag.selfClosing,
+    }
+    this.spans.push(span)
+    this.open.push(span)
+  }
+
+  endElement(_qname: string, start: number, end: number): void {
+    this.parents.pop()
+    const span = this.open.pop()
+    if (span) {
+      span.endTagStart = start
+      span.end = end
     }
   }
-}
 
-/**
- * Namespaces in XML 1.0 well-formedness, which xmldom 0.8 does not enforce: every prefix is
- * declared (§5 NSC "Prefix Declared"), and no element has two attributes with the same expanded
- * name (§6.3). One iterative walk; a refused document never reaches c14n or a signature check.
- */
-function checkNamespaces(root: Element): void {
-  const stack: Node[] = [root]
-  while (stack.length > 0) {
-    const el = stack.pop() as Element
-    if (el.prefix && !el.namespaceURI) throw undeclared(el.prefix)
-    const attrs = el.attributes
-    let names: Set<string> | undefined
-    for (let i = 0; i < attrs.length; i++) {
-      const a = attrs[i]!
-      if (!a.prefix || a.prefix === 'xmlns') continue
-      if (!a.namespaceURI) throw undeclared(a.prefix)
-      names ??= new Set()
-      const expanded = `{${a.namespaceURI}}${a.localName}`
-      if (names.has(expanded)) throw new AgentError('ERR_XML_MALFORMED', `the XML is not well-formed: duplicate attribute ${expanded.slice(0, 120)}`)
-      names.add(expanded)
-    }
-    const kids = el.childNodes
-    for (let i = kids.length - 1; i >= 0; i--) if (kids[i]!.nodeType === ELEMENT) stack.push(kids[i]!)
+  text(start: number, end: number): void {
+    this.append(this.document.createTextNode(decodeCharacterData(this.source, start, end)))
   }
-}
 
-function undeclared(prefix: string): AgentError {
-  return new AgentError('ERR_XML_MALFORMED', `the XML is not well-formed: the prefix "${prefix.slice(0, 40)}" is not declared`)
-}
+  cdata(start: number, end: number): void {
+    this.append(this.document.createCDATASection(normalizeLineEnds(this.source.slice(start + 9, end - 3))))
+  }
 
-const ELEMENT = 1
-const TEXT = 3
-const CDATA = 4
+  comment(start: number, end: number): void {
+    this.append(this.document.createComment(normalizeLineEnds(this.source.slice(start + 4, end - 3))))
+  }
 
-function describe(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err)
-  return msg.split('\n')[0]!.slice(0, 200)
+  processingInstruction(_start: number, end: number, target: string, dataStart: number): void {
+    this.append(this.document.createProcessingInstruction(target, normalizeLineEnds(this.source.slice(dataStart, end - 2))))
+  }
+
+  private append(node: Node): void {
+    this.parents[this.parents.length - 1]!.appendChild(node)
+  }
 }

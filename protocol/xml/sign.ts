@@ -8,8 +8,11 @@ export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
 export interface ReferenceInput {
   /** The referenced element's id (without `#`). */
   id: string
-  /** exc-c14n of the referenced element, after the transforms listed below. */
-  canonical: string
+  /**
+   * exc-c14n of the referenced element, after the transforms listed below: one string, or
+   * strings to digest in order (as a streaming canonicalizer produces them).
+   */
+  canonical: string | readonly string[]
   /** Whether an enveloped-signature transform precedes exc-c14n (the signature sits inside). */
   enveloped?: boolean
   /** InclusiveNamespaces PrefixList of the exc-c14n transform, written out when given. */

@@ -4,15 +4,13 @@
  *
  * @module
  */
+import { isNameHighSurrogate, isNameStartUnit, isNameUnit } from './xml-char.js'
 
-// Namespaces in XML 1.0 (Third Edition) §3: NCName ::= Name - (Char* ':' Char*), with Name built
-// from XML 1.0 (Fifth Edition) §2.3 [4] NameStartChar and [4a] NameChar; the colon removed.
-const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}'
-const NAME_REST = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`
-const NCNAME = new RegExp(`^[${NAME_START}][${NAME_REST}]*$`, 'u')
+const COLON = 0x3a
 
 /**
- * Whether `value` is an NCName: an XML name without a colon. Ids the builders write into
+ * Whether `value` is an NCName: an XML name without a colon (Namespaces in XML 1.0 Third Edition
+ * §3: NCName ::= Name - (Char* ':' Char*), Name from XML 1.0 §2.3). Ids the builders write into
  * `AssertionID`, `RequestID` or `wsu:Id` must be, or the document is not what it says.
  *
  * @example
@@ -24,5 +22,18 @@ const NCNAME = new RegExp(`^[${NAME_START}][${NAME_REST}]*$`, 'u')
  * ```
  */
 export function isNcName(value: unknown): value is string {
-  return typeof value === 'string' && NCNAME.test(value)
+  if (typeof value !== 'string' || value.length === 0) return false
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c === COLON) return false
+    if (isNameHighSurrogate(c)) {
+      // [#x10000-#xEFFFF]: a high surrogate D800..DB7F and its low surrogate, in start or rest.
+      const low = value.charCodeAt(i + 1)
+      if (!(low >= 0xdc00 && low <= 0xdfff)) return false
+      i++
+      continue
+    }
+    if (!(i === 0 ? isNameStartUnit(c) : isNameUnit(c))) return false
+  }
+  return true
 }

@@ -26,7 +26,7 @@ import { redeemCode, refreshTokens } from './token-request.js'
 
 // The agent's IAM Connect sign-in against the sandbox over real loopback sockets, the browser
 // answered over HTTP by the demo's page walker; a fake clock shared by agent and sandbox.
-// Headless Chromium drives the same flow in iam-connect-browser.test.ts.
+// Headless Chromium drives the same flow in iam-connect-browser.system.test.ts.
 
 let sandbox: RunningSandbox
 let clock: FakeClock
