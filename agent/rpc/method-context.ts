@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit.js'
 import type { CallerProgram } from '../callers/caller-program.js'
 import type { Clock } from '../clock.js'
 import type { Prompter } from '../consent/prompter.js'
+import type { HttpFetch } from '../http-transport.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
@@ -48,8 +49,11 @@ export interface AgentServices {
    * settings page changes them). Empty: none, whatever the extension's manifest lets in.
    */
   allowedWebOrigins: () => readonly string[]
-  /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
-  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
+  /**
+   * Sign-in through eHealth IAM Connect: where the user is sent, the key bound, and the agent's
+   * HTTP client as `fetch` (its proxy, extra CAs and deadline).
+   */
+  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource; fetch: HttpFetch }
 }
 
 export interface CallContext {

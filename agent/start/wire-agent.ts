@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { readFile } from 'node:fs/promises'
 import type { Socket } from 'node:net'
 import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
@@ -13,11 +12,13 @@ import { watchKeyLogin } from '../consent/watch-key-login.js'
 import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
 import { createAgentApp } from '../http/app.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
-import { createHttpTransport } from '../http-transport.js'
 import { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { createHttpClient, type HttpClient } from '../net/http-client.js'
+import { readExtraCa } from '../net/read-extra-ca.js'
+import { describeProxyPlan, proxyLayers, resolveProxyPlan } from '../net/resolve-proxy.js'
 import { createSessionKeySource } from '../keys/session-key-source.js'
 import { newLocalCredential } from '../pairing/local-credential.js'
 import { PairedClients } from '../pairing/paired-clients.js'
@@ -43,6 +44,10 @@ export interface WiredAgent {
   session: Session
   /** The HTTP app: the API, the guards and the pages. */
   app: Hono
+  /** The one client for eHealth traffic (keep-alive pools; closed on stop). */
+  http: HttpClient
+  /** The proxy in effect, masked (`direct (…)` without one), for the banner. */
+  proxyDescription: string | undefined
   /** Given to the same user's CLI through the credential file, once the port is ours. */
   credential: string
   uiAccess: UiAccess
@@ -63,9 +68,9 @@ export interface WiredAgent {
 
 /**
  * Build and connect the agent's parts: key sources, STS client, session, privacy log, paired
- * clients, the HTTP app and its pages. Reads what it needs (the CA bundle, the paired clients)
+ * clients, the HTTP app and its pages. Reads what it needs (the extra CAs, the paired clients)
  * but starts nothing and writes nothing: a failure here leaves nothing behind, and the key
- * sources it made are closed by the caller's undo list.
+ * sources and the HTTP client it made are closed by the caller's undo list.
  */
 export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvironment, prompterIn: Prompter, iamConnectOpenUrl: ((url: string) => Promise<void>) | undefined): Promise<WiredAgent> {
   const { config, paths, clock } = opts
@@ -92,9 +97,18 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   }
   const keys = new KeyRing({ ...(keystore ? { keystore } : {}), ...(eid ? { eid } : {}) })
 
-  const extraCa = config.caBundle ? [await readFile(config.caBundle, 'utf8')] : []
+  // Proxy: --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
+  const layers = proxyLayers({ commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
+  const plan = resolveProxyPlan(layers)
+  const proxyDescription = plan.https || plan.http ? describeProxyPlan(plan, layers) : undefined
+  const extraCa = config.extraCaFile ? await readExtraCa(config.extraCaFile) : []
+  const http = createHttpClient({ proxy: plan, extraCaPem: extraCa, ...(opts.network?.proxyLoopback ? { proxyLoopback: true } : {}) })
+  if (proxyDescription) {
+    const local = environment.id === 'sandbox' && !opts.network?.proxyLoopback
+    opts.log(local ? `proxy ${proxyDescription}: not used for the sandbox, which runs on this machine` : `eHealth traffic goes through the proxy ${proxyDescription}`)
+  }
   const post = createSoapPoster({
-    transport: createHttpTransport({ extraCaPem: extraCa }),
+    transport: http.request,
     sleep: (ms) => clock.sleep(ms),
     now: () => clock.now().getTime(),
     random: Math.random,
@@ -164,6 +178,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
+      fetch: http.fetch,
       // Without a keystore the token is bound to a key generated for this session.
       holderOfKey: () => keystore ?? (sessionKey ??= createSessionKeySource({ now: () => clock.now().getTime() })),
     },
@@ -223,6 +238,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     audit,
     session,
     app,
+    http,
+    proxyDescription,
     credential,
     uiAccess,
     language: uiRoutes.language,

@@ -75,6 +75,10 @@ export async function startTestAgent(
     identifyPeer?: StartAgentOptions['identifyPeer']
     /** Key sources instead of those the settings name (startAgent's option). */
     keySources?: StartAgentOptions['keySources']
+    /** Proxy inputs besides the settings (startAgent's option): the environment, --proxy, proxyLoopback. */
+    network?: StartAgentOptions['network']
+    /** Receives the agent's log lines (default: dropped). */
+    log?: (line: string) => void
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -91,7 +95,8 @@ export async function startTestAgent(
       version: 'test',
       clock: options.clock ?? systemClock,
       prompter,
-      log: () => undefined,
+      log: options.log ?? (() => undefined),
+      ...(options.network ? { network: options.network } : {}),
       ...(process.getuid ? { uid: process.getuid() } : {}),
       ipv6: false,
       sandbox: { url: sandbox.url },

@@ -58,6 +58,7 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
       issuer: iamConnect.issuer,
       profile: profileId,
       openUrl: iamConnect.openUrl,
+      fetch: iamConnect.fetch,
       clock: ctx.agent.clock,
       client: promptContextOf(ctx.caller),
     })
