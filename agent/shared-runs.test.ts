@@ -43,6 +43,25 @@ describe('SharedRuns', () => {
     expect(work.aborted()).toBe(true)
   })
 
+  it('a caller arriving while a run every caller left still winds down starts afresh, once it has', async () => {
+    const runs = new SharedRuns<string>()
+    const work = controllable()
+    const gone = new AbortController()
+    const a = runs.join('k', work.start, gone.signal)
+    gone.abort()
+    await expect(a).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+    expect(work.aborted()).toBe(true)
+    // The abandoned run has not settled yet (its keys are being locked again): not joined, not overlapped.
+    const next = runs.join('k', work.start)
+    await new Promise((r) => setImmediate(r))
+    expect(work.starts()).toBe(1)
+    work.resolve('abandoned')
+    await new Promise((r) => setImmediate(r))
+    expect([work.starts(), work.aborted()]).toEqual([2, false])
+    work.resolve('fresh')
+    await expect(next).resolves.toBe('fresh')
+  })
+
   it('a caller without a signal keeps the run alive; one already gone never starts it', async () => {
     const runs = new SharedRuns<string>()
     const work = controllable()

@@ -15,8 +15,8 @@ interface Run<T> {
  * prompt). A caller that goes away — its signal aborts, e.g. the CLI's connection closed on
  * Ctrl-C — stops waiting at once with ERR_USER_CANCELLED. The work itself is aborted (its own
  * signal) only when every caller went away: the last one leaving withdraws the prompt, one that
- * stays keeps it. Once settled, the next caller of the key starts afresh, so an abandoned prompt
- * never blocks the next one.
+ * stays keeps it. Once every caller left, the next caller of the key starts afresh (after the
+ * abandoned run has wound down), so an abandoned prompt never blocks the next one.
  */
 export class SharedRuns<T> {
   private readonly runs = new Map<string, Run<T>>()
@@ -25,10 +25,14 @@ export class SharedRuns<T> {
   join(key: string, start: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(goneError())
     let run = this.runs.get(key)
-    if (!run) {
+    if (!run || run.controller.signal.aborted) {
+      // A run every caller left may still be winding down (a sign-in locking its keys again):
+      // the next caller starts afresh, once it has.
+      const abandoned = run?.promise
       const controller = new AbortController()
       const created: Run<T> = { promise: Promise.resolve(undefined as T), controller, waiting: 0, pinned: false }
-      created.promise = start(controller.signal).finally(() => {
+      const begin = () => start(controller.signal)
+      created.promise = (abandoned ? abandoned.then(begin, begin) : begin()).finally(() => {
         if (this.runs.get(key) === created) this.runs.delete(key)
       })
       // Every caller attaches its own handlers; this one keeps a run everyone left from being

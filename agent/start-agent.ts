@@ -37,10 +37,15 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const demo = opts.demo ? resolved.sandbox?.manifest.demo : undefined
     const prompter = demo ? createDemoPrompter(demo) : opts.prompter
     const wired = await wireAgent(opts, resolved, prompter, opts.iamConnectOpenUrl ?? (demo ? followSandboxRedirects() : undefined))
-    undo.push('the key sources and the privacy log', async () => {
-      await wired.audit.flush()
+    undo.push('the key sources, the privacy log and the eHealth HTTP client', async () => {
+      await wired.audit.close()
       await wired.keys.close()
+      await wired.http.close()
     })
+    // Takes over files of earlier versions and of a crash, prunes by age, measures the budget.
+    // A log that cannot be opened does not stop the agent: it says so in agent.status and the
+    // doctor, and each use of the token fails with ERR_AUDIT_UNAVAILABLE until it can be written.
+    await wired.audit.open().catch((err: unknown) => opts.log(`the privacy log could not be opened: ${(err as Error).message}`))
 
     const url = await listenAgent(opts, wired, resolved.environment.id, undo, step)
 
@@ -73,6 +78,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       sandbox: resolved.sandbox,
       credential: wired.credential,
       credentialFile: paths.credentialFile,
+      proxy: wired.proxyDescription,
       ui: { link: (grant) => wired.uiAccess.link(grant) },
       tray,
       quitRequested,

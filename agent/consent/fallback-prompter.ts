@@ -1,4 +1,4 @@
-import type { AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, AskOptions, Notice, PairingAnswer, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 import { PrompterUnavailableError } from './prompter-unavailable.js'
 
 /**
@@ -28,8 +28,12 @@ export class FallbackPrompter implements Prompter {
     return this.attempt((p) => p.confirm(prompt, options))
   }
 
-  approvePairing(prompt: PairingPrompt, options?: AskOptions): Promise<boolean> {
+  approvePairing(prompt: PairingPrompt, options?: AskOptions): Promise<PairingAnswer> {
     return this.attempt((p) => p.approvePairing(prompt, options))
+  }
+
+  approve(prompt: ApprovalPrompt, options?: AskOptions): Promise<boolean> {
+    return this.attempt((p) => p.approve(prompt, options))
   }
 
   notify(notice: Notice): void {

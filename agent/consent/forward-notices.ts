@@ -1,4 +1,4 @@
-import type { AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 
 /**
  * The same Prompter, whose notices also go to `listener` (the tray shows "renewal needed" and
@@ -11,6 +11,7 @@ export function forwardNotices(prompter: Prompter, listener: (notice: Notice) =>
     ...(again ? { askSecretAgain: (prompt: SignInPrompt, refusal: SecretRefusal, options?: AskOptions) => again(prompt, refusal, options) } : {}),
     confirm: (prompt: SignInPrompt, options?: AskOptions) => prompter.confirm(prompt, options),
     approvePairing: (prompt: PairingPrompt, options?: AskOptions) => prompter.approvePairing(prompt, options),
+    approve: (prompt: ApprovalPrompt, options?: AskOptions) => prompter.approve(prompt, options),
     notify(notice: Notice) {
       prompter.notify(notice)
       try {

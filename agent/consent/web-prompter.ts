@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { PinRetries } from '../keys/key-source.js'
 import { SharedRuns } from '../shared-runs.js'
 import { PromptDesk, type DeskAnswer, type DeskQuestion } from './prompt-desk.js'
-import type { AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, AskOptions, Notice, PairingAnswer, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 import { PrompterUnavailableError } from './prompter-unavailable.js'
 
 /** Opens a URL in the user's browser (open-url.ts has the real ones). */
@@ -83,8 +83,15 @@ export class WebPrompter implements Prompter {
     if (answer.kind !== 'confirm') throw refusal(answer)
   }
 
-  async approvePairing(prompt: PairingPrompt, options?: AskOptions): Promise<boolean> {
+  async approvePairing(prompt: PairingPrompt, options?: AskOptions): Promise<PairingAnswer> {
     const answer = await this.ask({ kind: 'pairing', prompt }, pairingKey(prompt), options)
+    if (answer.kind === 'withdrawn') throw refusal(answer)
+    if (answer.kind !== 'approve') return false
+    return answer.usePolicy === undefined ? true : { approved: true, usePolicy: answer.usePolicy }
+  }
+
+  async approve(prompt: ApprovalPrompt, options?: AskOptions): Promise<boolean> {
+    const answer = await this.ask({ kind: 'approval', prompt }, approvalKey(prompt), options)
     if (answer.kind === 'withdrawn') throw refusal(answer)
     return answer.kind === 'approve'
   }
@@ -194,7 +201,19 @@ function signInKey(p: SignInPrompt): string {
 }
 
 function pairingKey(p: PairingPrompt): string {
-  return JSON.stringify(['pairing', p.client, p.process?.pid ?? null, p.scopes.methods, p.scopes.services])
+  return JSON.stringify(['pairing', p.client, p.process?.pid ?? null, p.program?.pid ?? null, p.code ?? null, p.scopes.methods, p.scopes.services])
+}
+
+let useCount = 0
+
+/**
+ * A use is never shared (each message is its own question); a program or a website asking twice
+ * while the first question is open is one question: one answer binds it, or allows it, once.
+ */
+function approvalKey(p: ApprovalPrompt): string {
+  if (p.kind === 'use') return JSON.stringify(['use', ++useCount])
+  if (p.kind === 'program') return JSON.stringify(['program', p.clientId, p.program?.executable ?? null])
+  return JSON.stringify(['origin', p.clientId, p.origin])
 }
 
 function refusal(answer: DeskAnswer): AgentError {

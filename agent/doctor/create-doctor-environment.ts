@@ -1,12 +1,15 @@
 import { accessSync, constants, existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
-import { createHttpTransport } from '../http-transport.js'
+import type { EnvironmentId } from '../../protocol/environments.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
+import { createHttpClient } from '../net/http-client.js'
+import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
 /** systray2's helper binary per OS (node_modules/systray2/traybin). */
@@ -19,11 +22,17 @@ export interface DoctorFacts {
   paths: AgentPaths
   /** `--port`, overriding the settings. */
   port?: number
+  /** `--env`, overriding the settings. */
+  environment?: EnvironmentId
   display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
   /** The directory holding package.json (where systray2 is installed). */
   packageRoot: string
   /** In an interactive terminal only: asks without echo. */
   askSecret?: (question: string) => Promise<string>
+  /** HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and their lower-case forms) as the CLI's environment has them. */
+  proxyEnvironment?: ProxyEnvironment
+  /** `--proxy URL`, overriding the settings. */
+  proxy?: string
 }
 
 /** The real machine, as the doctor's checks see it: its files, its network, its PKCS#11 modules. */
@@ -33,14 +42,18 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     nodeVersion: facts.nodeVersion,
     paths: facts.paths,
     ...(facts.port !== undefined ? { port: facts.port } : {}),
+    ...(facts.environment !== undefined ? { environment: facts.environment } : {}),
+    loadCaBundle: (environment) => loadCaBundle(environment),
     display: facts.display,
     trayHelper: findTrayHelper(facts.packageRoot, facts.platform),
     ...(facts.askSecret ? { askSecret: facts.askSecret } : {}),
-    createTransport: (extraCaPem) => createHttpTransport({ extraCaPem, maxResponseBytes: 1024 * 1024 }),
+    proxy: { environment: facts.proxyEnvironment ?? {}, ...(facts.proxy !== undefined ? { commandLine: facts.proxy } : {}) },
+    createHttpClient: (options) => createHttpClient({ maxResponseBytes: 1024 * 1024, ...options }),
     fileExists: (path) => existsSync(path),
     isExecutable: (path) => canAccess(path, constants.X_OK),
     isWritable: (path) => canAccess(path, constants.W_OK),
     readFile: (path) => readFile(path),
+    listFiles,
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
@@ -83,4 +96,18 @@ function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false))
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
+}
+
+async function listFiles(dir: string): Promise<{ name: string; size: number }[]> {
+  const out: { name: string; size: number }[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    // A file removed between the listing and its stat (the agent pruning) is simply not counted.
+    const size = await stat(join(dir, entry.name)).then(
+      (s) => s.size,
+      () => undefined,
+    )
+    if (size !== undefined) out.push({ name: entry.name, size })
+  }
+  return out
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { verify } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,7 +5,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPkcs12 } from '../../test/helpers/keys-pkcs12.js'
 import { createTestIdentity, type TestIdentity } from '../../test/helpers/test-pki.js'
-import { requireTool } from '../../test/helpers/xmlsec.js'
 import { createPkcs12KeySource } from './pkcs12-key-source.js'
 import { openPkcs12 } from './open-pkcs12.js'
 
@@ -43,15 +41,8 @@ function verifies(signature: Uint8Array, identity: TestIdentity, hash: 'sha256' 
   return verify(hash, data, identity.certificate.publicKey, signature)
 }
 
-describe('the test keystore builder', () => {
-  it('writes a keystore OpenSSL accepts with the password (an independent PKCS#12 reader)', () => {
-    requireTool('openssl', 'openssl')
-    const ok = spawnSync('openssl', ['pkcs12', '-in', keystorePath, '-passin', `pass:${PASSWORD}`, '-nokeys', '-info'], { encoding: 'utf8' })
-    expect(ok.status, ok.stderr).toBe(0)
-    expect(ok.stdout + ok.stderr).toMatch(/friendlyName: authentication/)
-    expect(ok.stdout + ok.stderr).toMatch(/friendlyName: 123456789012345/)
-  })
-})
+// That OpenSSL, an independent PKCS#12 reader, opens the keystores built here is in
+// pkcs12-key-source.system.test.ts.
 
 describe('PKCS#12 key source', () => {
   it('uses the authentication entry and signs with it (verified against the certificate)', async () => {
@@ -143,6 +134,22 @@ describe('PKCS#12 key source', () => {
     const source = createPkcs12KeySource({ path: 'in-memory.p12', readFile: async (path) => (reads.push(path), bytes) })
     await source.login(PASSWORD)
     expect(reads).toEqual(['in-memory.p12'])
+    expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
+  })
+
+  it('a logout while the keystore is being opened wins: that login fails and the key never appears', async () => {
+    const bytes = buildPkcs12([{ alias: 'authentication', privateKeyPem: authentication.privateKeyPem, certificatePems: [authentication.certificatePem] }], PASSWORD)
+    let release!: () => void
+    const opened = new Promise<void>((resolve) => (release = resolve))
+    const source = createPkcs12KeySource({ path: 'slow.p12', readFile: async () => (await opened, bytes) })
+    const login = source.login(PASSWORD)
+    await source.logout()
+    release()
+    await expect(login).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN' })
+    expect(source.loginState()).toBe('logged-out')
+    await expect(source.sign(DATA, 'sha256')).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN' })
+    // The next login is not affected.
+    await source.login(PASSWORD)
     expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
   })
 })

@@ -48,7 +48,9 @@ export class TrayController {
   private renewalNeeded = false
   private error: string | undefined
   /** The oldest prompt waiting for the user, as the menu says it. */
-  private waiting: { kind: 'sign-in' | 'pairing'; client: string } | undefined
+  private waiting: { kind: 'sign-in' | 'pairing' | 'approval'; client: string } | undefined
+  /** The last use a "notify" client made, shown in the tooltip until the next one. */
+  private lastUse: { who: string; operation: string } | undefined
   /** Updates go out one at a time, in order: a quick login-then-logout must end "signed out". */
   private updating: Promise<void> = Promise.resolve()
 
@@ -93,6 +95,7 @@ export class TrayController {
   notice(notice: Notice): void {
     if (notice.kind === 'renewal-needed') this.renewalNeeded = true
     if (notice.kind === 'error') this.error = notice.text
+    if (notice.kind === 'used') this.lastUse = { who: notice.who, operation: notice.operation }
     this.refresh()
   }
 
@@ -155,6 +158,7 @@ export class TrayController {
   }
 
   private model() {
+    const log = this.opts.services.audit.status()
     return buildTrayModel({
       state: this.state(),
       strings: stringsFor(this.opts.language()),
@@ -163,6 +167,8 @@ export class TrayController {
       platform: this.opts.platform,
       now: this.opts.services.clock.now(),
       ...(this.waiting ? { waiting: this.waiting } : {}),
+      ...(log.state === 'nearly-full' || log.state === 'full' ? { privacyLog: { state: log.state, percent: Math.min(100, Math.floor((log.usedBytes / log.budgetBytes) * 100)) } } : {}),
+      ...(this.lastUse ? { lastUse: this.lastUse } : {}),
     })
   }
 

@@ -10,7 +10,7 @@ const identity = { name: 'Anne Janssens', profile: { id: 'doctor', label: 'Docto
 // The clock of the tests: the same day as UNTIL, 14:00 UTC.
 const NOW = new Date(Date.UTC(2026, 10, 23, 14, 0))
 
-function model(state: TrayState, language: 'en' | 'nl' | 'fr' = 'en', extra: { now?: Date; waiting?: { kind: 'sign-in' | 'pairing'; client: string } } = {}) {
+function model(state: TrayState, language: 'en' | 'nl' | 'fr' = 'en', extra: { now?: Date; waiting?: { kind: 'sign-in' | 'pairing' | 'approval'; client: string } } = {}) {
   return buildTrayModel({ state, strings: stringsFor(language), time: { language, timeZone: 'UTC' }, profiles: PROFILES, platform: 'linux', now: extra.now ?? NOW, ...(extra.waiting ? { waiting: extra.waiting } : {}) })
 }
 
@@ -23,6 +23,19 @@ const byKey = (m: ReturnType<typeof model>, key: string) => {
 }
 
 describe('buildTrayModel', () => {
+  it('a "notify" client’s last signature shows in the tooltip, naming the program and the operation', () => {
+    const m = buildTrayModel({
+      state: { kind: 'signed-in', ...identity },
+      strings: stringsFor('nl'),
+      time: { language: 'nl', timeZone: 'UTC' },
+      profiles: PROFILES,
+      platform: 'linux',
+      now: NOW,
+      lastUse: { who: 'MediSoft (/usr/bin/python3.11, pid 42)', operation: '{urn:be:fgov:ehealth:test:v1}ConsultRequest' },
+    })
+    expect(m.tooltip).toBe('eHealth-agent: Aangemeld als Anne Janssens (Arts) tot 17:30 (over 4 u)\nLaatste handtekening: MediSoft (/usr/bin/python3.11, pid 42), {urn:be:fgov:ehealth:test:v1}ConsultRequest')
+  })
+
   it('signed out: grey icon, "Sign in" open, the rest of the session items closed', () => {
     const m = model({ kind: 'signed-out' })
     expect([m.title, m.tooltip, m.icon]).toEqual(['eHealth', 'eHealth agent: Signed out', trayIcon('signed-out', 'linux')])
@@ -43,6 +56,19 @@ describe('buildTrayModel', () => {
     const error = model({ kind: 'error', message: 'ERR_STS_REJECTED', identity })
     expect([error.title, error.tooltip, error.icon]).toEqual(['eHealth !', 'eHealth agent: Error: ERR_STS_REJECTED', trayIcon('error', 'linux')])
     expect(byKey(error, 'sign-out').enabled).toBe(true)
+  })
+
+  it('a privacy log nearly full warns in the menu and the tooltip; a full one shows as an error', () => {
+    const input = { state: { kind: 'signed-in', ...identity } as TrayState, strings: stringsFor('en'), time: { language: 'en' as const, timeZone: 'UTC' }, profiles: PROFILES, platform: 'linux', now: NOW }
+    const nearly = buildTrayModel({ ...input, privacyLog: { state: 'nearly-full', percent: 93 } })
+    expect(byKey(nearly, 'audit').title).toBe('Privacy log 93% full…')
+    expect([nearly.title, nearly.icon]).toEqual(['eHealth 17:30', trayIcon('signed-in', 'linux')])
+    expect(nearly.tooltip).toBe('eHealth agent: Signed in as Anne Janssens (Doctor) until 17:30 (in 4 h); Privacy log 93% full')
+    const full = buildTrayModel({ ...input, privacyLog: { state: 'full', percent: 100 } })
+    expect([full.title, full.icon, byKey(full, 'audit').title]).toEqual(['eHealth !', trayIcon('error', 'linux'), 'Privacy log full: signing refused…'])
+    expect(byKey(buildTrayModel({ ...input, strings: stringsFor('nl'), privacyLog: { state: 'full', percent: 100 } }), 'audit').title).toBe('Privacylogboek vol: ondertekenen geweigerd…')
+    // The menu keeps its shape (the helper cannot add items later).
+    expect(full.items.map((i) => i.key)).toEqual(model({ kind: 'signed-in', ...identity }).items.map((i) => i.key))
   })
 
   it('in Dutch and French', () => {

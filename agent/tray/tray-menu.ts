@@ -38,7 +38,11 @@ export interface TrayMenuInput {
   /** For "until tomorrow 19:57 (in 23 h)". */
   now: Date
   /** A prompt waits for the user (its page may have been closed): said first, and the menu reopens it. */
-  waiting?: { kind: 'sign-in' | 'pairing'; client: string }
+  waiting?: { kind: 'sign-in' | 'pairing' | 'approval'; client: string }
+  /** The privacy log when it needs attention: nearly full (a warning) or full (uses of the token refused). */
+  privacyLog?: { state: 'nearly-full' | 'full'; percent: number }
+  /** The last signature of a client whose use policy is "notify": who (program), which operation. */
+  lastUse?: { who: string; operation: string }
 }
 
 /** The tray model for a state. */
@@ -55,16 +59,21 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
         : state.kind === 'renewal-needed'
           ? t.renewalNeeded(time(state.until))
           : t.error(state.message)
-  const icon: IconState = state.kind
+  // A full privacy log stops every use of the token: as visible as an error.
+  const logFull = input.privacyLog?.state === 'full'
+  const icon: IconState = logFull ? 'error' : state.kind
+  const logText = input.privacyLog ? (logFull ? t.auditFull : t.auditNearlyFull(input.privacyLog.percent)) : undefined
+  const withLog = logText ? `${text}; ${logText.replace(/…$/, '')}` : text
   // Short, as some desktops show it next to the icon; the tooltip says it all.
   const when = (d: Date) => describeMoment(d, { now: input.now, language: input.time.language, timeZone: input.time.timeZone }).when
-  const waiting = input.waiting ? (input.waiting.kind === 'pairing' ? t.waitingPairing(input.waiting.client) : t.waitingSignIn(input.waiting.client)) : undefined
+  // A pairing and an approval (one use, another program, a website) both ask to be allowed.
+  const waiting = input.waiting ? (input.waiting.kind === 'sign-in' ? t.waitingSignIn(input.waiting.client) : t.waitingPairing(input.waiting.client)) : undefined
   const title = waiting
     ? `${t.title}: ${t.waitingTitle}`
-    : state.kind === 'signed-in' || state.kind === 'renewal-needed'
-      ? `${t.title} ${when(state.until)}`
-      : state.kind === 'error'
-        ? `${t.title} !`
+    : state.kind === 'error' || logFull
+      ? `${t.title} !`
+      : state.kind === 'signed-in' || state.kind === 'renewal-needed'
+        ? `${t.title} ${when(state.until)}`
         : t.title
   const signedIn = identity !== undefined
   const profileItems = (action: 'sign-in' | 'switch'): TrayItem[] =>
@@ -82,7 +91,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: t.tooltip(waiting ? `${waiting} · ${text}` : text),
+    tooltip: [t.tooltip(waiting ? `${waiting} · ${withLog}` : withLog), ...(input.lastUse ? [t.lastUse(input.lastUse.who, input.lastUse.operation)] : [])].join('\n'),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
       // Always there (the menu cannot grow later); open only while a prompt waits.
@@ -96,7 +105,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
       item('open-sso', t.openSso),
       separator(),
       item('clients', t.clients),
-      item('audit', t.audit),
+      item('audit', logText ?? t.audit),
       item('settings', t.settings),
       separator(),
       item('quit', t.quit),

@@ -6,6 +6,8 @@ export interface OptionSpec {
   /** The value's placeholder in the help (`--profile P`); string options only. */
   value?: string
   help: string
+  /** What its value is, for the error when it is missing (`--proxy needs the proxy URL, e.g. …`); default "a value". */
+  needs?: string
   /** Not listed in the help (options one program passes to another). */
   hidden?: boolean
 }

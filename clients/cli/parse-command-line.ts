@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { COMMON_OPTIONS, type CommandSpec } from './command-spec.js'
+import { COMMON_OPTIONS, type CommandSpec, type OptionSpec } from './command-spec.js'
 import type { ParsedArgs } from './parse-args.js'
 
 /** A command line that does not fit its command: said in one sentence naming what is wrong. */
@@ -30,14 +30,14 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
   try {
     parsed = parseArgs(config)
   } catch (err) {
-    throw new CommandLineError(explain(err as Error & { code?: string }))
+    throw new CommandLineError(explain(err as Error & { code?: string }, options))
   }
   const seen = new Set<string>()
   for (const token of parsed.tokens ?? []) {
     if (token.kind !== 'option') continue
     if (seen.has(token.name)) throw new CommandLineError(`--${token.name} is given twice`)
     seen.add(token.name)
-    if (options[token.name]!.type === 'string' && token.value === '') throw new CommandLineError(`--${token.name} needs a value`)
+    if (options[token.name]!.type === 'string' && token.value === '') throw new CommandLineError(`--${token.name} needs ${options[token.name]!.needs ?? 'a value'}`)
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
   const out: Record<string, string | true> = {}
@@ -54,15 +54,16 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[]): Pa
 }
 
 /** node:util's error, said for this command. */
-function explain(err: Error & { code?: string }): string {
+function explain(err: Error & { code?: string }, options: Readonly<Record<string, OptionSpec>>): string {
   const name = /'(-[^' ]+)/.exec(err.message)?.[1]
+  const needs = (name !== undefined ? options[name.replace(/^--?/, '')]?.needs : undefined) ?? 'a value'
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown option ${name ?? ''}`
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(err.message)) return `${name} is a flag and takes no value`
       // Missing, or the next word is another option ("--profile --json").
-      return `${name} needs a value${/ambiguous/.test(err.message) ? ` (to give one that starts with "-", write ${name}=VALUE)` : ''}`
+      return `${name} needs ${needs}${/ambiguous/.test(err.message) ? ` (to give one that starts with "-", write ${name}=VALUE)` : ''}`
     default:
       return err.message
   }

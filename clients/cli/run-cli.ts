@@ -71,7 +71,9 @@ async function runCommand(spec: CommandSpec, base: CliContext): Promise<number> 
     const command = spec.name
     if (err instanceof UsageError) return usageError(ctx, wantsJson(ctx), command, err.message)
     if (isAgentError(err)) {
-      const hint = err.hint ? `\n  ${err.hint}` : ''
+      // A hint in the error's data is more precise than its code's (the table's) one.
+      const said = typeof err.data.hint === 'string' ? err.data.hint : err.hint
+      const hint = said ? `\n  ${said}` : ''
       const detail = typeof err.data.detail === 'string' && !err.message.includes(err.data.detail) ? `\n  ${err.data.detail}` : ''
       ctx.stderr.write(`ehagent ${command}: ${err.message} [${err.code}]${detail}${hint}\n`)
       printJsonError(ctx, wantsJson(ctx), err.code, err.message, err.data)

@@ -1,3 +1,4 @@
+import { WEB_ORIGIN_HEADER } from '../../protocol/browser-extension/names.js'
 import { decodeResponse } from '../../protocol/rpc/decode-response.js'
 import { encodeRequest } from '../../protocol/rpc/encode-request.js'
 import { AgentError } from '../../protocol/errors.js'
@@ -19,6 +20,12 @@ export interface AgentClientOptions {
    * rejects with ERR_USER_CANCELLED.
    */
   signal?: AbortSignal
+  /**
+   * For the browser extension's native host only: the website the request is for, as the browser
+   * reported it. The agent accepts it from a client paired as a browser extension and refuses it
+   * from anyone else.
+   */
+  webOrigin?: string
 }
 
 /** Options of one call. */
@@ -43,6 +50,7 @@ export class AgentClient {
   private readonly fetchImpl: typeof fetch
   private readonly timeoutMs: number
   private readonly signal: AbortSignal | undefined
+  private readonly webOrigin: string | undefined
   private nextId = 1
 
   constructor(options: AgentClientOptions) {
@@ -51,6 +59,7 @@ export class AgentClient {
     this.fetchImpl = options.fetch ?? fetch
     this.timeoutMs = options.timeoutMs ?? 300_000
     this.signal = options.signal
+    this.webOrigin = options.webOrigin
   }
 
   /**
@@ -65,6 +74,7 @@ export class AgentClient {
     const id = this.nextId++
     const headers: Record<string, string> = { 'Content-Type': 'application/json' }
     if (this.credential) headers.Authorization = `Bearer ${this.credential}`
+    if (this.webOrigin !== undefined) headers[WEB_ORIGIN_HEADER] = this.webOrigin
     const cancels = [this.signal, args[1]?.signal].filter((s): s is AbortSignal => s !== undefined)
     const cancelled = () => new AgentError('ERR_USER_CANCELLED', 'cancelled; the agent withdraws what it was asking the user', { method })
     if (cancels.some((s) => s.aborted)) throw cancelled()

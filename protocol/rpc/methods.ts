@@ -5,8 +5,11 @@
  * @module
  */
 import { z } from 'zod'
+import { PAIRING_NONCE_PATTERN } from './pairing-code.js'
 
 const profileId = z.string().min(1).max(64)
+/** How the user confirms each use by a paired application: not at all, a notice, or a question each time. */
+const usePolicy = z.enum(['silent', 'notify', 'ask'])
 const envelope = z.string().min(1).max(64 * 1024 * 1024)
 
 /** Param schemas, one per method. Unknown keys are refused (`strict`), so typos do not pass silently. */
@@ -50,6 +53,15 @@ export const METHOD_PARAMS = {
         .object({ methods: z.array(z.string().max(64)).max(32).optional(), services: z.array(z.string().max(2048)).max(64).optional() })
         .strict()
         .optional(),
+      /**
+       * A fresh random value (16..128 base64url characters) from which the application computes
+       * the pairing code it shows while the user approves (protocol/rpc/pairing-code.ts).
+       */
+      nonce: z.string().regex(PAIRING_NONCE_PATTERN, 'a nonce is 16 to 128 base64url characters').optional(),
+      /** The use policy the application suggests; the user chooses on the pairing page. */
+      usePolicy: usePolicy.optional(),
+      /** `browser-extension`: the native messaging host of a browser extension, which signs for the websites the user allows. */
+      kind: z.enum(['application', 'browser-extension']).optional(),
     })
     .strict(),
   'client.list': z.object({}).strict(),
@@ -57,8 +69,16 @@ export const METHOD_PARAMS = {
   'audit.list': z
     .object({
       limit: z.number().int().min(1).max(1000).optional(),
-      since: z.string().datetime().optional(),
+      /** Records at or after this time (ISO 8601). `since` is the older name of the same filter. */
+      from: z.string().datetime({ offset: true }).optional(),
+      since: z.string().datetime({ offset: true }).optional(),
+      /** Records at or before this time (ISO 8601). */
+      to: z.string().datetime({ offset: true }).optional(),
+      /** A client's id or its name, exactly. */
+      client: z.string().min(1).max(128).optional(),
+      event: z.string().min(1).max(64).optional(),
       method: z.string().max(64).optional(),
+      outcome: z.enum(['ok', 'error', 'rejected']).optional(),
     })
     .strict(),
   /** A fresh one-time link to one of the agent's own pages; the local user's credential only. */
@@ -90,7 +110,7 @@ export interface SessionStatus {
 
 /** Result types, one per method. */
 export interface MethodResults {
-  'agent.status': { version: string; pid: number; environment: string; methods: MethodName[]; session: SessionStatus }
+  'agent.status': { version: string; pid: number; environment: string; methods: MethodName[]; session: SessionStatus; privacyLog: PrivacyLogStatus }
   'profiles.list': { profiles: { id: string; label: string; kind: string }[] }
   'keys.list': { keys: { role: 'identification' | 'holder-of-key'; kind: string; label: string; subject?: string; loginState: string }[] }
   'session.login': SessionStatus
@@ -101,12 +121,50 @@ export interface MethodResults {
   'token.info': TokenSummary
   'soap.sign': { envelope: string; assertionId: string; signedAt: string }
   'soap.call': { status: number; envelope: string; assertionId: string }
-  'client.pair': { clientId: string; credential: string; scopes: { methods: string[]; services: string[] } }
-  'client.list': { clients: { clientId: string; name: string; pairedAt: string; lastUsedAt?: string; scopes: { methods: string[]; services: string[] } }[] }
+  'client.pair': {
+    clientId: string
+    credential: string
+    scopes: { methods: string[]; services: string[] }
+    /** The code the pairing page showed (six digits; see protocol/rpc/pairing-code.ts). */
+    pairingCode: string
+    usePolicy: UsePolicy
+  }
+  'client.list': { clients: ClientSummary[] }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
   /** `url` works once, until `expiresAt`, in the browser that opens it first. */
   'ui.link': { url: string; page: string; expiresAt: string }
+}
+
+/** How the user confirms each use by a paired application. */
+export type UsePolicy = z.infer<typeof usePolicy>
+
+/** A program as the operating system reported it: never what the application says of itself. */
+export interface ProgramSummary {
+  /** The executable's file name (`curl`, `python3.11`). */
+  name: string
+  /** Its absolute path. */
+  executable: string
+  pid?: number
+  /** Login name of the process owner. */
+  user?: string
+  /** The program and at most its first script-like argument, never options or their values. */
+  commandLine?: string
+}
+
+/** A paired application as `client.list` shows it. */
+export interface ClientSummary {
+  clientId: string
+  name: string
+  pairedAt: string
+  lastUsedAt?: string
+  scopes: { methods: string[]; services: string[] }
+  kind: 'application' | 'browser-extension'
+  usePolicy: UsePolicy
+  /** The executables the credential is bound to (empty: the OS did not say at pairing). */
+  executables: string[]
+  /** For a browser extension: the websites the user allowed, each revocable. */
+  origins: { origin: string; approvedAt: string }[]
 }
 
 /** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
@@ -117,8 +175,37 @@ export interface AuditRecord {
   method?: string
   service?: { endpoint?: string; soapAction?: string; operation?: string }
   token?: { assertionId: string; subject: string; profile?: string; realIdentity?: { issuer: string; subject: string; name?: string } }
+  /** The `Id` of the `ds:Signature` handed out (soap.sign, soap.call): which signature this record is for. */
+  signatureId?: string
+  /** The program behind the call, as the operating system reported it. */
+  program?: ProgramSummary
+  /** The website behind a browser extension's call, as the browser reported it. */
+  origin?: string
+  /** When a credential was refused for coming from another program: the executables it is bound to. */
+  pairedExecutables?: string[]
   outcome: 'ok' | 'error' | 'rejected'
   errorCode?: string
+}
+
+/**
+ * The privacy log's health, for `agent.status`, the tray and `ehagent doctor`. `nearly-full`
+ * warns ahead; `full` means the disk budget is reached and every use of the token (soap.sign,
+ * soap.call, sign-in) is refused with ERR_AUDIT_FULL; `failing` means the last write failed.
+ */
+export interface PrivacyLogStatus {
+  state: 'ok' | 'nearly-full' | 'full' | 'failing'
+  usedBytes: number
+  budgetBytes: number
+  /** Where the warning starts, in bytes. */
+  warnBytes: number
+  retentionMonths: number
+  /** The oldest record kept, when there is one. */
+  oldestRecord?: string
+  files: number
+  /** Records other than uses of the token that could not be kept because the budget was exceeded. */
+  droppedRecords: number
+  /** What is wrong and what to do, when the state is not ok. */
+  message?: string
 }
 
 /**

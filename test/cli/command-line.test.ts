@@ -48,6 +48,21 @@ describe('strict options and arguments', () => {
     expect(twice.stderr).toMatch(/--profile is given twice/)
   })
 
+  it('the options of the privacy log, pairing, the proxy and the sandbox control reach their command', async () => {
+    // Each gets past the table to its command, which checks the value itself or needs the agent.
+    const noAgent = ['--state-dir', join(scratch, 'none')]
+    expect(await cli('audit', '--from', '2025-01-01', '--to', '2025-01-31', '--client', 'x', '--event', 'login', '--method', 'soap.sign', '--outcome', 'ok', '--limit', '5', ...noAgent)).toMatchObject({ code: 4 })
+    expect((await cli('audit', '--outcome', 'maybe')).stderr).toMatch(/^ehagent audit: --outcome must be one of ok, error, rejected/)
+    expect((await cli('audit', '--since', 'yesterday')).stderr).toMatch(/^ehagent audit: --since must be a date/)
+    expect(await cli('pair', '--name', 'app', '--use-policy', 'ask', ...noAgent)).toMatchObject({ code: 4 })
+    expect((await cli('pair', '--name', 'app', '--use-policy', 'sometimes')).stderr).toMatch(/^ehagent pair: --use-policy is silent, notify or ask/)
+    expect((await cli('doctor', '--env', 'moon')).stderr).toMatch(/^ehagent doctor: --env must be one of sandbox, int, acc, prod/)
+    expect((await cli('doctor', '--proxy')).stderr).toMatch(/^ehagent doctor: --proxy needs the proxy URL, e\.g\. --proxy http:\/\/proxy\.example:3128/)
+    expect((await cli('start', '--sandbox-url')).stderr).toMatch(/^ehagent start: --sandbox-url needs the URL of a running sandbox/)
+    expect((await cli('sandbox', 'fault')).stderr).toMatch(/^ehagent sandbox: sandbox fault takes one argument/)
+    expect((await cli('sandbox', 'fault', 'a', 'b')).stderr).toMatch(/^ehagent sandbox: unexpected extra argument "b"/)
+  })
+
   it('with --json the usage error is also JSON on stdout', async () => {
     const run = await cli('status', '--json', '--bogus')
     expect(run.code).toBe(2)

@@ -34,6 +34,8 @@ describe('ehagent start', () => {
   })
 
   it('names the other agent holding the port (from its discovery file) and exits non-zero', async () => {
+    // The sandbox starts before the port is tried: give it the shared keys (generating them is slow).
+    cpSync(dirname((await sharedSandboxPki()).dir), join(t.stateDir, 'sandbox'), { recursive: true })
     const run = await runCliCaptured(['start', '--env', 'sandbox', '--demo', '--port', String(t.port), '--state-dir', t.stateDir], { home: scratch })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`port ${t.port}`)
@@ -65,6 +67,16 @@ describe('ehagent start', () => {
     const prod = await runCliCaptured(['start', '--env', 'prod', '--sandbox-url', t.sandbox.url, '--state-dir', join(scratch, 'prod')], { home: scratch })
     expect(prod.code).toBe(2)
     expect(prod.stderr).toMatch(/--sandbox-url names a sandbox: it exists only for --env sandbox/)
+  })
+
+  it('--proxy: an HTTP proxy URL, else a usage error (exit 2) that does not echo its password', async () => {
+    const socks = await runCliCaptured(['start', '--env', 'prod', '--proxy', 'socks5://alice:Hidden-Pw@proxy:1080', '--state-dir', join(scratch, 'socks')], { home: scratch })
+    expect(socks.code).toBe(2)
+    expect(socks.stderr).toMatch(/^ehagent start: --proxy: socks5 proxies are not supported, only HTTP ones; give http:\/\/host:port/)
+    expect(socks.stderr).not.toContain('Hidden-Pw')
+    const bare = await runCliCaptured(['start', '--env', 'prod', '--proxy'], { home: scratch })
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toMatch(/--proxy needs the proxy URL/)
   })
 
   it('--demo with a sandbox that was not started with --demo: refused, naming the fix, nothing left running', async () => {

@@ -47,7 +47,7 @@ async function agentWithCard(tries: number): Promise<{ t: UiTestAgent; card: Fak
   const eid = createPkcs11KeySource({ binding: card.binding, modulePath: 'fake-beidpkcs11.so' })
   const t = await startUiTestAgent({ keySources: { eid } })
   const cli = new AgentClient({ url: t.agent.url, credential: t.agent.credential })
-  return { t, card, cli, stsRequests: () => t.sandbox.state.requestCounts.get(SANDBOX_PATHS.stsWsTrust) ?? 0 }
+  return { t, card, cli, stsRequests: () => t.sandbox.state.requests.snapshot().requests[SANDBOX_PATHS.stsWsTrust] ?? 0 }
 }
 
 async function openPrompt(t: UiTestAgent): Promise<Page> {

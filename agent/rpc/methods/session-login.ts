@@ -5,6 +5,7 @@ import type { LoginMethod } from '../../keys/key-ring.js'
 import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
+import { promptContextOf } from '../describe-caller.js'
 import type { CallContext } from '../method-context.js'
 import { defineMethod } from '../method-context.js'
 
@@ -22,8 +23,31 @@ export const sessionLogin = defineMethod({
   },
 })
 
-/** Shared by session.login, session.switchProfile and a soap.sign that needs a session first. */
+/**
+ * Shared by session.login, session.switchProfile, the tray and a soap.sign that needs a session
+ * first. Refused before the user is asked when the privacy log is full; the sign-in counts as
+ * done only once its record is on disk (otherwise the session is closed again).
+ */
 export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
+  ctx.agent.audit.assertCanRecordUse()
+  await signIn(ctx, profileId, method, mandateService)
+  await recordedOrSignedOut(ctx)
+}
+
+/**
+ * Wait until the session's login record (queued by the session's event) is on disk. When it
+ * cannot be written, the token must not be used unlogged: sign out and report why.
+ */
+export async function recordedOrSignedOut(ctx: CallContext): Promise<void> {
+  try {
+    await ctx.agent.audit.durable()
+  } catch (err) {
+    await ctx.agent.session.logout('user').catch(() => undefined)
+    throw err
+  }
+}
+
+async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
   if (method === 'iam-connect') {
     // No card reader: the user signs in at IAM Connect in the browser (itsme, eID, TOTP) and the
     // token is exchanged for a SAML token bound to our key (issue 8, seed 002 step 7).
@@ -34,8 +58,9 @@ export async function loginWith(ctx: CallContext, profileId: string, method?: Lo
       issuer: iamConnect.issuer,
       profile: profileId,
       openUrl: iamConnect.openUrl,
+      fetch: iamConnect.fetch,
       clock: ctx.agent.clock,
-      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+      client: promptContextOf(ctx.caller),
     })
     return
   }
@@ -46,7 +71,7 @@ export async function loginWith(ctx: CallContext, profileId: string, method?: Lo
     {
       profile: { id: profile.id, label: profile.label },
       keys,
-      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+      client: promptContextOf(ctx.caller),
       claimsFor: (identification) => {
         const identity = identityFromCertificate(identification.certificate)
         if (mandateService) identity.mandateService = mandateService

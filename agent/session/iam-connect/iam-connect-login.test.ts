@@ -8,6 +8,7 @@ import { FakeClock } from '../../../test/helpers/fake-clock.js'
 import { MemoryKeySource } from '../../../test/helpers/memory-key-source.js'
 import { sharedSandboxPki } from '../../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter } from '../../consent/scripted-prompter.js'
+import { createHttpClient } from '../../net/http-client.js'
 import type { KeySource } from '../../keys/key-source.js'
 import { createSessionKeySource } from '../../keys/session-key-source.js'
 import { iamConnectProviderOf, type IamConnectProvider } from '../../sandbox/oidc/iam-connect-provider.js'
@@ -25,13 +26,15 @@ import { redeemCode, refreshTokens } from './token-request.js'
 
 // The agent's IAM Connect sign-in against the sandbox over real loopback sockets, the browser
 // answered over HTTP by the demo's page walker; a fake clock shared by agent and sandbox.
-// Headless Chromium drives the same flow in iam-connect-browser.test.ts.
+// Headless Chromium drives the same flow in iam-connect-browser.system.test.ts.
 
 let sandbox: RunningSandbox
 let clock: FakeClock
 let provider: IamConnectProvider
 let issuer: string
 let metadata: ProviderMetadata
+// The agent's own HTTP client, as the daemon gives it to the sign-in.
+const client = createHttpClient()
 
 beforeAll(async () => {
   const pki = await sharedSandboxPki()
@@ -43,6 +46,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  await client.close()
   await sandbox?.close()
 })
 
@@ -68,7 +72,7 @@ const sessionKey = () => createSessionKeySource({ now: () => clock.now().getTime
 function recordingFetch(alterIdToken?: (idToken: string) => string) {
   const answers: { grant: string | null; body: Record<string, unknown> }[] = []
   const http: HttpFetch = async (url, init) => {
-    const res = await fetch(url, init)
+    const res = await client.fetch(url, init)
     if (!url.endsWith('/protocol/openid-connect/token')) return res
     const body = (await res.json()) as Record<string, unknown>
     if (alterIdToken && typeof body.id_token === 'string') body.id_token = alterIdToken(body.id_token)
@@ -87,6 +91,7 @@ function login(session: Session, extra: Partial<IamConnectLoginOptions> & { answ
     openUrl: answerSandboxPagesAutomatically(answers),
     clock,
     client: { client: 'MediSoft 4.2' },
+    fetch: client.fetch,
     ...rest,
   })
 }
@@ -275,8 +280,9 @@ describe('IAM Connect renewal: refresh, then exchange (threat T15)', () => {
   it('100 concurrent calls at the renewal point cause one refresh and one exchange, and none fails', async () => {
     const session = newSession()
     const first = await login(session)
-    // 1 h token, renewal at 2/3 (random 0.5: no jitter) = 40 minutes, long after the 5-minute access token.
-    expect(first.renewAt.getTime() - first.assertion.conditions.notBefore.getTime()).toBe(40 * 60_000)
+    // 1 h token, renewal at 2/3 (random 0.5: no jitter) = 40 minutes after it was issued (its
+    // NotBefore is 5 minutes earlier, as the STS dates it), long after the 5-minute access token.
+    expect(first.renewAt.getTime() - first.assertion.issueInstant.getTime()).toBe(40 * 60_000)
     clock.advance(first.renewAt.getTime() - clock.now().getTime() + 1, false)
     const before = provider.grants.length
     const results = await Promise.allSettled(Array.from({ length: 100 }, () => session.token()))
