@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import type { Prompter } from '../consent/prompter.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { PolicyState } from '../policy/policy-state.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
 import type { Session } from '../session/session.js'
 import type { SoapPoster } from '../sts-client.js'
@@ -36,6 +37,10 @@ export interface AgentServices {
   defaultProfile: string
   /** Extra endpoints soap.call may reach besides the environment's service list. */
   serviceAllowlist: readonly string[]
+  /** The admin policy in force now (read at each decision: a change applies without a restart). */
+  policy: PolicyState
+  /** The user's settings file (settings.get / settings.set change it as the settings page does). */
+  settingsFile: string
   /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
   iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
 }

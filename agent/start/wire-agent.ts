@@ -18,6 +18,7 @@ import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
 import { createSessionKeySource } from '../keys/session-key-source.js'
 import { newLocalCredential } from '../pairing/local-credential.js'
 import { PairedClients } from '../pairing/paired-clients.js'
+import { PolicyState } from '../policy/policy-state.js'
 import { RateLimiter } from '../pairing/rate-limiter.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import { iamConnectIssuerFor } from '../session/iam-connect/iam-connect-issuers.js'
@@ -146,6 +147,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
+    policy: opts.policy?.state ?? PolicyState.none(),
+    settingsFile: paths.configFile,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
@@ -185,6 +188,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     guards: {
       port: config.port,
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
+      policyOrigins: () => {
+        const origins = services.policy.policy.allowedExtensionOrigins
+        return origins ? { origins, source: services.policy.source } : undefined
+      },
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
       onRejected,

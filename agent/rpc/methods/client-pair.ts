@@ -1,5 +1,6 @@
 import { AgentError } from '../../../protocol/errors.js'
-import { defineMethod } from '../method-context.js'
+import { isProgramAllowed } from '../../../protocol/policy/policy-locks.js'
+import { defineMethod, type CallContext } from '../method-context.js'
 
 /** What a paired application may do unless it asks for less. Admin methods stay with the local user. */
 export const DEFAULT_PAIRED_METHODS = [
@@ -23,6 +24,7 @@ export const clientPair = defineMethod({
   name: 'client.pair',
   alwaysAllowed: true,
   async handle(params, ctx) {
+    refuseUnlistedProgram(ctx, params.name)
     const methods = (params.scopes?.methods ?? [...DEFAULT_PAIRED_METHODS]).filter((m) => (DEFAULT_PAIRED_METHODS as readonly string[]).includes(m))
     const services = params.scopes?.services ?? ['*']
     const approved = await ctx.agent.prompter.approvePairing({
@@ -36,3 +38,20 @@ export const clientPair = defineMethod({
     return { clientId: client.clientId, credential, scopes: client.scopes }
   },
 })
+
+/**
+ * An admin policy listing programs lets only those be paired, named by the executable the OS
+ * reports for the connection (never by the name the program gives itself). A caller whose
+ * executable is not known is refused too: the policy is a list of what is allowed.
+ */
+function refuseUnlistedProgram(ctx: CallContext, name: string): void {
+  const allowed = ctx.agent.policy.policy.allowedPrograms
+  const executable = ctx.caller.process?.executable
+  if (isProgramAllowed(executable, allowed)) return
+  ctx.agent.audit.record({ event: 'client.pair', client: { name, ...(executable ? { executable } : {}) }, method: 'client.pair', outcome: 'rejected', errorCode: 'ERR_POLICY_DENIED' })
+  throw new AgentError('ERR_POLICY_DENIED', `the program ${executable ?? '(not identified)'} may not be paired: it is not among the programs your administrator's policy ${ctx.agent.policy.source} allows`, {
+    ...(executable ? { executable } : {}),
+    source: ctx.agent.policy.source,
+    policyField: 'allowedPrograms',
+  })
+}

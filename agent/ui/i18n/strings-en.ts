@@ -143,6 +143,8 @@ export const EN = {
     afterRestart: 'after a restart',
     empty: 'not set',
     onePerLine: 'One per line.',
+    lockedBy: (source: string) => `Set by your administrator's policy ${source}.`,
+    lockedNotSaved: (names: string) => `Not saved: set by your administrator's policy: ${names}.`,
     fields: {
       environment: 'Environment',
       port: 'Port',
@@ -157,6 +159,7 @@ export const EN = {
       caBundle: 'Extra CA certificates (PEM file)',
       allowedExtensionIds: 'Allowed browser extensions (ids)',
       serviceAllowlist: 'Extra allowed service addresses',
+      'privacyLog.retentionMonths': 'Privacy log: keep records (months)',
       language: 'Language',
     } as Record<string, string>,
     methods: { auto: 'automatic', keystore: 'eHealth keystore', 'eid+keystore': 'eID card and eHealth keystore', eid: 'eID card' } as Record<string, string>,

@@ -141,6 +141,8 @@ export const FR: Strings = {
     afterRestart: 'après un redémarrage',
     empty: 'non défini',
     onePerLine: 'Un par ligne.',
+    lockedBy: (source: string) => `Fixé par la politique de votre administrateur ${source}.`,
+    lockedNotSaved: (names: string) => `Non enregistré : fixé par la politique de votre administrateur : ${names}.`,
     fields: {
       environment: 'Environnement',
       port: 'Port',
@@ -155,6 +157,7 @@ export const FR: Strings = {
       caBundle: 'Certificats CA supplémentaires (fichier PEM)',
       allowedExtensionIds: 'Extensions de navigateur autorisées (identifiants)',
       serviceAllowlist: 'Adresses de services autorisées en plus',
+      'privacyLog.retentionMonths': 'Journal de confidentialité : conserver (mois)',
       language: 'Langue',
     },
     methods: { auto: 'automatique', keystore: 'keystore eHealth', 'eid+keystore': 'carte eID et keystore eHealth', eid: 'carte eID' },

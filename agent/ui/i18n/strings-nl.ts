@@ -141,6 +141,8 @@ export const NL: Strings = {
     afterRestart: 'na een herstart',
     empty: 'niet ingesteld',
     onePerLine: 'Eén per regel.',
+    lockedBy: (source: string) => `Vastgelegd door het beleid van uw beheerder ${source}.`,
+    lockedNotSaved: (names: string) => `Niet bewaard: vastgelegd door het beleid van uw beheerder: ${names}.`,
     fields: {
       environment: 'Omgeving',
       port: 'Poort',
@@ -155,6 +157,7 @@ export const NL: Strings = {
       caBundle: 'Extra CA-certificaten (PEM-bestand)',
       allowedExtensionIds: 'Toegelaten browserextensies (id’s)',
       serviceAllowlist: 'Extra toegelaten dienstadressen',
+      'privacyLog.retentionMonths': 'Privacylogboek: records bewaren (maanden)',
       language: 'Taal',
     },
     methods: { auto: 'automatisch', keystore: 'eHealth-keystore', 'eid+keystore': 'eID-kaart en eHealth-keystore', eid: 'eID-kaart' },
