@@ -4,7 +4,7 @@
  * variables); everything below it gets what it needs injected.
  */
 import { existsSync } from 'node:fs'
-import { isAgentError } from '../protocol/errors.js'
+import { AgentError, isAgentError } from '../protocol/errors.js'
 import type { EnvironmentId } from '../protocol/environments.js'
 import { resolvePaths, type PathContext } from '../protocol/discovery/resolve-paths.js'
 import { systemClock } from './clock.js'
@@ -13,6 +13,11 @@ import { choosePrompter } from './consent/choose-prompter.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 import { TerminalPrompter } from './consent/terminal-prompter.js'
 import type { SandboxSource } from './environment/resolve-environment.js'
+import { applyPolicy, refuseLockedSetting } from '../protocol/policy/policy-locks.js'
+import type { Platform, PolicyLocation } from './platform/platform.js'
+import { selectPlatform } from './platform/select-platform.js'
+import { PolicyState } from './policy/policy-state.js'
+import { readPolicy } from './policy/read-policy.js'
 import { startAgent } from './start-agent.js'
 import { printBanner } from './start/print-banner.js'
 import { whoHoldsThePort } from './start/who-holds-the-port.js'
@@ -57,8 +62,17 @@ export interface AgentRunRequest {
  */
 export async function runAgent(request: AgentRunRequest): Promise<number> {
   const { options } = request
+  const platform = selectPlatform(process.platform)
+  // The admin's policy first: a policy that is not valid stops the agent here, naming the field
+  // and the file (ERR_POLICY_INVALID), before anything else is read or started.
+  const policyLocation = choosePolicyLocation(platform)
+  const policy = new PolicyState(await readPolicy(policyLocation))
   const paths = resolvePaths(options.stateDir, request.pathContext)
-  const config = await loadConfig(paths.configFile)
+  const config = applyPolicy(await loadConfig(paths.configFile), policy.policy)
+  if (options.env !== undefined && options.env !== config.environment) {
+    const locked = refuseLockedSetting('environment', policy.current)
+    if (locked) throw new AgentError('ERR_SETTING_LOCKED', `--env ${options.env}: ${locked.message}`, locked.data)
+  }
   if (options.env !== undefined) config.environment = options.env
   config.port = options.port ?? config.port
   if (options.demo && config.environment !== 'sandbox') {
@@ -70,7 +84,7 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
   // opens); without: the terminal. --demo answers by itself but keeps the tray.
   const terminal = { input: request.stdin, output: request.stderr }
-  const choice = request.useDesktop ? choosePrompter({ facts: readDesktopEnvironment(), terminal }) : undefined
+  const choice = request.useDesktop ? choosePrompter({ facts: readDesktopEnvironment(platform), terminal }) : undefined
   const desktop = choice ? (options.demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
   const sandbox: SandboxSource | undefined = options.sandboxUrl !== undefined ? { url: options.sandboxUrl } : request.selfCommand ? { command: request.selfCommand } : undefined
 
@@ -88,6 +102,8 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
       ...(desktop ? { desktop } : {}),
       ...(config.environment === 'sandbox' && sandbox ? { sandbox } : {}),
       demo: options.demo,
+      policy: { state: policy, reread: () => readPolicy(policyLocation) },
+      platform,
     })
   } catch (err) {
     if (isAgentError(err) && err.data.detail === 'port in use') {
@@ -105,8 +121,17 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   return 0
 }
 
+/**
+ * Where the admin policy is read from: the platform's place, or the file `EHAGENT_POLICY_FILE`
+ * names (tests, and trying a policy out before deploying it). `ehagent doctor` reads the same.
+ */
+export function choosePolicyLocation(platform: Platform): PolicyLocation {
+  const file = process.env.EHAGENT_POLICY_FILE
+  return file !== undefined && file !== '' ? { kind: 'file', path: file } : platform.policy
+}
+
 /** The display, the D-Bus session bus and the locale, from this process's environment. */
-function readDesktopEnvironment(): DesktopFacts {
+function readDesktopEnvironment(platform: Platform): DesktopFacts {
   const env = process.env
   return readDesktopFacts(
     {
@@ -119,7 +144,7 @@ function readDesktopEnvironment(): DesktopFacts {
       LC_MESSAGES: env.LC_MESSAGES,
       LANG: env.LANG,
     },
-    process.platform,
+    platform.id,
     existsSync,
     // Windows and macOS set no LANG; Intl's default locale is the one the user chose in the OS.
     Intl.DateTimeFormat().resolvedOptions().locale,

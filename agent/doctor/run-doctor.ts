@@ -5,7 +5,9 @@ import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkNodeVersion } from './check-node-version.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
+import { checkPolicy } from './check-policy.js'
 import { checkPort } from './check-port.js'
+import { applyPolicy } from '../../protocol/policy/policy-locks.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
@@ -20,8 +22,11 @@ import { findRunningAgent } from './find-running-agent.js'
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [checkNodeVersion(env.nodeVersion)]
-  const { check: configCheck, config } = await checkConfig(env)
-  checks.push(configCheck)
+  const { check: policyCheck, policy } = await checkPolicy(env)
+  const { check: configCheck, config: own } = await checkConfig(env)
+  checks.push(policyCheck, configCheck)
+  // The later checks look at the settings in effect: the policy's values over the user's.
+  const config = own && policy ? applyPolicy(own, policy) : own
   checks.push(await checkKeystore(env, config))
   const eidSupport = checkEidSupport(env, config)
   const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)

@@ -7,6 +7,7 @@ import type { SandboxLink, SandboxSource } from '../environment/resolve-environm
 import type { KeySource } from '../keys/key-source.js'
 import type { PolicyInEffect } from '../../protocol/policy/policy-schema.js'
 import type { PolicyState } from '../policy/policy-state.js'
+import type { Platform } from '../platform/platform.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import type { TrayController } from '../tray/tray-controller.js'
 import type { UiGrant } from '../ui/ui-access.js'
@@ -49,6 +50,8 @@ export interface StartAgentOptions {
   iamConnectOpenUrl?: (url: string) => Promise<void>
   /** Key sources to use instead of those the settings name (tests; a host that embeds the agent). */
   keySources?: { keystore?: KeySource; eid?: KeySource }
+  /** The OS's choices (agent/platform); default: this machine's. */
+  platform?: Platform
   /**
    * The machine's admin policy (agent/policy), already read and valid: its values are written over
    * `config`, and with `reread` it is followed while the agent runs (every `pollMs`, default 2 s).

@@ -19,6 +19,7 @@ import { createSessionKeySource } from '../keys/session-key-source.js'
 import { newLocalCredential } from '../pairing/local-credential.js'
 import { PairedClients } from '../pairing/paired-clients.js'
 import { PolicyState } from '../policy/policy-state.js'
+import { selectPlatform } from '../platform/select-platform.js'
 import { RateLimiter } from '../pairing/rate-limiter.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import { iamConnectIssuerFor } from '../session/iam-connect/iam-connect-issuers.js'
@@ -160,7 +161,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // Written to its file only once the port is ours: a second start must not retire the credential
   // of the agent already running there.
   const credential = newLocalCredential()
-  const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  const platform = opts.platform ?? selectPlatform(process.platform)
+  const peerUid = platform.processLookup === 'proc-net-tcp' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })

@@ -69,6 +69,14 @@ export const METHOD_PARAMS = {
       outcome: z.enum(['ok', 'error', 'rejected']).optional(),
     })
     .strict(),
+  /** The settings in effect, and which of them the admin policy fixes. */
+  'settings.get': z.object({}).strict(),
+  /**
+   * Change one setting in the user's settings file, as the settings page would: `value` is the
+   * text the page's field takes (several entries: one per line). Refused with ERR_SETTING_LOCKED
+   * when the admin policy fixes it.
+   */
+  'settings.set': z.object({ name: z.string().min(1).max(64), value: z.string().max(64 * 1024) }).strict(),
 } as const
 
 export type MethodName = keyof typeof METHOD_PARAMS
@@ -111,6 +119,8 @@ export interface MethodResults {
   'client.list': { clients: { clientId: string; name: string; pairedAt: string; lastUsedAt?: string; scopes: { methods: string[]; services: string[] } }[] }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
+  'settings.get': SettingsView
+  'settings.set': { name: string; changed: boolean; restart: boolean }
 }
 
 /** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
@@ -157,3 +167,13 @@ export interface PrivacyLogStatus {
  * agent asks the user itself.
  */
 export const FORBIDDEN_PARAM_PATTERN = /pin|passw|passphrase|secret|puk/i
+
+/** The settings as `settings.get` shows them: secrets never included. */
+export interface SettingsView {
+  /** The settings in effect (the user's, with the policy's values written over them). */
+  settings: Record<string, unknown>
+  /** Settings the admin policy fixes: they cannot be changed by the user. */
+  locked: { setting: string; policyField: string }[]
+  /** The admin policy: where it is read from, and whether there is one. */
+  policy: { source: string; present: boolean }
+}
