@@ -4,6 +4,8 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { EnvironmentId } from '../../protocol/environments.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { createHttpTransport } from '../http-transport.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
@@ -21,6 +23,8 @@ export interface DoctorFacts {
   paths: AgentPaths
   /** `--port`, overriding the settings. */
   port?: number
+  /** `--env`, overriding the settings. */
+  environment?: EnvironmentId
   display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
   /** The directory holding package.json (where systray2 is installed). */
   packageRoot: string
@@ -35,6 +39,8 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     nodeVersion: facts.nodeVersion,
     paths: facts.paths,
     ...(facts.port !== undefined ? { port: facts.port } : {}),
+    ...(facts.environment !== undefined ? { environment: facts.environment } : {}),
+    loadCaBundle: (environment) => loadCaBundle(environment),
     display: facts.display,
     trayHelper: findTrayHelper(facts.packageRoot, facts.platform),
     ...(facts.askSecret ? { askSecret: facts.askSecret } : {}),

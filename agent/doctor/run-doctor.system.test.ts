@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +12,7 @@ import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 
 // The doctor's eID checks through a real PKCS#11 module: SoftHSM2 provisioned as a Belgian eID.
 // The other checks, and these with made-up modules, are in run-doctor.test.ts.
@@ -41,9 +42,11 @@ function machineEnv(): DoctorEnvironment {
     readFile: (p) => readFile(p),
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
+    loadCaBundle: (environment) => loadCaBundle(environment),
     now: () => Date.now(),
     isPortFree: async () => true,
     isProcessAlive: () => false,
+    listFiles: async (dir) => readdirSync(dir).map((name) => ({ name, size: statSync(join(dir, name)).size })),
   }
 }
 

@@ -20,6 +20,7 @@ import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { runDoctor } from './run-doctor.js'
 
 let pki: SandboxPki
@@ -51,6 +52,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
+    loadCaBundle: (environment) => loadCaBundle(environment),
     ...overrides,
   }
 }

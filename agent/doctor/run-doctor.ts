@@ -9,6 +9,7 @@ import { checkPolicy } from './check-policy.js'
 import { checkPort } from './check-port.js'
 import { applyPolicy } from '../../protocol/policy/policy-locks.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
+import { checkStsTrust } from './check-sts-trust.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
@@ -17,7 +18,7 @@ import { findRunningAgent } from './find-running-agent.js'
 
 /**
  * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
- * the keys, the card, the network, the port, the privacy log, the tray. A check that cannot run because an
+ * what the STS is trusted by, the keys, the card, the network, the port, the privacy log, the tray. A check that cannot run because an
  * earlier one failed says so instead of failing twice.
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
@@ -27,6 +28,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   checks.push(policyCheck, configCheck)
   // The later checks look at the settings in effect: the policy's values over the user's.
   const config = own && policy ? applyPolicy(own, policy) : own
+  checks.push(await checkStsTrust(env, config))
   checks.push(await checkKeystore(env, config))
   const eidSupport = checkEidSupport(env, config)
   const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)

@@ -1,16 +1,50 @@
 import { createServer, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/errors.js'
+import { isLoopbackAddress } from './ip-address.js'
 
 type FetchHandler = Parameters<typeof getRequestListener>[0]
 
-/** Listen on a TCP address or a Unix socket; a port in use becomes a clear error. */
-export function listen(fetch: FetchHandler, where: { hostname: string; port: number } | { path: string }, onMalformed: () => void): Promise<Server> {
+/** What a TCP listener does with a peer that is not loopback. */
+export interface ForeignPeerOptions {
+  /** Told (`address:port`) when a connection from a peer that is not loopback was closed. */
+  onForeignPeer?: (peer: string) => void
+  /** Which peers are loopback; isLoopbackAddress by default (tests pretend otherwise). */
+  isLoopbackPeer?: (address: string) => boolean
+}
+
+/**
+ * Listen on a TCP address or a Unix socket; a port in use becomes a clear error. On TCP, a peer
+ * that is not loopback (reachable only through a port forward or route_localnet, since the agent
+ * binds loopback) has its connection closed as it is accepted, before a byte is read: it never
+ * gets an answer (threat T12). The guards check again per request.
+ */
+export function listen(
+  fetch: FetchHandler,
+  where: { hostname: string; port: number } | { path: string },
+  onMalformed: () => void,
+  foreign: ForeignPeerOptions = {},
+): Promise<Server> {
   return new Promise((resolve, reject) => {
     // requireHostHeader: false — Node would answer a request without Host with a bare 400 of its
     // own; let it reach refuseMalformed like the other requests that name no host.
     const server = createServer({ requireHostHeader: false }, getRequestListener(fetch, { errorHandler: (err) => refuseMalformed(err, onMalformed) }))
+    if (!('path' in where)) {
+      const isLoopbackPeer = foreign.isLoopbackPeer ?? isLoopbackAddress
+      // Before the HTTP parser's own listener: nothing of the request is read or answered.
+      server.prependListener('connection', (socket: Socket) => {
+        const address = socket.remoteAddress
+        if (address !== undefined && isLoopbackPeer(address)) return
+        socket.destroy()
+        try {
+          foreign.onForeignPeer?.(address === undefined ? 'unknown' : `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`)
+        } catch {
+          // A failing log must not keep the connection open: it is closed already.
+        }
+      })
+    }
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' && 'port' in where) {
         reject(new AgentError('ERR_CONFIG_INVALID', `port ${where.port} on ${where.hostname} is already in use`, { port: where.port, detail: 'port in use' }))

@@ -44,7 +44,7 @@ export const USAGE = `usage: ehagent <command> [options]
   login                 sign in  [--profile P] [--method keystore|eid+keystore|eid]
   logout                sign out (global logout)
   switch-profile P      sign out and in again as profile P (the agent asks for the PIN again)
-  import-token FILE     use a session token downloaded from the eHealth IDP (.ehtoken)
+  import-token FILE     use a session token downloaded from the eHealth IDP (an STS assertion, .ehtoken, base64…)
   sign FILE             print FILE signed with WS-Security (SAML holder-of-key)  [--x509] [--algorithm rsa-sha1]
   call ENDPOINT FILE    sign FILE, post it to ENDPOINT, print the answer  [--soap-action A] [--x509]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
@@ -53,9 +53,11 @@ export const USAGE = `usage: ehagent <command> [options]
   settings              the settings in effect; those the admin policy fixes are marked locked
                         settings set NAME VALUE  changes one (several entries: comma-separated)
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
+  sandbox fault SPEC    add faults to a running sandbox (sandbox fault clear: remove them)  [--port S]
+  sandbox stats         requests each endpoint of a running sandbox received  [--port S]
   install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
   uninstall             remove what install created; names the data it leaves
-  doctor                check this machine and say how to fix what is wrong
+  doctor                check this machine and say how to fix what is wrong  [--env sandbox|int|acc|prod]
 
 Every command accepts --state-dir DIR and --port N to reach an agent started with them, and
 --json for machine-readable output on stdout. Progress goes to stderr; FILE may be - (stdin).

@@ -85,7 +85,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     const bad = join(scratch, 'not-a-token.ehtoken')
     writeFileSync(bad, '<x/>')
     const refused = await cli('import-token', bad)
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(7) // invalid input
     expect(refused.stderr).toMatch(/ERR_SAML_INVALID/)
   })
 

@@ -77,7 +77,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ stateDir: dirname(pki.dir) })
   const now = new Date()
   const doctor = pki.keystores.doctor
-  const assertionXml = mintAssertion(pki, {
+  const assertionXml = mintAssertion(sandbox.state, {
     now,
     notOnOrAfter: new Date(now.getTime() + 3600_000),
     subjectDn: doctor.subject,
@@ -119,7 +119,7 @@ function agentVerifies(text: string) {
 function sandboxVerifies(text: string) {
   const now = new Date()
   const keyFor = (t: MessageToken) => {
-    if (t.kind === 'saml-hok') return certificateFromBase64(checkStsAssertion(t.assertionXml, { stsCertificate: pki.sts.certificate, now }).hokCertificateBase64).publicKey
+    if (t.kind === 'saml-hok') return certificateFromBase64(checkStsAssertion(t.assertionXml, { stsCertificates: [pki.sts.certificate], now }).hokCertificateBase64).publicKey
     const cert = certificateFromBase64(t.certificateBase64)
     checkSandboxChain(cert, pki, now)
     return cert.publicKey

@@ -169,11 +169,11 @@ export const EN = {
   },
   import: {
     title: 'Import an SSO token',
-    lead: 'On the eHealth SSO page, sign in and download your session token (a .ehtoken file). Then choose that file here. It must be bound to your eHealth keystore.',
+    lead: 'On the eHealth SSO page, sign in and download your session token (the saved token, or a .ehtoken file). Then choose that file here. It must be bound to your eHealth keystore.',
     openSso: 'Open the eHealth SSO page',
     file: 'Session token file',
     submit: 'Import',
-    noFile: 'Choose a .ehtoken file first.',
+    noFile: 'Choose the token file first.',
     imported: (profile: string, until: string) => `Token imported: signed in as ${profile} until ${until}.`,
     failed: (message: string) => `The token was not imported: ${message}`,
   },

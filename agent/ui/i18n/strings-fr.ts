@@ -167,11 +167,11 @@ export const FR: Strings = {
   },
   import: {
     title: 'Importer un jeton SSO',
-    lead: 'Sur la page SSO d’eHealth, connectez-vous et téléchargez votre jeton de session (un fichier .ehtoken). Choisissez ensuite ce fichier ici. Il doit être lié à votre keystore eHealth.',
+    lead: 'Sur la page SSO d’eHealth, connectez-vous et téléchargez votre jeton de session (le jeton enregistré, ou un fichier .ehtoken). Choisissez ensuite ce fichier ici. Il doit être lié à votre keystore eHealth.',
     openSso: 'Ouvrir la page SSO d’eHealth',
     file: 'Fichier du jeton de session',
     submit: 'Importer',
-    noFile: 'Choisissez d’abord un fichier .ehtoken.',
+    noFile: 'Choisissez d’abord le fichier du jeton.',
     imported: (profile: string, until: string) => `Jeton importé : connecté en tant que ${profile} jusqu’à ${until}.`,
     failed: (message: string) => `Le jeton n’a pas été importé : ${message}`,
   },

@@ -167,11 +167,11 @@ export const NL: Strings = {
   },
   import: {
     title: 'Een SSO-token importeren',
-    lead: 'Meld u aan op de eHealth SSO-pagina en download uw sessietoken (een .ehtoken-bestand). Kies dat bestand daarna hier. Het moet gebonden zijn aan uw eHealth-keystore.',
+    lead: 'Meld u aan op de eHealth SSO-pagina en download uw sessietoken (het bewaarde token, of een .ehtoken-bestand). Kies dat bestand daarna hier. Het moet gebonden zijn aan uw eHealth-keystore.',
     openSso: 'De eHealth SSO-pagina openen',
     file: 'Bestand met het sessietoken',
     submit: 'Importeren',
-    noFile: 'Kies eerst een .ehtoken-bestand.',
+    noFile: 'Kies eerst het tokenbestand.',
     imported: (profile: string, until: string) => `Token geïmporteerd: aangemeld als ${profile} tot ${until}.`,
     failed: (message: string) => `Het token werd niet geïmporteerd: ${message}`,
   },
