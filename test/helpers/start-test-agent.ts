@@ -73,6 +73,8 @@ export async function startTestAgent(
     onStep?: StartAgentOptions['onStep']
     /** Key sources instead of those the settings name (startAgent's option). */
     keySources?: StartAgentOptions['keySources']
+    /** The admin policy (startAgent's option). */
+    policy?: StartAgentOptions['policy']
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -96,6 +98,7 @@ export async function startTestAgent(
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
       ...(options.keySources ? { keySources: options.keySources } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
     })
   } catch (err) {
     await sandbox.close()
