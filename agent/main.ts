@@ -4,20 +4,23 @@
  * variables); everything below it gets what it needs injected.
  */
 import { existsSync } from 'node:fs'
-import { AgentError, isAgentError } from '../protocol/errors.js'
+import { isAgentError } from '../protocol/errors.js'
 import type { EnvironmentId } from '../protocol/environments.js'
 import { resolvePaths, type PathContext } from '../protocol/discovery/resolve-paths.js'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
+import { readProxyEnvironment } from './net/resolve-proxy.js'
+import { parseProxyUrl } from './net/proxy-url.js'
 import { choosePrompter } from './consent/choose-prompter.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 import { TerminalPrompter } from './consent/terminal-prompter.js'
 import type { SandboxSource } from './environment/resolve-environment.js'
-import { applyPolicy, refuseLockedSetting } from '../protocol/policy/policy-locks.js'
+import { applyPolicy } from '../protocol/policy/policy-locks.js'
 import type { Platform, PolicyLocation } from './platform/platform.js'
 import { selectPlatform } from './platform/select-platform.js'
 import { PolicyState } from './policy/policy-state.js'
 import { readPolicy } from './policy/read-policy.js'
+import { refuseCommandLineOverrides } from './policy/refuse-command-line.js'
 import { startAgent } from './start-agent.js'
 import { printBanner } from './start/print-banner.js'
 import { whoHoldsThePort } from './start/who-holds-the-port.js'
@@ -34,6 +37,8 @@ export interface AgentRunRequest {
     sandboxUrl: string | undefined
     /** The banner as one line of JSON. */
     json: boolean
+    /** `--proxy URL`: eHealth traffic through it, whatever the settings and HTTPS_PROXY say. */
+    proxy?: string | undefined
   }
   pathContext: PathContext
   version: string
@@ -68,11 +73,10 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   const policyLocation = choosePolicyLocation(platform)
   const policy = new PolicyState(await readPolicy(policyLocation))
   const paths = resolvePaths(options.stateDir, request.pathContext)
-  const config = applyPolicy(await loadConfig(paths.configFile), policy.policy)
-  if (options.env !== undefined && options.env !== config.environment) {
-    const locked = refuseLockedSetting('environment', policy.current)
-    if (locked) throw new AgentError('ERR_SETTING_LOCKED', `--env ${options.env}: ${locked.message}`, locked.data)
-  }
+  const log = (line: string) => void request.stderr.write(`${line}\n`)
+  const config = applyPolicy(await loadConfig(paths.configFile, log), policy.policy)
+  // The command line does not override what the admin fixed: refused as settings.set refuses it.
+  refuseCommandLineOverrides({ env: options.env, proxy: options.proxy }, policy.current)
   if (options.env !== undefined) config.environment = options.env
   config.port = options.port ?? config.port
   if (options.demo && config.environment !== 'sandbox') {
@@ -81,6 +85,10 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   if (options.sandboxUrl !== undefined && config.environment !== 'sandbox') {
     throw request.usageError('--sandbox-url names a sandbox: it exists only for --env sandbox')
   }
+  if (options.proxy !== undefined) {
+    const parsed = parseProxyUrl(options.proxy)
+    if ('error' in parsed) throw request.usageError(`--proxy: ${parsed.error}; give http://host:port (optionally user:password@host:port)`)
+  }
   // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
   // opens); without: the terminal. --demo answers by itself but keeps the tray.
   const terminal = { input: request.stdin, output: request.stderr }
@@ -88,7 +96,6 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   const desktop = choice ? (options.demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
   const sandbox: SandboxSource | undefined = options.sandboxUrl !== undefined ? { url: options.sandboxUrl } : request.selfCommand ? { command: request.selfCommand } : undefined
 
-  const log = (line: string) => void request.stderr.write(`${line}\n`)
   let agent
   try {
     agent = await startAgent({
@@ -104,6 +111,8 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
       demo: options.demo,
       policy: { state: policy, reread: () => readPolicy(policyLocation) },
       platform,
+      // The proxy variables of this process (curl's names); the policy, --proxy and the settings win over them.
+      network: { environment: readProxyEnvironment(process.env), ...(options.proxy !== undefined ? { commandLine: options.proxy } : {}) },
     })
   } catch (err) {
     if (isAgentError(err) && err.data.detail === 'port in use') {

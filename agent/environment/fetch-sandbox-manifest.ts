@@ -15,6 +15,11 @@ export interface CheckedSandboxManifest {
  * every STS certificate issued and signed by one of the CAs it publishes (RFC 5280 §6.1's name
  * chaining and signature check, one level), so a manifest whose parts do not belong together is
  * refused rather than trusted.
+ *
+ * Asked with Node's fetch, not the agent's eHealth client (agent/net/http-client.ts): this is the
+ * agent reading a program on this machine before it is wired (the client's settings come after),
+ * on loopback, which never goes through a proxy; the sandbox's own endpoints, once known, are
+ * reached through the client like eHealth's.
  */
 export async function fetchSandboxManifest(url: string, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<CheckedSandboxManifest> {
   const base = url.replace(/\/+$/, '')

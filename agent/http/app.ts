@@ -1,14 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
+import { WEB_ORIGIN_HEADER } from '../../protocol/browser-extension/names.js'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
-import { AgentError } from '../../protocol/errors.js'
-import type { PairedClients } from '../pairing/paired-clients.js'
+import { AgentError, isAgentError } from '../../protocol/errors.js'
+import type { PeerFacts } from '../callers/caller-program.js'
+import { admitCaller } from '../pairing/admit-caller.js'
+import type { PairedClient, PairedClients } from '../pairing/paired-clients.js'
 import type { RateLimiter } from '../pairing/rate-limiter.js'
+import { localCallerName } from '../rpc/describe-caller.js'
 import type { AgentServices, Caller } from '../rpc/method-context.js'
 import { summarizeSession } from '../session/summarize-session.js'
 import { dispatchRpc } from './dispatch.js'
 import { requestGuards, type GuardOptions } from './guards.js'
+import { peerOfRequest } from './request-peer.js'
 
 /** Options of {@link createAgentApp}; resolved once at start-up. */
 export interface AgentAppOptions {
@@ -41,16 +46,41 @@ function isUiPath(path: string): boolean {
 export function createAgentApp(options: AgentAppOptions): Hono {
   const { services } = options
   const localHash = hash(options.localCredential)
-  const authenticate = (header: string | undefined): Caller | undefined => {
+  /**
+   * The caller a credential stands for, with the program the OS names behind the connection. The
+   * local credential has no name of its own: its caller is called after that program (curl shows
+   * as curl, not as "this user").
+   */
+  const authenticate = (header: string | undefined, peer: PeerFacts): { caller: Caller; client?: PairedClient } | undefined => {
     const credential = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header ?? '')?.[1]
     if (!credential) return undefined
+    const program = peer.program ? { program: peer.program } : {}
     if (timingSafeEqual(hash(credential), localHash)) {
-      return { id: 'local', name: 'ehagent (this user)', scopes: { methods: ['*'], services: ['*'] } }
+      return { caller: { id: 'local', name: localCallerName(peer.program), scopes: { methods: ['*'], services: ['*'] }, ...program } }
     }
     const client = options.clients.authenticate(credential)
     if (!client) return undefined
     options.clients.touch(client.clientId)
-    return { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}) }
+    const caller: Caller = { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}), ...program }
+    if (client.usePolicy !== undefined) caller.usePolicy = client.usePolicy
+    return { caller, client }
+  }
+
+  /** The authenticated caller, admitted for its program and website; or the refusal to send. */
+  const admit = async (c: Context, peer: PeerFacts): Promise<{ caller: Caller | undefined } | { refusal: Response }> => {
+    const found = authenticate(c.req.header('authorization'), peer)
+    const webOrigin = c.req.header(WEB_ORIGIN_HEADER)
+    try {
+      if (!found) {
+        // Pairing is asked without a website: an extension pairs once, for the sites the user allows.
+        if (webOrigin !== undefined) await admitCaller({ id: 'anonymous', name: 'unpaired application', scopes: { methods: [], services: [] }, ...(peer.program ? { program: peer.program } : {}) }, undefined, webOrigin, services)
+        return { caller: undefined }
+      }
+      return { caller: await admitCaller(found.caller, found.client, webOrigin, services) }
+    } catch (err) {
+      const error = isAgentError(err) ? err : new AgentError('ERR_INTERNAL')
+      return { refusal: c.json(encodeError(null, error), error.code === 'ERR_UNAUTHORIZED' ? 401 : 403) }
+    }
   }
 
   const app = new Hono()
@@ -65,15 +95,18 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   app.get('/health', (c) => c.json({ status: 'ok', service: 'ehealth-agent' }))
 
   app.post('/rpc', async (c) => {
-    const caller = authenticate(c.req.header('authorization'))
-    const result = await dispatchRpc(await c.req.text(), caller, { services, rateLimiter: options.rateLimiter })
+    const peer = peerOfRequest(c)
+    const admitted = await admit(c, peer)
+    if ('refusal' in admitted) return admitted.refusal
+    const result = await dispatchRpc(await c.req.text(), admitted.caller, { services, rateLimiter: options.rateLimiter }, peer)
     if (result.payload === undefined) return c.body(null, 204)
     return c.json(result.payload, result.status as 200 | 401)
   })
 
-  app.get('/events', (c) => {
-    const caller = authenticate(c.req.header('authorization'))
-    if (!caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
+  app.get('/events', async (c) => {
+    const admitted = await admit(c, peerOfRequest(c))
+    if ('refusal' in admitted) return admitted.refusal
+    if (!admitted.caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
     return streamSSE(c, async (stream) => {
       const send = () => stream.writeSSE({ event: 'session', data: JSON.stringify(summarizeSession(services.session, services.environment.label)) })
       await send()

@@ -21,12 +21,14 @@ import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/errors.js'
 import { closeWithoutAnswer } from './close-without-answer.js'
+import type { PeerIdentifier } from '../callers/caller-program.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
 import { createConnectionCheck } from './check-connection.js'
 import { reportRejection } from './report-rejection.js'
 import { isJsonContentType } from './is-json-content-type.js'
 import { readConnection, type Connection } from './read-connection.js'
 import { readRequestTarget } from './read-request-target.js'
+import { rememberPeer } from './request-peer.js'
 
 export interface GuardOptions {
   /** The port the agent listens on, for the Host allowlist. */
@@ -42,6 +44,11 @@ export interface GuardOptions {
    * origins are let in (a policy change applies without a restart); undefined, `allowedOrigins`.
    */
   policyOrigins?: () => { origins: readonly string[]; source: string } | undefined
+  /**
+   * The program behind each connection (agent/callers), looked up once per connection; its uid
+   * answers the peer-uid check too. The app reads the result with `peerOfRequest(c)`.
+   */
+  identifyPeer?: PeerIdentifier
   /** Told about every refusal (for the privacy log): what was refused and why. */
   onRejected?: (info: { reason: string; path: string; origin?: string; host?: string; peer?: string }) => void
 }
@@ -210,6 +217,7 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     const corsOrigin = origin !== undefined && isOriginAllowed(origin) ? origin : undefined
     const refused = await check(c, connection, origin, corsOrigin)
     if (refused) return refused
+    rememberPeer(c, await checkConnection.peerOf(connection))
     pending.set(c, { connection, corsOrigin })
     const limited = await limitBody(c, next)
     if (limited instanceof Response) return limited

@@ -7,8 +7,10 @@ import { isLoopbackAddress } from './ip-address.js'
 
 type FetchHandler = Parameters<typeof getRequestListener>[0]
 
-/** What a TCP listener does with a peer that is not loopback. */
-export interface ForeignPeerOptions {
+/** What a listener does with the sockets it accepts. */
+export interface ListenOptions {
+  /** Hears of every accepted socket (a loopback one, on TCP) before its first request is read. */
+  onConnection?: (socket: Socket) => void
   /** Told (`address:port`) when a connection from a peer that is not loopback was closed. */
   onForeignPeer?: (peer: string) => void
   /** Which peers are loopback; isLoopbackAddress by default (tests pretend otherwise). */
@@ -19,31 +21,34 @@ export interface ForeignPeerOptions {
  * Listen on a TCP address or a Unix socket; a port in use becomes a clear error. On TCP, a peer
  * that is not loopback (reachable only through a port forward or route_localnet, since the agent
  * binds loopback) has its connection closed as it is accepted, before a byte is read: it never
- * gets an answer (threat T12). The guards check again per request.
+ * gets an answer (threat T12). The guards check again per request. `onConnection` hears of
+ * every socket let in.
  */
 export function listen(
   fetch: FetchHandler,
   where: { hostname: string; port: number } | { path: string },
   onMalformed: () => void,
-  foreign: ForeignPeerOptions = {},
+  options: ListenOptions = {},
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
     // requireHostHeader: false — Node would answer a request without Host with a bare 400 of its
     // own; let it reach refuseMalformed like the other requests that name no host.
     const server = createServer({ requireHostHeader: false }, getRequestListener(fetch, { errorHandler: (err) => refuseMalformed(err, onMalformed) }))
     if (!('path' in where)) {
-      const isLoopbackPeer = foreign.isLoopbackPeer ?? isLoopbackAddress
+      const isLoopbackPeer = options.isLoopbackPeer ?? isLoopbackAddress
       // Before the HTTP parser's own listener: nothing of the request is read or answered.
       server.prependListener('connection', (socket: Socket) => {
         const address = socket.remoteAddress
-        if (address !== undefined && isLoopbackPeer(address)) return
+        if (address !== undefined && isLoopbackPeer(address)) return options.onConnection?.(socket)
         socket.destroy()
         try {
-          foreign.onForeignPeer?.(address === undefined ? 'unknown' : `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`)
+          options.onForeignPeer?.(address === undefined ? 'unknown' : `${address.includes(':') ? `[${address}]` : address}:${socket.remotePort ?? 0}`)
         } catch {
           // A failing log must not keep the connection open: it is closed already.
         }
       })
+    } else if (options.onConnection) {
+      server.on('connection', options.onConnection)
     }
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' && 'port' in where) {

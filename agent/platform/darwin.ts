@@ -10,5 +10,5 @@ export const darwinPlatform: Platform = {
   openUrlCommand: (url) => ({ file: 'open', args: [url] }),
   serviceKind: 'launchd-agent',
   trayHelper: 'tray_darwin_release',
-  processLookup: 'none',
+  processLookup: 'lsof-and-ps',
 }

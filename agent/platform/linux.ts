@@ -12,5 +12,5 @@ export const linuxPlatform: Platform = {
   openUrlCommand: (url) => ({ file: 'xdg-open', args: [url] }),
   serviceKind: 'systemd-user-unit',
   trayHelper: 'tray_linux_release',
-  processLookup: 'proc-net-tcp',
+  processLookup: 'proc-and-ss',
 }

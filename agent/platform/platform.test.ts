@@ -47,9 +47,9 @@ describe('one platform object per OS, chosen by process.platform', () => {
 
   it('names the service kind, the tray helper and the process lookup per OS', () => {
     expect([linuxPlatform, darwinPlatform, win32Platform].map((p) => [p.serviceKind, p.trayHelper, p.processLookup])).toEqual([
-      ['systemd-user-unit', 'tray_linux_release', 'proc-net-tcp'],
-      ['launchd-agent', 'tray_darwin_release', 'none'],
-      ['scheduled-task', 'tray_windows_release.exe', 'none'],
+      ['systemd-user-unit', 'tray_linux_release', 'proc-and-ss'],
+      ['launchd-agent', 'tray_darwin_release', 'lsof-and-ps'],
+      ['scheduled-task', 'tray_windows_release.exe', 'netstat-and-cim'],
     ])
   })
 })

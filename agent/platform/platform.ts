@@ -31,8 +31,9 @@ export interface Platform {
   /** The tray helper of systray2 (getlantern/systray), in its `traybin/` folder. */
   trayHelper: string
   /**
-   * How the program behind a loopback TCP connection is found: `/proc/net/tcp` (Linux, used for
-   * the peer-uid check); none yet elsewhere, so that check is off there.
+   * How agent/callers finds the program behind a loopback connection: `/proc` and `ss` (Linux,
+   * which also gives the peer's uid for the peer-uid check), `lsof` and `ps` (macOS), `netstat`
+   * and CIM (Windows).
    */
-  processLookup: 'proc-net-tcp' | 'none'
+  processLookup: 'proc-and-ss' | 'lsof-and-ps' | 'netstat-and-cim'
 }

@@ -14,5 +14,5 @@ export const win32Platform: Platform = {
   openUrlCommand: (url) => ({ file: 'rundll32', args: ['url.dll,FileProtocolHandler', url] }),
   serviceKind: 'scheduled-task',
   trayHelper: 'tray_windows_release.exe',
-  processLookup: 'none',
+  processLookup: 'netstat-and-cim',
 }

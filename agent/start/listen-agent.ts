@@ -18,14 +18,14 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   const fetch = wired.app.fetch
 
   await step('listen')
-  const foreign = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer) }
-  const ipv4 = await listen(fetch, { hostname: '127.0.0.1', port: config.port }, wired.onMalformed, foreign)
+  const accept = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer), onConnection: wired.onConnection }
+  const ipv4 = await listen(fetch, { hostname: '127.0.0.1', port: config.port }, wired.onMalformed, accept)
   undo.push('listening on 127.0.0.1', () => closeServer(ipv4))
 
   if (opts.ipv6 !== false) {
     await step('listen-ipv6')
     try {
-      const ipv6 = await listen(fetch, { hostname: '::1', port: config.port }, wired.onMalformed, foreign)
+      const ipv6 = await listen(fetch, { hostname: '::1', port: config.port }, wired.onMalformed, accept)
       undo.push('listening on ::1', () => closeServer(ipv6))
     } catch {
       opts.log('IPv6 loopback (::1) is not available; listening on 127.0.0.1 only')
@@ -35,7 +35,7 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   await step('socket')
   // A socket file left by an agent that was killed would make listen fail: the port is ours, so it is too.
   await rm(paths.socketPath, { force: true })
-  const socket = await listen(fetch, { path: paths.socketPath }, wired.onMalformed)
+  const socket = await listen(fetch, { path: paths.socketPath }, wired.onMalformed, { onConnection: wired.onConnection })
   undo.push('the Unix socket', async () => {
     await closeServer(socket)
     await rm(paths.socketPath, { force: true })

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { openPkcs12 } from '../../agent/keys/open-pkcs12.js'
 import { AgentClient } from '../../clients/js/agent-client.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
+import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
 
 const CONCURRENCY = 16
@@ -52,6 +53,12 @@ async function main(): Promise<void> {
     log(`1 MB envelope: ${mb1Ms.toFixed(0)} ms; 10 MB envelope: ${mb10Ms.toFixed(0)} ms`)
     log(`idle RSS ${idleRssMb.toFixed(1)} MB; start-up ${startupMs.toFixed(0)} ms`)
 
+    // Who is calling: found once per connection (agent/callers); Linux only.
+    const lookup = process.platform === 'linux' ? await measureLookup() : undefined
+    const connection = await measureConnectionCost(port, credential)
+    if (lookup) log(`caller lookup (/proc, ${lookup.processes} processes): p50 ${lookup.p50.toFixed(2)} ms, p99 ${lookup.p99.toFixed(2)} ms per connection`)
+    log(`agent.status: p50 ${connection.fresh.toFixed(2)} ms on a fresh connection (lookup included), ${connection.keptAlive.toFixed(2)} ms kept alive (lookup cached)`)
+
     const libxmlsec = measureLibxmlsec(keyPem, envelope)
     if (libxmlsec !== undefined) log(`libxmlsec1 (python3-xmlsec, in-process, one core) signs the same 4 KB envelope ${libxmlsec.toFixed(0)}/s`)
     else log('python3-xmlsec not installed: no libxmlsec1 comparison (apt-get install -y python3-xmlsec)')
@@ -69,6 +76,9 @@ async function main(): Promise<void> {
       idleRssMb: round(idleRssMb, 1),
       startupMs: round(startupMs),
       concurrency: CONCURRENCY,
+      ...(lookup ? { callerLookupP50Ms: round(lookup.p50, 2), callerLookupP99Ms: round(lookup.p99, 2), procProcesses: lookup.processes } : {}),
+      freshConnectionP50Ms: round(connection.fresh, 2),
+      keptAliveP50Ms: round(connection.keptAlive, 2),
       ...(libxmlsec !== undefined ? { libxmlsecPerSec: round(libxmlsec) } : {}),
     }
     process.stdout.write(JSON.stringify(report) + '\n')

@@ -5,6 +5,7 @@ import type { LoginMethod } from '../../keys/key-ring.js'
 import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
+import { promptContextOf } from '../describe-caller.js'
 import type { CallContext } from '../method-context.js'
 import { defineMethod } from '../method-context.js'
 
@@ -57,8 +58,9 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
       issuer: iamConnect.issuer,
       profile: profileId,
       openUrl: iamConnect.openUrl,
+      fetch: iamConnect.fetch,
       clock: ctx.agent.clock,
-      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+      client: promptContextOf(ctx.caller),
     })
     return
   }
@@ -68,7 +70,7 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
   await ctx.agent.session.login({
     profile: { id: profile.id, label: profile.label },
     keys,
-    client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+    client: promptContextOf(ctx.caller),
     claimsFor: (identification) => {
       const identity = identityFromCertificate(identification.certificate)
       if (mandateService) identity.mandateService = mandateService

@@ -2,7 +2,7 @@ import type { AgentConfig } from '../../config.js'
 import { html, type Html } from '../html.js'
 import { LANGUAGE_NAMES, isLanguage } from '../i18n/language.js'
 import { profileName, type Strings } from '../i18n/strings.js'
-import { formValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
+import { formValue, hasValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 
 /** The settings form; each field says whether it applies at once or after a restart. */
@@ -28,7 +28,9 @@ export function renderSettingsPage(
         ? html`<select id="${id}" name="${field.name}"${invalid}${locked ? html` disabled data-locked="true" aria-describedby="${id}-lock"` : ''}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? ' selected' : ''}>${optionLabel(t, field, o)}</option>`)}</select>`
         : field.kind === 'lines'
           ? html`<textarea id="${id}" name="${field.name}"${invalid}${lock}>${value}</textarea><div class="hint">${t.settings.onePerLine}</div>`
-          : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}${lock}>`
+          : field.kind === 'secret'
+            ? html`<input id="${id}" name="${field.name}" type="password" autocomplete="off" value="" placeholder="${hasValue(config, field) ? t.settings.secretKept : t.settings.empty}"${invalid}${lock}>`
+            : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}${lock}>`
     const lockNote = locked && extra.locked ? html`<div class="hint locked" id="${id}-lock">${t.settings.lockedBy(extra.locked.source)}</div>` : ''
     return html`<div>${label}${control}${lockNote}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
   })
