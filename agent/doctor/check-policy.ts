@@ -8,7 +8,7 @@ import type { DoctorEnvironment } from './doctor-environment.js'
  * The admin policy in effect: its file or registry key and what it fixes, or that there is none.
  * A policy that is not valid fails: the agent will not start on it.
  */
-export async function checkPolicy(env: DoctorEnvironment): Promise<{ check: DoctorCheck; policy?: AgentPolicy }> {
+export async function checkPolicy(env: DoctorEnvironment): Promise<{ check: DoctorCheck; policy?: AgentPolicy; source?: string }> {
   if (!env.readPolicy) return { check: makeCheck('policy', 'warn', 'the admin policy was not checked') }
   let read: PolicyInEffect
   try {
@@ -21,5 +21,5 @@ export async function checkPolicy(env: DoctorEnvironment): Promise<{ check: Doct
   if (!read.present) return { check: makeCheck('policy', 'ok', `no admin policy: ${read.origin.location} does not exist`), policy: {} }
   const fixed = [...listSettingLocks(read.policy).map((l) => l.setting), ...(['allowedPrograms', 'minimumUsePolicy'] as const).filter((f) => read.policy[f] !== undefined)]
   const what = fixed.length > 0 ? `it fixes ${fixed.join(', ')}` : 'it fixes nothing'
-  return { check: makeCheck('policy', 'ok', `admin policy in effect: ${read.origin.location} (${what})`), policy: read.policy }
+  return { check: makeCheck('policy', 'ok', `admin policy in effect: ${read.origin.location} (${what})`), policy: read.policy, source: read.origin.location }
 }

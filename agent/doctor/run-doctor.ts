@@ -18,7 +18,7 @@ import type { DoctorEnvironment } from './doctor-environment.js'
 import { findRunningAgent } from './find-running-agent.js'
 import { isAgentError } from '../../protocol/errors.js'
 import type { AgentConfig } from '../config.js'
-import { DIRECT, proxyLayers, resolveProxyPlan } from '../net/resolve-proxy.js'
+import { DIRECT, proxyLayers, resolveProxyPlan, type PolicyProxy } from '../net/resolve-proxy.js'
 
 /**
  * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
@@ -28,7 +28,7 @@ import { DIRECT, proxyLayers, resolveProxyPlan } from '../net/resolve-proxy.js'
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [checkNodeVersion(env.nodeVersion)]
-  const { check: policyCheck, policy } = await checkPolicy(env)
+  const { check: policyCheck, policy, source: policySource } = await checkPolicy(env)
   const { check: configCheck, config: own } = await checkConfig(env)
   checks.push(policyCheck, configCheck)
   // The later checks look at the settings in effect: the policy's values over the user's.
@@ -40,7 +40,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   checks.push(eidSupport, moduleCheck, eidSupport.status === 'ok' ? checkTokens(env, config, modulePath) : makeCheck('tokens', 'warn', 'not checked: no eID support in this installation (see the eid-support check)', eidSupport.fix))
   let extraCa: string[] = []
   if (config?.extraCaFile) extraCa = [(await env.readFile(config.extraCaFile).catch(() => Buffer.alloc(0))).toString('utf8')].filter(Boolean)
-  const proxy = resolveDoctorProxy(env, config)
+  const proxy = resolveDoctorProxy(env, config, policy?.proxy !== undefined && policySource !== undefined ? { proxy: policy.proxy, noProxy: policy.noProxy, source: policySource } : undefined)
   const client = env.createHttpClient({ extraCaPem: extraCa, proxy: 'plan' in proxy ? proxy.plan : DIRECT })
   try {
     const agent = await findRunningAgent(env, client.request)
@@ -56,9 +56,9 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   return checks
 }
 
-/** The proxy the agent would use with these settings: `--proxy`, the settings, the environment. */
-function resolveDoctorProxy(env: DoctorEnvironment, config: AgentConfig | undefined): DoctorProxy {
-  const layers = proxyLayers({ commandLine: env.proxy.commandLine, settings: config ?? {}, environment: env.proxy.environment })
+/** The proxy the agent would use with these settings: the admin policy, `--proxy`, the settings, the environment. */
+function resolveDoctorProxy(env: DoctorEnvironment, config: AgentConfig | undefined, policy: PolicyProxy | undefined): DoctorProxy {
+  const layers = proxyLayers({ policy, commandLine: env.proxy.commandLine, settings: config ?? {}, environment: env.proxy.environment })
   try {
     return { plan: resolveProxyPlan(layers), layers }
   } catch (err) {

@@ -99,8 +99,11 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   }
   const keys = new KeyRing({ ...(keystore ? { keystore } : {}), ...(eid ? { eid } : {}) })
 
-  // Proxy: --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
-  const layers = proxyLayers({ commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
+  // Proxy: the admin policy, --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
+  // The admin policy's proxy first (read at start: a proxy change in the policy applies at the next start).
+  const fixed = opts.policy?.state
+  const policyProxy = fixed?.policy.proxy !== undefined ? { proxy: fixed.policy.proxy, noProxy: fixed.policy.noProxy, source: fixed.source } : undefined
+  const layers = proxyLayers({ policy: policyProxy, commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
   const plan = resolveProxyPlan(layers)
   const proxyDescription = plan.https || plan.http ? describeProxyPlan(plan, layers) : undefined
   const extraCa = config.extraCaFile ? await readExtraCa(config.extraCaFile) : []
@@ -162,6 +165,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
   // The settings page changes this list; the next request of the extension sees the change.
   let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
+  const policy = opts.policy?.state ?? PolicyState.none()
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -176,9 +180,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
-    policy: opts.policy?.state ?? PolicyState.none(),
+    policy,
     settingsFile: paths.configFile,
-    allowedWebOrigins: () => allowedWebOrigins,
+    // The admin policy's websites, when it names them, replace the settings' (read at each request).
+    allowedWebOrigins: () => policy.policy.allowedWebOrigins ?? allowedWebOrigins,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),

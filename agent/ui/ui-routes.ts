@@ -34,7 +34,7 @@ import { renderSignInPage } from './pages/sign-in-page.js'
 import { renderStatusPage } from './pages/status-page.js'
 import { parseLocalDateTime } from './parse-local-date-time.js'
 import { readSettingsForm, removeLockedFields, SETTINGS_FIELDS } from './settings-form.js'
-import { applyPolicy, findSettingLock } from '../../protocol/policy/policy-locks.js'
+import { applyPolicy, findSettingLock, refuseWeakerUsePolicy } from '../../protocol/policy/policy-locks.js'
 import { UI_STYLE } from './style.js'
 import type { AdminPage, UiAccess, UiSession } from './ui-access.js'
 
@@ -229,7 +229,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     return c.redirect('/ui/admin/status', 303)
   })
 
-  ui.get('/admin/clients', (c) => adminPage(c, 'clients', (t, session, language) => ({ body: renderClientsPage(t, services.clients.list(), { csrf: session.csrf, time: timeOf(language) }) })))
+  ui.get('/admin/clients', (c) => adminPage(c, 'clients', (t, session, language) => ({ body: renderClientsPage(t, services.clients.list(), { csrf: session.csrf, time: timeOf(language), ...minimumUsePolicy() }) })))
 
   ui.post('/admin/clients/revoke', async (c) => {
     const session = sessionOf(c, { admin: true })
@@ -254,6 +254,14 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     const policy = form.usePolicy
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const valid = policy === 'silent' || policy === 'notify' || policy === 'ask'
+    // Below the admin policy's minimum: refused (a forced submit; the page does not offer it).
+    const weaker = client && valid ? refuseWeakerUsePolicy(policy, services.policy.current) : undefined
+    if (client && weaker) {
+      services.audit.record({ event: 'client.policy', client: { id: client.clientId, name: client.name }, method: String(policy), outcome: 'rejected', errorCode: weaker.code })
+      const minimum = services.policy.policy.minimumUsePolicy!
+      session.flash = { kind: 'error', text: t.callers.policyTooWeak(t.callers.policies[minimum] ?? minimum, services.policy.source) }
+      return c.redirect('/ui/admin/clients', 303)
+    }
     const changed = client && valid ? await services.clients.setUsePolicy(clientId, policy) : false
     if (changed && client) services.audit.record({ event: 'client.policy', client: { id: client.clientId, name: client.name }, method: String(policy), outcome: 'ok' })
     session.flash = changed && client ? { kind: 'ok', text: t.callers.policyChanged(client.name) } : { kind: 'error', text: t.clients.notFound }
@@ -296,6 +304,12 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
       return { body: renderAuditPage(t, records, { filters, sinceInvalid: filters.since !== '' && !since, time: timeOf(language) }) }
     }),
   )
+
+  /** The admin policy's minimum use policy now, for the clients page. */
+  const minimumUsePolicy = () => {
+    const level = services.policy.policy.minimumUsePolicy
+    return level !== undefined ? { minimumUsePolicy: { level, source: services.policy.source } } : {}
+  }
 
   /** The settings page's fields the admin policy fixes now, and the policy's place. */
   const lockedFields = () => ({

@@ -23,8 +23,12 @@ export function listSettingLocks(policy: AgentPolicy): SettingLock[] {
   add('environment', policy.environment, 'environment')
   add('serviceAllowlist', policy.allowedServiceEndpoints, 'allowedServiceEndpoints')
   add('allowedExtensionIds', policy.allowedExtensionOrigins?.map((o) => o.slice('chrome-extension://'.length)), 'allowedExtensionOrigins')
+  add('allowedWebOrigins', policy.allowedWebOrigins, 'allowedWebOrigins')
   add('privacyLog.retentionMonths', policy.auditRetentionMonths, 'auditRetentionMonths')
   add('proxy', policy.proxy, 'proxy')
+  // The exceptions go with the proxy: a user's own list could send eHealth traffic around it.
+  // The credentials stay the user's (proxyUsername/proxyPassword): each user signs in to the proxy.
+  if (policy.proxy !== undefined) add('noProxy', policy.noProxy ?? '', policy.noProxy !== undefined ? 'noProxy' : 'proxy')
   add('language', policy.language, 'language')
   return locks
 }
@@ -52,6 +56,21 @@ export function refuseLockedSetting(setting: string, policy: PolicyInEffect): Ag
   return new AgentError('ERR_SETTING_LOCKED', `the setting "${lock.setting}" is set by your administrator's policy ${policy.origin.location} (${lock.policyField})`, {
     setting: lock.setting,
     policyField: lock.policyField,
+    source: policy.origin.location,
+  })
+}
+
+/**
+ * ERR_SETTING_LOCKED for a use policy weaker than the policy's minimum (a pairing asking for it,
+ * the clients page choosing it), naming the minimum and the policy; undefined when it is allowed.
+ */
+export function refuseWeakerUsePolicy(level: UsePolicyLevel, policy: PolicyInEffect): AgentError | undefined {
+  const minimum = policy.policy.minimumUsePolicy
+  if (minimum === undefined || raiseUsePolicy(level, minimum) === level) return undefined
+  return new AgentError('ERR_SETTING_LOCKED', `the use policy "${level}" is weaker than "${minimum}", the minimum your administrator's policy ${policy.origin.location} sets (minimumUsePolicy)`, {
+    setting: 'usePolicy',
+    policyField: 'minimumUsePolicy',
+    minimum,
     source: policy.origin.location,
   })
 }

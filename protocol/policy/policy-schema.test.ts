@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AgentError } from '../errors.js'
 import { checkPolicy, parsePolicyJson } from './parse-policy.js'
-import { applyPolicy, findSettingLock, isProgramAllowed, listSettingLocks, matchesEndpointList, raiseUsePolicy, refuseLockedSetting } from './policy-locks.js'
+import { applyPolicy, findSettingLock, isProgramAllowed, listSettingLocks, matchesEndpointList, raiseUsePolicy, refuseLockedSetting, refuseWeakerUsePolicy } from './policy-locks.js'
 
 const origin = { kind: 'file', location: '/etc/ehealth-agent/policy.json' } as const
 
@@ -21,10 +21,12 @@ describe('the policy schema', () => {
       environment: 'prod',
       allowedServiceEndpoints: ['https://services.ehealth.fgov.be/'],
       allowedExtensionOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
+      allowedWebOrigins: ['https://his.hospital.example', 'http://localhost:8443'],
       allowedPrograms: ['/opt/his/bin/his', 'C:\\Program Files\\HIS\\his.exe'],
       minimumUsePolicy: 'ask',
       auditRetentionMonths: 60,
       proxy: 'http://proxy.example:3128',
+      noProxy: '.hospital.example',
       language: 'fr',
     }
     expect(parsePolicyJson(JSON.stringify(policy), origin)).toEqual(policy)
@@ -38,6 +40,9 @@ describe('the policy schema', () => {
     ['an endpoint that is not a URL', '{"allowedServiceEndpoints":["services.ehealth.fgov.be"]}', 'allowedServiceEndpoints.0'],
     ['an extension id without its scheme', '{"allowedExtensionOrigins":["abcdefghijklmnopabcdefghijklmnop"]}', 'allowedExtensionOrigins.0'],
     ['a proxy with a password', '{"proxy":"http://u:secret@proxy:3128"}', 'proxy'],
+    ['a website with a wildcard', '{"allowedWebOrigins":["https://*.example"]}', 'allowedWebOrigins.0'],
+    ['a website with a path', '{"allowedWebOrigins":["https://his.example/app"]}', 'allowedWebOrigins.0'],
+    ['noProxy without a proxy', '{"noProxy":"localhost"}', 'noProxy'],
     ['a retention of zero months', '{"auditRetentionMonths":0}', 'auditRetentionMonths'],
     ['a use policy that does not exist', '{"minimumUsePolicy":"never"}', 'minimumUsePolicy'],
     ['not an object', '[]', '(root)'],
@@ -65,7 +70,14 @@ describe('the policy over the settings', () => {
     language: 'en' as string | undefined,
   }
   const policy = checkPolicy(
-    { environment: 'acc', allowedServiceEndpoints: ['https://a.example/'], allowedExtensionOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'], auditRetentionMonths: 120, proxy: 'http://p:3128' },
+    {
+      environment: 'acc',
+      allowedServiceEndpoints: ['https://a.example/'],
+      allowedExtensionOrigins: ['chrome-extension://abcdefghijklmnopabcdefghijklmnop'],
+      allowedWebOrigins: ['https://his.example'],
+      auditRetentionMonths: 120,
+      proxy: 'http://p:3128',
+    },
     origin,
   )
 
@@ -75,16 +87,23 @@ describe('the policy over the settings', () => {
       environment: 'acc',
       serviceAllowlist: ['https://a.example/'],
       allowedExtensionIds: ['abcdefghijklmnopabcdefghijklmnop'],
+      allowedWebOrigins: ['https://his.example'],
       privacyLog: { retentionMonths: 120, maxDiskMiB: 1024 },
       language: 'en',
       proxy: 'http://p:3128',
+      // A proxy without exceptions: everything goes through it (the user's own list is replaced).
+      noProxy: '',
     })
     expect(settings.environment).toBe('sandbox')
     expect(settings.privacyLog.retentionMonths).toBe(24)
   })
 
   it('lists the locks, and finds one by setting, by section or by a setting inside it', () => {
-    expect(listSettingLocks(policy).map((l) => l.setting)).toEqual(['environment', 'serviceAllowlist', 'allowedExtensionIds', 'privacyLog.retentionMonths', 'proxy'])
+    expect(listSettingLocks(policy).map((l) => l.setting)).toEqual(['environment', 'serviceAllowlist', 'allowedExtensionIds', 'allowedWebOrigins', 'privacyLog.retentionMonths', 'proxy', 'noProxy'])
+    expect(findSettingLock(policy, 'noProxy')?.policyField).toBe('proxy')
+    expect(findSettingLock(policy, 'proxyUsername')).toBeUndefined()
+    expect(findSettingLock(policy, 'proxyPassword')).toBeUndefined()
+    expect(listSettingLocks(checkPolicy({ proxy: 'http://p:3128', noProxy: '.lan' }, origin)).find((l) => l.setting === 'noProxy')).toMatchObject({ value: '.lan', policyField: 'noProxy' })
     expect(findSettingLock(policy, 'privacyLog')?.policyField).toBe('auditRetentionMonths')
     expect(findSettingLock(policy, 'privacyLog.retentionMonths')?.setting).toBe('privacyLog.retentionMonths')
     expect(findSettingLock(policy, 'privacyLog.maxDiskMiB')).toBeUndefined()
@@ -104,6 +123,17 @@ describe('the policy over the settings', () => {
     expect(raiseUsePolicy('silent', 'ask')).toBe('ask')
     expect(raiseUsePolicy('ask', 'notify')).toBe('ask')
     expect(raiseUsePolicy('notify', undefined)).toBe('notify')
+  })
+
+  it('refuses a use policy weaker than the minimum with ERR_SETTING_LOCKED naming the minimum and the policy', () => {
+    const inEffect = { origin, present: true, policy: checkPolicy({ minimumUsePolicy: 'notify' }, origin) }
+    const err = refuseWeakerUsePolicy('silent', inEffect)
+    expect(err?.code).toBe('ERR_SETTING_LOCKED')
+    expect(err?.data).toMatchObject({ setting: 'usePolicy', policyField: 'minimumUsePolicy', minimum: 'notify', source: '/etc/ehealth-agent/policy.json' })
+    expect(err?.message).toContain('/etc/ehealth-agent/policy.json')
+    expect(refuseWeakerUsePolicy('notify', inEffect)).toBeUndefined()
+    expect(refuseWeakerUsePolicy('ask', inEffect)).toBeUndefined()
+    expect(refuseWeakerUsePolicy('silent', { origin, present: false, policy: {} })).toBeUndefined()
   })
 
   it('matches endpoints exactly or by a prefix ending in /', () => {

@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from 'zod'
+import { checkWebOrigin } from '../browser-extension/web-origin.js'
 import { ENVIRONMENT_IDS } from '../environments.js'
 
 /** Chrome/Edge extension origins: `chrome-extension://` and 32 letters a–p. */
@@ -42,6 +43,20 @@ export const POLICY_SCHEMA = z
     allowedServiceEndpoints: z.array(ENDPOINT).max(500).optional(),
     /** The only browser extensions that may call the agent (their origins). */
     allowedExtensionOrigins: z.array(z.string().regex(EXTENSION_ORIGIN, 'an extension origin is chrome-extension:// and 32 letters a-p')).max(100).optional(),
+    /**
+     * The only websites the browser extension may sign for (exact origins, as the user's
+     * `allowedWebOrigins` setting, which this replaces and locks). A website outside it is
+     * refused even if the user allowed it before.
+     */
+    allowedWebOrigins: z
+      .array(
+        z.string().superRefine((origin, ctx) => {
+          const problem = checkWebOrigin(origin)
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem })
+        }),
+      )
+      .max(500)
+      .optional(),
     /** The only programs that may be paired (their executable paths, as the OS reports them). */
     allowedPrograms: z.array(EXECUTABLE_PATH).max(500).optional(),
     /** The weakest use policy a paired program may have; a weaker one is raised to this. */
@@ -54,10 +69,18 @@ export const POLICY_SCHEMA = z
       .url()
       .refine((u) => /^https?:\/\/[^@/]+(:\d+)?\/?$/.test(u), 'a proxy URL http://host:port, without user or password')
       .optional(),
+    /**
+     * Hosts reached without the policy's proxy (curl's NO_PROXY syntax). Only with `proxy`; with
+     * `proxy` and without it, everything but loopback goes through the proxy.
+     */
+    noProxy: z.string().max(4096).optional(),
     /** The language of the agent's pages and tray. */
     language: z.enum(['en', 'nl', 'fr']).optional(),
   })
   .strict()
+  .superRefine((policy, ctx) => {
+    if (policy.noProxy !== undefined && policy.proxy === undefined) ctx.addIssue({ code: 'custom', path: ['noProxy'], message: 'noProxy is the exceptions to the policy\'s proxy: give proxy too' })
+  })
 
 export type AgentPolicy = z.infer<typeof POLICY_SCHEMA>
 

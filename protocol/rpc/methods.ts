@@ -135,7 +135,11 @@ export interface MethodResults {
     pairingCode: string
     usePolicy: UsePolicy
   }
-  'client.list': { clients: ClientSummary[] }
+  'client.list': {
+    clients: ClientSummary[]
+    /** The admin policy's minimum use policy, when it sets one, and the policy's file or key. */
+    minimumUsePolicy?: { level: UsePolicy; source: string }
+  }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
   'settings.get': SettingsView
@@ -166,7 +170,10 @@ export interface ClientSummary {
   lastUsedAt?: string
   scopes: { methods: string[]; services: string[] }
   kind: 'application' | 'browser-extension'
+  /** The use policy in effect: the client's own, raised to the admin policy's minimum. */
   usePolicy: UsePolicy
+  /** The client's own choice, when the admin policy's minimum raised it (see `minimumUsePolicy`). */
+  raisedFrom?: UsePolicy
   /** The executables the credential is bound to (empty: the OS did not say at pairing). */
   executables: string[]
   /** For a browser extension: the websites the user allowed, each revocable. */

@@ -81,9 +81,12 @@ export async function startTestAgent(
     network?: StartAgentOptions['network']
     /** Receives the agent's log lines (default: dropped). */
     log?: (line: string) => void
+    /** Called with the fresh state directory before the agent starts (files of an earlier run). */
+    prepareStateDir?: (stateDir: string) => void
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
+  options.prepareStateDir?.(stateDir)
   const sandbox = await startTestSandbox(options.sandbox)
   const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(sandbox.state.pki.dir) }
   const port = await freePort()

@@ -91,6 +91,8 @@ export const EN = {
     codeMatch: 'Allow only if the application shows the same code.',
     codeNotShown: 'This application did not show a code while asking: check the program above instead.',
     extensionNote: 'This is a browser extension. It will sign only for websites you allow, one by one: each one is asked here first.',
+    atLeast: (policy: string, source: string) => `At least “${policy}”: set by your administrator's policy ${source}.`,
+    policyTooWeak: (policy: string, source: string) => `Not changed: your administrator's policy ${source} requires at least “${policy}”.`,
     usePolicy: 'When it signs a message',
     policies: { silent: 'sign without asking', notify: 'sign and show a notice', ask: 'ask me every time' } as Record<string, string>,
     useTitle: 'Sign this message?',

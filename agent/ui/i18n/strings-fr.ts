@@ -89,6 +89,8 @@ export const FR: Strings = {
     codeMatch: 'N’autorisez que si l’application affiche le même code.',
     codeNotShown: 'Cette application n’a pas affiché de code en demandant : vérifiez plutôt le programme ci-dessus.',
     extensionNote: 'Ceci est une extension de navigateur. Elle ne signera que pour les sites web que vous autorisez un par un : chacun vous est d’abord demandé ici.',
+    atLeast: (policy: string, source: string) => `Au moins « ${policy} » : fixé par la politique de votre administrateur ${source}.`,
+    policyTooWeak: (policy: string, source: string) => `Non modifié : la politique de votre administrateur ${source} exige au moins « ${policy} ».`,
     usePolicy: 'Quand elle signe un message',
     policies: { silent: 'signer sans demander', notify: 'signer et afficher un avis', ask: 'me demander à chaque fois' } as Record<string, string>,
     useTitle: 'Signer ce message ?',

@@ -89,6 +89,8 @@ export const NL: Strings = {
     codeMatch: 'Sta het alleen toe als de toepassing dezelfde code toont.',
     codeNotShown: 'Deze toepassing toonde geen code bij de vraag: controleer dan het programma hierboven.',
     extensionNote: 'Dit is een browserextensie. Ze ondertekent alleen voor websites die u een voor een toestaat: elke website wordt hier eerst gevraagd.',
+    atLeast: (policy: string, source: string) => `Minstens “${policy}”: vastgelegd door het beleid van uw beheerder ${source}.`,
+    policyTooWeak: (policy: string, source: string) => `Niet gewijzigd: het beleid van uw beheerder ${source} vereist minstens “${policy}”.`,
     usePolicy: 'Wanneer ze een bericht ondertekent',
     policies: { silent: 'ondertekenen zonder te vragen', notify: 'ondertekenen en een melding tonen', ask: 'mij telkens vragen' } as Record<string, string>,
     useTitle: 'Dit bericht ondertekenen?',
