@@ -14,6 +14,7 @@ import { login } from './commands/login.js'
 import { logout } from './commands/logout.js'
 import { pair } from './commands/pair.js'
 import { sandbox } from './commands/sandbox.js'
+import { settings } from './commands/settings.js'
 import { sign } from './commands/sign.js'
 import { start } from './commands/start.js'
 import { status } from './commands/status.js'
@@ -143,6 +144,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     details: 'Reads the compressed files of the log too.',
     run: audit,
+  },
+  {
+    name: 'settings',
+    summary: 'the settings in effect; those the admin policy fixes are marked locked;  settings set NAME VALUE  changes one',
+    args: '[set NAME VALUE]',
+    // `settings set NAME VALUE` joins the words of VALUE; several entries: comma-separated.
+    positionals: { min: 0, max: 64 },
+    options: AGENT_OPTIONS,
+    details: 'A change is written to the settings file and applies when the agent starts again; one the admin policy fixes is refused (ERR_SETTING_LOCKED, exit 8). A VALUE that starts with "-" goes after --: ehagent settings set NAME -- VALUE.',
+    run: settings,
   },
   {
     name: 'ui',

@@ -48,7 +48,7 @@ describe('strict options and arguments', () => {
     expect(twice.stderr).toMatch(/--profile is given twice/)
   })
 
-  it('the options of the privacy log, pairing, the proxy and the sandbox control reach their command', async () => {
+  it('the options of the privacy log, pairing, the proxy, the sandbox control and settings reach their command', async () => {
     // Each gets past the table to its command, which checks the value itself or needs the agent.
     const noAgent = ['--state-dir', join(scratch, 'none')]
     expect(await cli('audit', '--from', '2025-01-01', '--to', '2025-01-31', '--client', 'x', '--event', 'login', '--method', 'soap.sign', '--outcome', 'ok', '--limit', '5', ...noAgent)).toMatchObject({ code: 4 })
@@ -61,6 +61,8 @@ describe('strict options and arguments', () => {
     expect((await cli('start', '--sandbox-url')).stderr).toMatch(/^ehagent start: --sandbox-url needs the URL of a running sandbox/)
     expect((await cli('sandbox', 'fault')).stderr).toMatch(/^ehagent sandbox: sandbox fault takes one argument/)
     expect((await cli('sandbox', 'fault', 'a', 'b')).stderr).toMatch(/^ehagent sandbox: unexpected extra argument "b"/)
+    expect(await cli('settings', 'set', 'allowedWebOrigins', 'https://a.example,', 'https://b.example', ...noAgent)).toMatchObject({ code: 4 })
+    expect((await cli('settings', 'frob')).stderr).toMatch(/^ehagent settings: unknown settings action "frob"/)
   })
 
   it('with --json the usage error is also JSON on stdout', async () => {
