@@ -40,6 +40,11 @@ export interface GuardOptions {
   /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
   peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
   /**
+   * The admin policy's extension origins, read at each request: when it names a list, only those
+   * origins are let in (a policy change applies without a restart); undefined, `allowedOrigins`.
+   */
+  policyOrigins?: () => { origins: readonly string[]; source: string } | undefined
+  /**
    * The program behind each connection (agent/callers), looked up once per connection; its uid
    * answers the peer-uid check too. The app reads the result with `peerOfRequest(c)`.
    */
@@ -96,6 +101,12 @@ const REFUSALS = {
     code: 'ERR_UNAUTHORIZED',
     message: 'this origin may not call the agent',
     hint: 'web pages cannot call the agent; use the browser extension',
+  },
+  'origin-not-in-policy': {
+    status: 403,
+    code: 'ERR_POLICY_DENIED',
+    message: "this browser extension is not among those your administrator's policy allows",
+    hint: 'the admin policy (error.data.source) lists the browser extensions that may call the agent',
   },
   'preflight-refused': {
     status: 403,
@@ -156,11 +167,23 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     },
   })
 
+  /** The policy's list when it has one (checked like the settings' list), else the settings'. */
+  function isOriginAllowed(origin: string): boolean {
+    const fixed = opts.policyOrigins?.()
+    return fixed ? fixed.origins.includes(origin) && /^chrome-extension:\/\/[a-p]{32}$/.test(origin) : allowedOrigins.has(origin)
+  }
+
+  /** An extension origin the settings would allow (or list) but the policy does not. */
+  function policyForbids(origin: string): boolean {
+    return opts.policyOrigins?.() !== undefined && origin.startsWith('chrome-extension://')
+  }
+
   function refuse(c: Context, reason: RefusalReason, connection: Connection, corsOrigin: string | undefined): Response {
     const refusal = REFUSALS[reason]
     reportRejection(opts.onRejected, c, reason, connection)
     if (reason === 'non-loopback-peer') return closeWithoutAnswer(connection)
     const data: Record<string, unknown> = { reason, hint: refusal.hint }
+    if (reason === 'origin-not-in-policy') data.source = opts.policyOrigins?.()?.source
     if (reason === 'body-too-large') data.limit = opts.maxBodyBytes
     const body = encodeError(null, new AgentError(refusal.code, refusal.message, data))
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }
@@ -178,7 +201,7 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
     // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
     // requires the credential.
-    if (origin !== undefined && corsOrigin === undefined) return refuse(c, 'origin-not-allowed', connection, corsOrigin)
+    if (origin !== undefined && corsOrigin === undefined) return refuse(c, policyForbids(origin) ? 'origin-not-in-policy' : 'origin-not-allowed', connection, corsOrigin)
     if (c.req.method === 'OPTIONS') {
       return corsOrigin === undefined ? refuse(c, 'preflight-refused', connection, corsOrigin) : createPreflightResponse(corsOrigin)
     }
@@ -191,7 +214,7 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
   return async function requestGuards(c: Context, next: Next): Promise<Response | void> {
     const connection = readConnection(c.env)
     const origin = c.req.header('origin')
-    const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
+    const corsOrigin = origin !== undefined && isOriginAllowed(origin) ? origin : undefined
     const refused = await check(c, connection, origin, corsOrigin)
     if (refused) return refused
     rememberPeer(c, await checkConnection.peerOf(connection))

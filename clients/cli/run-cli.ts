@@ -10,6 +10,7 @@ import { login } from './commands/login.js'
 import { logout } from './commands/logout.js'
 import { pair } from './commands/pair.js'
 import { sandbox } from './commands/sandbox.js'
+import { settings } from './commands/settings.js'
 import { sign } from './commands/sign.js'
 import { start } from './commands/start.js'
 import { status } from './commands/status.js'
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   pair,
   clients,
   audit,
+  settings,
   sandbox,
   install,
   uninstall,
@@ -48,6 +50,8 @@ export const USAGE = `usage: ehagent <command> [options]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
   clients               the paired applications;  clients revoke ID  withdraws one
   audit                 the privacy log, newest first  [--limit N] [--from T] [--to T] [--client C] [--event E] [--method M] [--outcome O]
+  settings              the settings in effect; those the admin policy fixes are marked locked
+                        settings set NAME VALUE  changes one (several entries: comma-separated)
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
   sandbox fault SPEC    add faults to a running sandbox (sandbox fault clear: remove them)  [--port S]
   sandbox stats         requests each endpoint of a running sandbox received  [--port S]
