@@ -3,9 +3,9 @@
  * back from the submitted form, validated by the same schema as the settings file, and whether
  * the running agent picks a change up at once or only after a restart.
  *
- * The running agent resolved its settings once at start-up (ARCHITECTURE.md: options are
- * resolved once), so everything but the pages' language and the websites allowed for the browser
- * extension needs a restart; the page says which.
+ * The running agent resolved its settings once at start-up (options are resolved
+ * once, then injected), so everything but the pages' language and the websites allowed for the
+ * browser extension needs a restart; the page says which.
  */
 import { ENVIRONMENT_IDS } from '../../protocol/environments.js'
 import { PROFILE_IDS } from '../../protocol/sts/profiles.js'

@@ -106,7 +106,7 @@ export interface TokenSummary {
   notOnOrAfter: string
   renewAt: string
   origin: 'sts' | 'imported' | 'iam-connect'
-  /** For a token exchanged from IAM Connect: the person behind it (seed 003 §1.5). */
+  /** For a token exchanged from IAM Connect: the person behind it (IAM eXchange Annex A §1.5). */
   realIdentity?: { issuer: string; subject: string; name?: string }
 }
 
@@ -184,7 +184,10 @@ export interface ClientSummary {
   origins: { origin: string; approvedAt: string }[]
 }
 
-/** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
+/**
+ * One privacy-log record (IAM eXchange Annex A §1.5): who, when, what, with which token, how it
+ * ended. Never a body.
+ */
 export interface AuditRecord {
   time: string
   event: string

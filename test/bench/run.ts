@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: how fast the agent signs, measured against what this machine's RSA can do,
- * all in one run so the ratios mean something (ARCHITECTURE.md, performance rules).
+ * all in one run so the ratios mean something (README, "Performance": speed is measured here, never
+ * asserted in tests).
  *
  * The agent runs as its own process (`ehagent start --demo`, which starts `ehagent sandbox` as its
  * child; the RSS measured is the agent's alone), as it would in production; this process only

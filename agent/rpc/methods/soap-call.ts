@@ -9,9 +9,10 @@ import { signEnvelope } from './soap-sign.js'
 /**
  * `soap.call {endpoint, envelope, soapAction?, profile?}`: sign, POST to an endpoint of the
  * environment's service list (or the admin's allowlist), return the response. Nothing of either
- * body is kept or logged (seed 003); the privacy log records endpoint, action and operation.
- * Sending the signed envelope is the use of the token, so its record is on disk before it is
- * sent; a failed call adds a second record with the error, on disk before the error is returned.
+ * body is kept or logged (IAM eXchange Annex A §1.5); the privacy log records endpoint, action and
+ * operation. Sending the signed envelope is the use of the token, so its record is on disk before
+ * it is sent; a failed call adds a second record with the error, on disk before the error is
+ * returned.
  */
 export const soapCall = defineMethod({
   name: 'soap.call',
