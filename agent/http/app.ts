@@ -102,7 +102,10 @@ export function createAgentApp(options: AgentAppOptions): Hono {
     const peer = peerOfRequest(c)
     const admitted = await admit(c, peer)
     if ('refusal' in admitted) return admitted.refusal
-    const result = await dispatchRpc(await c.req.text(), admitted.caller, { services, rateLimiter: options.rateLimiter }, peer)
+    // The request's signal aborts when its connection closes before the answer (the caller gave
+    // up: Ctrl-C in the CLI); a prompt it was waiting on is then withdrawn.
+    const signal = c.req.raw.signal
+    const result = await dispatchRpc(await c.req.text(), admitted.caller, { services, rateLimiter: options.rateLimiter }, peer, signal)
     if (result.payload === undefined) return c.body(null, 204)
     return c.json(result.payload, result.status as 200 | 401)
   })
