@@ -74,9 +74,21 @@ afterAll(async () => {
       // already gone
     }
   }
+  // Chromium writes its profile while it shuts down: remove the folder once the groups are gone.
+  const deadline = Date.now() + 10_000
+  while (browsers.some(isGroupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
   if (xvfb?.pid !== undefined) xvfb.kill('SIGTERM')
-  rmSync(scratch, { recursive: true, force: true })
+  rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
 })
+
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** The top-level X windows: `"title": ("instance" "class")`. */
 function windows(): Promise<string> {
