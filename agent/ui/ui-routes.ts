@@ -115,6 +115,14 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     return access.checkCsrf(session, form.csrf) ? form : undefined
   }
 
+  /** An admin page's POST: its session and CSRF-checked form, or undefined (answered 403). */
+  async function adminPost(c: Context): Promise<{ session: UiSession; form: Record<string, string | File> } | undefined> {
+    const session = sessionOf(c, { admin: true })
+    if (!session) return undefined
+    const form = await formOf(c, session)
+    return form ? { session, form } : undefined
+  }
+
   function takeFlash(session: UiSession): UiSession['flash'] {
     const flash = session.flash
     delete session.flash
@@ -232,12 +240,11 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
   ui.get('/admin/clients', (c) => adminPage(c, 'clients', (t, session, language) => ({ body: renderClientsPage(t, services.clients.list(), { csrf: session.csrf, time: timeOf(language), ...minimumUsePolicy() }) })))
 
   ui.post('/admin/clients/revoke', async (c) => {
-    const session = sessionOf(c, { admin: true })
-    if (!session) return refusal(c, 403)
-    const form = await formOf(c, session)
-    if (!form) return refusal(c, 403)
+    const post = await adminPost(c)
+    if (!post) return refusal(c, 403)
+    const { session, form } = post
     const t = stringsFor(languageOf(c))
-    const clientId = typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
+    const clientId = clientIdOf(form)
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const { revoked } = client ? await clientRevoke.handle({ clientId }, ctx) : { revoked: false }
     session.flash = revoked && client ? { kind: 'ok', text: t.clients.revoked(client.name) } : { kind: 'error', text: t.clients.notFound }
@@ -245,12 +252,11 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
   })
 
   ui.post('/admin/clients/policy', async (c) => {
-    const session = sessionOf(c, { admin: true })
-    if (!session) return refusal(c, 403)
-    const form = await formOf(c, session)
-    if (!form) return refusal(c, 403)
+    const post = await adminPost(c)
+    if (!post) return refusal(c, 403)
+    const { session, form } = post
     const t = stringsFor(languageOf(c))
-    const clientId = typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
+    const clientId = clientIdOf(form)
     const policy = form.usePolicy
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const valid = policy === 'silent' || policy === 'notify' || policy === 'ask'
@@ -269,12 +275,11 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
   })
 
   ui.post('/admin/clients/withdraw-origin', async (c) => {
-    const session = sessionOf(c, { admin: true })
-    if (!session) return refusal(c, 403)
-    const form = await formOf(c, session)
-    if (!form) return refusal(c, 403)
+    const post = await adminPost(c)
+    if (!post) return refusal(c, 403)
+    const { session, form } = post
     const t = stringsFor(languageOf(c))
-    const clientId = typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
+    const clientId = clientIdOf(form)
     const origin = typeof form.origin === 'string' ? form.origin.slice(0, 2048) : ''
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const withdrawn = client ? await services.clients.revokeOrigin(clientId, origin) : false
@@ -326,10 +331,9 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
   )
 
   ui.post('/admin/settings', async (c) => {
-    const session = sessionOf(c, { admin: true })
-    if (!session) return refusal(c, 403)
-    const form = await formOf(c, session)
-    if (!form) return refusal(c, 403)
+    const post = await adminPost(c)
+    if (!post) return refusal(c, 403)
+    const { session, form } = post
     const t = stringsFor(languageOf(c))
     const current = await loadConfig(options.configFile).catch((err: unknown) => err as Error)
     if (current instanceof Error) return adminPage(c, 'settings', () => ({ body: html`<div class="notice error" role="alert">${current.message}</div>`, status: 400 }))
@@ -363,10 +367,9 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
   ui.get('/admin/import', (c) => adminPage(c, 'import', (t, session) => ({ body: renderImportPage(t, { csrf: session.csrf, idpSso: services.environment.idpSso }) })))
 
   ui.post('/admin/import', async (c) => {
-    const session = sessionOf(c, { admin: true })
-    if (!session) return refusal(c, 403)
-    const form = await formOf(c, session)
-    if (!form) return refusal(c, 403)
+    const post = await adminPost(c)
+    if (!post) return refusal(c, 403)
+    const { session, form } = post
     const language = languageOf(c)
     const t = stringsFor(language)
     const file = form.token
@@ -427,4 +430,9 @@ function readAnswer(entry: DeskEntry, form: Record<string, string | File>): Desk
   const secret = form.secret
   if (typeof secret !== 'string' || secret === '' || secret.length > MAX_SECRET) return undefined
   return { kind: 'secret', secret }
+}
+
+/** The paired client a form names (ids are short: anything longer is cut, and then matches none). */
+function clientIdOf(form: Record<string, string | File>): string {
+  return typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
 }
