@@ -7,8 +7,8 @@ import type { PairedClients } from '../pairing/paired-clients.js'
 import type { RateLimiter } from '../pairing/rate-limiter.js'
 import type { AgentServices, Caller } from '../rpc/method-context.js'
 import { summarizeSession } from '../session/summarize-session.js'
-import { dispatchRpc } from './dispatch.js'
-import { requestGuards, type GuardOptions } from './guards.js'
+import { dispatchRpc, type DispatchResult } from './dispatch.js'
+import { createApiGuard, requestGuards, type ApiGuard, type GuardOptions } from './guards.js'
 
 /** Options of {@link createAgentApp}; resolved once at start-up. */
 export interface AgentAppOptions {
@@ -32,29 +32,64 @@ function isUiPath(path: string): boolean {
   return path === '/ui' || path.startsWith('/ui/')
 }
 
+/** The agent's HTTP face: the hono app, and what the listener's direct `POST /rpc` path needs. */
+export interface AgentHttp {
+  app: Hono
+  rpc: RpcEndpoint
+}
+
+/**
+ * `POST /rpc` once the guards passed it, as both the hono route and the listener's direct path
+ * (rpc-listener.ts) serve it: the credential, then JSON-RPC.
+ */
+export interface RpcEndpoint {
+  /** The API's guard, the same instance as the hono middleware's (one peer-uid cache). */
+  guard: ApiGuard
+  /** The JSON-RPC answer to a body; never throws (an unexpected error is answered as the app's error handler does). */
+  answer(text: string, authorization: string | undefined): Promise<DispatchResult>
+  /** The answer to an unexpected error, recorded in the privacy log: no stack, no path on the wire. */
+  internalError(): DispatchResult
+}
+
 /**
  * The agent's HTTP face: guards first (Host, Origin, Content-Type, size, loopback, peer uid),
  * then the credential, then JSON-RPC. `GET /health` says only that the agent is up; `GET /events`
  * streams session status to authenticated callers (threat T3: same checks as /rpc). The pages
  * under /ui (agent/ui) have a guard policy of their own.
  */
-export function createAgentApp(options: AgentAppOptions): Hono {
+export function createAgentApp(options: AgentAppOptions): AgentHttp {
   const { services } = options
   const localHash = hash(options.localCredential)
   const authenticate = (header: string | undefined): Caller | undefined => {
     const credential = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header ?? '')?.[1]
     if (!credential) return undefined
-    if (timingSafeEqual(hash(credential), localHash)) {
-      return { id: 'local', name: 'ehagent (this user)', scopes: { methods: ['*'], services: ['*'] } }
-    }
+    if (timingSafeEqual(hash(credential), localHash)) return { id: 'local', name: 'ehagent (this user)', scopes: { methods: ['*'], services: ['*'] } }
     const client = options.clients.authenticate(credential)
     if (!client) return undefined
     options.clients.touch(client.clientId)
     return { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}) }
   }
+  /** The one answer to an unexpected error: recorded, and no stack or path on the wire. */
+  const internalError = (): DispatchResult => {
+    options.services.audit.record({ event: 'internal-error', outcome: 'error', errorCode: 'ERR_INTERNAL' })
+    return { status: 500, payload: encodeError(null, new AgentError('ERR_INTERNAL')) }
+  }
+  const dispatchDeps = { services, rateLimiter: options.rateLimiter }
+  const guard = createApiGuard(options.guards)
+  const rpc: RpcEndpoint = {
+    guard,
+    internalError,
+    answer: async (text, authorization) => {
+      try {
+        return await dispatchRpc(text, authenticate(authorization), dispatchDeps)
+      } catch {
+        return internalError()
+      }
+    },
+  }
 
   const app = new Hono()
-  const apiGuards = requestGuards(options.guards)
+  const apiGuards = requestGuards(guard)
   const ui = options.ui
   // Exactly one guard policy runs for every request, chosen by the path the router also uses.
   // Neither lets the other's requests through: the API's refuses web origins and forms, the
@@ -65,10 +100,9 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   app.get('/health', (c) => c.json({ status: 'ok', service: 'ehealth-agent' }))
 
   app.post('/rpc', async (c) => {
-    const caller = authenticate(c.req.header('authorization'))
-    const result = await dispatchRpc(await c.req.text(), caller, { services, rateLimiter: options.rateLimiter })
+    const result = await rpc.answer(await c.req.text(), c.req.header('authorization'))
     if (result.payload === undefined) return c.body(null, 204)
-    return c.json(result.payload, result.status as 200 | 401)
+    return c.json(result.payload, result.status as 200 | 401 | 500)
   })
 
   app.get('/events', (c) => {
@@ -87,12 +121,11 @@ export function createAgentApp(options: AgentAppOptions): Hono {
 
   app.notFound((c) => c.json(encodeError(null, new AgentError('ERR_METHOD_NOT_FOUND', 'unknown path; the API is POST /rpc')), 404))
   // One place turns unexpected errors into a generic JSON-RPC error: no stack, no path on the wire.
-  app.onError((err, c) => {
-    options.services.audit.record({ event: 'internal-error', outcome: 'error', errorCode: 'ERR_INTERNAL' })
-    void err
-    return c.json(encodeError(null, new AgentError('ERR_INTERNAL')), 500)
+  app.onError((_err, c) => {
+    const result = internalError()
+    return c.json(result.payload, 500)
   })
-  return app
+  return { app, rpc }
 }
 
 function hash(s: string): Buffer {

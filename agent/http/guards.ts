@@ -105,8 +105,62 @@ export type RefusalReason = keyof typeof REFUSALS
 const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
 
 
+/** What the API's checks 1–6 (everything but the body's size) decide about one request. */
+export type GuardVerdict =
+  | { kind: 'pass'; corsOrigin: string | undefined }
+  | { kind: 'refuse'; reason: RefusalReason; corsOrigin: string | undefined }
+  | { kind: 'preflight'; corsOrigin: string }
+
+/** The request facts the checks read; `header` takes a lower-case name and joins repeated fields with ", " as Fetch's Headers.get does. */
+export interface GuardedRequest {
+  connection: Connection
+  method: string
+  header(name: string): string | undefined
+}
+
 /**
- * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`).
+ * The API's guard, built once: the checks as one decision, so the hono middleware and the direct
+ * `POST /rpc` path of the listener (rpc-listener.ts) apply the very same rules and share the
+ * per-connection peer-uid cache.
+ */
+export interface ApiGuard {
+  readonly options: GuardOptions
+  check(request: GuardedRequest): Promise<GuardVerdict>
+}
+
+/** The API's guard for these options (validated here; a bad option throws ERR_CONFIG_INVALID). */
+export function createApiGuard(options: GuardOptions): ApiGuard {
+  const opts = validateOptions(options)
+  // Per connection, not per request: the owner of a socket does not change while it is open, and
+  // /proc/net/tcp is read once per keep-alive connection instead of once per call.
+  const checkConnection = createConnectionCheck(opts)
+  const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
+  return {
+    options: opts,
+    async check(request) {
+      const origin = request.header('origin')
+      const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
+      // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
+      const refusal = await checkConnection(request.connection, request.header('host'))
+      if (refusal) return { kind: 'refuse', reason: refusal, corsOrigin }
+      // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
+      // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
+      // requires the credential.
+      if (origin !== undefined && corsOrigin === undefined) return { kind: 'refuse', reason: 'origin-not-allowed', corsOrigin }
+      if (request.method === 'OPTIONS') {
+        return corsOrigin === undefined ? { kind: 'refuse', reason: 'preflight-refused', corsOrigin } : { kind: 'preflight', corsOrigin }
+      }
+      if (!BODYLESS_METHODS.has(request.method) && !isJsonContentType(request.header('content-type'))) {
+        return { kind: 'refuse', reason: 'content-type-not-json', corsOrigin }
+      }
+      return { kind: 'pass', corsOrigin }
+    },
+  }
+}
+
+/**
+ * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`). Give it the
+ * {@link ApiGuard} the listener's direct `/rpc` path uses, so both share one peer-uid cache.
  *
  * @example
  * ```ts
@@ -119,12 +173,9 @@ const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
  * }))
  * ```
  */
-export function requestGuards(options: GuardOptions): MiddlewareHandler {
-  const opts = validateOptions(options)
-  const checkConnection = createConnectionCheck(opts)
-  const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
-  // Per connection, not per request: the owner of a socket does not change while it is open, and
-  // /proc/net/tcp is read once per keep-alive connection instead of once per call.
+export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandler {
+  const guard = 'check' in options ? options : createApiGuard(options)
+  const opts = guard.options
   // What the body-limit refusal needs to know about the request it refuses.
   const pending = new WeakMap<Context, { connection: Connection; corsOrigin: string | undefined }>()
   // hono's bodyLimit trusts Content-Length when there is one (Node's parser enforces it as the
@@ -150,30 +201,12 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     return applyCorsHeaders(new Response(JSON.stringify(body), { status: refusal.status, headers }), corsOrigin)
   }
 
-  /** Checks 1–6; the refusal to send, or undefined to go on. */
-  async function check(c: Context, connection: Connection, origin: string | undefined, corsOrigin: string | undefined): Promise<Response | undefined> {
-    // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
-    const refusal = await checkConnection(connection, c.req.header('host'))
-    if (refusal) return refuse(c, refusal, connection, corsOrigin)
-    // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
-    // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
-    // requires the credential.
-    if (origin !== undefined && corsOrigin === undefined) return refuse(c, 'origin-not-allowed', connection, corsOrigin)
-    if (c.req.method === 'OPTIONS') {
-      return corsOrigin === undefined ? refuse(c, 'preflight-refused', connection, corsOrigin) : createPreflightResponse(corsOrigin)
-    }
-    if (!BODYLESS_METHODS.has(c.req.method) && !isJsonContentType(c.req.header('content-type'))) {
-      return refuse(c, 'content-type-not-json', connection, corsOrigin)
-    }
-    return undefined
-  }
-
   return async function requestGuards(c: Context, next: Next): Promise<Response | void> {
     const connection = readConnection(c.env)
-    const origin = c.req.header('origin')
-    const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
-    const refused = await check(c, connection, origin, corsOrigin)
-    if (refused) return refused
+    const verdict = await guard.check({ connection, method: c.req.method, header: (name) => c.req.header(name) })
+    if (verdict.kind === 'refuse') return refuse(c, verdict.reason, connection, verdict.corsOrigin)
+    if (verdict.kind === 'preflight') return createPreflightResponse(verdict.corsOrigin)
+    const { corsOrigin } = verdict
     pending.set(c, { connection, corsOrigin })
     const limited = await limitBody(c, next)
     if (limited instanceof Response) return limited

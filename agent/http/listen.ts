@@ -2,15 +2,20 @@ import { createServer, type Server } from 'node:http'
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/errors.js'
+import type { AgentHttp } from './app.js'
+import { createRpcListener } from './rpc-listener.js'
 
-type FetchHandler = Parameters<typeof getRequestListener>[0]
-
-/** Listen on a TCP address or a Unix socket; a port in use becomes a clear error. */
-export function listen(fetch: FetchHandler, where: { hostname: string; port: number } | { path: string }, onMalformed: () => void): Promise<Server> {
+/**
+ * Listen on a TCP address or a Unix socket; a port in use becomes a clear error. `POST /rpc` is
+ * served by the direct path (rpc-listener.ts), everything else by the hono app through
+ * @hono/node-server.
+ */
+export function listen(http: AgentHttp, where: { hostname: string; port: number } | { path: string }, onMalformed: () => void): Promise<Server> {
   return new Promise((resolve, reject) => {
+    const viaHono = getRequestListener(http.app.fetch, { errorHandler: (err) => refuseMalformed(err, onMalformed) })
     // requireHostHeader: false — Node would answer a request without Host with a bare 400 of its
     // own; let it reach refuseMalformed like the other requests that name no host.
-    const server = createServer({ requireHostHeader: false }, getRequestListener(fetch, { errorHandler: (err) => refuseMalformed(err, onMalformed) }))
+    const server = createServer({ requireHostHeader: false }, createRpcListener(http.rpc, viaHono))
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' && 'port' in where) {
         reject(new AgentError('ERR_CONFIG_INVALID', `port ${where.port} on ${where.hostname} is already in use`, { port: where.port, detail: 'port in use' }))

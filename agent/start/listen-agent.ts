@@ -15,16 +15,16 @@ import type { WiredAgent } from './wire-agent.js'
  */
 export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, environmentId: string, undo: UndoStack, step: (step: StartStep) => Promise<void>): Promise<string> {
   const { config, paths } = opts
-  const fetch = wired.app.fetch
+  const http = wired.http
 
   await step('listen')
-  const ipv4 = await listen(fetch, { hostname: '127.0.0.1', port: config.port }, wired.onMalformed)
+  const ipv4 = await listen(http, { hostname: '127.0.0.1', port: config.port }, wired.onMalformed)
   undo.push('listening on 127.0.0.1', () => closeServer(ipv4))
 
   if (opts.ipv6 !== false) {
     await step('listen-ipv6')
     try {
-      const ipv6 = await listen(fetch, { hostname: '::1', port: config.port }, wired.onMalformed)
+      const ipv6 = await listen(http, { hostname: '::1', port: config.port }, wired.onMalformed)
       undo.push('listening on ::1', () => closeServer(ipv6))
     } catch {
       opts.log('IPv6 loopback (::1) is not available; listening on 127.0.0.1 only')
@@ -34,7 +34,7 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   await step('socket')
   // A socket file left by an agent that was killed would make listen fail: the port is ours, so it is too.
   await rm(paths.socketPath, { force: true })
-  const socket = await listen(fetch, { path: paths.socketPath }, wired.onMalformed)
+  const socket = await listen(http, { path: paths.socketPath }, wired.onMalformed)
   undo.push('the Unix socket', async () => {
     await closeServer(socket)
     await rm(paths.socketPath, { force: true })

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
-import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
 import type { Prompter } from '../consent/prompter.js'
 import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
 import { watchKeyLogin } from '../consent/watch-key-login.js'
 import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
-import { createAgentApp } from '../http/app.js'
+import { createAgentApp, type AgentHttp } from '../http/app.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
 import { createHttpTransport } from '../http-transport.js'
 import { KeyRing } from '../keys/key-ring.js'
@@ -38,8 +37,8 @@ export interface WiredAgent {
   keys: KeyRing
   audit: AuditLog
   session: Session
-  /** The HTTP app: the API, the guards and the pages. */
-  app: Hono
+  /** The HTTP face: the hono app (the API, the guards and the pages) and the direct `/rpc` path. */
+  http: AgentHttp
   /** Given to the same user's CLI through the credential file, once the port is ours. */
   credential: string
   uiAccess: UiAccess
@@ -162,7 +161,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     timeZone: opts.desktop?.timeZone,
     onSettingsSaved: () => trayController?.refresh(),
   })
-  const app = createAgentApp({
+  const http = createAgentApp({
     services,
     clients,
     // Generous enough for batch signing by practice software; a runaway client is still stopped.
@@ -191,7 +190,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     keys,
     audit,
     session,
-    app,
+    http,
     credential,
     uiAccess,
     language: uiRoutes.language,
