@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { readFile } from 'node:fs/promises'
 import { AuditLog } from '../audit.js'
@@ -8,6 +7,7 @@ import type { WebPrompter } from '../consent/web-prompter.js'
 import { watchKeyLogin } from '../consent/watch-key-login.js'
 import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
 import { createAgentApp, type AgentHttp } from '../http/app.js'
+import { createRandomIds } from '../random-ids.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
 import { createHttpTransport } from '../http-transport.js'
 import { KeyRing } from '../keys/key-ring.js'
@@ -92,7 +92,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     userAgent: `ehealth-agent/${opts.version}`,
     onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
   })
-  const newId = () => randomBytes(16).toString('hex')
+  const newId = createRandomIds()
   const audit = new AuditLog({ dir: paths.auditDir, clock: () => clock.now() })
   audit.onError = (err) => opts.log(`the privacy log could not be written: ${(err as Error).message}`)
   const sessionEvents = new EventEmitter()
