@@ -1,38 +1,28 @@
 import { isAgentError } from '../../protocol/errors.js'
 import { UsageError, wantsJson, type CliContext, type Command } from './cli-context.js'
-import { audit } from './commands/audit.js'
-import { call } from './commands/call.js'
-import { clients } from './commands/clients.js'
-import { doctor } from './commands/doctor.js'
-import { importToken } from './commands/import-token.js'
-import { install } from './commands/install.js'
-import { login } from './commands/login.js'
-import { logout } from './commands/logout.js'
-import { pair } from './commands/pair.js'
-import { sandbox } from './commands/sandbox.js'
-import { sign } from './commands/sign.js'
-import { start } from './commands/start.js'
-import { status } from './commands/status.js'
-import { switchProfile } from './commands/switch-profile.js'
-import { uninstall } from './commands/uninstall.js'
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js'
 
-const COMMANDS: Record<string, Command> = {
-  start,
-  status,
-  login,
-  logout,
-  'switch-profile': switchProfile,
-  'import-token': importToken,
-  sign,
-  call,
-  pair,
-  clients,
-  audit,
-  sandbox,
-  install,
-  uninstall,
-  doctor,
+/**
+ * Each command's module, loaded when that command runs: `ehagent start` then carries none of the
+ * other commands' code (the agent it runs stays in that process for days), and `ehagent status`
+ * none of the installer's or the doctor's.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./commands/start.js')).start,
+  status: async () => (await import('./commands/status.js')).status,
+  login: async () => (await import('./commands/login.js')).login,
+  logout: async () => (await import('./commands/logout.js')).logout,
+  'switch-profile': async () => (await import('./commands/switch-profile.js')).switchProfile,
+  'import-token': async () => (await import('./commands/import-token.js')).importToken,
+  sign: async () => (await import('./commands/sign.js')).sign,
+  call: async () => (await import('./commands/call.js')).call,
+  pair: async () => (await import('./commands/pair.js')).pair,
+  clients: async () => (await import('./commands/clients.js')).clients,
+  audit: async () => (await import('./commands/audit.js')).audit,
+  sandbox: async () => (await import('./commands/sandbox.js')).sandbox,
+  install: async () => (await import('./commands/install.js')).install,
+  uninstall: async () => (await import('./commands/uninstall.js')).uninstall,
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
 }
 
 export const USAGE = `usage: ehagent <command> [options]
@@ -72,13 +62,14 @@ export async function runCli(ctx: CliContext): Promise<number> {
     ctx.stdout.write(USAGE)
     return EXIT_CODES.ok
   }
-  const run = COMMANDS[command]
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+  if (!load) {
     ctx.stderr.write(`ehagent: unknown command "${command}"\n\n${USAGE}`)
     printJsonError(ctx, 'ERR_USAGE', `unknown command "${command}"`)
     return EXIT_CODES.usage
   }
   try {
+    const run = await load()
     return await run(ctx)
   } catch (err) {
     if (err instanceof UsageError) {

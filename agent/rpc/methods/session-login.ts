@@ -2,7 +2,6 @@ import { AgentError } from '../../../protocol/errors.js'
 import { claimsForProfile } from '../../../protocol/sts/claims.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import type { LoginMethod } from '../../keys/key-ring.js'
-import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
 import type { CallContext } from '../method-context.js'
@@ -12,7 +11,7 @@ import { defineMethod } from '../method-context.js'
  * `session.login {profile?, method?, mandateService?}`: sign in to eHealth. The agent asks the
  * user (never the caller) for the PIN or password, naming the calling application, the profile
  * and the environment; then obtains and checks the token. Signing in with another profile while
- * signed in is a global logout first (seed 002).
+ * signed in is a global logout first.
  */
 export const sessionLogin = defineMethod({
   name: 'session.login',
@@ -26,8 +25,11 @@ export const sessionLogin = defineMethod({
 export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
   if (method === 'iam-connect') {
     // No card reader: the user signs in at IAM Connect in the browser (itsme, eID, TOTP) and the
-    // token is exchanged for a SAML token bound to our key (issue 8, seed 002 step 7).
+    // token is exchanged for a SAML token bound to our key.
     const { iamConnect } = ctx.agent
+    // Loaded when first used: the OpenID Connect client (jose and its JOSE algorithms) is some
+    // sixty modules an agent signing in with a keystore or the eID never needs.
+    const { loginWithIamConnect } = await import('../../session/iam-connect/login-with-iam-connect.js')
     await loginWithIamConnect({
       session: ctx.agent.session,
       holderOfKey: iamConnect.holderOfKey(),
