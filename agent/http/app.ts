@@ -1,23 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/errors.js'
-import type { PairedClients } from '../pairing/paired-clients.js'
-import type { RateLimiter } from '../pairing/rate-limiter.js'
-import type { AgentServices, Caller } from '../rpc/method-context.js'
+import type { AgentServices } from '../rpc/method-context.js'
 import { summarizeSession } from '../session/summarize-session.js'
-import { dispatchRpc, type DispatchResult } from './dispatch.js'
-import { createApiGuard, requestGuards, type ApiGuard, type GuardOptions } from './guards.js'
+import { requestGuards } from './guards.js'
+import { HEALTH, type RpcEndpoint } from './rpc-endpoint.js'
 
-/** Options of {@link createAgentApp}; resolved once at start-up. */
+/** Options of {@link createAgentApp}. */
 export interface AgentAppOptions {
   services: AgentServices
-  clients: PairedClients
-  rateLimiter: RateLimiter
-  guards: GuardOptions
-  /** The same user's CLI credential (local credential file). */
-  localCredential: string
+  /** The API's credential check, guard and JSON-RPC answer, shared with the listener's direct path. */
+  rpc: RpcEndpoint
   /** Subscribe to session changes for the event stream; returns an unsubscribe function. */
   onSessionChange: (listener: () => void) => () => void
   /**
@@ -32,64 +26,18 @@ function isUiPath(path: string): boolean {
   return path === '/ui' || path.startsWith('/ui/')
 }
 
-/** The agent's HTTP face: the hono app, and what the listener's direct `POST /rpc` path needs. */
-export interface AgentHttp {
-  app: Hono
-  rpc: RpcEndpoint
-}
-
 /**
- * `POST /rpc` once the guards passed it, as both the hono route and the listener's direct path
- * (rpc-listener.ts) serve it: the credential, then JSON-RPC.
+ * The agent's HTTP face as a hono app: guards first (Host, Origin, Content-Type, size, loopback,
+ * peer uid), then the credential, then JSON-RPC. `GET /health` says only that the agent is up;
+ * `GET /events` streams session status to authenticated callers (threat T3: same checks as
+ * /rpc). The pages under /ui (agent/ui) have a guard policy of their own. The listener answers
+ * `POST /rpc` and `GET /health` that pass the guards itself (rpc-listener.ts) and loads this app
+ * for the first request of any other kind (listen.ts).
  */
-export interface RpcEndpoint {
-  /** The API's guard, the same instance as the hono middleware's (one peer-uid cache). */
-  guard: ApiGuard
-  /** The JSON-RPC answer to a body; never throws (an unexpected error is answered as the app's error handler does). */
-  answer(text: string, authorization: string | undefined): Promise<DispatchResult>
-  /** The answer to an unexpected error, recorded in the privacy log: no stack, no path on the wire. */
-  internalError(): DispatchResult
-}
-
-/**
- * The agent's HTTP face: guards first (Host, Origin, Content-Type, size, loopback, peer uid),
- * then the credential, then JSON-RPC. `GET /health` says only that the agent is up; `GET /events`
- * streams session status to authenticated callers (threat T3: same checks as /rpc). The pages
- * under /ui (agent/ui) have a guard policy of their own.
- */
-export function createAgentApp(options: AgentAppOptions): AgentHttp {
-  const { services } = options
-  const localHash = hash(options.localCredential)
-  const authenticate = (header: string | undefined): Caller | undefined => {
-    const credential = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header ?? '')?.[1]
-    if (!credential) return undefined
-    if (timingSafeEqual(hash(credential), localHash)) return { id: 'local', name: 'ehagent (this user)', scopes: { methods: ['*'], services: ['*'] } }
-    const client = options.clients.authenticate(credential)
-    if (!client) return undefined
-    options.clients.touch(client.clientId)
-    return { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}) }
-  }
-  /** The one answer to an unexpected error: recorded, and no stack or path on the wire. */
-  const internalError = (): DispatchResult => {
-    options.services.audit.record({ event: 'internal-error', outcome: 'error', errorCode: 'ERR_INTERNAL' })
-    return { status: 500, payload: encodeError(null, new AgentError('ERR_INTERNAL')) }
-  }
-  const dispatchDeps = { services, rateLimiter: options.rateLimiter }
-  const guard = createApiGuard(options.guards)
-  const rpc: RpcEndpoint = {
-    guard,
-    internalError,
-    answer: async (text, authorization) => {
-      try {
-        return await dispatchRpc(text, authenticate(authorization), dispatchDeps)
-      } catch {
-        return internalError()
-      }
-    },
-  }
-
+export function createAgentApp(options: AgentAppOptions): Hono {
+  const { services, rpc } = options
   const app = new Hono()
-  const apiGuards = requestGuards(guard)
+  const apiGuards = requestGuards(rpc.guard)
   const ui = options.ui
   // Exactly one guard policy runs for every request, chosen by the path the router also uses.
   // Neither lets the other's requests through: the API's refuses web origins and forms, the
@@ -97,7 +45,7 @@ export function createAgentApp(options: AgentAppOptions): AgentHttp {
   // never be reached under the pages' policy, whatever a path trick made the router do.
   app.use('*', (c, next) => (ui && isUiPath(c.req.path) ? ui.guard(c, next) : apiGuards(c, next)))
 
-  app.get('/health', (c) => c.json({ status: 'ok', service: 'ehealth-agent' }))
+  app.get('/health', (c) => c.json(HEALTH))
 
   app.post('/rpc', async (c) => {
     const result = await rpc.answer(await c.req.text(), c.req.header('authorization'))
@@ -106,7 +54,7 @@ export function createAgentApp(options: AgentAppOptions): AgentHttp {
   })
 
   app.get('/events', (c) => {
-    const caller = authenticate(c.req.header('authorization'))
+    const caller = rpc.authenticate(c.req.header('authorization'))
     if (!caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
     return streamSSE(c, async (stream) => {
       const send = () => stream.writeSSE({ event: 'session', data: JSON.stringify(summarizeSession(services.session, services.environment.label)) })
@@ -121,13 +69,6 @@ export function createAgentApp(options: AgentAppOptions): AgentHttp {
 
   app.notFound((c) => c.json(encodeError(null, new AgentError('ERR_METHOD_NOT_FOUND', 'unknown path; the API is POST /rpc')), 404))
   // One place turns unexpected errors into a generic JSON-RPC error: no stack, no path on the wire.
-  app.onError((_err, c) => {
-    const result = internalError()
-    return c.json(result.payload, 500)
-  })
-  return { app, rpc }
-}
-
-function hash(s: string): Buffer {
-  return createHash('sha256').update(s).digest()
+  app.onError((_err, c) => c.json(rpc.internalError().payload, 500))
+  return app
 }

@@ -1,4 +1,4 @@
-import type { GuardOptions } from './guards.js'
+import type { GuardOptions } from './api-guard.js'
 import { createHostAllowlist, isAllowedHost } from './host-allowlist.js'
 import { isLoopbackAddress } from './ip-address.js'
 import type { Connection } from './read-connection.js'

@@ -18,24 +18,12 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/errors.js'
+import { createApiGuard, type ApiGuard, type GuardOptions, type RefusalReason } from './api-guard.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
-import { createConnectionCheck } from './check-connection.js'
 import { reportRejection } from './report-rejection.js'
-import { isJsonContentType } from './is-json-content-type.js'
 import { readConnection, type Connection } from './read-connection.js'
 
-export interface GuardOptions {
-  /** The port the agent listens on, for the Host allowlist. */
-  port: number
-  /** Exact browser-extension origins allowed, e.g. 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'. */
-  allowedOrigins: readonly string[]
-  /** Largest request body, bytes. */
-  maxBodyBytes: number
-  /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
-  peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
-  /** Told about every refusal (for the privacy log): what was refused and why. */
-  onRejected?: (info: { reason: string; path: string; origin?: string; host?: string; peer?: string }) => void
-}
+export { createApiGuard, type ApiGuard, type GuardOptions, type GuardVerdict, type GuardedRequest, type RefusalReason } from './api-guard.js'
 
 /**
  * Every way a request is refused: its HTTP status, the error sent (`error.data.code`), and the
@@ -96,67 +84,7 @@ const REFUSALS = {
     message: 'the request body is too large',
     hint: 'see error.data.limit (bytes)',
   },
-} as const satisfies Record<string, { status: 403 | 413 | 415 | 421; code: ErrorCode; message: string; hint: string }>
-
-/** Why a request was refused (`error.data.reason`, and `reason` for `onRejected`). */
-export type RefusalReason = keyof typeof REFUSALS
-
-/** Methods that carry no body the app reads, so they need no Content-Type (GET /health, /events). */
-const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
-
-
-/** What the API's checks 1–6 (everything but the body's size) decide about one request. */
-export type GuardVerdict =
-  | { kind: 'pass'; corsOrigin: string | undefined }
-  | { kind: 'refuse'; reason: RefusalReason; corsOrigin: string | undefined }
-  | { kind: 'preflight'; corsOrigin: string }
-
-/** The request facts the checks read; `header` takes a lower-case name and joins repeated fields with ", " as Fetch's Headers.get does. */
-export interface GuardedRequest {
-  connection: Connection
-  method: string
-  header(name: string): string | undefined
-}
-
-/**
- * The API's guard, built once: the checks as one decision, so the hono middleware and the direct
- * `POST /rpc` path of the listener (rpc-listener.ts) apply the very same rules and share the
- * per-connection peer-uid cache.
- */
-export interface ApiGuard {
-  readonly options: GuardOptions
-  check(request: GuardedRequest): Promise<GuardVerdict>
-}
-
-/** The API's guard for these options (validated here; a bad option throws ERR_CONFIG_INVALID). */
-export function createApiGuard(options: GuardOptions): ApiGuard {
-  const opts = validateOptions(options)
-  // Per connection, not per request: the owner of a socket does not change while it is open, and
-  // /proc/net/tcp is read once per keep-alive connection instead of once per call.
-  const checkConnection = createConnectionCheck(opts)
-  const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
-  return {
-    options: opts,
-    async check(request) {
-      const origin = request.header('origin')
-      const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
-      // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
-      const refusal = await checkConnection(request.connection, request.header('host'))
-      if (refusal) return { kind: 'refuse', reason: refusal, corsOrigin }
-      // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
-      // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
-      // requires the credential.
-      if (origin !== undefined && corsOrigin === undefined) return { kind: 'refuse', reason: 'origin-not-allowed', corsOrigin }
-      if (request.method === 'OPTIONS') {
-        return corsOrigin === undefined ? { kind: 'refuse', reason: 'preflight-refused', corsOrigin } : { kind: 'preflight', corsOrigin }
-      }
-      if (!BODYLESS_METHODS.has(request.method) && !isJsonContentType(request.header('content-type'))) {
-        return { kind: 'refuse', reason: 'content-type-not-json', corsOrigin }
-      }
-      return { kind: 'pass', corsOrigin }
-    },
-  }
-}
+} as const satisfies Record<RefusalReason, { status: 403 | 413 | 415 | 421; code: ErrorCode; message: string; hint: string }>
 
 /**
  * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`). Give it the
@@ -219,22 +147,3 @@ export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandl
     }
   }
 }
-
-function validateOptions(options: GuardOptions): GuardOptions {
-  const { port, maxBodyBytes, allowedOrigins } = options
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw configError(`port must be 1..65535, got ${String(port)}`)
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw configError('maxBodyBytes must be a positive integer')
-  for (const origin of allowedOrigins) {
-    // '*' or 'null' in the list would let every web page in (T1); a trailing slash or a space
-    // would never match a browser's Origin and is a configuration mistake.
-    if (origin === '*' || origin === 'null' || !/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$/i.test(origin)) {
-      throw configError(`not an allowed origin: ${JSON.stringify(origin)}`)
-    }
-  }
-  return { ...options, allowedOrigins: [...allowedOrigins] } satisfies GuardOptions
-}
-
-function configError(detail: string): AgentError {
-  return new AgentError('ERR_CONFIG_INVALID', undefined, { detail })
-}
-

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { send, type Answer } from '../../test/helpers/http-send.js'
 import { makeEnvelope } from '../../test/helpers/envelopes.js'
 import { startTestAgent, type TestAgent } from '../../test/helpers/start-test-agent.js'
-import type { RpcEndpoint } from './app.js'
+import type { RpcEndpoint } from './rpc-endpoint.js'
 import type { DispatchResult } from './dispatch.js'
 import type { GuardedRequest, GuardVerdict } from './guards.js'
 import { createRpcListener } from './rpc-listener.js'
@@ -40,6 +40,7 @@ async function startStand(): Promise<Stand> {
         return stand.verdict
       },
     },
+    authenticate: () => undefined,
     answer: async (text, authorization) => {
       stand.answered.push({ text, authorization })
       return stand.result
@@ -141,9 +142,21 @@ describe('createRpcListener: what it answers itself', () => {
     expect(s.answered).toEqual([])
   })
 
+  it('answers GET /health itself when the guard passes it, and leaves a refused one to the app', async () => {
+    reset()
+    const res = await send({ port: s.port }, 'GET', '/health', { host: 'x' })
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok', service: 'ehealth-agent' })
+    expect(s.checked).toEqual([{ method: 'GET', origin: undefined, host: 'x' }])
+    s.verdict = { kind: 'refuse', reason: 'peer-uid-mismatch', corsOrigin: undefined }
+    expect((await send({ port: s.port }, 'GET', '/health', { host: 'x' })).status).toBe(299)
+    expect(s.fellBack.map((f) => `${f.method} ${f.url}`)).toEqual(['GET /health'])
+  })
+
   it('leaves other paths and methods to the app without asking the guard', async () => {
     reset()
-    for (const [method, path] of [['GET', '/rpc'], ['POST', '/rpc/'], ['POST', '/rpc?x=1'], ['POST', '//rpc'], ['OPTIONS', '/rpc'], ['GET', '/health']]) {
+    for (const [method, path] of [['GET', '/rpc'], ['POST', '/rpc/'], ['POST', '/rpc?x=1'], ['POST', '//rpc'], ['OPTIONS', '/rpc'], ['HEAD', '/health'], ['GET', '/health?x'], ['POST', '/health']]) {
       const res = await send({ port: s.port }, method!, path!, JSON_HEADERS, method === 'POST' ? [RPC] : [])
       expect(res.status, `${method} ${path}`).toBe(299)
     }
@@ -255,6 +268,16 @@ describe('through a real agent: the direct path and the hono path answer alike',
     expect(a.result.assertionId).toBe(b.result.assertionId)
     expect(a.result.envelope).toContain('<ds:SignatureValue>')
     expect(a.result.envelope).toContain(envelope.slice(envelope.indexOf('<urn:ConsultRequest'), envelope.indexOf('</soapenv:Body>')))
+  })
+
+  it('for GET /health, with and without an allowed extension Origin', async () => {
+    for (const headers of [{}, { origin: `chrome-extension://${EXTENSION_ID}` }] as Record<string, string>[]) {
+      const h = { host: `127.0.0.1:${t.port}`, ...headers }
+      const direct = await send({ port: t.port }, 'GET', '/health', h)
+      const viaHono = await send({ port: t.port }, 'GET', '/health?via=hono', h)
+      expect(direct.status).toBe(200)
+      same(direct, viaHono)
+    }
   })
 
   it('a request the guards refuse is refused as before (the app answers it), e.g. a foreign Host or a web Origin', async () => {

@@ -1,32 +1,36 @@
 /**
- * `POST /rpc` straight from Node's request, in front of the hono app: the one route every signing
- * client hits, served without the Fetch objects the adapter builds for hono (a WHATWG Request with
- * a web stream over the socket, an AbortController, Headers, a Response), which cost more CPU per
- * call than exclusive c14n of a 4 KB Body does.
+ * `POST /rpc` and `GET /health` straight from Node's request, in front of the hono app: the route
+ * every signing client hits, served without the Fetch objects the adapter builds for hono (a
+ * WHATWG Request with a web stream over the socket, an AbortController, Headers, a Response),
+ * which cost more CPU per call than exclusive c14n of a 4 KB Body does; and the one a client or
+ * the bench polls to see that the agent is up. An agent that only signs never loads hono.
  *
- * It takes only requests the app would pass through its guards unchanged: the exact target
- * `/rpc`, the API guard's verdict "pass" (the same {@link ApiGuard} instance as the hono
- * middleware, so the same rules and the same per-connection peer-uid cache), a Content-Length
- * within the limit and no Transfer-Encoding. Everything else — a refusal, a preflight, a chunked
- * or over-large body, any other path — goes to the hono app untouched (nothing of the body has
- * been read), which answers it exactly as before, reports it and applies its own checks again.
- * What it answers is what the hono route answers: the same JSON-RPC result (RpcEndpoint.answer),
+ * It takes only requests the app would pass through its guards unchanged: the exact target, the
+ * API guard's verdict "pass" (the same guard instance as the hono middleware's, so the same rules
+ * and the same per-connection peer-uid cache) and, for `/rpc`, a Content-Length within the limit
+ * and no Transfer-Encoding. Everything else — a refusal, a preflight, a chunked or over-large
+ * body, any other path or method — goes to the hono app untouched (nothing of the body has been
+ * read), which answers it exactly as before, reports it and applies its own checks again. What it
+ * answers is what the hono routes answer: the same JSON (RpcEndpoint.answer, HEALTH),
  * `Content-Type: application/json`, the CORS headers of an allowed extension origin.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
-import type { RpcEndpoint } from './app.js'
 import { corsHeadersFor } from './cors-headers.js'
 import type { DispatchResult } from './dispatch.js'
 import { readConnection } from './read-connection.js'
+import { HEALTH, type RpcEndpoint } from './rpc-endpoint.js'
 
-/** The listener: `POST /rpc` served here when the guard passes it, everything else by `fallback` (the hono app). */
+const HEALTH_ANSWER: DispatchResult = { status: 200, payload: HEALTH as unknown as DispatchResult['payload'] }
+
+/** The listener: `POST /rpc` and `GET /health` served here when the guard passes them, everything else by `fallback` (the hono app). */
 export function createRpcListener(rpc: RpcEndpoint, fallback: RequestListener): RequestListener {
   return (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/rpc') {
+    const serve = req.method === 'POST' && req.url === '/rpc' ? serveRpc : req.method === 'GET' && req.url === '/health' ? serveHealth : undefined
+    if (!serve) {
       fallback(req, res)
       return
     }
-    serveRpc(rpc, fallback, req, res).catch(() => {
+    serve(rpc, fallback, req, res).catch(() => {
       // Nothing is expected to throw here (answer() never does); if something did, answer as
       // the app's error handler would, or drop a connection that is past answering.
       if (res.headersSent || res.destroyed) res.destroy()
@@ -48,6 +52,17 @@ async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: Incomi
   if (body === undefined) return // the client went away before sending its body
   const result = await rpc.answer(decodeUtf8(body), header('authorization'))
   writeAnswer(res, result, verdict.corsOrigin)
+}
+
+async function serveHealth(rpc: RpcEndpoint, fallback: RequestListener, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = readHeaders(req.rawHeaders)
+  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'GET', header: (name) => headers.get(name) })
+  if (verdict.kind !== 'pass') {
+    fallback(req, res)
+    return
+  }
+  req.resume() // a GET has no body to speak of; whatever came is not read
+  writeAnswer(res, HEALTH_ANSWER, verdict.corsOrigin)
 }
 
 /**

@@ -6,7 +6,8 @@ import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
 import { watchKeyLogin } from '../consent/watch-key-login.js'
 import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
-import { createAgentApp, type AgentHttp } from '../http/app.js'
+import type { Hono } from 'hono'
+import { createRpcEndpoint, type RpcEndpoint } from '../http/rpc-endpoint.js'
 import { createRandomIds } from '../random-ids.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
 import { createHttpTransport } from '../http-transport.js'
@@ -24,10 +25,9 @@ import { openSystemBrowser } from '../session/iam-connect/open-system-browser.js
 import { Session, type SessionEvent } from '../session/session.js'
 import { createSoapPoster } from '../sts-client.js'
 import type { TrayController } from '../tray/tray-controller.js'
-import { isLanguage, languageFromLocale } from '../ui/i18n/language.js'
+import { chooseLanguage, isLanguage, languageFromLocale, type Language } from '../ui/i18n/language.js'
 import { UiAccess } from '../ui/ui-access.js'
-import { uiGuards } from '../ui/ui-guards.js'
-import { createUiRoutes } from '../ui/ui-routes.js'
+import type { UiRoutes } from '../ui/ui-routes.js'
 import { recordSessionEvent } from './record-session-event.js'
 import type { StartAgentOptions } from './start-agent-options.js'
 
@@ -37,13 +37,15 @@ export interface WiredAgent {
   keys: KeyRing
   audit: AuditLog
   session: Session
-  /** The HTTP face: the hono app (the API, the guards and the pages) and the direct `/rpc` path. */
-  http: AgentHttp
+  /** The API's guard, credential check and JSON-RPC answer (the listener's direct path uses them). */
+  rpc: RpcEndpoint
+  /** The hono app (the API again, the event stream, the pages), built when first needed. */
+  buildApp(): Promise<Hono>
   /** Given to the same user's CLI through the credential file, once the port is ours. */
   credential: string
   uiAccess: UiAccess
   /** The pages' language, as the settings and the system locale decide it now. */
-  language: ReturnType<typeof createUiRoutes>['language']
+  language(): Language
   webPrompter: WebPrompter | undefined
   /** Session changes, for the tray and the event stream. */
   subscribe(listener: (event: SessionEvent | undefined) => void): void
@@ -150,27 +152,12 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
-  const uiRoutes = createUiRoutes({
-    access: uiAccess,
-    desk: webPrompter?.desk,
-    services,
-    configFile: paths.configFile,
-    port: config.port,
-    systemLanguage: languageFromLocale(opts.desktop?.locale),
-    settingsLanguage: isLanguage(config.language) ? config.language : undefined,
-    timeZone: opts.desktop?.timeZone,
-    onSettingsSaved: () => trayController?.refresh(),
-  })
-  const http = createAgentApp({
+  const rpc = createRpcEndpoint({
     services,
     clients,
     // Generous enough for batch signing by practice software; a runaway client is still stopped.
     rateLimiter: new RateLimiter({ ratePerSecond: 500, burst: 1000, clock: () => Date.now() }),
     localCredential: credential,
-    onSessionChange: (listener) => {
-      sessionEvents.on('change', listener)
-      return () => sessionEvents.off('change', listener)
-    },
     guards: {
       port: config.port,
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
@@ -178,22 +165,52 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       ...peerUid,
       onRejected,
     },
-    ui: {
-      routes: uiRoutes.routes,
-      // The largest form is the SSO token import (an .ehtoken file, at most 1 MiB of token).
-      guard: uiGuards({ port: config.port, maxBodyBytes: 2 * 1024 * 1024, ...peerUid, onRejected, renderRefusal: uiRoutes.renderRefusal }),
-    },
   })
+  const systemLanguage = languageFromLocale(opts.desktop?.locale)
+  const settingsLanguage = isLanguage(config.language) ? config.language : undefined
+  let uiRoutes: UiRoutes | undefined
+  // The hono app with the pages and the event stream, built at the first request that needs it
+  // (the listener answers POST /rpc and GET /health itself): their modules are not loaded before.
+  const buildApp = async (): Promise<Hono> => {
+    const [{ createAgentApp }, { createUiRoutes }, { uiGuards }] = await Promise.all([import('../http/app.js'), import('../ui/ui-routes.js'), import('../ui/ui-guards.js')])
+    const routes = createUiRoutes({
+      access: uiAccess,
+      desk: webPrompter?.desk,
+      services,
+      configFile: paths.configFile,
+      port: config.port,
+      systemLanguage,
+      settingsLanguage,
+      timeZone: opts.desktop?.timeZone,
+      onSettingsSaved: () => trayController?.refresh(),
+    })
+    uiRoutes = routes
+    return createAgentApp({
+      services,
+      rpc,
+      onSessionChange: (listener) => {
+        sessionEvents.on('change', listener)
+        return () => sessionEvents.off('change', listener)
+      },
+      ui: {
+        routes: routes.routes,
+        // The largest form is the SSO token import (an .ehtoken file, at most 1 MiB of token).
+        guard: uiGuards({ port: config.port, maxBodyBytes: 2 * 1024 * 1024, ...peerUid, onRejected, renderRefusal: routes.renderRefusal }),
+      },
+    })
+  }
 
   return {
     services,
     keys,
     audit,
     session,
-    http,
+    rpc,
+    buildApp,
     credential,
     uiAccess,
-    language: uiRoutes.language,
+    // Until the pages exist, the settings of the start (only the settings page changes them).
+    language: () => uiRoutes?.language() ?? chooseLanguage(undefined, settingsLanguage, systemLanguage),
     webPrompter,
     subscribe: (listener) => sessionEvents.on('change', listener),
     setTray: (tray) => (trayController = tray),
