@@ -1,15 +1,28 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { AuditRecord } from '../protocol/rpc/methods.js'
-import { AuditLog } from './audit.js'
+import { AuditLog, type AuditLogOptions } from './audit.js'
 
 let root: string
+let opened: AuditLog[] = []
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'audit-test-'))
 })
-afterEach(() => rmSync(root, { recursive: true, force: true }))
+afterEach(async () => {
+  await Promise.all(opened.map((log) => log.close()))
+  opened = []
+  rmSync(root, { recursive: true, force: true })
+})
+
+/** A log closed after the test (its live file stays open while it runs). */
+function newLog(options: AuditLogOptions): AuditLog {
+  const log = new AuditLog(options)
+  opened.push(log)
+  return log
+}
 
 /** A clock that moves one second per reading, so every record has its own time. */
 function steppingClock(start = Date.parse('2025-03-01T10:00:00.000Z')): () => Date {
@@ -26,15 +39,19 @@ const signRecord = (i: number): Omit<AuditRecord, 'time'> => ({
   outcome: 'ok',
 })
 
+/** Every log file's text, the compressed ones decompressed. */
 function readAllLogFiles(dir: string): string {
   return readdirSync(dir)
-    .map((name) => readFileSync(join(dir, name), 'utf8'))
+    .map((name) => {
+      const data = readFileSync(join(dir, name))
+      return (name.endsWith('.gz') ? gunzipSync(data) : data).toString('utf8')
+    })
     .join('')
 }
 
 describe('AuditLog', () => {
   it('round-trips records through list, newest first, with limit, since and method filters', async () => {
-    const log = new AuditLog({ dir: join(root, 'audit'), clock: steppingClock() })
+    const log = newLog({ dir: join(root, 'audit'), clock: steppingClock() })
     for (let i = 0; i < 10; i++) log.record(signRecord(i))
     const all = await log.list()
     expect(all).toHaveLength(10)
@@ -47,10 +64,18 @@ describe('AuditLog', () => {
     expect((await log.list({ since: '2025-03-01T10:00:08.000Z' })).map((r) => r.token?.assertionId)).toEqual(['_a9', '_a8', '_a7'])
     expect((await log.list({ since: '2025-03-01T10:00:04.000Z', method: 'soap.sign', limit: 2 })).map((r) => r.token?.assertionId)).toEqual(['_a8', '_a6'])
     expect(await log.list({ method: 'session.login' })).toEqual([])
+    // from/to are inclusive; client matches the id or the name; event and outcome exactly.
+    expect((await log.list({ from: '2025-03-01T10:00:03.000Z', to: '2025-03-01T10:00:05.000Z' })).map((r) => r.token?.assertionId)).toEqual(['_a4', '_a3', '_a2'])
+    expect(await log.list({ client: 'c1', limit: 2 })).toHaveLength(2)
+    expect(await log.list({ client: 'Practice app', limit: 20 })).toHaveLength(10)
+    expect(await log.list({ client: 'Practice' })).toEqual([])
+    expect(await log.list({ event: 'token.use', limit: 20 })).toHaveLength(10)
+    expect(await log.list({ event: 'token' })).toEqual([])
+    expect(await log.list({ outcome: 'error' })).toEqual([])
   })
 
   it('keeps optional parts absent rather than empty', async () => {
-    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const log = newLog({ dir: root, clock: steppingClock() })
     log.record({ event: 'logout', outcome: 'ok' })
     log.record({ event: 'pair', client: { name: 'Excel macro' }, method: 'client.pair', outcome: 'rejected', errorCode: 'ERR_PAIRING_DENIED' })
     expect(await log.list()).toEqual([
@@ -63,7 +88,7 @@ describe('AuditLog', () => {
     const previous = process.umask(0o022)
     try {
       const dir = join(root, 'state', 'audit')
-      const log = new AuditLog({ dir, clock: steppingClock(), maxFileBytes: 600 })
+      const log = newLog({ dir, clock: steppingClock(), maxFileBytes: 600 })
       for (let i = 0; i < 6; i++) log.record(signRecord(i))
       await log.flush()
       expect(statSync(dir).mode & 0o777).toBe(0o700)
@@ -77,41 +102,49 @@ describe('AuditLog', () => {
 
   it('makes a pre-existing log file 0600 on first write', async () => {
     writeFileSync(join(root, 'audit.jsonl'), '', { mode: 0o644 })
-    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const log = newLog({ dir: root, clock: steppingClock() })
     log.record(signRecord(0))
     await log.flush()
     expect(statSync(join(root, 'audit.jsonl')).mode & 0o777).toBe(0o600)
   })
 
-  it('rotates by size, keeps at most keepFiles rotated files, and lists across files', async () => {
+  it('rotates by size, compresses the rotated files, and lists across all of them: nothing is dropped', async () => {
     const dir = join(root, 'audit')
     const lineBytes = Buffer.byteLength(JSON.stringify({ ...signRecord(0), time: '2025-03-01T10:00:01.000Z' }) + '\n')
     // Room for three lines per file.
-    const log = new AuditLog({ dir, clock: steppingClock(), maxFileBytes: lineBytes * 3 + 5, keepFiles: 3 })
+    const log = newLog({ dir, clock: steppingClock(), maxFileBytes: lineBytes * 3 + 5 })
     for (let i = 0; i < 40; i++) {
       log.record(signRecord(i))
       if (i % 7 === 0) await log.flush() // mix single writes and batches
     }
     await log.flush()
-    expect(readdirSync(dir).sort()).toEqual(['audit.1.jsonl', 'audit.2.jsonl', 'audit.3.jsonl', 'audit.jsonl'])
-    for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(lineBytes * 3 + 5)
+    await log.maintain()
+    const names = readdirSync(dir).sort()
+    expect(names).toContain('audit.jsonl')
+    const rotated = names.filter((n) => n !== 'audit.jsonl')
+    expect(rotated.length).toBeGreaterThanOrEqual(13)
+    for (const name of rotated) {
+      expect(name).toMatch(/^audit-\d{8}-\d{8}T\d{9}Z-\d{8}T\d{9}Z\.jsonl\.gz$/)
+      expect(gunzipSync(readFileSync(join(dir, name))).length).toBeLessThanOrEqual(lineBytes * 3 + 5)
+    }
+    expect(statSync(join(dir, 'audit.jsonl')).size).toBeLessThanOrEqual(lineBytes * 3 + 5)
 
-    const records = await log.list({ limit: 1000 })
-    const ids = records.map((r) => Number(r.token!.assertionId.slice(2)))
-    // Newest first, contiguous, ending at the last record written; the oldest were rotated away.
-    expect(ids[0]).toBe(39)
-    expect(ids).toEqual(Array.from({ length: ids.length }, (_, k) => 39 - k))
-    expect(ids.length).toBeGreaterThanOrEqual(10)
-    expect(ids.length).toBeLessThanOrEqual(12)
+    const ids = (await log.list({ limit: 1000 })).map((r) => Number(r.token!.assertionId.slice(2)))
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, k) => 39 - k))
     expect((await log.list({ limit: 5 })).map((r) => r.token?.assertionId)).toEqual(['_a39', '_a38', '_a37', '_a36', '_a35'])
+    // Time ranges cross file boundaries: records 10..20 sit in several files.
+    const all = await log.list({ limit: 1000 })
+    const [from, to] = [all[29]!.time, all[19]!.time]
+    expect((await log.list({ from, to })).map((r) => r.token?.assertionId)).toEqual(Array.from({ length: 11 }, (_, k) => `_a${20 - k}`))
+    expect((await log.list({ from, to, limit: 3 })).map((r) => r.token?.assertionId)).toEqual(['_a20', '_a19', '_a18'])
   })
 
   it('continues an existing log after a restart, rotating from its current size', async () => {
     const dir = join(root, 'audit')
-    const first = new AuditLog({ dir, clock: steppingClock(), maxFileBytes: 1000 })
+    const first = newLog({ dir, clock: steppingClock(), maxFileBytes: 1000 })
     first.record(signRecord(1))
     await first.flush()
-    const second = new AuditLog({ dir, clock: steppingClock(Date.parse('2025-03-02T00:00:00Z')), maxFileBytes: 1000 })
+    const second = newLog({ dir, clock: steppingClock(Date.parse('2025-03-02T00:00:00Z')), maxFileBytes: 1000 })
     for (let i = 2; i < 8; i++) second.record(signRecord(i))
     expect((await second.list()).map((r) => r.token?.assertionId)).toEqual(['_a7', '_a6', '_a5', '_a4', '_a3', '_a2', '_a1'])
     for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(1000)
@@ -123,7 +156,7 @@ describe('AuditLog', () => {
     const certBase64 = Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 37) % 256)).toString('base64')
     const pem = `-----BEGIN CERTIFICATE-----\n${certBase64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`
     const credential = Buffer.alloc(300, 7).toString('base64url')
-    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const log = newLog({ dir: root, clock: steppingClock() })
     const hostile = {
       event: 'token.use',
       outcome: 'ok',
@@ -163,7 +196,7 @@ describe('AuditLog', () => {
   })
 
   it('caps long strings, drops wrong types and maps an unknown outcome to error', async () => {
-    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const log = newLog({ dir: root, clock: steppingClock() })
     log.record({
       event: 'word '.repeat(120),
       outcome: 'maybe',
@@ -180,7 +213,7 @@ describe('AuditLog', () => {
   })
 
   it('serializes 1000 concurrent records: all present, each line valid JSON', async () => {
-    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const log = newLog({ dir: root, clock: steppingClock() })
     await Promise.all(Array.from({ length: 1000 }, (_, i) => Promise.resolve().then(() => log.record(signRecord(i)))))
     await log.flush()
     const lines = readFileSync(join(root, 'audit.jsonl'), 'utf8').split('\n')
@@ -192,20 +225,22 @@ describe('AuditLog', () => {
   })
 
   it('serializes concurrent records across rotations without losing or tearing a line', async () => {
-    const log = new AuditLog({ dir: root, clock: steppingClock(), maxFileBytes: 20_000, keepFiles: 100 })
+    const log = newLog({ dir: root, clock: steppingClock(), maxFileBytes: 20_000 })
     for (let i = 0; i < 1000; i++) log.record(signRecord(i))
     const records = await log.list({ limit: 1000 })
     expect(records.map((r) => r.token!.assertionId)).toEqual(Array.from({ length: 1000 }, (_, k) => `_a${999 - k}`))
-    for (const name of readdirSync(root)) {
-      for (const line of readFileSync(join(root, name), 'utf8').split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow()
-    }
+    // Once the compressions started by the rotations are done (no temporary file is left).
+    await log.maintain()
+    expect(readdirSync(root).length).toBeGreaterThan(5)
+    expect(readdirSync(root).filter((n) => n.endsWith('.tmp'))).toEqual([])
+    for (const line of readAllLogFiles(root).split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow()
   })
 
   it('never throws from record; reports a write failure once per run of failures, then recovers', async () => {
     const blocked = join(root, 'not-a-dir')
     writeFileSync(blocked, 'a file where the directory should be')
     const errors: unknown[] = []
-    const log = new AuditLog({ dir: blocked, clock: steppingClock() })
+    const log = newLog({ dir: blocked, clock: steppingClock() })
     log.onError = (err) => errors.push(err)
     expect(() => log.record(signRecord(1))).not.toThrow()
     await log.flush()
@@ -226,7 +261,7 @@ describe('AuditLog', () => {
   })
 
   it('does not throw when the clock or the error handler fails', async () => {
-    const log = new AuditLog({
+    const log = newLog({
       dir: root,
       clock: () => {
         throw new Error('clock broken')
@@ -241,12 +276,12 @@ describe('AuditLog', () => {
   })
 
   it('skips a torn or foreign line instead of failing the whole list, and does not glue the next record to it', async () => {
-    const before = new AuditLog({ dir: root, clock: steppingClock() })
+    const before = newLog({ dir: root, clock: steppingClock() })
     before.record(signRecord(1))
     await before.flush()
     // What a crash mid-append (or a stray edit) leaves behind.
     writeFileSync(join(root, 'audit.jsonl'), readFileSync(join(root, 'audit.jsonl'), 'utf8') + '[1,2]\n{"time":"not a time"}\n{"event":"tor')
-    const after = new AuditLog({ dir: root, clock: steppingClock(Date.parse('2025-03-02T00:00:00Z')) })
+    const after = newLog({ dir: root, clock: steppingClock(Date.parse('2025-03-02T00:00:00Z')) })
     after.record(signRecord(2))
     expect((await after.list()).map((r) => r.token?.assertionId)).toEqual(['_a2', '_a1'])
   })
@@ -256,7 +291,7 @@ describe('AuditLog while writing', () => {
   it('lists a consistent history while new records rotate the files under it', async () => {
     const lineBytes = Buffer.byteLength(JSON.stringify({ ...signRecord(0), time: '2025-03-01T10:00:01.000Z' }) + '\n')
     // Many small files: the list walks them from the newest while a rotation renames them from the oldest.
-    const log = new AuditLog({ dir: root, clock: steppingClock(), maxFileBytes: lineBytes * 2, keepFiles: 1000 })
+    const log = newLog({ dir: root, clock: steppingClock(), maxFileBytes: lineBytes * 2 })
     let next = 0
     for (let k = 0; k < 120; k++) log.record(signRecord(next++))
     for (let round = 0; round < 3; round++) {
@@ -270,16 +305,17 @@ describe('AuditLog while writing', () => {
     expect(await log.list({ limit: 100_000 })).toHaveLength(next)
   })
 
-  it('drops rotated files beyond keepFiles, also those left by a larger setting', async () => {
-    const lineBytes = Buffer.byteLength(JSON.stringify({ ...signRecord(0), time: '2025-03-01T10:00:01.000Z' }) + '\n')
-    const wide = new AuditLog({ dir: root, clock: steppingClock(), maxFileBytes: lineBytes, keepFiles: 8 })
-    for (let i = 0; i < 20; i++) wide.record(signRecord(i))
-    await wide.flush()
-    expect(readdirSync(root)).toHaveLength(9)
-    const narrow = new AuditLog({ dir: root, clock: steppingClock(Date.parse('2025-03-02T00:00:00Z')), maxFileBytes: lineBytes, keepFiles: 2 })
-    narrow.record(signRecord(20))
-    await narrow.flush()
-    expect(readdirSync(root).sort()).toEqual(['audit.1.jsonl', 'audit.2.jsonl', 'audit.jsonl'])
-    expect((await narrow.list()).map((r) => r.token?.assertionId)).toEqual(['_a20', '_a19', '_a18'])
+  it('takes over the numbered files of earlier versions, oldest first, and keeps every record', async () => {
+    // What an earlier version left: audit.jsonl (newest), audit.1.jsonl, audit.2.jsonl (oldest).
+    const line = (i: number) => JSON.stringify({ ...signRecord(i), time: new Date(Date.parse('2025-01-01T00:00:00Z') + i * 1000).toISOString() }) + '\n'
+    writeFileSync(join(root, 'audit.2.jsonl'), line(0) + line(1))
+    writeFileSync(join(root, 'audit.1.jsonl'), line(2) + line(3))
+    writeFileSync(join(root, 'audit.jsonl'), line(4))
+    const log = newLog({ dir: root, clock: steppingClock(Date.parse('2025-01-02T00:00:00Z')) })
+    await log.open()
+    log.record(signRecord(5))
+    expect((await log.list()).map((r) => r.token?.assertionId)).toEqual(['_a5', '_a4', '_a3', '_a2', '_a1', '_a0'])
+    const names = readdirSync(root).sort()
+    expect(names).toEqual(['audit-00000001-20250101T000000000Z-20250101T000001000Z.jsonl.gz', 'audit-00000002-20250101T000002000Z-20250101T000003000Z.jsonl.gz', 'audit.jsonl'])
   })
 })

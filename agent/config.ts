@@ -38,6 +38,23 @@ export const CONFIG_SCHEMA = z
     serviceAllowlist: z.array(z.string().url()).default([]),
     /** UI language; default from the system locale. */
     language: z.enum(['en', 'nl', 'fr']).optional(),
+    /**
+     * The privacy log (seed 003: the proof of every use of the token): records are kept by age,
+     * within a disk budget; at the budget, uses of the token are refused (ERR_AUDIT_FULL), never
+     * made unlogged, and records are never dropped to make room.
+     */
+    privacyLog: z
+      .object({
+        /** Whole files are deleted once their newest record is older than this. */
+        retentionMonths: z.number().int().min(1).max(1200).default(24),
+        /** Disk the log's files (compressed ones included) may take. */
+        maxDiskMiB: z.number().int().min(1).max(1024 * 1024).default(1024),
+        /** agent.status, the tray and the doctor warn from this share of the budget on. */
+        warnAtPercent: z.number().int().min(50).max(99).default(90),
+      })
+      .strict()
+      // prefault, not default: an absent section is parsed, so its fields get their defaults.
+      .prefault({}),
   })
   .strict()
 

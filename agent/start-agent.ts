@@ -38,9 +38,13 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const prompter = demo ? createDemoPrompter(demo) : opts.prompter
     const wired = await wireAgent(opts, resolved, prompter, opts.iamConnectOpenUrl ?? (demo ? followSandboxRedirects() : undefined))
     undo.push('the key sources and the privacy log', async () => {
-      await wired.audit.flush()
+      await wired.audit.close()
       await wired.keys.close()
     })
+    // Takes over files of earlier versions and of a crash, prunes by age, measures the budget.
+    // A log that cannot be opened does not stop the agent: it says so in agent.status and the
+    // doctor, and each use of the token fails with ERR_AUDIT_UNAVAILABLE until it can be written.
+    await wired.audit.open().catch((err: unknown) => opts.log(`the privacy log could not be opened: ${(err as Error).message}`))
 
     const url = await listenAgent(opts, wired, resolved.environment.id, undo, step)
 

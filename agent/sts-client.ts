@@ -2,12 +2,15 @@ import { AgentError, isAgentError } from '../protocol/errors.js'
 import { faultToAgentError, parseSoapFault } from '../protocol/soap/parse-fault.js'
 import { splitEnvelope } from '../protocol/soap/split-envelope.js'
 import type { HttpTransport } from './http-transport.js'
+import { unavailableError } from './unavailable-error.js'
 
-/** SOAP actions of the two STS flavours (reference §2.1, §3.1). */
+/**
+ * SOAP actions of the WS-Trust STS (reference §3.1). The SAML-P STS's depends on its endpoint:
+ * protocol/saml/samlp-soap-actions.ts.
+ */
 export const STS_ACTIONS = {
   issue: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',
   challenge: 'urn:be:fgov:ehealth:sts:protocol:v1:Challenge',
-  samlp: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken',
 } as const
 
 /** Options of {@link createSoapPoster}; resolved once. */
@@ -62,7 +65,7 @@ export function createSoapPoster(options: SoapPosterOptions): SoapPoster {
           retryable = reply.status >= 500 && fault.ehealth?.kind !== 'BusinessError' && fault.ehealth?.retry !== false
           if (!fault.ehealth && fault.codeLocalName === 'Client') retryable = false
         } else if (reply.status >= 500) {
-          lastError = new AgentError('ERR_UNAVAILABLE', `${new URL(url).host} answered HTTP ${reply.status}`, { status: reply.status })
+          lastError = unavailableError(url, reply)
           retryable = true
         } else {
           lastError = new AgentError('ERR_REMOTE_PROTOCOL', `${new URL(url).host} answered HTTP ${reply.status}`, { status: reply.status })

@@ -24,6 +24,13 @@ export interface Environment {
   idpSso: string
   /** Business services the agent may call with soap.call without an admin allowlist entry. */
   services: Record<string, string>
+  /**
+   * The OU that names this environment's STS in its signing certificate's subject
+   * (`OU=<it>`, `CN=CBE=0809394427, <it>`): `IAM` in production, `IAMACC` in acceptance,
+   * `IAMINT` in integration, as every public copy of those certificates shows
+   * (protocol/saml/check-sts-signer.ts).
+   */
+  stsSignerOu: string
 }
 
 function servicesAt(base: string): Record<string, string> {
@@ -50,6 +57,7 @@ export const ENVIRONMENTS: Record<Exclude<EnvironmentId, 'sandbox'>, Environment
     stsSamlP: 'https://services.ehealth.fgov.be/IAM/Saml11TokenService/v1',
     idpSso: 'https://www.ehealth.fgov.be/idp/Token/SSO',
     services: servicesAt('https://services.ehealth.fgov.be'),
+    stsSignerOu: 'IAM',
   },
   acc: {
     id: 'acc',
@@ -59,6 +67,7 @@ export const ENVIRONMENTS: Record<Exclude<EnvironmentId, 'sandbox'>, Environment
     stsSamlP: 'https://services-acpt.ehealth.fgov.be/IAM/Saml11TokenService/v1',
     idpSso: 'https://wwwacc.ehealth.fgov.be/idp/Token/SSO',
     services: servicesAt('https://services-acpt.ehealth.fgov.be'),
+    stsSignerOu: 'IAMACC',
   },
   int: {
     id: 'int',
@@ -68,8 +77,15 @@ export const ENVIRONMENTS: Record<Exclude<EnvironmentId, 'sandbox'>, Environment
     stsSamlP: 'https://services-int.ehealth.fgov.be/IAM/Saml11TokenService/v1',
     idpSso: 'https://wwwint.ehealth.fgov.be/idp/Token/SSO',
     services: servicesAt('https://services-int.ehealth.fgov.be'),
+    stsSignerOu: 'IAMINT',
   },
 }
+
+/**
+ * The sandbox STS's IAM OU: its signing certificate is named like the real ones
+ * (`CN=CBE=0809394427, IAMSANDBOX`, …) under the sandbox's own test CA.
+ */
+export const SANDBOX_STS_SIGNER_OU = 'IAMSANDBOX'
 
 /** Paths the embedded sandbox serves, mirroring eHealth's. */
 export const SANDBOX_PATHS = {
@@ -98,6 +114,7 @@ export function sandboxEnvironment(baseUrl: string): Environment {
     stsSamlP: base + SANDBOX_PATHS.stsSamlP,
     idpSso: base + SANDBOX_PATHS.idpSso,
     services: { hokEcho: base + SANDBOX_PATHS.hokService, x509Echo: base + SANDBOX_PATHS.x509Service },
+    stsSignerOu: SANDBOX_STS_SIGNER_OU,
   }
 }
 

@@ -76,6 +76,16 @@ export const ERROR_CODES = {
   // -32060..-32069: local configuration
   ERR_CONFIG_INVALID: { rpc: -32060, message: 'the configuration is not valid', hint: 'see error.data.detail; fix the config file or run ehagent doctor' },
   ERR_ENDPOINT_NOT_ALLOWED: { rpc: -32061, message: 'this endpoint is not in the service list or allowlist', hint: 'add it to the allowlist in the agent settings' },
+  ERR_AUDIT_FULL: {
+    rpc: -32065,
+    message: 'the privacy log is full: the token is not used unlogged',
+    hint: 'raise privacyLog.maxDiskMiB in the settings and restart the agent, or move old privacy-log files (audit-*.jsonl.gz) out of its folder; ehagent doctor shows where it is and how full',
+  },
+  ERR_AUDIT_UNAVAILABLE: {
+    rpc: -32066,
+    message: 'the privacy log could not be written: the result is withheld',
+    hint: 'check the disk and the permissions of the privacy-log folder (ehagent doctor), then retry',
+  },
 } as const satisfies Record<string, { rpc: number; message: string; hint: string }>
 
 /** A stable error code; clients switch on it (`error.data.code` on the wire). */

@@ -60,7 +60,11 @@ export const SANDBOX_MANIFEST_SCHEMA = z
       .strict(),
     trust: z
       .object({
-        /** The STS signing certificate(s): the assertions the sandbox issues verify against these. */
+        /**
+         * The STS signing certificate the sandbox started with. Informative: an agent trusts the
+         * sandbox STS as it trusts eHealth's, by chain to `caCertificates` and by name, so that a
+         * signer rotated under the same CA keeps working.
+         */
         stsCertificates: z.array(PEM_CERTIFICATE).min(1),
         /** The sandbox's test CAs (eHealth, Belgium Root, Citizen): every certificate it issued chains to one. */
         caCertificates: z.array(z.object({ name: z.string().min(1), pem: PEM_CERTIFICATE }).strict()).min(1),

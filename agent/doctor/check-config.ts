@@ -9,12 +9,15 @@ import type { DoctorEnvironment } from './doctor-environment.js'
  */
 export async function checkConfig(env: DoctorEnvironment): Promise<{ check: DoctorCheck; config?: AgentConfig }> {
   const file = env.paths.configFile
+  // `--env` overrides the settings, as it does for `ehagent start`.
+  const withEnv = (config: AgentConfig): AgentConfig => (env.environment ? { ...config, environment: env.environment } : config)
   if (!env.fileExists(file)) {
-    return { check: makeCheck('config', 'ok', `${file} does not exist yet: the defaults apply (the agent writes it on its first start)`), config: defaultConfig() }
+    const config = withEnv(defaultConfig())
+    return { check: makeCheck('config', 'ok', `${file} does not exist yet: the defaults apply (environment ${config.environment}; the agent writes the file on its first start)`), config }
   }
   let config: AgentConfig
   try {
-    config = await loadConfig(file)
+    config = withEnv(await loadConfig(file))
   } catch (err) {
     if (!isAgentError(err)) throw err
     const issues = Array.isArray(err.data.issues) ? (err.data.issues as { path: string; message: string }[]) : []

@@ -1,9 +1,11 @@
 import { accessSync, constants, existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { EnvironmentId } from '../../protocol/environments.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { createHttpTransport } from '../http-transport.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
@@ -19,6 +21,8 @@ export interface DoctorFacts {
   paths: AgentPaths
   /** `--port`, overriding the settings. */
   port?: number
+  /** `--env`, overriding the settings. */
+  environment?: EnvironmentId
   display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
   /** The directory holding package.json (where systray2 is installed). */
   packageRoot: string
@@ -33,6 +37,8 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     nodeVersion: facts.nodeVersion,
     paths: facts.paths,
     ...(facts.port !== undefined ? { port: facts.port } : {}),
+    ...(facts.environment !== undefined ? { environment: facts.environment } : {}),
+    loadCaBundle: (environment) => loadCaBundle(environment),
     display: facts.display,
     trayHelper: findTrayHelper(facts.packageRoot, facts.platform),
     ...(facts.askSecret ? { askSecret: facts.askSecret } : {}),
@@ -41,6 +47,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     isExecutable: (path) => canAccess(path, constants.X_OK),
     isWritable: (path) => canAccess(path, constants.W_OK),
     readFile: (path) => readFile(path),
+    listFiles,
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
@@ -83,4 +90,18 @@ function isPortFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false))
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
+}
+
+async function listFiles(dir: string): Promise<{ name: string; size: number }[]> {
+  const out: { name: string; size: number }[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    // A file removed between the listing and its stat (the agent pruning) is simply not counted.
+    const size = await stat(join(dir, entry.name)).then(
+      (s) => s.size,
+      () => undefined,
+    )
+    if (size !== undefined) out.push({ name: entry.name, size })
+  }
+  return out
 }

@@ -8,8 +8,19 @@ export interface DoctorCheck {
   status: CheckStatus
   detail: string
   fix: string
+  /** The parts a check looked at one by one (the CAs of a bundle), when it has several. */
+  items?: DoctorItem[]
 }
 
-export function makeCheck(id: string, status: CheckStatus, detail: string, fix = ''): DoctorCheck {
-  return { id, status, detail, fix }
+/** One part of a check: a CA certificate and its expiry, for instance. */
+export interface DoctorItem {
+  name: string
+  status: CheckStatus
+  detail: string
+  notAfter?: string
+  sha256?: string
+}
+
+export function makeCheck(id: string, status: CheckStatus, detail: string, fix = '', items?: DoctorItem[]): DoctorCheck {
+  return { id, status, detail, fix, ...(items ? { items } : {}) }
 }

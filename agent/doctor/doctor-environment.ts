@@ -1,5 +1,7 @@
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { EnvironmentId } from '../../protocol/environments.js'
 import type { AgentError } from '../../protocol/errors.js'
+import type { BundledCa } from '../trust/load-ca-bundle.js'
 import type { HttpTransport } from '../http-transport.js'
 import type { Pkcs11Binding } from '../keys/pkcs11-binding.js'
 
@@ -13,6 +15,10 @@ export interface DoctorEnvironment {
   paths: AgentPaths
   /** `--port`, overriding the settings (as for `ehagent start`). */
   port?: number
+  /** `--env`, overriding the settings (as for `ehagent start`). */
+  environment?: EnvironmentId
+  /** The CA bundle the agent ships for a real environment (agent/trust). */
+  loadCaBundle(environment: Exclude<EnvironmentId, 'sandbox'>): Promise<BundledCa[]>
   display: { DISPLAY?: string; WAYLAND_DISPLAY?: string }
   /** The tray helper binary of systray2 for this OS; undefined when systray2 is not installed. */
   trayHelper: string | undefined
@@ -24,6 +30,8 @@ export interface DoctorEnvironment {
   isExecutable(path: string): boolean
   isWritable(path: string): boolean
   readFile(path: string): Promise<Buffer>
+  /** The files directly in a directory, with their sizes (rejects with ENOENT when it does not exist). */
+  listFiles(dir: string): Promise<{ name: string; size: number }[]>
   pkcs11: Pkcs11Binding
   /** Whether the eID's native module (pkcs11js) loads: undefined if so, else ERR_EID_UNAVAILABLE. */
   probeEidSupport(): AgentError | undefined

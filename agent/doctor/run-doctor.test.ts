@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,19 +8,20 @@ import type { HttpTransport } from '../http-transport.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { resolvePaths } from '../../protocol/discovery/resolve-paths.js'
 import type { SandboxPki } from '../sandbox/pki/index.js'
-import { provisionEidToken, SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
 import { AgentError } from '../../protocol/errors.js'
 import { createEidUnavailableError } from '../keys/load-pkcs11js.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkClock } from './check-clock.js'
-import { runDoctor } from './run-doctor.js'
 import { checkEidSupport } from './check-eid-support.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
+import { checkPrivacyLog } from './check-privacy-log.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import { loadCaBundle } from '../trust/load-ca-bundle.js'
+import { runDoctor } from './run-doctor.js'
 
 let pki: SandboxPki
 let scratch: string
@@ -45,11 +46,13 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     isExecutable: () => true,
     isWritable: () => true,
     readFile: (p) => readFile(p),
+    listFiles: async (dir) => readdirSync(dir).map((name) => ({ name, size: statSync(join(dir, name)).size })),
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
+    loadCaBundle: (environment) => loadCaBundle(environment),
     ...overrides,
   }
 }
@@ -85,28 +88,8 @@ describe('doctor: keystore', () => {
   })
 })
 
+// The real PKCS#11 module (SoftHSM2 as an eID card) is in run-doctor.system.test.ts.
 describe('doctor: PKCS#11 module and tokens', () => {
-  it('lists the token of a SoftHSM "eID card" through the real module', async () => {
-    const token = await provisionEidToken({
-      stateDir: join(scratch, 'softhsm'),
-      pin: SANDBOX_EID_PIN,
-      authentication: pki.eid.doctor.authentication,
-      signature: pki.eid.doctor.signature,
-    })
-    // SoftHSM reads its configuration when the module is initialised, in this process.
-    process.env.SOFTHSM2_CONF = token.softhsmConf
-    const config = prod({ method: 'eid', pkcs11Module: token.modulePath })
-    const env = fakeEnv()
-    const module = checkPkcs11Module(env, config)
-    expect(module.check).toMatchObject({ status: 'ok', detail: expect.stringContaining(token.modulePath) })
-    const tokens = checkTokens(env, config, module.modulePath)
-    expect(tokens).toMatchObject({ id: 'tokens', status: 'ok', detail: expect.stringMatching(/^1 token: BELPIC/) })
-    expect(checkTokens(env, prod({ method: 'eid', pkcs11Module: token.modulePath, pkcs11TokenLabel: 'OTHER' }), token.modulePath)).toMatchObject({
-      status: 'fail',
-      detail: expect.stringMatching(/no token labelled "OTHER"/),
-    })
-  })
-
   it('no module: a failure when the eID is needed, a warning otherwise, with the install hint', () => {
     const env = fakeEnv({ fileExists: () => false })
     expect(checkPkcs11Module(env, prod({ method: 'eid' })).check).toMatchObject({ status: 'fail', fix: expect.stringMatching(/eid-mw|eID middleware/) })
@@ -196,5 +179,42 @@ describe('doctor: tray', () => {
     expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false, isWritable: () => false })).status).toBe('fail')
     expect(checkTray(trayEnv({ trayHelper: undefined }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/npm ci/) })
     expect(checkTray(trayEnv({ platform: 'win32', isExecutable: () => false })).status).toBe('ok')
+  })
+})
+
+describe('doctor: privacy log', () => {
+  const MIB = 1024 * 1024
+  const settings = (maxDiskMiB: number): AgentConfig => ({ ...defaultConfig(), privacyLog: { retentionMonths: 24, maxDiskMiB, warnAtPercent: 90 } })
+  /** A privacy-log folder holding files of these sizes (MiB), named as the agent names them. */
+  function auditDirWith(name: string, sizes: number[]): DoctorEnvironment {
+    const dir = join(scratch, name)
+    mkdirSync(dir)
+    sizes.forEach((mib, i) => writeFileSync(join(dir, `audit-${String(i + 1).padStart(8, '0')}-20250101T000000000Z-20250102T000000000Z.jsonl.gz`), Buffer.alloc(mib * MIB)))
+    writeFileSync(join(dir, 'notes.txt'), Buffer.alloc(5 * MIB)) // not ours: not counted
+    const base = fakeEnv()
+    return { ...base, paths: { ...base.paths, auditDir: dir } }
+  }
+
+  it('ok below the warning level, with the use, the files and the retention', async () => {
+    const check = await checkPrivacyLog(auditDirWith('log-ok', [1, 2]), settings(10))
+    expect(check).toMatchObject({ status: 'ok', fix: '' })
+    expect(check.detail).toMatch(/: 3 MiB of 10 MiB \(30%\) in 2 files, records since 2025-01-01; kept 24 months$/)
+  })
+
+  it('warns from the warning level on, and fails at the budget, naming the setting and the folder', async () => {
+    const warn = await checkPrivacyLog(auditDirWith('log-warn', [4, 5]), settings(10))
+    expect(warn).toMatchObject({ status: 'warn', detail: expect.stringMatching(/9 MiB of 10 MiB \(90%\).*past the warning level/) })
+    expect(warn.fix).toMatch(/privacyLog\.maxDiskMiB/)
+    const full = await checkPrivacyLog(auditDirWith('log-full', [4, 6]), settings(10))
+    expect(full).toMatchObject({ status: 'fail', detail: expect.stringMatching(/ERR_AUDIT_FULL/) })
+    expect(full.fix).toContain(join(scratch, 'log-full'))
+  })
+
+  it('a folder not there yet is fine; one that cannot be written fails', async () => {
+    const base = fakeEnv()
+    const missing = await checkPrivacyLog({ ...base, paths: { ...base.paths, auditDir: join(scratch, 'never-made') } }, defaultConfig())
+    expect(missing).toMatchObject({ status: 'ok', detail: expect.stringMatching(/does not exist yet/) })
+    const locked = await checkPrivacyLog({ ...auditDirWith('log-locked', [1]), isWritable: () => false }, settings(10))
+    expect(locked).toMatchObject({ status: 'fail', detail: expect.stringMatching(/not writable/) })
   })
 })

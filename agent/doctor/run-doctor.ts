@@ -6,6 +6,8 @@ import { checkKeystore } from './check-keystore.js'
 import { checkNodeVersion } from './check-node-version.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkPort } from './check-port.js'
+import { checkPrivacyLog } from './check-privacy-log.js'
+import { checkStsTrust } from './check-sts-trust.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
@@ -14,13 +16,14 @@ import { findRunningAgent } from './find-running-agent.js'
 
 /**
  * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
- * the keys, the card, the network, the port, the tray. A check that cannot run because an
+ * what the STS is trusted by, the keys, the card, the network, the port, the privacy log, the tray. A check that cannot run because an
  * earlier one failed says so instead of failing twice.
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [checkNodeVersion(env.nodeVersion)]
   const { check: configCheck, config } = await checkConfig(env)
   checks.push(configCheck)
+  checks.push(await checkStsTrust(env, config))
   checks.push(await checkKeystore(env, config))
   const eidSupport = checkEidSupport(env, config)
   const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)
@@ -32,6 +35,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   checks.push(await checkClock(config, transport, agent, env.now))
   checks.push(await checkEndpoints(config, transport, agent))
   checks.push(await checkPort(env, config, agent))
+  checks.push(await checkPrivacyLog(env, config))
   checks.push(checkTray(env))
   return checks
 }

@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises'
 import { ENVIRONMENTS, sandboxEnvironment, type Environment } from '../../protocol/environments.js'
 import { AgentError } from '../../protocol/errors.js'
 import type { SandboxManifest } from '../../protocol/sandbox-manifest.js'
+import type { StsSignerChain } from '../../protocol/saml/check-sts-signer.js'
 import type { AgentConfig } from '../config.js'
 import type { UndoStack } from '../start/undo-stack.js'
+import { loadCaBundle, type BundledCa } from '../trust/load-ca-bundle.js'
 import { fetchSandboxManifest } from './fetch-sandbox-manifest.js'
 import { startSandboxChild } from './sandbox-child.js'
 
@@ -23,11 +25,19 @@ export interface SandboxLink {
   pid: number | undefined
 }
 
+/** Whose assertions the agent accepts: a signer of the environment's CAs named as its STS, or a pinned certificate. */
+export interface StsTrust {
+  chain: StsSignerChain
+  /** The settings' `trustedStsCertificates`: accepted as they are, next to the chain. */
+  pinned: X509Certificate[]
+  /** The shipped CA files of a real environment (for doctor and the banner); empty for the sandbox. */
+  bundle: BundledCa[]
+}
+
 /** The environment the agent talks to, and what it trusts there. */
 export interface ResolvedEnvironment {
   environment: Environment
-  /** STS certificates whose assertions the agent accepts. */
-  trustedSigners: X509Certificate[]
+  trust: StsTrust
   /** The IAM Connect issuer the environment publishes (the sandbox's manifest), if it does. */
   iamConnectIssuer: string | undefined
   /** The keystore to use when the settings name none (the sandbox's demo keystore). */
@@ -46,23 +56,22 @@ export interface ResolveEnvironmentOptions {
 }
 
 /**
- * The real environments come from protocol/environments.ts and the STS certificates the settings
- * name. The sandbox is a separate program: it is started as a child (or found at its URL), and
+ * The real environments come from protocol/environments.ts and the CA bundle shipped for them
+ * (agent/trust), plus any STS certificate the settings pin. The sandbox is a separate program: it is started as a child (or found at its URL), and
  * everything about it comes from its manifest; a sandbox child is recorded in `undo`, so a later
  * failure, or the agent's stop, stops it.
  */
 export async function resolveEnvironment(options: ResolveEnvironmentOptions, undo: UndoStack): Promise<ResolvedEnvironment> {
   const { config } = options
+  const pinned = await readPinnedCertificates(config.trustedStsCertificates)
   if (config.environment !== 'sandbox') {
     if (options.sandbox) throw new AgentError('ERR_CONFIG_INVALID', `a sandbox URL was given for the ${config.environment} environment`, { detail: 'use --sandbox-url with --env sandbox only' })
     const environment = ENVIRONMENTS[config.environment]
-    const trustedSigners = await Promise.all(config.trustedStsCertificates.map(async (f) => new X509Certificate(await readFile(f))))
-    if (trustedSigners.length === 0) {
-      throw new AgentError('ERR_CONFIG_INVALID', `no trusted STS certificate is configured for ${environment.label}`, {
-        detail: 'set trustedStsCertificates in the settings to the PEM file(s) of the eHealth STS signing certificate',
-      })
-    }
-    return { environment, trustedSigners, iamConnectIssuer: undefined, defaultKeystore: undefined, sandbox: undefined }
+    // The shipped CA bundle and the STS's name are enough: no STS certificate to configure, and
+    // a rotation of the STS signer under the same CAs needs nothing from the user.
+    const bundle = await loadCaBundle(config.environment)
+    const trust = { chain: { cas: bundle.map((b) => b.certificate), signerOu: environment.stsSignerOu }, pinned, bundle }
+    return { environment, trust, iamConnectIssuer: undefined, defaultKeystore: undefined, sandbox: undefined }
   }
 
   const source = options.sandbox
@@ -87,7 +96,7 @@ export async function resolveEnvironment(options: ResolveEnvironmentOptions, und
     url = child.url
     pid = child.pid
   }
-  const { manifest, stsCertificates } = await fetchSandboxManifest(url)
+  const { manifest } = await fetchSandboxManifest(url)
   if (options.demo && !manifest.demo) {
     throw new AgentError('ERR_CONFIG_INVALID', `the sandbox at ${manifest.url} was not started with --demo, so it publishes no demo secrets`, {
       detail: 'start it with `ehagent sandbox --demo`, or start the agent without --demo',
@@ -96,11 +105,29 @@ export async function resolveEnvironment(options: ResolveEnvironmentOptions, und
   const e = manifest.environment
   const environment: Environment = { ...sandboxEnvironment(manifest.url), stsWsTrust: e.stsWsTrust, stsSamlP: e.stsSamlP, idpSso: e.idpSso, services: { ...e.services } }
   const keystore = manifest.keystores.find((k) => k.id === manifest.defaultKeystore)
+  // The sandbox's test CAs, as the shipped bundle for a real environment: its STS signer is
+  // trusted by chain and name, so a rotated signer keeps working and a look-alike does not.
+  const cas = manifest.trust.caCertificates.map((ca) => new X509Certificate(ca.pem))
   return {
     environment,
-    trustedSigners: stsCertificates,
+    trust: { chain: { cas, signerOu: environment.stsSignerOu }, pinned, bundle: [] },
     iamConnectIssuer: e.iamConnectIssuer,
     defaultKeystore: keystore?.p12Path,
     sandbox: { url: manifest.url, manifest, pid },
   }
+}
+
+/** The PEM files of `trustedStsCertificates`, each named when it cannot be read. */
+async function readPinnedCertificates(files: readonly string[]): Promise<X509Certificate[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      try {
+        return new X509Certificate(await readFile(file))
+      } catch (err) {
+        throw new AgentError('ERR_CONFIG_INVALID', `trustedStsCertificates: ${file} is not a readable PEM certificate (${(err as Error).message})`, {
+          detail: 'fix or remove the entry in the settings; the shipped CA bundle needs no STS certificate',
+        })
+      }
+    }),
+  )
 }

@@ -27,6 +27,15 @@ export class KeyRing {
   }
 
   loginKeys(method: LoginMethod): LoginKeys {
+    if (!this.keystore && !this.eid) {
+      // A fresh installation for acceptance or production: nothing to sign in with yet. Say what
+      // to configure rather than which one of two missing things this method would have used.
+      throw new AgentError('ERR_CONFIG_INVALID', 'no eHealth keystore and no eID card reader are configured: there is nothing to sign in with', {
+        detail:
+          'set login.keystore in the settings to your eHealth keystore (the .p12 file of your eHealth certificate, alias "authentication"), ' +
+          'or install the eID middleware and set login.method to "eid" (or "eid+keystore"); then run `ehagent doctor`',
+      })
+    }
     const need = (source: KeySource | undefined, what: string): KeySource => {
       if (!source) {
         throw new AgentError('ERR_CONFIG_INVALID', `signing in with "${method}" needs ${what}, and none is configured`, {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { verify } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -6,7 +5,6 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPkcs12 } from '../../test/helpers/keys-pkcs12.js'
 import { createTestIdentity, type TestIdentity } from '../../test/helpers/test-pki.js'
-import { requireTool } from '../../test/helpers/xmlsec.js'
 import { createPkcs12KeySource } from './pkcs12-key-source.js'
 import { openPkcs12 } from './open-pkcs12.js'
 
@@ -43,15 +41,8 @@ function verifies(signature: Uint8Array, identity: TestIdentity, hash: 'sha256' 
   return verify(hash, data, identity.certificate.publicKey, signature)
 }
 
-describe('the test keystore builder', () => {
-  it('writes a keystore OpenSSL accepts with the password (an independent PKCS#12 reader)', () => {
-    requireTool('openssl', 'openssl')
-    const ok = spawnSync('openssl', ['pkcs12', '-in', keystorePath, '-passin', `pass:${PASSWORD}`, '-nokeys', '-info'], { encoding: 'utf8' })
-    expect(ok.status, ok.stderr).toBe(0)
-    expect(ok.stdout + ok.stderr).toMatch(/friendlyName: authentication/)
-    expect(ok.stdout + ok.stderr).toMatch(/friendlyName: 123456789012345/)
-  })
-})
+// That OpenSSL, an independent PKCS#12 reader, opens the keystores built here is in
+// pkcs12-key-source.system.test.ts.
 
 describe('PKCS#12 key source', () => {
   it('uses the authentication entry and signs with it (verified against the certificate)', async () => {

@@ -68,7 +68,7 @@ async function injected(fault: InjectedFault, state: SandboxState): Promise<Resp
       await new Promise((r) => setTimeout(r, fault.ms))
       return undefined
     case 'http':
-      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers: { 'Content-Type': 'text/plain' } })
+      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers: { 'Content-Type': fault.contentType ?? 'text/plain' } })
     case 'soap-fault':
       return xml(businessFault(state, 'soapenv:Server', fault.code, fault.messages))
     case 'garbage':

@@ -1,7 +1,9 @@
+import type { StsSigningRequests } from './sts/sts-signing.js'
+
 /** A fault the sandbox injects into the next matching request(s). */
 export type InjectedFault =
   | { kind: 'latency'; ms: number }
-  | { kind: 'http'; status: number; body?: string }
+  | { kind: 'http'; status: number; body?: string; contentType?: string }
   | { kind: 'soap-fault'; code: string; messages: string[] }
   | { kind: 'garbage' }
   | { kind: 'reset' }
@@ -24,6 +26,8 @@ export class FaultInjector {
   clockSkewMs = 0
   /** When set, the STS issues tokens this short-lived. */
   tokenLifetimeMs: number | undefined
+  /** How the STS signs its assertions: SHA-1, a signer rotation (sts/sts-signing.ts). */
+  sts: StsSigningRequests = {}
 
   add(path: string, fault: InjectedFault, times = 1): void {
     this.rules.push({ path, fault, remaining: times })
@@ -42,5 +46,6 @@ export class FaultInjector {
     this.rules = []
     this.clockSkewMs = 0
     this.tokenLifetimeMs = undefined
+    this.sts = {}
   }
 }

@@ -1,15 +1,18 @@
 import { AgentError } from '../../protocol/errors.js'
 import type { FaultInjector } from './fault-injector.js'
+import { parseStsFault, STS_FAULT_USAGE } from './parse-sts-faults.js'
 
 /**
  * Fault specs from the command line (`ehagent sandbox --fault …`), comma-separated:
  * `latency=500` (ms, every request), `http=503` (next request), `http=503x3` (next three),
  * `soap-fault=SOA-02001`, `garbage`, `reset`, `skew=300` (STS clock, seconds),
- * `token-lifetime=60` (seconds). A path may prefix a rule: `/IAM/SecurityTokenService/v1:http=503`.
+ * `token-lifetime=60` (seconds), and the STS faults of parse-sts-faults.ts (`sha1-assertions`,
+ * `rotate-sts=same-ca|look-alike[@N]`, `maintenance[=N]`). A path may prefix a rule:
+ * `/IAM/SecurityTokenService/v1:http=503`.
  */
 export function parseFaultSpec(spec: string, faults: FaultInjector): void {
   for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(?:(\/[^:]*):)?([a-z-]+)(?:=([^x]+)(?:x(\d+))?)?$/.exec(raw)
+    const m = /^(?:(\/[^:]*):)?([a-z][a-z0-9-]*)(?:=([^x]+)(?:x(\d+))?)?$/.exec(raw)
     if (!m) throw bad(raw)
     const [, path = '', kind, value, times] = m
     const n = times ? Number(times) : 1
@@ -34,7 +37,7 @@ export function parseFaultSpec(spec: string, faults: FaultInjector): void {
         faults.tokenLifetimeMs = num(value, raw) * 1000
         break
       default:
-        throw bad(raw)
+        if (!parseStsFault(kind!, value, path, raw, faults)) throw bad(raw)
     }
   }
 }
@@ -46,5 +49,5 @@ function num(value: string | undefined, raw: string): number {
 }
 
 function bad(raw: string): AgentError {
-  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S`)
+  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S, ${STS_FAULT_USAGE}`)
 }

@@ -1,5 +1,7 @@
+import type { SignatureAlgorithm } from '../../protocol/xml/algorithms.js'
 import type { PersonId } from './directory-data.js'
 import type { SandboxPki } from './pki/types.js'
+import { StsSigning } from './sts/sts-signing.js'
 import type { PendingChallenge } from './sts/ws-trust-sts.js'
 import { FaultInjector } from './fault-injector.js'
 
@@ -7,8 +9,15 @@ import { FaultInjector } from './fault-injector.js'
 export interface SandboxOptions {
   /** Clock skew tolerated on WS-Security Timestamps; default 5 minutes. */
   timestampSkewMs: number
-  /** Longest token the STS issues; default 24 h. */
+  /**
+   * The lifetime the STS gives its tokens, whatever the request asks (the 2024 WS-Trust cookbook's
+   * answer does not mirror the requested Expires); default 24 h.
+   */
   tokenLifetimeMs: number
+  /** How long before IssueInstant a token's NotBefore lies (a real acceptance token: 5 minutes). */
+  notBeforeLeadMs: number
+  /** The signature algorithm of issued assertions; `--fault sha1-assertions` switches to rsa-sha1. */
+  assertionAlgorithm: SignatureAlgorithm
   /**
    * `ehagent sandbox --demo`: act for the demo user. IAM Connect approves every authorization
    * request as this person by itself (no pages), and the manifest publishes the demo secrets.
@@ -17,7 +26,13 @@ export interface SandboxOptions {
   demoPerson: PersonId | undefined
 }
 
-export const DEFAULT_SANDBOX_OPTIONS = { timestampSkewMs: 5 * 60_000, tokenLifetimeMs: 24 * 3600_000, demoPerson: undefined } as const satisfies SandboxOptions
+export const DEFAULT_SANDBOX_OPTIONS = {
+  timestampSkewMs: 5 * 60_000,
+  tokenLifetimeMs: 24 * 3600_000,
+  notBeforeLeadMs: 5 * 60_000,
+  assertionAlgorithm: 'rsa-sha256',
+  demoPerson: undefined,
+} as const satisfies SandboxOptions
 
 /** Everything the sandbox endpoints share: PKI, clock, pending challenges, injected faults. */
 export class SandboxState {
@@ -25,6 +40,8 @@ export class SandboxState {
   readonly options: SandboxOptions
   readonly challenges = new Map<string, PendingChallenge>()
   readonly faults = new FaultInjector()
+  /** The STS's signing key and its rotations. */
+  readonly stsSigning: StsSigning
   /** soa:Environment in faults (seed 004's BusinessError carries it). */
   readonly soaEnvironment = 'Simulation'
   private readonly clock: () => Date
@@ -33,6 +50,7 @@ export class SandboxState {
     this.pki = pki
     this.clock = clock
     this.options = { ...DEFAULT_SANDBOX_OPTIONS, ...options }
+    this.stsSigning = new StsSigning(pki, () => this.faults.sts, this.options.assertionAlgorithm, () => this.now())
   }
 
   /** The sandbox's clock, shifted when a test injects STS clock skew. */

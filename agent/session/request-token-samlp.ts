@@ -1,4 +1,6 @@
 import { AgentError } from '../../protocol/errors.js'
+import { formatJavaDn } from '../../protocol/pki/format-java-dn.js'
+import { readCertificate } from '../../protocol/pki/read-certificate.js'
 import { prepareSamlpRequest } from '../../protocol/saml/build-samlp-request.js'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
@@ -6,19 +8,22 @@ import { parseSamlpResponse } from '../../protocol/saml/parse-samlp-response.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'
 import { extractElementText } from '../../protocol/xml/extract-element-text.js'
-import { STS_ACTIONS } from '../sts-client.js'
-import { signedCall, type LoginKeys, type StsExchange } from './request-token.js'
+import { findSamlpSoapAction } from '../../protocol/saml/samlp-soap-actions.js'
+import { signedCall, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
 
 /**
  * The legacy SAML-P STS (reference §2): a samlp:Request with the claims, its enveloped signature
  * made by the HOK key (always: it proves possession, as EC and EG do), inside a SOAP body signed
- * (X.509 profile) by the identification key. The returned assertion passes the same checks as a
+ * (X.509 profile) by the identification key, sent with the SOAPAction the endpoint's WSDL binds
+ * (protocol/saml/samlp-soap-actions.ts). The returned assertion passes the same checks as a
  * WS-Trust one.
  */
 export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, claims: StsClaims, lifetimeMs: number): Promise<SamlAssertion> {
-  const identification = (await keys.identification.certificate()).certificate
+  if (!exchange.samlpUrl) throw new AgentError('ERR_CONFIG_INVALID', 'no SAML-P STS endpoint for this environment')
+  const soapAction = findSamlpSoapAction(exchange.samlpUrl)
+  const identification = readCertificate((await keys.identification.certificate()).certificate.raw)
   const hok = await keys.holderOfKey.certificate()
   const uuid = exchange.newId()
   const now = exchange.now()
@@ -29,19 +34,21 @@ export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, cl
     issueInstant: now,
     notBefore: now,
     notOnOrAfter: new Date(now.getTime() + lifetimeMs),
-    nameIdentifier: { value: dn(identification.subject), nameQualifier: dn(identification.issuer) },
+    // As the Technical Connector writes them (AbstractSTSService.generateNameIdentifier): Java's
+    // X500Principal.getName(RFC1779) of the identification certificate's subject and issuer; the
+    // subject is also the inner assertion's Issuer (the builder's default).
+    nameIdentifier: { value: formatJavaDn(identification.subject, 'rfc1779'), nameQualifier: formatJavaDn(identification.issuer, 'rfc1779') },
     hokCertificateBase64: hok.base64,
     attributes: claims.attributes.map((a) => ({ name: a.name, namespace: a.namespace, values: [...a.values] })),
     designators: claims.designators.map((d) => ({ name: d.name, namespace: d.namespace })),
   })
   const request = prepared.finish(await keys.holderOfKey.sign(prepared.signedInfo, prepared.hash))
-  if (!exchange.samlpUrl) throw new AgentError('ERR_CONFIG_INVALID', 'no SAML-P STS endpoint for this environment')
-  const answer = await signedCall(exchange, keys.identification, request, STS_ACTIONS.samlp, exchange.samlpUrl)
+  const answer = await signedCall(exchange, keys.identification, request, soapAction, exchange.samlpUrl)
   const env = splitEnvelope(answer, { allowSecurityHeader: true })
   if (!env.bodyRoot) throw new AgentError('ERR_REMOTE_PROTOCOL', 'the SAML-P STS answered with an empty Body')
   const { assertionXml } = parseSamlpResponse(extractElementText(env.bodyRoot, answer), { expectedInResponseTo: requestId })
   return checkAssertion(assertionXml, {
-    trustedSigners: exchange.trustedSigners,
+    ...trustOf(exchange),
     now: exchange.now(),
     skewMs: exchange.skewMs,
     expectedHokCertificateBase64: hok.base64,
@@ -59,9 +66,4 @@ export function renewTokenSamlp(exchange: StsExchange, keys: LoginKeys, current:
     designators: current.attributes.map((a) => ({ name: a.name, namespace: a.namespace })),
   }
   return issueTokenSamlp(exchange, keys, claims, lifetime)
-}
-
-/** Node prints a DN one RDN per line, most significant first; the STS wants `CN=…, …, C=BE`. */
-function dn(nodeDn: string): string {
-  return nodeDn.split('\n').reverse().join(', ')
 }

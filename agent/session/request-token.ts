@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto'
 import { AgentError } from '../../protocol/errors.js'
 import { checkAssertion } from '../../protocol/saml/check-assertion.js'
+import type { StsSignerChain } from '../../protocol/saml/check-sts-signer.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
 import { splitEnvelope } from '../../protocol/soap/split-envelope.js'
 import { buildChallengeResponse } from '../../protocol/sts/build-challenge-response.js'
@@ -21,8 +22,10 @@ export interface StsExchange {
   /** WS-Trust (default, reference §3) or the legacy SAML-P STS (§2) at `samlpUrl`. */
   protocol?: 'ws-trust' | 'saml-p'
   samlpUrl?: string
-  /** STS signing certificates trusted for this environment. */
-  trustedSigners: readonly X509Certificate[]
+  /** STS signing certificates pinned for this environment (accepted as they are). */
+  trustedSigners?: readonly X509Certificate[]
+  /** The environment's CAs and STS name: a signer they accept is trusted (protocol/saml/check-sts-signer.ts). */
+  signerChain?: StsSignerChain
   now: () => Date
   /** A fresh unique NCName-safe id (random in the agent, counters in tests). */
   newId: () => string
@@ -79,7 +82,7 @@ async function receiveToken(exchange: StsExchange, keys: LoginKeys, answer: stri
     if (result.kind === 'challenge') throw new AgentError('ERR_REMOTE_PROTOCOL', 'the STS answered a challenge response with another challenge')
   }
   return checkAssertion(result.assertionXml, {
-    trustedSigners: exchange.trustedSigners,
+    ...trustOf(exchange),
     now: exchange.now(),
     skewMs: exchange.skewMs,
     expectedHokCertificateBase64: hokBase64,
@@ -103,4 +106,9 @@ function readRstr(responseEnvelope: string) {
   const env = splitEnvelope(responseEnvelope, { allowSecurityHeader: true })
   if (!env.bodyRoot) throw new AgentError('ERR_REMOTE_PROTOCOL', 'the STS answer has an empty Body')
   return parseRstr(env.bodyRoot, responseEnvelope)
+}
+
+/** The trust options of checkAssertion, from an exchange. */
+export function trustOf(exchange: StsExchange): { trustedSigners?: readonly X509Certificate[]; signerChain?: StsSignerChain } {
+  return { ...(exchange.trustedSigners ? { trustedSigners: exchange.trustedSigners } : {}), ...(exchange.signerChain ? { signerChain: exchange.signerChain } : {}) }
 }

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js'
 import type { PromptContext, Prompter } from '../consent/prompter.js'
 import type { CertificateInfo, KeySource } from '../keys/key-source.js'
 import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
-import { issueToken, renewToken, type LoginKeys, type StsExchange } from './request-token.js'
+import { issueToken, renewToken, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const NO_CLAIMS = (): StsClaims => ({ attributes: [], designators: [] })
 
@@ -155,8 +155,11 @@ export class Session {
    */
   async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
+    // Signature, issuer and validity first: a token that is not for this environment, or no
+    // longer valid, is refused without asking the user for a password it would not need.
+    this.checkToken(assertionXml, undefined)
     await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
-    const assertion = await this.checkToken(assertionXml, holderOfKey)
+    const assertion = this.checkToken(assertionXml, (await holderOfKey.certificate()).base64)
     if (this.active) await this.logout('switch-profile')
     const token = this.activate({ assertion, profile, keys, origin: 'imported' })
     this.opts.onEvent?.({ type: 'login', token, client })
@@ -179,7 +182,7 @@ export class Session {
       const obtained = await request.obtain()
       let assertion: SamlAssertion
       try {
-        assertion = await this.checkToken(obtained.assertionXml, request.holderOfKey)
+        assertion = this.checkToken(obtained.assertionXml, (await request.holderOfKey.certificate()).base64)
       } catch (err) {
         await obtained.grant.end().catch(() => undefined)
         throw err
@@ -224,7 +227,7 @@ export class Session {
       try {
         await this.unlock({ profile: token.profile, keys: token.keys, client: { client: 'ehealth-agent (renewal)' }, claimsFor: NO_CLAIMS }, 'renewal')
         const assertion = token.grant
-          ? await this.checkToken(await token.grant.renew(), token.keys.holderOfKey)
+          ? this.checkToken(await token.grant.renew(), (await token.keys.holderOfKey.certificate()).base64)
           : await renewToken(this.opts.exchange, token.keys, token.assertion)
         if (this.active !== token) throw new AgentError('ERR_NOT_LOGGED_IN', 'signed out during renewal')
         const delegated = token.grant ? { grant: token.grant, ...(token.realIdentity ? { realIdentity: token.realIdentity } : {}) } : {}
@@ -265,20 +268,25 @@ export class Session {
     this.opts.prompter.notify({ kind: 'signed-out', text: reason === 'expired' ? 'The eHealth session expired' : 'Signed out of eHealth' })
   }
 
-  /** The acceptance check of a token not from our own STS request (imported, or from a delegated grant). */
-  private async checkToken(assertionXml: string, holderOfKey: KeySource): Promise<SamlAssertion> {
-    const hok = await holderOfKey.certificate()
+  /**
+   * The acceptance check of a token not from our own STS request (imported, or from a delegated
+   * grant): trusted STS signature, validity and, when `hokBase64` is given, bound to that certificate.
+   */
+  private checkToken(assertionXml: string, hokBase64: string | undefined): SamlAssertion {
     return checkAssertion(assertionXml, {
-      trustedSigners: this.opts.exchange.trustedSigners,
+      ...trustOf(this.opts.exchange),
       now: this.opts.clock.now(),
       skewMs: this.opts.exchange.skewMs,
-      expectedHokCertificateBase64: hok.base64,
+      ...(hokBase64 !== undefined ? { expectedHokCertificateBase64: hokBase64 } : {}),
     })
   }
 
   private activate(parts: Omit<ActiveToken, 'renewAt'>): ActiveToken {
     const { notBefore, notOnOrAfter } = parts.assertion.conditions
-    const token: ActiveToken = { ...parts, renewAt: planRenewal(notBefore, notOnOrAfter, this.opts.random(), this.opts.renewal) }
+    // The lifetime counts from when the token was issued: the STS dates NotBefore back by some
+    // minutes (a real acceptance token: 5) to absorb clock differences.
+    const from = new Date(Math.max(notBefore.getTime(), Math.min(parts.assertion.issueInstant.getTime(), notOnOrAfter.getTime())))
+    const token: ActiveToken = { ...parts, renewAt: planRenewal(from, notOnOrAfter, this.opts.random(), this.opts.renewal) }
     this.active = token
     this.scheduleTimers(token)
     return token

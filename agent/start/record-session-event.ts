@@ -1,11 +1,15 @@
 import type { AuditLog } from '../audit.js'
 import type { SessionEvent } from '../session/session.js'
 
-/** What the privacy log keeps of a session event: who, which token, the outcome; never a body. */
+/**
+ * What the privacy log keeps of a session event: who, which token, the outcome; never a body.
+ * A sign-in and a renewal use the token's key: recorded as uses (never dropped, even past the
+ * disk budget); the sign-in's caller waits until its record is on disk (session-login.ts).
+ */
 export function recordSessionEvent(audit: AuditLog, event: SessionEvent): void {
   switch (event.type) {
     case 'login':
-      audit.record({
+      audit.recordUse({
         event: 'login',
         client: { name: event.client.client },
         token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value, profile: event.token.profile.id },
@@ -13,7 +17,7 @@ export function recordSessionEvent(audit: AuditLog, event: SessionEvent): void {
       })
       break
     case 'renewal':
-      audit.record({ event: 'renewal', token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value }, outcome: 'ok' })
+      audit.recordUse({ event: 'renewal', token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value }, outcome: 'ok' })
       break
     case 'renewal-failed':
       audit.record({ event: 'renewal', outcome: 'error', errorCode: event.error.code })

@@ -63,7 +63,7 @@ export interface WiredAgent {
  */
 export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvironment, prompterIn: Prompter, iamConnectOpenUrl: ((url: string) => Promise<void>) | undefined): Promise<WiredAgent> {
   const { config, paths, clock } = opts
-  const { environment, trustedSigners } = resolved
+  const { environment, trust } = resolved
   const keystorePath = config.login.keystore ?? resolved.defaultKeystore
 
   const injected = opts.keySources
@@ -95,10 +95,20 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
   })
   const newId = createRandomIds()
-  const audit = new AuditLog({ dir: paths.auditDir, clock: () => clock.now() })
+  const audit = new AuditLog({
+    dir: paths.auditDir,
+    clock: () => clock.now(),
+    limits: { retentionMonths: config.privacyLog.retentionMonths, budgetBytes: config.privacyLog.maxDiskMiB * 1024 * 1024, warnPercent: config.privacyLog.warnAtPercent },
+    schedule: (ms, fn) => clock.setTimer(ms, fn),
+  })
   audit.onError = (err) => opts.log(`the privacy log could not be written: ${(err as Error).message}`)
-  const sessionEvents = new EventEmitter()
   let trayController: TrayController | undefined
+  // Nearly full, full, failing and back: in the agent's log with where the files are, and in the tray.
+  audit.onStateChange = (status) => {
+    opts.log(status.message ? `privacy log (${paths.auditDir}): ${status.message}` : `privacy log: ${status.state} again`)
+    trayController?.refresh()
+  }
+  const sessionEvents = new EventEmitter()
   // The tray shows the notices too ("renewal needed", errors), whatever Prompter asks the user.
   const prompter = forwardNotices(prompterIn, (notice) => trayController?.notice(notice))
   const session = new Session({
@@ -107,7 +117,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       stsUrl: environment.stsWsTrust,
       protocol: config.stsProtocol,
       samlpUrl: environment.stsSamlP,
-      trustedSigners,
+      trustedSigners: trust.pinned,
+      signerChain: trust.chain,
       now: () => clock.now(),
       newId,
     },

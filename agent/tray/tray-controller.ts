@@ -135,12 +135,14 @@ export class TrayController {
   }
 
   private model() {
+    const log = this.opts.services.audit.status()
     return buildTrayModel({
       state: this.state(),
       strings: stringsFor(this.opts.language()),
       time: { language: this.opts.language(), timeZone: this.opts.timeZone },
       profiles: this.opts.profiles,
       platform: this.opts.platform,
+      ...(log.state === 'nearly-full' || log.state === 'full' ? { privacyLog: { state: log.state, percent: Math.min(100, Math.floor((log.usedBytes / log.budgetBytes) * 100)) } } : {}),
     })
   }
 

@@ -42,6 +42,19 @@ describe('buildTrayModel', () => {
     expect(byKey(error, 'sign-out').enabled).toBe(true)
   })
 
+  it('a privacy log nearly full warns in the menu and the tooltip; a full one shows as an error', () => {
+    const input = { state: { kind: 'signed-in', ...identity } as TrayState, strings: stringsFor('en'), time: { language: 'en' as const, timeZone: 'UTC' }, profiles: PROFILES, platform: 'linux' }
+    const nearly = buildTrayModel({ ...input, privacyLog: { state: 'nearly-full', percent: 93 } })
+    expect(byKey(nearly, 'audit').title).toBe('Privacy log 93% full…')
+    expect([nearly.title, nearly.icon]).toEqual(['eHealth 17:30', trayIcon('signed-in', 'linux')])
+    expect(nearly.tooltip).toBe('eHealth agent: Signed in as Anne Janssens (Doctor) until 17:30; Privacy log 93% full')
+    const full = buildTrayModel({ ...input, privacyLog: { state: 'full', percent: 100 } })
+    expect([full.title, full.icon, byKey(full, 'audit').title]).toEqual(['eHealth !', trayIcon('error', 'linux'), 'Privacy log full: signing refused…'])
+    expect(byKey(buildTrayModel({ ...input, strings: stringsFor('nl'), privacyLog: { state: 'full', percent: 100 } }), 'audit').title).toBe('Privacylogboek vol: ondertekenen geweigerd…')
+    // The menu keeps its shape (the helper cannot add items later).
+    expect(full.items.map((i) => i.key)).toEqual(model({ kind: 'signed-in', ...identity }).items.map((i) => i.key))
+  })
+
   it('in Dutch and French', () => {
     expect(model({ kind: 'signed-in', ...identity }, 'nl').tooltip).toBe('eHealth-agent: Aangemeld als Anne Janssens (Arts) tot 17:30')
     expect(model({ kind: 'signed-in', ...identity }, 'fr').tooltip).toBe('Agent eHealth : Connecté en tant que Anne Janssens (Médecin) jusqu’à 17:30')

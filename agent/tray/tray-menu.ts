@@ -34,6 +34,8 @@ export interface TrayMenuInput {
   /** The profiles offered under "Sign in" and "Switch profile", in menu order. */
   profiles: readonly { id: string; label: string }[]
   platform: string
+  /** The privacy log when it needs attention: nearly full (a warning) or full (uses of the token refused). */
+  privacyLog?: { state: 'nearly-full' | 'full'; percent: number }
 }
 
 /** The tray model for a state. */
@@ -50,9 +52,13 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
         : state.kind === 'renewal-needed'
           ? t.renewalNeeded(time(state.until))
           : t.error(state.message)
-  const icon: IconState = state.kind
+  // A full privacy log stops every use of the token: as visible as an error.
+  const logFull = input.privacyLog?.state === 'full'
+  const icon: IconState = logFull ? 'error' : state.kind
+  const logText = input.privacyLog ? (logFull ? t.auditFull : t.auditNearlyFull(input.privacyLog.percent)) : undefined
   // Short, as some desktops show it next to the icon; the tooltip says it all.
-  const title = state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : state.kind === 'error' ? `${t.title} !` : t.title
+  const title =
+    state.kind === 'error' || logFull ? `${t.title} !` : state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : t.title
   const signedIn = identity !== undefined
   const profileItems = (action: 'sign-in' | 'switch'): TrayItem[] =>
     input.profiles.map((p) => {
@@ -69,7 +75,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: t.tooltip(text),
+    tooltip: t.tooltip(logText ? `${text}; ${logText.replace(/…$/, '')}` : text),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
       separator(),
@@ -81,7 +87,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
       item('open-sso', t.openSso),
       separator(),
       item('clients', t.clients),
-      item('audit', t.audit),
+      item('audit', logText ?? t.audit),
       item('settings', t.settings),
       separator(),
       item('quit', t.quit),

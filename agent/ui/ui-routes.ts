@@ -250,14 +250,13 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
         limit: (AUDIT_LIMITS as readonly number[]).includes(limit) ? limit : 100,
       }
       const since = filters.since === '' ? undefined : parseLocalDateTime(filters.since, options.timeZone)
-      // Outcome is filtered here (the log filters method and time): read more, then cut.
       const records: AuditRecord[] = await services.audit.list({
-        limit: filters.outcome === '' ? filters.limit : filters.limit * 5,
+        limit: filters.limit,
         ...(filters.method ? { method: filters.method } : {}),
-        ...(since ? { since: since.toISOString() } : {}),
+        ...(filters.outcome ? { outcome: filters.outcome } : {}),
+        ...(since ? { from: since.toISOString() } : {}),
       })
-      const shown = (filters.outcome === '' ? records : records.filter((r) => r.outcome === filters.outcome)).slice(0, filters.limit)
-      return { body: renderAuditPage(t, shown, { filters, sinceInvalid: filters.since !== '' && !since, time: timeOf(language) }) }
+      return { body: renderAuditPage(t, records, { filters, sinceInvalid: filters.since !== '' && !since, time: timeOf(language) }) }
     }),
   )
 

@@ -41,6 +41,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'ERR_XML_TOO_LARGE':
     case 'ERR_XML_TOO_DEEP':
     case 'ERR_XML_DUPLICATE_ID':
+    case 'ERR_SAML_INVALID':
       return EXIT_CODES.invalidInput
     case 'ERR_CONFIG_INVALID':
       return EXIT_CODES.config

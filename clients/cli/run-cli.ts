@@ -32,16 +32,16 @@ export const USAGE = `usage: ehagent <command> [options]
   login                 sign in  [--profile P] [--method keystore|eid+keystore|eid]
   logout                sign out (global logout)
   switch-profile P      sign out and in again as profile P (the agent asks for the PIN again)
-  import-token FILE     use a session token downloaded from the eHealth IDP (.ehtoken)
+  import-token FILE     use a session token downloaded from the eHealth IDP (an STS assertion, .ehtoken, base64…)
   sign FILE             print FILE signed with WS-Security (SAML holder-of-key)  [--x509] [--algorithm rsa-sha1]
   call ENDPOINT FILE    sign FILE, post it to ENDPOINT, print the answer  [--soap-action A] [--x509]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
   clients               the paired applications;  clients revoke ID  withdraws one
-  audit                 the privacy log  [--limit N] [--method M]
+  audit                 the privacy log, newest first  [--limit N] [--from T] [--to T] [--client C] [--event E] [--method M] [--outcome O]
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
   install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
   uninstall             remove what install created; names the data it leaves
-  doctor                check this machine and say how to fix what is wrong
+  doctor                check this machine and say how to fix what is wrong  [--env sandbox|int|acc|prod]
 
 Every command accepts --state-dir DIR and --port N to reach an agent started with them, and
 --json for machine-readable output on stdout. Progress goes to stderr; FILE may be - (stdin).

@@ -57,8 +57,16 @@ export const METHOD_PARAMS = {
   'audit.list': z
     .object({
       limit: z.number().int().min(1).max(1000).optional(),
-      since: z.string().datetime().optional(),
+      /** Records at or after this time (ISO 8601). `since` is the older name of the same filter. */
+      from: z.string().datetime({ offset: true }).optional(),
+      since: z.string().datetime({ offset: true }).optional(),
+      /** Records at or before this time (ISO 8601). */
+      to: z.string().datetime({ offset: true }).optional(),
+      /** A client's id or its name, exactly. */
+      client: z.string().min(1).max(128).optional(),
+      event: z.string().min(1).max(64).optional(),
       method: z.string().max(64).optional(),
+      outcome: z.enum(['ok', 'error', 'rejected']).optional(),
     })
     .strict(),
 } as const
@@ -88,7 +96,7 @@ export interface SessionStatus {
 
 /** Result types, one per method. */
 export interface MethodResults {
-  'agent.status': { version: string; pid: number; environment: string; methods: MethodName[]; session: SessionStatus }
+  'agent.status': { version: string; pid: number; environment: string; methods: MethodName[]; session: SessionStatus; privacyLog: PrivacyLogStatus }
   'profiles.list': { profiles: { id: string; label: string; kind: string }[] }
   'keys.list': { keys: { role: 'identification' | 'holder-of-key'; kind: string; label: string; subject?: string; loginState: string }[] }
   'session.login': SessionStatus
@@ -110,11 +118,38 @@ export interface AuditRecord {
   time: string
   event: string
   client?: { id?: string; name: string; pid?: number; executable?: string }
+  /** The program behind the connection, as the operating system names it. */
+  program?: { name?: string; executable?: string; pid?: number; user?: string }
+  /** The website a browser extension's request came from (`https://host[:port]`). */
+  origin?: string
   method?: string
   service?: { endpoint?: string; soapAction?: string; operation?: string }
   token?: { assertionId: string; subject: string; profile?: string; realIdentity?: { issuer: string; subject: string; name?: string } }
+  /** The `Id` of the `ds:Signature` handed out (soap.sign, soap.call): which signature this record is for. */
+  signatureId?: string
   outcome: 'ok' | 'error' | 'rejected'
   errorCode?: string
+}
+
+/**
+ * The privacy log's health, for `agent.status`, the tray and `ehagent doctor`. `nearly-full`
+ * warns ahead; `full` means the disk budget is reached and every use of the token (soap.sign,
+ * soap.call, sign-in) is refused with ERR_AUDIT_FULL; `failing` means the last write failed.
+ */
+export interface PrivacyLogStatus {
+  state: 'ok' | 'nearly-full' | 'full' | 'failing'
+  usedBytes: number
+  budgetBytes: number
+  /** Where the warning starts, in bytes. */
+  warnBytes: number
+  retentionMonths: number
+  /** The oldest record kept, when there is one. */
+  oldestRecord?: string
+  files: number
+  /** Records other than uses of the token that could not be kept because the budget was exceeded. */
+  droppedRecords: number
+  /** What is wrong and what to do, when the state is not ok. */
+  message?: string
 }
 
 /**

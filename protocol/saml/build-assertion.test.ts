@@ -1,9 +1,8 @@
 import { sign } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { assertionInput, mintAssertion, samlsignVerify } from '../../test/helpers/saml-fixtures.js'
+import { assertionInput, mintAssertion } from '../../test/helpers/saml-fixtures.js'
 import { sharedTestIdentity } from '../../test/helpers/test-pki.js'
-import { lxmlExcC14n, SAML_ASSERTION_ID_ATTR, xmlsecVerify } from '../../test/helpers/xmlsec.js'
 import { AgentError } from '../errors.js'
 import { canonicalize, childElement, DSIG_NS, parseXml } from '../xml/index.js'
 import { prepareAssertion } from './build-assertion.js'
@@ -40,8 +39,6 @@ describe('prepareAssertion', () => {
     const { root } = parseXml(xml)
     const signature = childElement(root, DSIG_NS, 'Signature')!
     expect(canonicalize(root, { exclude: signature })).toBe(unsigned)
-    // And libxml2 agrees on the canonical form.
-    expect(lxmlExcC14n(unsigned, '/*', {})).toBe(unsigned)
   })
 
   it('puts the signature last, enveloped, referencing #AssertionID with enveloped + exc-c14n', () => {
@@ -53,7 +50,7 @@ describe('prepareAssertion', () => {
     expect(xml).toContain(`<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sts.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature></Assertion>`)
   })
 
-  it('escapes hostile values so that they stay values, and the result still verifies everywhere', () => {
+  it('escapes hostile values so that they stay values, and the result still verifies', () => {
     const input = assertionInput(NOW, hok.certificateBase64, {
       nameIdentifier: { nameQualifier: 'CN="CA" & <Co>', value: 'CN="SSIN=1", O=A&B <x>\r\n\t' },
       attributes: [{ name: 'urn:a"b', namespace: 'urn:n<s>', values: ['1 < 2 & "3" ]]> \r', ''] }],
@@ -62,8 +59,6 @@ describe('prepareAssertion', () => {
     const a = checkAssertion(xml, { trustedSigners: [sts.certificate], now: NOW })
     expect(a.nameIdentifier).toEqual({ format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName', nameQualifier: 'CN="CA" & <Co>', value: 'CN="SSIN=1", O=A&B <x>' })
     expect(a.attributes).toEqual(input.attributes)
-    expect(xmlsecVerify(xml, sts.certificatePem, [SAML_ASSERTION_ID_ATTR]).ok).toBe(true)
-    expect(samlsignVerify(xml, sts.certificatePem).ok).toBe(true)
   })
 
   it('refuses input that cannot become the intended document', () => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { prepareSignature, type HashName, type SignatureAlgorithm } from '../xml/index.js'
+import { canonicalize, parseXml, prepareSignature, type HashName, type SignatureAlgorithm } from '../xml/index.js'
 import { SAML_NAMESPACES, SAML_URIS } from './names.js'
 import type { NameIdentifier, SamlAttribute } from './types.js'
 import { cannotBuild, writeAttr, writeBase64, writeDateTime, writeId, writeText } from './write-xml.js'
@@ -31,6 +31,15 @@ export interface AssertionInput {
   authenticationInstant?: Date
   /** Default `rsa-sha256` (reference §4). */
   algorithm?: SignatureAlgorithm
+  /**
+   * How the text is laid out, not what it says. `canonical` (default): exc-c14n form, so the text
+   * minus the signature is what is digested. `as-issued`: as eHealth's tokens come (a real
+   * acceptance token, taktik/freehealth-connector `compiled/RECIPE.1.9.1/examples/command-line/session.xml`):
+   * both certificates' base64 in 76-character lines (MIME style, as Apache Santuario writes it),
+   * the empty Conditions self-closed, and an `xmlns:SOAP-ENV` declaration on the root, left there
+   * by the STS's answer envelope. The signature covers the same canonical form either way.
+   */
+  layout?: 'canonical' | 'as-issued'
 }
 
 /** The assertion minus its signature value; see {@link prepareAssertion}. */
@@ -50,10 +59,10 @@ export interface PreparedAssertion {
  * ds:Signature last, referencing `#<AssertionID>` with enveloped + exc-c14n transforms and the
  * STS certificate in ds:KeyInfo.
  *
- * The text is written directly in exc-c14n form (attributes in canonical order, start/end tag
- * pairs, C14N escapes, no whitespace between elements), so the text without the signature *is*
- * the digested canonical form: no re-parse is needed, and what the STS digests is byte for byte
- * what a verifier recomputes.
+ * With the default layout the text is written directly in exc-c14n form (attributes in canonical
+ * order, start/end tag pairs, C14N escapes, no whitespace between elements), so the text without
+ * the signature *is* the digested canonical form: no re-parse is needed, and what the STS digests
+ * is byte for byte what a verifier recomputes. The `as-issued` layout is parsed once to digest it.
  *
  * @example
  * ```ts
@@ -66,12 +75,15 @@ export function prepareAssertion(input: AssertionInput): PreparedAssertion {
   const assertionId = writeId(input.assertionId, 'assertionId')
   const issueInstant = writeDateTime(input.issueInstant, 'issueInstant')
   const nameId = writeNameIdentifier({ ...input.nameIdentifier, format: input.nameIdentifier.format ?? SAML_URIS.x509SubjectName })
-  const hok = writeBase64(input.hokCertificateBase64, 'hokCertificateBase64')
+  const asIssued = input.layout === 'as-issued'
+  const lines = (base64: string) => (asIssued ? base64.replace(/(.{76})(?=.)/g, '$1\n') : base64)
+  const hok = lines(writeBase64(input.hokCertificateBase64, 'hokCertificateBase64'))
+  const conditions = `<Conditions NotBefore="${writeDateTime(input.notBefore, 'notBefore')}" NotOnOrAfter="${writeDateTime(input.notOnOrAfter, 'notOnOrAfter')}"`
 
   const parts: string[] = [
-    `<Assertion xmlns="${SAML_NAMESPACES.assertion}" AssertionID="${assertionId}" IssueInstant="${issueInstant}"` +
+    `<Assertion xmlns="${SAML_NAMESPACES.assertion}"${asIssued ? ` xmlns:SOAP-ENV="${SOAP11_ENVELOPE}"` : ''} AssertionID="${assertionId}" IssueInstant="${issueInstant}"` +
       ` Issuer="${writeAttr(input.issuer, 'issuer')}" MajorVersion="1" MinorVersion="1">`,
-    `<Conditions NotBefore="${writeDateTime(input.notBefore, 'notBefore')}" NotOnOrAfter="${writeDateTime(input.notOnOrAfter, 'notOnOrAfter')}"></Conditions>`,
+    asIssued ? `${conditions}/>` : `${conditions}></Conditions>`,
     `<AuthenticationStatement AuthenticationInstant="${writeDateTime(input.authenticationInstant ?? input.issueInstant, 'authenticationInstant')}"` +
       ` AuthenticationMethod="${writeAttr(input.authenticationMethod ?? SAML_URIS.x509Pki, 'authenticationMethod')}">`,
     `<Subject>${nameId}<SubjectConfirmation><ConfirmationMethod>${SAML_URIS.holderOfKey}</ConfirmationMethod>`,
@@ -84,7 +96,9 @@ export function prepareAssertion(input: AssertionInput): PreparedAssertion {
   const unsigned = parts.join('') + '</Assertion>'
 
   const prepared = prepareSignature({
-    references: [{ id: assertionId, canonical: unsigned, enveloped: true }],
+    // As issued, the text is not canonical (a self-closed element, an unused declaration): what is
+    // digested is its exc-c14n, computed from the parsed text.
+    references: [{ id: assertionId, canonical: asIssued ? canonicalize(parseXml(unsigned).root) : unsigned, enveloped: true }],
     algorithm: input.algorithm ?? 'rsa-sha256',
   })
   return {
@@ -92,7 +106,7 @@ export function prepareAssertion(input: AssertionInput): PreparedAssertion {
     hash: prepared.hash,
     algorithm: prepared.algorithm,
     finish(signatureValue, signerCertificateBase64) {
-      const cert = writeBase64(signerCertificateBase64, 'signerCertificateBase64')
+      const cert = lines(writeBase64(signerCertificateBase64, 'signerCertificateBase64'))
       const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`
       // Enveloped and last (reference §4): the enveloped-signature transform removes exactly this
       // element, so the rest must stay the canonical text digested above.
@@ -100,6 +114,8 @@ export function prepareAssertion(input: AssertionInput): PreparedAssertion {
     },
   }
 }
+
+const SOAP11_ENVELOPE = 'http://schemas.xmlsoap.org/soap/envelope/'
 
 function writeNameIdentifier(n: NameIdentifier): string {
   const format = n.format === '' ? '' : ` Format="${writeAttr(n.format, 'nameIdentifier.format')}"`

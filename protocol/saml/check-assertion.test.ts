@@ -1,8 +1,7 @@
 import { sign } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { assertionInput, mintAssertion, samlsignVerify } from '../../test/helpers/saml-fixtures.js'
+import { assertionInput, mintAssertion } from '../../test/helpers/saml-fixtures.js'
 import { sharedTestIdentity } from '../../test/helpers/test-pki.js'
-import { SAML_ASSERTION_ID_ATTR, xmlsecVerify } from '../../test/helpers/xmlsec.js'
 import { AgentError } from '../errors.js'
 import { canonicalize, childElement, indexIds, parseXml, prepareSignature } from '../xml/index.js'
 import { checkAssertion, DEFAULT_ASSERTION_SKEW_MS } from './check-assertion.js'
@@ -56,28 +55,10 @@ describe('checkAssertion: a minted token', () => {
     expect(a.attributes).toEqual(input.attributes)
   })
 
-  it('verifies with xmlsec1 (libxmlsec1) and is refused by it once tampered', () => {
-    const ok = xmlsecVerify(token, sts.certificatePem, [SAML_ASSERTION_ID_ATTR])
-    expect(ok.output).toContain('OK')
-    expect(ok.ok).toBe(true)
-    const bad = xmlsecVerify(token.replace('>51234567890<', '>51234567891<'), sts.certificatePem, [SAML_ASSERTION_ID_ATTR])
-    expect(bad.ok).toBe(false)
-  })
-
-  it('verifies with samlsign (OpenSAML, SAML signature profile) and is refused by it once tampered', () => {
-    const ok = samlsignVerify(token, sts.certificatePem)
-    expect(ok.output).toBe('')
-    expect(ok.ok).toBe(true)
-    expect(samlsignVerify(token.replace('>51234567890<', '>51234567891<'), sts.certificatePem).ok).toBe(false)
-    expect(samlsignVerify(token, otherSts.certificatePem).ok).toBe(false)
-  })
-
-  it('accepts rsa-sha1 too, as do xmlsec1 and samlsign', () => {
+  it('accepts rsa-sha1 too', () => {
     const sha1 = mintAssertion(sts, { ...input, algorithm: 'rsa-sha1' })
     expect(sha1).toContain('xmldsig#rsa-sha1')
     expect(checkAssertion(sha1, options).assertionId).toBe(input.assertionId)
-    expect(xmlsecVerify(sha1, sts.certificatePem, [SAML_ASSERTION_ID_ATTR]).ok).toBe(true)
-    expect(samlsignVerify(sha1, sts.certificatePem).ok).toBe(true)
   })
 
   it('keeps only the element text when an XML declaration precedes it', () => {

@@ -5,19 +5,37 @@
  *
  * @module
  */
-import type { X509Certificate } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { AgentError } from '../errors.js'
+import { describeCertificate, formatCertificateDescription } from '../pki/describe-certificate.js'
 import { DEFAULT_XML_LIMITS, DSIG_NS, childElements, descendants, indexIds, parseXml, verifySignature, type VerifiedSignature } from '../xml/index.js'
+import { checkStsSigner, type StsSignerChain } from './check-sts-signer.js'
 import { SAML_NAMESPACES } from './names.js'
 import { readAssertion, type SamlAssertion } from './parse-assertion.js'
-import { derOf, requireAttr, samlInvalid } from './read-xml.js'
+import { derOf, readDateTime, requireAttr, samlInvalid } from './read-xml.js'
 
 const SAML = SAML_NAMESPACES.assertion
 
 /** Options of {@link checkAssertion}. */
 export interface CheckAssertionOptions {
-  /** The STS signing certificates of the environment; the token must be signed by one of them. */
-  trustedSigners: readonly X509Certificate[]
+  /**
+   * Pinned STS signing certificates: a token signed with exactly one of these is trusted as it is
+   * (the settings' `trustedStsCertificates`, and tests). At least one of this and `signerChain`.
+   */
+  trustedSigners?: readonly X509Certificate[]
+  /**
+   * The environment's CA bundle and STS name: a token signed with a certificate that
+   * {@link checkStsSigner} accepts at the token's IssueInstant is trusted (the certificate comes
+   * from ds:KeyInfo; the signature must verify with it).
+   */
+  signerChain?: StsSignerChain
+  /**
+   * For `signerChain`: the oldest IssueInstant accepted, as an age; default 7 days. The signer is
+   * judged at IssueInstant (a token stays usable when its signer expires during its lifetime), so
+   * without a bound a key whose certificate expired long ago could sign tokens dated back to
+   * when it was valid. Seven days is far beyond any STS token lifetime seen (24 hours at most).
+   */
+  maxIssueAgeMs?: number
   /** The clock (protocol/ has none of its own). */
   now: Date
   /** Tolerated clock difference with the STS, both ways; default 5 minutes (EG's inbound tolerance, reference §10). */
@@ -38,24 +56,31 @@ export interface CheckAssertionOptions {
  */
 export const DEFAULT_ASSERTION_SKEW_MS = 5 * 60_000
 
+/** The default {@link CheckAssertionOptions.maxIssueAgeMs}: 7 days. */
+export const DEFAULT_MAX_ISSUE_AGE_MS = 7 * 24 * 3600_000
+
 /**
  * Check an assertion and return it parsed, or throw a typed AgentError:
  * - ERR_XML_* from the hardened parser (DTD, size, depth, malformed) and ERR_XML_DUPLICATE_ID;
  * - ERR_SIGNATURE_WRAPPING when the one enveloped signature is not a direct child of the root
  *   Assertion or does not reference the root itself, or when the document holds another
  *   assertion or signature;
- * - ERR_TOKEN_UNTRUSTED when the certificate in ds:KeyInfo is not one of `trustedSigners` (or
- *   the issuer is not expected), ERR_SIGNATURE_INVALID when the signature does not verify;
- * - ERR_TOKEN_EXPIRED (data: notBefore, notOnOrAfter) outside the Conditions window ± skew;
+ * - ERR_TOKEN_UNTRUSTED when the certificate in ds:KeyInfo is neither one of `trustedSigners`
+ *   nor accepted by `signerChain` (data.certificate names it: subject, issuer, validity, SHA-256;
+ *   data.reason says why), or the issuer is not expected; ERR_SIGNATURE_INVALID when the
+ *   signature does not verify;
+ * - ERR_TOKEN_EXPIRED (data: notBefore, notOnOrAfter) outside the Conditions window ± skew, or
+ *   issued longer ago than `maxIssueAgeMs` when judged by `signerChain`;
  * - ERR_TOKEN_NOT_BOUND when the HOK certificate is not `expectedHokCertificateBase64`;
  * - ERR_SAML_INVALID for anything else that is not the expected SAML 1.1 shape.
  *
- * RSA with SHA-256 or SHA-1 is accepted (reference §2.2: both are in use).
+ * RSA with SHA-256 or SHA-1 is accepted: the 2024 WS-Trust cookbook example is signed rsa-sha256,
+ * a real acceptance token of 2020 (SAML-P) rsa-sha1.
  *
  * @example
  * ```ts
  * const token = checkAssertion(xml, {
- *   trustedSigners: [stsCertificate],
+ *   signerChain: { cas: accBundle, signerOu: 'IAMACC' },
  *   now: clock(),
  *   expectedHokCertificateBase64: hokCertBase64,
  * })
@@ -79,10 +104,13 @@ export function checkAssertion(xmlText: string, options: CheckAssertionOptions):
     throw samlInvalid('the document root is not a saml:Assertion')
   }
   const assertionId = requireAttr(root, 'AssertionID')
+  // Read before the signature is checked, to judge the signer at the time it signed; the
+  // signature covers it, so a changed IssueInstant fails verification below.
+  const issueInstant = readDateTime(root, 'IssueInstant')
   const ids = indexIds(root) // refuses duplicate ids (ERR_XML_DUPLICATE_ID)
 
   const signature = locateSignature(root, assertionId)
-  const key = chooseKeys(signature, options.trustedSigners)
+  const key = chooseKeys(signature, options, issueInstant)
   const verified = verifyWithAny(signature, key, ids)
   // The check that defeats wrapping (XML-DSig alone says only "something was signed"): the one
   // signed element is the root, the element everything below is read from.
@@ -103,8 +131,15 @@ export function checkAssertion(xmlText: string, options: CheckAssertionOptions):
   const t = options.now.getTime()
   const window = { notBefore: notBefore.toISOString(), notOnOrAfter: notOnOrAfter.toISOString() }
   // SAML 1.1 core §2.3.2.1: valid when NotBefore <= now < NotOnOrAfter; the skew widens both ends.
-  if (t + skewMs < notBefore.getTime()) throw new AgentError('ERR_TOKEN_EXPIRED', 'the SAML token is not yet valid', window)
-  if (t - skewMs >= notOnOrAfter.getTime()) throw new AgentError('ERR_TOKEN_EXPIRED', 'the SAML token has expired', window)
+  // Nothing relates NotBefore to IssueInstant: the real STS dates NotBefore minutes before it.
+  if (t + skewMs < notBefore.getTime()) throw new AgentError('ERR_TOKEN_EXPIRED', `the SAML token is not yet valid (valid from ${window.notBefore})`, window)
+  if (t - skewMs >= notOnOrAfter.getTime()) throw new AgentError('ERR_TOKEN_EXPIRED', `the SAML token has expired (at ${window.notOnOrAfter})`, window)
+  if (key.judgedByChain && t - issueInstant.getTime() > (options.maxIssueAgeMs ?? DEFAULT_MAX_ISSUE_AGE_MS)) {
+    throw new AgentError('ERR_TOKEN_EXPIRED', `the SAML token was issued at ${issueInstant.toISOString()}, too long ago to be trusted`, { ...window, issueInstant: issueInstant.toISOString() })
+  }
+  if (t + skewMs < issueInstant.getTime()) {
+    throw new AgentError('ERR_TOKEN_EXPIRED', `the SAML token says it was issued at ${issueInstant.toISOString()}, in the future`, { ...window, issueInstant: issueInstant.toISOString() })
+  }
 
   if (options.expectedHokCertificateBase64 !== undefined) {
     if (!derOf(assertion.hokCertificateBase64).equals(derOf(options.expectedHokCertificateBase64))) {
@@ -139,12 +174,21 @@ function locateSignature(root: Element, assertionId: string): Element {
   return signature
 }
 
+/** The keys to verify the signature with, and whether trust came from the CA bundle. */
+interface ChosenKeys {
+  candidates: X509Certificate[]
+  judgedByChain: boolean
+}
+
 /**
- * The trusted keys to try: the trusted certificate equal (DER) to the one in ds:KeyInfo, or every
- * trusted certificate when KeyInfo names none. An embedded certificate that is not trusted is
- * refused outright: it only proves that someone holds that key.
+ * The trusted keys to try: an embedded certificate (ds:KeyInfo) that is pinned or that the
+ * environment's chain rule accepts at `issueInstant`; every pinned certificate when KeyInfo names
+ * none. An embedded certificate that is not trusted is refused outright, named: it only proves
+ * that someone holds that key.
  */
-function chooseKeys(signature: Element, trusted: readonly X509Certificate[]): X509Certificate[] {
+function chooseKeys(signature: Element, options: CheckAssertionOptions, issueInstant: Date): ChosenKeys {
+  const pinned = options.trustedSigners ?? []
+  if (pinned.length === 0 && !options.signerChain) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'no trusted STS certificate or CA is configured')
   const keyInfo = childElements(signature, DSIG_NS, 'KeyInfo')[0]
   const embedded: Buffer[] = []
   if (keyInfo) {
@@ -153,15 +197,49 @@ function chooseKeys(signature: Element, trusted: readonly X509Certificate[]): X5
     }
   }
   if (embedded.length === 0) {
-    if (trusted.length === 0) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'no trusted STS certificate is configured')
-    return [...trusted]
+    if (pinned.length === 0) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'the assertion names no signing certificate (ds:KeyInfo) and no STS certificate is pinned')
+    return { candidates: [...pinned], judgedByChain: false }
   }
-  const matches = trusted.filter((t) => embedded.some((der) => der.equals(t.raw)))
-  if (matches.length === 0) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'the assertion is signed with a certificate that is not a trusted STS certificate')
-  return matches
+  const matches = pinned.filter((t) => embedded.some((der) => der.equals(t.raw)))
+  if (matches.length > 0) return { candidates: matches, judgedByChain: false }
+  let refused: { certificate: X509Certificate | undefined; reason: string } | undefined
+  for (const der of embedded) {
+    let certificate: X509Certificate
+    try {
+      certificate = new X509Certificate(der)
+    } catch {
+      refused ??= { certificate: undefined, reason: 'ds:X509Certificate is not an X.509 certificate' }
+      continue
+    }
+    if (!options.signerChain) {
+      refused ??= { certificate, reason: 'it is not one of the pinned STS certificates' }
+      continue
+    }
+    const verdict = checkStsSigner(certificate, options.signerChain, issueInstant)
+    if (verdict.trusted) return { candidates: [certificate], judgedByChain: true }
+    refused ??= { certificate, reason: verdict.reason }
+  }
+  throw untrustedSigner(refused!, options.signerChain?.signerOu)
 }
 
-function verifyWithAny(signature: Element, candidates: X509Certificate[], ids: Map<string, Element>): VerifiedSignature {
+/**
+ * ERR_TOKEN_UNTRUSTED naming the certificate and what to do: a token for another environment, a
+ * signer eHealth has just moved to a CA this version does not know, or not eHealth at all.
+ */
+function untrustedSigner(refused: { certificate: X509Certificate | undefined; reason: string }, signerOu: string | undefined): AgentError {
+  const description = refused.certificate ? describeCertificate(refused.certificate) : undefined
+  const what = description ? formatCertificateDescription(description) : 'an unreadable certificate'
+  const todo =
+    'If this is a token of another environment, use the agent of that environment (--env). If eHealth has moved its STS to a new certificate ' +
+    'this version does not know, update ehealth-agent, or add the PEM of that certificate to trustedStsCertificates in the settings after checking its SHA-256 with eHealth.'
+  return new AgentError('ERR_TOKEN_UNTRUSTED', `the assertion is not signed by the eHealth STS${signerOu ? ` (${signerOu})` : ''}: it is signed by ${what}; ${refused.reason}. ${todo}`, {
+    ...(description ? { certificate: description } : {}),
+    reason: refused.reason,
+  })
+}
+
+function verifyWithAny(signature: Element, keys: ChosenKeys, ids: Map<string, Element>): VerifiedSignature {
+  const { candidates } = keys
   let lastError: unknown
   for (const cert of candidates) {
     try {

@@ -8,7 +8,6 @@ import { issueSsoToken } from '../../agent/sandbox/idp/issue-sso-token.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { runCliCaptured } from '../helpers/run-cli-captured.js'
 import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
-import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
 
 let t: TestAgent
 let scratch: string
@@ -48,20 +47,16 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     expect((await cli('switch-profile', 'doctor')).code).toBe(0)
   })
 
-  it('sign FILE prints an envelope that xmlsec1 verifies', async () => {
+  it('sign FILE prints the envelope with a WS-Security header, the Body as in the file', async () => {
     const file = join(scratch, 'request.xml')
-    writeFileSync(file, makeEnvelope(500))
+    const envelope = makeEnvelope(500)
+    writeFileSync(file, envelope)
     const run = await cli('sign', file)
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain('<wsse:Security')
-    const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(run.stdout)![1]!
-    const res = xmlsecVerify(
-      run.stdout,
-      t.sandbox.state.pki.keystores.doctor.certificatePem,
-      [...wssecIdAttrs('http://schemas.xmlsoap.org/soap/envelope/'), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
-      ['--node-id', sigId],
-    )
-    expect(res.ok, res.output).toBe(true)
+    expect(run.stdout).toMatch(/<wsse:Security [^>]*>[\s\S]*<ds:SignatureValue>[A-Za-z0-9+/=]{300,}<\/ds:SignatureValue>/)
+    const body = (xml: string) => xml.slice(xml.indexOf('>', xml.indexOf('<soapenv:Body')) + 1, xml.indexOf('</soapenv:Body>'))
+    expect(body(run.stdout)).toBe(body(envelope))
+    // xmlsec1 checks what `sign` prints in cli-commands.e2e.system.test.ts.
   })
 
   it('call ENDPOINT FILE signs, posts to the sandbox service and prints its answer', async () => {
@@ -90,7 +85,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     const bad = join(scratch, 'not-a-token.ehtoken')
     writeFileSync(bad, '<x/>')
     const refused = await cli('import-token', bad)
-    expect(refused.code).toBe(1)
+    expect(refused.code).toBe(7) // invalid input
     expect(refused.stderr).toMatch(/ERR_SAML_INVALID/)
   })
 

@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'config', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'tray']
+const IDS = ['node', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log', 'tray']
 
 let t: TestAgent
 let scratch: string
@@ -55,6 +55,7 @@ describe('ehagent doctor --json', () => {
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
     expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the sandbox the agent uses/) })
     expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
+    expect(c['privacy-log']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^.+audit: .* MiB of 1024 MiB \(0%\) in 1 file; kept 24 months$/) })
     expect(c.tray!.status).toBe('warn') // no display in the made-up machine
     expect(run.code).toBe(report.failed ? 1 : 0)
     expect(report.failed).toBe(0)
@@ -71,7 +72,7 @@ describe('ehagent doctor --json', () => {
     expectWellFormed(report)
     const c = byId(report)
     expect(c.config).toMatchObject({ status: 'fail', detail: expect.stringMatching(/port/), fix: expect.stringContaining(join(stateDir, 'config.json')) })
-    for (const id of ['keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
+    for (const id of ['sts-trust', 'keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
   })
 
   it('in text: one line per check, the fix under each failure', async () => {
@@ -85,6 +86,25 @@ describe('ehagent doctor --json', () => {
     expect(run.stdout).toMatch(/^ +fix: correct trustedStsCertificates \/ caBundle in /m)
     expect(run.stdout).toMatch(/^\d+ ok, \d+ warning\(s\), \d+ failed$/m)
   })
+
+  it('--env acc and --env prod on an empty state directory: the settings need nothing, the CA bundle is listed with each expiry', async () => {
+    for (const [env, label, count] of [['acc', 'Acceptance', 6], ['prod', 'Production', 4]] as const) {
+      const stateDir = join(scratch, `empty-${env}`)
+      const run = await runCliCaptured(['doctor', '--json', '--env', env, '--state-dir', stateDir, '--port', String(await freePort())], { home: scratch })
+      const report = JSON.parse(run.stdout) as Report & { checks: { items?: { name: string; status: string; detail: string; sha256: string }[] }[] }
+      expectWellFormed(report)
+      const c = byId(report) as Record<string, (typeof report.checks)[number]>
+      expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringContaining(`environment ${env}`) })
+      expect(c['sts-trust']).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${label}: an STS signer is trusted when it chains to one of ${count} bundled CA certificates`) })
+      expect(c['sts-trust']!.items).toHaveLength(count)
+      for (const item of c['sts-trust']!.items!) expect(item.detail).toMatch(/^(valid until|expired on) \d{4}-\d\d-\d\d/)
+      // Text mode lists each CA under the check.
+      const text = await runCliCaptured(['doctor', '--env', env, '--state-dir', stateDir, '--port', String(await freePort())], { home: scratch })
+      expect(text.stdout).toMatch(/^ +- ZetesConfidens Private Trust PKI - eHealth issuing CA 002 \(zetes-ehealth-issuing-ca-002\.pem\): valid until 2034-11-20$/m)
+    }
+    const bad = await runCliCaptured(['doctor', '--env', 'staging'], { home: scratch })
+    expect(bad.code).toBe(2)
+  }, 120_000)
 
   it('a port held by another program fails, saying how to find it', async () => {
     const port = await freePort()

@@ -34,6 +34,8 @@ describe('ehagent start', () => {
   })
 
   it('names the other agent holding the port (from its discovery file) and exits non-zero', async () => {
+    // The sandbox starts before the port is tried: give it the shared keys (generating them is slow).
+    cpSync(dirname((await sharedSandboxPki()).dir), join(t.stateDir, 'sandbox'), { recursive: true })
     const run = await runCliCaptured(['start', '--env', 'sandbox', '--demo', '--port', String(t.port), '--state-dir', t.stateDir], { home: scratch })
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`port ${t.port}`)

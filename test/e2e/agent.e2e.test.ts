@@ -5,7 +5,6 @@ import { AgentClient } from '../../clients/js/agent-client.js'
 import { connectToAgent } from '../../clients/js/discover-agent.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
-import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
 
 const CANARY = 'CANARY-7f3a9c-medical-data'
 let t: TestAgent
@@ -36,19 +35,16 @@ describe('agent end to end through clients/js, against the sandbox', () => {
     expect(t.prompter.prompts.at(-1)).toMatchObject({ client: 'MediSoft 4.2', requirement: { secret: 'password' } })
   })
 
-  it('soap.sign returns an envelope xmlsec1 verifies with the HOK certificate', async () => {
+  it('soap.sign returns the envelope with a WS-Security header, the Body as sent', async () => {
     const envelope = makeEnvelope(4096, { canary: CANARY })
     const signed = await app.call('soap.sign', { envelope })
     expect(signed.assertionId).toMatch(/^_/)
-    const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(signed.envelope)![1]!
-    const res = xmlsecVerify(
-      signed.envelope,
-      t.sandbox.state.pki.keystores.doctor.certificatePem,
-      [...wssecIdAttrs('http://schemas.xmlsoap.org/soap/envelope/'), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']],
-      ['--node-id', sigId],
-    )
-    expect(res.output).toMatch(/OK/)
-    expect(res.ok).toBe(true)
+    expect(signed.envelope).toMatch(/<wsse:Security [^>]*>[\s\S]*<ds:SignatureValue>[A-Za-z0-9+/=]{300,}<\/ds:SignatureValue>/)
+    expect(signed.envelope).toContain(`AssertionID="${signed.assertionId}"`)
+    const body = (xml: string) => xml.slice(xml.indexOf('>', xml.indexOf('<soapenv:Body')) + 1, xml.indexOf('</soapenv:Body>'))
+    expect(body(signed.envelope)).toBe(body(envelope))
+    // xmlsec1 checks this signature in agent.e2e.system.test.ts; the sandbox service checks the
+    // next test's.
   })
 
   it('soap.call signs and posts to the sandbox HOK service, which accepts it', async () => {

@@ -37,16 +37,23 @@ export interface AgentProcess {
 /**
  * Start the agent from source in a child process with `--demo` (prompts are answered with the
  * sandbox's public demo secrets); it starts `ehagent sandbox` as its own child, unless `args`
- * name `--sandbox-url`. The state directory gets a copy of the test run's shared sandbox PKI, so
+ * name `--sandbox-url`. With `environment` acc, prod or int: `--env` that, no `--demo`, and a
+ * state directory left empty. The state directory gets a copy of the test run's shared sandbox PKI, so
  * the sandbox does not generate keys (about 1.5 s instead of several).
  */
-export async function spawnAgentProcess(options: { timeoutMs?: number; args?: readonly string[] } = {}): Promise<AgentProcess> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'agent-process-'))
-  const pki = await sharedSandboxPki()
-  mkdirSync(join(stateDir, 'sandbox'), { recursive: true })
-  cpSync(pki.dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
+export async function spawnAgentProcess(options: { timeoutMs?: number; args?: readonly string[]; stateDir?: string; environment?: 'sandbox' | 'int' | 'acc' | 'prod' } = {}): Promise<AgentProcess> {
+  // A given state directory is reused as it is (an agent started again after a crash).
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'agent-process-'))
+  const environment = options.environment ?? 'sandbox'
+  if (environment === 'sandbox' && !existsSync(join(stateDir, 'sandbox', 'pki'))) {
+    const pki = await sharedSandboxPki()
+    mkdirSync(join(stateDir, 'sandbox'), { recursive: true })
+    cpSync(pki.dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
+  }
   const port = await freePort()
-  const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', 'sandbox', '--demo', '--port', String(port), '--state-dir', stateDir, ...(options.args ?? [])]
+  // A real environment: nothing but the command line, on an empty state directory.
+  const demo = environment === 'sandbox' ? ['--demo'] : []
+  const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', environment, ...demo, '--port', String(port), '--state-dir', stateDir, ...(options.args ?? [])]
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   let stdout = ''
@@ -71,7 +78,8 @@ export async function spawnAgentProcess(options: { timeoutMs?: number; args?: re
       child.kill('SIGKILL')
       throw new Error(`the agent process did not answer /health within ${options.timeoutMs ?? 30_000} ms:\n${stderr}`)
     }
-    if (existsSync(discoveryFile)) {
+    // The discovery file of this process (a reused state directory may hold one of a killed agent).
+    if (existsSync(discoveryFile) && writtenBy(discoveryFile, child.pid)) {
       const ok = await fetch(`${url}/health`).then(
         (r) => r.ok,
         () => false,
@@ -124,5 +132,13 @@ export async function spawnAgentProcess(options: { timeoutMs?: number; args?: re
       await exitPromise
       clearTimeout(timer)
     },
+  }
+}
+
+function writtenBy(discoveryFile: string, pid: number | undefined): boolean {
+  try {
+    return (JSON.parse(readFileSync(discoveryFile, 'utf8')) as { pid?: number }).pid === pid
+  } catch {
+    return false // being written
   }
 }

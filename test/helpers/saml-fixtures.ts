@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prepareAssertion, type AssertionInput } from '../../protocol/saml/build-assertion.js'
+import { SAML_NAMESPACES } from '../../protocol/saml/names.js'
+import { canonicalize, childElement, parseXml, prepareSignature } from '../../protocol/xml/index.js'
 import { requireTool } from './xmlsec.js'
 import type { TestIdentity } from './test-pki.js'
 
@@ -55,4 +57,25 @@ export function samlsignVerify(xml: string, certificatePem: string): { ok: boole
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * A successful samlp:Response whose assertion (`token`, re-signed by `sts`) uses the `saml` prefix
+ * declared on samlp:Response only, as an STS that declares it there would send it: the assertion
+ * is not self-contained until the parser carries the declaration over.
+ */
+export function responseWithOuterSamlPrefix(sts: TestIdentity, token: string, inResponseTo: string): string {
+  const names = 'Assertion|Conditions|AuthenticationStatement|Subject|NameIdentifier|SubjectConfirmation|ConfirmationMethod|AttributeStatement|Attribute|AttributeValue'
+  const prefixed = token
+    .replace(/<ds:Signature .*<\/ds:Signature>/, '')
+    .replace(` xmlns="${SAML_NAMESPACES.assertion}"`, '')
+    .replace(new RegExp(`<(/?)(${names})([ >])`, 'g'), '<$1saml:$2$3')
+  const unsignedResponse =
+    `<samlp:Response xmlns:samlp="${SAML_NAMESPACES.protocol}" xmlns:saml="${SAML_NAMESPACES.assertion}" InResponseTo="${inResponseTo}" IssueInstant="2025-01-10T09:00:01Z" MajorVersion="1" MinorVersion="1" ResponseID="_r1">` +
+    `<samlp:Status><samlp:StatusCode Value="samlp:Success"/></samlp:Status>${prefixed}</samlp:Response>`
+  const assertionEl = childElement(parseXml(unsignedResponse).root, SAML_NAMESPACES.assertion, 'Assertion')!
+  const id = assertionEl.getAttribute('AssertionID')!
+  const p = prepareSignature({ references: [{ id, canonical: canonicalize(assertionEl), enveloped: true }] })
+  const signature = p.finish(sign(p.hash, p.signedInfo, sts.privateKey), `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${sts.certificateBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`)
+  return unsignedResponse.replace('</saml:Assertion>', `${signature}</saml:Assertion>`)
 }

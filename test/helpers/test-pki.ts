@@ -19,6 +19,14 @@ export interface TestIdentityOptions {
   isCa?: boolean
   /** Validity in days from yesterday; default 365. */
   days?: number
+  /** An exact validity period instead of `days`. */
+  validity?: { notBefore: Date; notAfter: Date }
+  /** basicConstraints pathLenConstraint (CAs). */
+  pathLength?: number
+  /** keyUsage bits instead of the default (keyCertSign+cRLSign for a CA, digitalSignature otherwise); null leaves keyUsage out. */
+  keyUsage?: Record<string, boolean> | null
+  /** More extensions, in node-forge's form (e.g. an unknown critical one). */
+  extraExtensions?: object[]
   modulusLength?: number
 }
 
@@ -37,18 +45,21 @@ export function createTestIdentity(options: TestIdentityOptions = {}): TestIdent
   cert.publicKey = publicKey
   cert.serialNumber = '01' + randomBytes(8).toString('hex')
   const now = Date.now()
-  cert.validity.notBefore = new Date(now - 24 * 3600 * 1000)
-  cert.validity.notAfter = new Date(now + (options.days ?? 365) * 24 * 3600 * 1000)
+  cert.validity.notBefore = options.validity?.notBefore ?? new Date(now - 24 * 3600 * 1000)
+  cert.validity.notAfter = options.validity?.notAfter ?? new Date(now + (options.days ?? 365) * 24 * 3600 * 1000)
   const attrs = subject.map(([shortName, value]) => attribute(shortName, value))
   cert.setSubject(attrs)
   const issuerCert = options.issuer ? forge.pki.certificateFromPem(options.issuer.certificatePem) : undefined
   cert.setIssuer(issuerCert ? issuerCert.subject.attributes : attrs)
+  const keyUsage =
+    options.keyUsage === null
+      ? []
+      : [{ name: 'keyUsage', ...(options.keyUsage ?? (options.isCa ? { keyCertSign: true, cRLSign: true } : { digitalSignature: true })), critical: true }]
   cert.setExtensions([
-    { name: 'basicConstraints', cA: options.isCa ?? false, critical: true },
-    options.isCa
-      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
-      : { name: 'keyUsage', digitalSignature: true, critical: true },
+    { name: 'basicConstraints', cA: options.isCa ?? false, ...(options.pathLength !== undefined ? { pathLenConstraint: options.pathLength } : {}), critical: true },
+    ...keyUsage,
     { name: 'subjectKeyIdentifier' },
+    ...(options.extraExtensions ?? []),
   ])
   const signer = options.issuer ? forge.pki.privateKeyFromPem(options.issuer.privateKeyPem) : forgeKey
   cert.sign(signer, forge.md.sha256.create())

@@ -20,59 +20,47 @@ import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
 
 // The sandbox stands in for eHealth. If it checked signatures with the agent's own canonicalizer,
 // a c14n bug would sign wrong bytes AND verify them, and every end-to-end test would pass. Here
-// the agent's c14n is deliberately broken (test-only: this file mocks protocol/xml/c14n.js for
-// its own module graph): the agent signs with it and its own verifier, sharing the bug, accepts;
-// the sandbox, checking with xml-crypto, refuses, directly and through its HTTP endpoints.
+// the agent's c14n is deliberately broken (test-only: this file mocks protocol/xml/c14n-escape.js,
+// the character rules both of the agent's canonicalizers share — the streaming one that signs and
+// the DOM one its verifier uses): the agent signs with it and its own verifier, sharing the bug,
+// accepts; the sandbox, checking with xml-crypto, refuses, directly and through its HTTP endpoints.
 
-/** Each mutation rewrites a correct exclusive canonical form into what a plausible bug would emit. */
+/** Each mutation replaces one of the shared c14n rules by what a plausible bug would do. */
 const { MUTATIONS, active } = vi.hoisted(() => {
-  // In canonical output `<`, `"` and `&` never occur raw inside values, so start tags can be
-  // taken apart with a regular expression.
-  const START_TAG = /<([^\s>/?!]+)((?: [^\s=]+="[^"]*")*)>/g
-  const ATTRIBUTE = / ([^\s=]+)="([^"]*)"/g
+  type Escape = typeof import('../../protocol/xml/c14n-escape.js')
   const MUTATIONS = {
-    'attributes-by-qname': {
-      what: 'attributes sorted by qualified name instead of namespace URI then local name (C14N 1.0 §2.2)',
-      mutate: (c14n: string) =>
-        c14n.replace(START_TAG, (_all, name: string, attrs: string) => {
-          const all = [...attrs.matchAll(ATTRIBUTE)].map((m) => ({ name: m[1]!, text: m[0] }))
-          const decls = all.filter((a) => a.name === 'xmlns' || a.name.startsWith('xmlns:'))
-          const rest = all.filter((a) => !decls.includes(a)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-          return `<${name}${[...decls, ...rest].map((a) => a.text).join('')}>`
-        }),
-    },
-    'undeclaration-dropped': {
-      what: 'xmlns="" not rendered, so an element leaves its parent\'s default namespace unsaid (exc-c14n §3)',
-      mutate: (c14n: string) => c14n.replaceAll(' xmlns=""', ''),
-    },
     'text-gt-unescaped': {
       what: '">" in text not escaped as &gt; (C14N 1.0 §2.3)',
-      mutate: (c14n: string) => c14n.replaceAll('&gt;', '>'),
+      mutate: (actual: Escape): Partial<Escape> => ({ escapeText: (t) => actual.escapeText(t).replaceAll('&gt;', '>') }),
+    },
+    'text-cr-unescaped': {
+      what: 'a carriage return in text written raw instead of &#xD; (C14N 1.0 §2.3)',
+      mutate: (actual: Escape): Partial<Escape> => ({ escapeText: (t) => actual.escapeText(t).replaceAll('&#xD;', '\r') }),
     },
     'attribute-newline-unescaped': {
       what: 'a line feed in an attribute value written raw instead of &#xA; (C14N 1.0 §2.3)',
-      mutate: (c14n: string) => c14n.replaceAll('&#xA;', '\n'),
+      mutate: (actual: Escape): Partial<Escape> => ({ escapeAttr: (v) => actual.escapeAttr(v).replaceAll('&#xA;', '\n') }),
     },
   } as const
   return { MUTATIONS, active: { name: undefined as keyof typeof MUTATIONS | undefined } }
 })
 
-vi.mock('../../protocol/xml/c14n.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../protocol/xml/c14n.js')>()
+vi.mock('../../protocol/xml/c14n-escape.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../protocol/xml/c14n-escape.js')>()
+  const current = () => (active.name ? { ...actual, ...MUTATIONS[active.name].mutate(actual) } : actual)
   return {
     ...actual,
-    canonicalize: (...args: Parameters<typeof actual.canonicalize>) => {
-      const correct = actual.canonicalize(...args)
-      return active.name ? MUTATIONS[active.name].mutate(correct) : correct
-    },
+    escapeText: (t: string) => current().escapeText(t),
+    escapeAttr: (v: string) => current().escapeAttr(v),
   }
 })
 
-// One element that each mutation changes: attributes in two namespaces whose prefixes sort the
-// other way round, a line feed in a value, an xmlns="" undeclaration, a ">" in text.
+// One element that each mutation changes: a line feed in a value, a ">" and a carriage return in
+// text. (A mutation of the attribute order is not used: it would also break the agent's check of
+// the STS assertion, which the sandbox signed correctly, so the agent would not "share the bug".)
 const TRIGGERS =
   `<t:Triggers xmlns:t="urn:test:mutations" xmlns:z="urn:a" xmlns:b="urn:z" z:k="1" b:k="2" plain="3" note="line1&#10;line2">` +
-  `<Inner xmlns="urn:inner"><Plain xmlns="">a &gt; b</Plain></Inner></t:Triggers>`
+  `<Inner xmlns="urn:inner"><Plain xmlns="">a &gt; b&#13;c</Plain></Inner></t:Triggers>`
 const ENVELOPE =
   `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>` +
   `<urn:ConsultRequest xmlns:urn="urn:be:fgov:ehealth:test:v1"><urn:Code>R/1234</urn:Code>${TRIGGERS}</urn:ConsultRequest>` +
@@ -89,7 +77,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ stateDir: dirname(pki.dir) })
   const now = new Date()
   const doctor = pki.keystores.doctor
-  const assertionXml = mintAssertion(pki, {
+  const assertionXml = mintAssertion(sandbox.state, {
     now,
     notOnOrAfter: new Date(now.getTime() + 3600_000),
     subjectDn: doctor.subject,
@@ -117,7 +105,7 @@ function agentSigns(envelope: string, profile: WsSecurityProfile): string {
 
 const x509Profile = (): WsSecurityProfile => ({ kind: 'x509', certificateBase64: pki.keystores.doctor.certificateBase64 })
 
-/** The agent's own verifier (protocol/), which uses the same canonicalize(). */
+/** The agent's own verifier (protocol/), whose canonicalize() shares the mocked rules. */
 function agentVerifies(text: string) {
   const now = new Date()
   const keyFor = (t: SigningToken) =>
@@ -131,7 +119,7 @@ function agentVerifies(text: string) {
 function sandboxVerifies(text: string) {
   const now = new Date()
   const keyFor = (t: MessageToken) => {
-    if (t.kind === 'saml-hok') return certificateFromBase64(checkStsAssertion(t.assertionXml, { stsCertificate: pki.sts.certificate, now }).hokCertificateBase64).publicKey
+    if (t.kind === 'saml-hok') return certificateFromBase64(checkStsAssertion(t.assertionXml, { stsCertificates: [pki.sts.certificate], now }).hokCertificateBase64).publicKey
     const cert = certificateFromBase64(t.certificateBase64)
     checkSandboxChain(cert, pki, now)
     return cert.publicKey

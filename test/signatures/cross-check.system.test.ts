@@ -102,7 +102,7 @@ beforeAll(async () => {
   const now = new Date()
   const doctor = pki.keystores.doctor
   const eid = pki.eid[Object.keys(pki.eid)[0] as keyof typeof pki.eid].authentication
-  const assertionXml = mintAssertion(pki, {
+  const assertionXml = mintAssertion(new SandboxState(pki, () => new Date()), {
     now,
     notOnOrAfter: new Date(now.getTime() + 3600_000),
     subjectDn: doctor.subject,

@@ -1,5 +1,5 @@
 /**
- * Run by tray-xvfb.test.ts in a child process, under xvfb-run (and dbus-run-session) or with no
+ * Run by tray-xvfb.system.test.ts in a child process, under xvfb-run (and dbus-run-session) or with no
  * display at all, to see what the real systray2 helper does there. Prints one JSON line.
  *
  *   helper: startTray with the packaged helper: ready? then stop: exited or killed?

@@ -21,8 +21,31 @@ export const sessionLogin = defineMethod({
   },
 })
 
-/** Shared by session.login, session.switchProfile and a soap.sign that needs a session first. */
+/**
+ * Shared by session.login, session.switchProfile, the tray and a soap.sign that needs a session
+ * first. Refused before the user is asked when the privacy log is full; the sign-in counts as
+ * done only once its record is on disk (otherwise the session is closed again).
+ */
 export async function loginWith(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
+  ctx.agent.audit.assertCanRecordUse()
+  await signIn(ctx, profileId, method, mandateService)
+  await recordedOrSignedOut(ctx)
+}
+
+/**
+ * Wait until the session's login record (queued by the session's event) is on disk. When it
+ * cannot be written, the token must not be used unlogged: sign out and report why.
+ */
+export async function recordedOrSignedOut(ctx: CallContext): Promise<void> {
+  try {
+    await ctx.agent.audit.durable()
+  } catch (err) {
+    await ctx.agent.session.logout('user').catch(() => undefined)
+    throw err
+  }
+}
+
+async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
   if (method === 'iam-connect') {
     // No card reader: the user signs in at IAM Connect in the browser (itsme, eID, TOTP) and the
     // token is exchanged for a SAML token bound to our key.

@@ -7,6 +7,8 @@ import { signEnvelope } from './soap-sign.js'
  * `soap.call {endpoint, envelope, soapAction?, profile?}`: sign, POST to an endpoint of the
  * environment's service list (or the admin's allowlist), return the response. Nothing of either
  * body is kept or logged (seed 003); the privacy log records endpoint, action and operation.
+ * Sending the signed envelope is the use of the token, so its record is on disk before it is
+ * sent; a failed call adds a second record with the error, on disk before the error is returned.
  */
 export const soapCall = defineMethod({
   name: 'soap.call',
@@ -19,15 +21,17 @@ export const soapCall = defineMethod({
       method: 'soap.call',
       service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: signed.operation },
       token: auditToken(signed.token),
+      signatureId: signed.signatureId,
     }
+    await ctx.agent.audit.commit({ ...base, outcome: 'ok' })
+    let response: string
     try {
-      const response = await ctx.agent.post(params.endpoint, signed.envelope, params.soapAction ?? '', 'service')
-      ctx.agent.audit.record({ ...base, outcome: 'ok' })
-      return { status: 200, envelope: response, assertionId: signed.token.assertion.assertionId }
+      response = await ctx.agent.post(params.endpoint, signed.envelope, params.soapAction ?? '', 'service')
     } catch (err) {
-      ctx.agent.audit.record({ ...base, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
+      await ctx.agent.audit.commit({ ...base, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
       throw err
     }
+    return { status: 200, envelope: response, assertionId: signed.token.assertion.assertionId }
   },
 })
 

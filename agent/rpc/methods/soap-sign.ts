@@ -12,18 +12,21 @@ import { loginWith } from './session-login.js'
  * envelope with a WS-Security header, signed with the session's holder-of-key key. The envelope
  * is parsed once; ambiguity (two Bodies, a hidden Body, an existing Security header, a DTD) is
  * refused (threat T9); the caller's Body bytes are the signed bytes. Signing in first, with the
- * default profile, when there is no session.
+ * default profile, when there is no session. The envelope is returned only once its privacy-log
+ * record is on disk (seed 003: the log is the proof of every use of the token); when it cannot
+ * be, the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE instead of the signature.
  */
 export const soapSign = defineMethod({
   name: 'soap.sign',
   async handle(params, ctx) {
     const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256')
-    ctx.agent.audit.record({
+    await ctx.agent.audit.commit({
       event: 'soap.sign',
       client: { id: ctx.caller.id, name: ctx.caller.name },
       method: 'soap.sign',
       service: { operation: signed.operation },
       token: auditToken(signed.token),
+      signatureId: signed.signatureId,
       outcome: 'ok',
     })
     return { envelope: signed.envelope, assertionId: signed.token.assertion.assertionId, signedAt: signed.signedAt }
@@ -36,14 +39,17 @@ export async function signEnvelope(
   envelopeText: string,
   profile: 'saml-hok' | 'x509',
   algorithm: SignatureAlgorithm,
-): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string }> {
+): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string; signatureId: string }> {
   // Parse and refuse before anything else: a bad envelope never leads to a PIN prompt.
   const env = splitEnvelope(envelopeText)
   checkBodyId(env)
+  // A use that could not be recorded does not happen: refused before the key is touched.
+  ctx.agent.audit.assertCanRecordUse()
   if (!ctx.agent.session.current()) await loginWith(ctx, ctx.agent.defaultProfile)
   const token = await ctx.agent.session.token()
   const key = token.keys.holderOfKey
   const now = ctx.agent.clock.now()
+  let signatureId = ''
   const prepared = prepareWsSecurity(env, {
     profile:
       profile === 'saml-hok'
@@ -51,7 +57,11 @@ export async function signEnvelope(
         : { kind: 'x509', certificateBase64: (await key.certificate()).base64 },
     now,
     algorithm,
-    newId: (kind) => `${kind}-${ctx.agent.newId()}`,
+    newId: (kind) => {
+      const id = `${kind}-${ctx.agent.newId()}`
+      if (kind === 'SIG') signatureId = id
+      return id
+    },
   })
   const signature = await key.sign(prepared.signedInfo, prepared.hash)
   if (!signature.length) throw new AgentError('ERR_KEY_SOURCE', 'the key source returned an empty signature')
@@ -61,5 +71,6 @@ export async function signEnvelope(
     token,
     signedAt: now.toISOString(),
     operation: op ? `{${op.namespace}}${op.localName}` : '',
+    signatureId,
   }
 }

@@ -1,9 +1,11 @@
 import { randomId } from './session-store.js'
 
-/** What a download link hands out. */
+/** What a download link hands out: the `.ehtoken` file, and the bare assertion (`?format=saml`). */
 export interface Download {
   fileText: string
   fileName: string
+  assertionText: string
+  assertionFileName: string
 }
 
 /** Options of {@link DownloadStore}. */
@@ -42,7 +44,7 @@ export class DownloadStore {
     if (!link) return undefined
     this.links.delete(id)
     if (link.expiresAt <= this.now()) return undefined
-    return { fileText: link.fileText, fileName: link.fileName }
+    return { fileText: link.fileText, fileName: link.fileName, assertionText: link.assertionText, assertionFileName: link.assertionFileName }
   }
 
   revoke(id: string | undefined): void {

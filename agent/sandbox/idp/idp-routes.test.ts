@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SANDBOX_PATHS } from '../../../protocol/environments.js'
+import { readTokenDocument } from '../../../protocol/saml/read-token-document.js'
 import { checkAssertion } from '../../../protocol/saml/check-assertion.js'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
 import { parseSsoTokenFile, SSO_TOKEN_FILE } from '../../../protocol/saml/sso-token-file.js'
@@ -77,6 +78,29 @@ describe('sandbox IDP fat-client SSO pages', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self'/)
     expect(res.headers.get('referrer-policy')).toBe('same-origin')
     expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('offers the token as the STS issued it too: the bare assertion, which the agent imports as it is', async () => {
+    const b = browser()
+    const { result, path } = await signInAsDoctor(b)
+    const bareHref = /<a href="([^"]+\?format=saml)">download het token zoals de STS het uitreikte \(XML\)<\/a>/.exec(result.text)?.[1]
+    expect(bareHref).toBe(`http://localhost${path}?format=saml`)
+    const download = await b.get(`${path}?format=saml`)
+    expect(download.res.status).toBe(200)
+    expect(download.res.headers.get('content-type')).toBe('application/samlassertion+xml')
+    expect(download.res.headers.get('content-disposition')).toBe('attachment; filename="session-doctor.saml.xml"')
+    expect(download.text).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?><Assertion xmlns="urn:oasis:names:tc:SAML:1\.0:assertion" xmlns:SOAP-ENV=/)
+    expect(download.text.endsWith('</Assertion>')).toBe(true)
+    const document = readTokenDocument(download.text)
+    expect(document.shape).toBe('assertion')
+    const token = checkAssertion(document.assertionXml, {
+      signerChain: { cas: [new X509Certificate(pki.ehealthCa.certificatePem)], signerOu: 'IAMSANDBOX' },
+      now: new Date(),
+      expectedHokCertificateBase64: new X509Certificate(pki.keystores.doctor.certificatePem).raw.toString('base64'),
+    })
+    expect(token.issuer).toBe('urn:be:fgov:ehealth:sts:1_0')
+    // One link: either form spends it.
+    expect((await b.get(path)).res.status).toBe(410)
   })
 
   it('walks the wizard and serves a token file the agent accepts, once', async () => {

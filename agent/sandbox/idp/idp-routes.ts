@@ -15,6 +15,9 @@ import { renderQrSvg } from './qr-code.js'
 import { checkCsrf, SessionStore, type IdpSession } from './session-store.js'
 import { isLanguage, TEXTS } from './texts.js'
 
+/** The media type IANA lists for a SAML assertion (registered by OASIS). */
+export const SAML_ASSERTION_CONTENT_TYPE = 'application/samlassertion+xml'
+
 /** The session cookie; its value is a random session id and nothing else. */
 export const IDP_SESSION_COOKIE = 'ehidp_session'
 
@@ -39,7 +42,8 @@ const FORM_LIMIT = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('form t
  * - `POST /idp/Token/SSO/language`    step 1; `/identify` step 2 (a simulated eID: one of the
  *                                      directory's test people); `/profile` step 3, which obtains
  *                                      the token; `/logout`;
- * - `GET  /idp/Token/SSO/download/:id` the `.ehtoken` file, once per link, within 5 minutes.
+ * - `GET  /idp/Token/SSO/download/:id` the `.ehtoken` file, once per link, within 5 minutes;
+ *                                      `?format=saml`: the bare assertion instead.
  *
  * Per-browser state lives server-side, keyed by a random HttpOnly, SameSite=Lax cookie; every
  * POST needs the session's CSRF token (and a same-origin Origin when the browser sends one).
@@ -68,7 +72,8 @@ export function createIdpRoutes(options: IdpOptions = {}): SandboxRoutes {
       // Each showing of the result page gets a fresh one-time link; the previous one dies, so
       // only the link (and QR code) on the screen in front of the user works.
       downloads.revoke(session.downloadId)
-      session.downloadId = downloads.issue({ fileText: session.result.fileText, fileName: session.result.fileName })
+      const { fileText, fileName, assertionText, assertionFileName } = session.result
+      session.downloadId = downloads.issue({ fileText, fileName, assertionText, assertionFileName })
       const href = new URL(`${BASE}/download/${session.downloadId}`, c.req.url).href
       const qr = c.req.query('qr') === '1' ? await renderQrSvg(href, TEXTS[session.language].showQr) : undefined
       return page(c, renderResultPage(ctx, person, session.result, href, qr))
@@ -141,11 +146,14 @@ export function createIdpRoutes(options: IdpOptions = {}): SandboxRoutes {
         const t = TEXTS[language]
         return page(c, renderMessagePage(language, BASE, t.linkGoneTitle, t.linkGone), 410)
       }
-      c.header('Content-Type', SSO_TOKEN_FILE.contentType)
-      c.header('Content-Disposition', `attachment; filename="${download.fileName}"`)
+      // Two forms of the same token: the .ehtoken file the agent's file handler opens, or the bare
+      // assertion, for tools that load an STS token as such (one link: either form spends it).
+      const bare = c.req.query('format') === 'saml'
+      c.header('Content-Type', bare ? SAML_ASSERTION_CONTENT_TYPE : SSO_TOKEN_FILE.contentType)
+      c.header('Content-Disposition', `attachment; filename="${bare ? download.assertionFileName : download.fileName}"`)
       c.header('Cache-Control', 'no-store')
       c.header('X-Content-Type-Options', 'nosniff')
-      return c.body(download.fileText, 200)
+      return c.body(bare ? download.assertionText : download.fileText, 200)
     })
   }
 }

@@ -41,9 +41,21 @@ export function issueSsoToken(state: SandboxState, person: Person, choice: Profi
 
   const assertion = parseAssertion(outcome.assertionXml)
   const fileText = buildSsoTokenFile({ assertionXml: outcome.assertionXml, environment: 'sandbox', profile: choice.profile, issued: assertion.issueInstant })
+  // The token "as if it was retrieved from the eHealth STS itself" (seed 000): the assertion as
+  // the Technical Connector saves one (SAML10Converter.toXMLString: an XML declaration, then the
+  // element, no final newline; as the real token in taktik/freehealth-connector's Recip-e example).
+  const assertionText = `<?xml version="1.0" encoding="UTF-8"?>${outcome.assertionXml}`
   return {
     kind: 'issued',
-    result: { profile: choice.profile, fileText, fileName: ssoTokenFileName(choice.profile), assertionId: assertion.assertionId, notOnOrAfter: outcome.notOnOrAfter },
+    result: {
+      profile: choice.profile,
+      fileText,
+      fileName: ssoTokenFileName(choice.profile),
+      assertionText,
+      assertionFileName: ssoTokenFileName(choice.profile).replace(/\.ehtoken$/, '.saml.xml'),
+      assertionId: assertion.assertionId,
+      notOnOrAfter: outcome.notOnOrAfter,
+    },
   }
 }
 

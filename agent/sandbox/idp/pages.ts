@@ -93,6 +93,7 @@ export function renderResultPage(ctx: PageContext, person: Person, result: SsoRe
       identified(ctx, `${person.givenName} ${person.surname} (${profile})`) +
       `<p>${escapeHtml(t.canInstall)} <strong>${escapeHtml(profile)}</strong>. <a href="${escapeHtml(ctx.base)}?qr=1">${escapeHtml(t.showQr)}</a></p>` +
       `<p><a class="button" href="${escapeHtml(downloadHref)}">${escapeHtml(t.install)}</a></p>` +
+      `<p class="muted">${escapeHtml(t.asIssuedLead)} <a href="${escapeHtml(downloadHref)}?format=saml">${escapeHtml(t.asIssued)}</a></p>` +
       qr +
       `<p class="muted">${escapeHtml(t.tokenReference)} <code>${escapeHtml(result.assertionId)}</code>, ${escapeHtml(t.validUntil)} ${escapeHtml(until)}.</p>` +
       `<p>${escapeHtml(t.otherProfile)} <a href="${escapeHtml(ctx.base)}?step=profile">${escapeHtml(t.chooseOtherProfile)}</a></p>`,

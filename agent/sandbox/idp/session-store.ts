@@ -8,6 +8,9 @@ export interface SsoResult {
   /** The `.ehtoken` file, ready to serve. */
   fileText: string
   fileName: string
+  /** The same token as the STS issued it, a bare saml:Assertion document (the other download). */
+  assertionText: string
+  assertionFileName: string
   assertionId: string
   notOnOrAfter: Date
 }

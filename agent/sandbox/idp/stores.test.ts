@@ -8,7 +8,7 @@ function fakeClock(start = 1_700_000_000_000) {
 }
 
 describe('DownloadStore', () => {
-  const file = { fileText: '<x/>', fileName: 'session-doctor.ehtoken' }
+  const file = { fileText: '<x/>', fileName: 'session-doctor.ehtoken', assertionText: '<Assertion/>', assertionFileName: 'session-doctor.saml.xml' }
 
   it('hands a download out once', () => {
     const store = new DownloadStore({ now: fakeClock().now })

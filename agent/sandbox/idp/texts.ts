@@ -38,6 +38,9 @@ export interface Texts {
   canInstall: string
   showQr: string
   install: string
+  /** The other download: the token as the STS issued it. */
+  asIssuedLead: string
+  asIssued: string
   qrHelp: string
   otherProfile: string
   chooseOtherProfile: string
@@ -79,6 +82,8 @@ export const TEXTS: Record<Language, Texts> = {
     canInstall: 'U kan nu een sessietoken installeren volgens het gekozen profiel',
     showQr: 'Toon QR-code',
     install: 'Installeer mijn sessietoken',
+    asIssuedLead: 'Voor software die het token zelf inleest:',
+    asIssued: 'download het token zoals de STS het uitreikte (XML)',
     qrHelp: 'U kan deze QR-code gebruiken om uw sessietoken te installeren op een mobiel toestel dat is uitgerust met een barcodescanner.',
     otherProfile: 'Indien u over meerdere profielen beschikt, kan u een sessietoken volgens een ander profiel aanmaken.',
     chooseOtherProfile: 'Kies een ander profiel',
@@ -126,6 +131,8 @@ export const TEXTS: Record<Language, Texts> = {
     canInstall: 'Vous pouvez maintenant installer un jeton de session selon le profil choisi',
     showQr: 'Afficher le code QR',
     install: 'Installer mon jeton de session',
+    asIssuedLead: 'Pour un logiciel qui lit lui-même le jeton :',
+    asIssued: 'télécharger le jeton tel que le STS l’a émis (XML)',
     qrHelp: 'Vous pouvez utiliser ce code QR pour installer votre jeton de session sur un appareil mobile équipé d’un lecteur de codes-barres.',
     otherProfile: 'Si vous disposez de plusieurs profils, vous pouvez créer un jeton de session selon un autre profil.',
     chooseOtherProfile: 'Choisir un autre profil',
@@ -173,6 +180,8 @@ export const TEXTS: Record<Language, Texts> = {
     canInstall: 'You can now install a session token for the chosen profile',
     showQr: 'Show QR code',
     install: 'Install my session token',
+    asIssuedLead: 'For software that reads the token itself:',
+    asIssued: 'download the token as the STS issued it (XML)',
     qrHelp: 'You can use this QR code to install your session token on a mobile device equipped with a barcode scanner.',
     otherProfile: 'If you have several profiles, you can create a session token for another profile.',
     chooseOtherProfile: 'Choose another profile',

@@ -40,7 +40,7 @@ export function issueExchangedAssertion(state: SandboxState, subject: ExchangeSu
     requester,
     hokCertificateBase64: subject.hokCertificate.raw.toString('base64'),
     ...claims,
-    requestedNotOnOrAfter: subject.notOnOrAfter,
+    latestNotOnOrAfter: subject.notOnOrAfter,
   })
 }
 

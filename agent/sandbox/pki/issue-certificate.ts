@@ -3,7 +3,7 @@
  * loop: forge's JS key generation takes seconds per key); node-forge builds and signs the
  * certificates, which node:crypto cannot do.
  */
-import { createPrivateKey, generateKeyPair, randomBytes, X509Certificate, type KeyObject } from 'node:crypto'
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto'
 import { promisify } from 'node:util'
 import forge from 'node-forge'
 import { toForgeAttributes, type DnAttribute } from './distinguished-name.js'
@@ -47,7 +47,18 @@ export async function generateRsaKey(): Promise<KeyObject> {
 }
 
 export async function issueCertificate(options: IssueOptions): Promise<CertifiedKey> {
-  const privateKey = options.privateKey ?? (await generateRsaKey())
+  return certifyKey(options, options.privateKey ?? (await generateRsaKey()))
+}
+
+/**
+ * The same, on this thread: for the few certificates the sandbox makes while it serves (an STS
+ * signer rotated mid-session), where an async key generation has no caller to await it.
+ */
+export function issueCertificateSync(options: IssueOptions): CertifiedKey {
+  return certifyKey(options, options.privateKey ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)
+}
+
+function certifyKey(options: IssueOptions, privateKey: KeyObject): CertifiedKey {
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
   const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem)
 
@@ -102,9 +113,12 @@ function extensionsFor(purpose: CertificatePurpose): object[] {
         { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
       ]
     case 'sts':
+      // As the real STS certificates (ZetesConfidens-issued, 2021 and 2023): CA:FALSE,
+      // digitalSignature + nonRepudiation + keyEncipherment, clientAuth + emailProtection.
       return [
         { name: 'basicConstraints', cA: false, critical: true },
-        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true, emailProtection: true },
       ]
     case 'ehealth':
       return [

@@ -2,6 +2,7 @@
  * The names in the sandbox PKI. Each imitates the real one's shape (reference §4, §7) and says
  * TEST or SANDBOX where a person reads it, so a sandbox certificate is never mistaken for a real one.
  */
+import { SANDBOX_STS_SIGNER_OU } from '../../../protocol/environments.js'
 import type { Organization, Person } from '../directory-data.js'
 import type { DnAttribute } from './distinguished-name.js'
 
@@ -19,25 +20,33 @@ export const BELGIUM_ROOT_CA_DN: readonly DnAttribute[] = [
   ['C', 'BE'],
 ]
 
-/** Shaped like `CN=Citizen CA, SERIALNUMBER=202301, C=BE`. */
+/**
+ * Shaped like the Belgian eID CAs, which encode C, CN, serialNumber in that order (the real
+ * Government CA 201402 in taktik/freehealth-connector `src/main/resources/prod/caCertificateKeystore.jks`),
+ * so that Java prints them `SERIALNUMBER=201402, CN=Government CA, C=BE`: serialNumber first in
+ * this reading order.
+ */
 export const CITIZEN_CA_DN: readonly DnAttribute[] = [
-  ['CN', 'TEST Citizen CA (sandbox)'],
   ['SERIALNUMBER', '000001'],
+  ['CN', 'TEST Citizen CA (sandbox)'],
   ['C', 'BE'],
 ]
 
 /**
- * Shaped like the ACC STS certificate (reference §4, IAMACC.cer):
- * `CN="CBE=0809394427, IAMACC", OU=eHealth-platform Belgium, OU=EHEALTH-PLATFORM, OU=CBE=0809394427, OU=IAMACC, …`.
- * CBE 0809394427 is the eHealth platform's enterprise number; the application OU `SANDBOX STS`
- * (and the TEST issuer) mark it as the sandbox's.
+ * Named exactly as the real STS signing certificates are, every generation of them (DER order
+ * `C=BE, O=Federal Government, OU=IAMACC, OU=CBE=0809394427, OU=EHEALTH-PLATFORM,
+ * OU=eHealth-platform Belgium, CN=CBE=0809394427, IAMACC` in acceptance; public copies in
+ * taktik/freehealth-connector `src/main/resources/acpt/truststore.jks`), with the sandbox's IAM OU
+ * in place of `IAMACC`: an agent recognises it by the same rule as the real one
+ * (protocol/saml/check-sts-signer.ts), and the TEST issuer marks it as the sandbox's.
+ * CBE 0809394427 is the eHealth platform's enterprise number.
  */
 export const STS_DN: readonly DnAttribute[] = [
-  ['CN', 'CBE=0809394427, SANDBOX STS'],
+  ['CN', `CBE=0809394427, ${SANDBOX_STS_SIGNER_OU}`],
   ['OU', 'eHealth-platform Belgium'],
   ['OU', 'EHEALTH-PLATFORM'],
   ['OU', 'CBE=0809394427'],
-  ['OU', 'SANDBOX STS'],
+  ['OU', SANDBOX_STS_SIGNER_OU],
   ['O', 'Federal Government'],
   ['C', 'BE'],
 ]

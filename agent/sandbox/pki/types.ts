@@ -13,7 +13,7 @@ export type KeystoreId = (typeof KEYSTORE_IDS)[number]
 
 /** A certified key kept as two PEM files. */
 export interface StoredCertifiedKey extends CertifiedKey {
-  /** Reference-style DN, e.g. `CN="CBE=0809394427, SANDBOX STS", OU=…, C=BE`. */
+  /** Reference-style DN, e.g. `CN="CBE=0809394427, IAMSANDBOX", OU=…, C=BE`. */
   subject: string
   issuer: string
   certificatePath: string

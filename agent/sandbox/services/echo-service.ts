@@ -43,7 +43,7 @@ export async function handleEchoService(state: SandboxState, requestText: string
           return cert.publicKey
         }
         try {
-          assertion = checkStsAssertion(token.assertionXml, { stsCertificate: state.pki.sts.certificate, now, expectedIssuers: [EHEALTH_STS_ISSUER] })
+          assertion = checkStsAssertion(token.assertionXml, { stsCertificates: state.stsSigning.trustedCertificates(), now, expectedIssuers: [EHEALTH_STS_ISSUER] })
         } catch (err) {
           if (isAgentError(err) && err.code === 'ERR_TOKEN_EXPIRED') denied = 'the SAML token has expired'
           throw err

@@ -7,9 +7,6 @@ import type { StsRequester } from './verify-x509-request.js'
 
 const IDENTIFICATION_NS = 'urn:be:fgov:identification-namespace'
 const MANDATE_SERVICE = 'urn:be:fgov:ehealth:1.0:servicename:external'
-/** What the STS grants when the request names no expiry (TC's default validity, reference §10). */
-const DEFAULT_VALIDITY_MS = 24 * 3600_000
-
 /** What a token is asked for, whichever STS front (WS-Trust, SAML-P, the IDP) received it. */
 export interface IssueInput {
   requester: StsRequester
@@ -19,8 +16,11 @@ export interface IssueInput {
   provided: readonly SamlAttribute[]
   /** Attributes the requester asks the STS to certify. */
   requested: readonly AttributeDesignator[]
-  /** The expiry asked for; capped by the sandbox's token lifetime. Default now + 24 h. */
-  requestedNotOnOrAfter?: Date
+  /**
+   * A latest expiry imposed by the front that issues (IAM Connect's token exchange: not beyond the
+   * provider's session). What a client asks for is not here: the STS chooses the lifetime.
+   */
+  latestNotOnOrAfter?: Date
 }
 
 /** A minted token, or the provided attribute that is not true of the requester. */
@@ -58,9 +58,10 @@ export function issueAssertion(state: SandboxState, input: IssueInput): IssueOut
     const value = evaluateAttribute(subject, designator.name)
     if (value !== undefined) attributes.push({ name: designator.name, namespace: designator.namespace, values: [value] })
   }
-  const requested = input.requestedNotOnOrAfter?.getTime() ?? now.getTime() + DEFAULT_VALIDITY_MS
-  const notOnOrAfter = new Date(Math.min(requested, now.getTime() + state.tokenLifetimeMs()))
-  const assertionXml = mintAssertion(state.pki, {
+  // The STS decides the lifetime and ignores the one requested (WS-Trust Lifetime/Expires,
+  // SAML-P Conditions/NotOnOrAfter): clients must read it from the token.
+  const notOnOrAfter = new Date(Math.min(now.getTime() + state.tokenLifetimeMs(), input.latestNotOnOrAfter?.getTime() ?? Infinity))
+  const assertionXml = mintAssertion(state, {
     now,
     notOnOrAfter,
     subjectDn: input.requester.dn,

@@ -2,7 +2,7 @@ import { randomBytes, sign } from 'node:crypto'
 import { EHEALTH_STS_ISSUER } from '../../../protocol/saml/names.js'
 import { prepareAssertion } from '../../../protocol/saml/build-assertion.js'
 import type { SamlAttribute } from '../../../protocol/saml/types.js'
-import type { SandboxPki } from '../pki/types.js'
+import type { SandboxState } from '../sandbox-state.js'
 
 /** What the sandbox STS puts in a token. */
 export interface MintRequest {
@@ -15,19 +15,25 @@ export interface MintRequest {
 }
 
 /**
- * Mint a SAML 1.1 holder-of-key assertion as the eHealth STS does (reference §4): signed by the
- * sandbox STS key, rsa-sha256, exc-c14n, enveloped, the HOK certificate from the request.
+ * Mint a SAML 1.1 holder-of-key assertion as the eHealth STS does (reference §4), laid out as its
+ * tokens come (build-assertion.ts `as-issued`: certificate base64 in 76-character lines,
+ * `xmlns:SOAP-ENV` on the root): `_` and 32 hex digits for AssertionID, NotBefore some minutes
+ * before IssueInstant (a real acceptance token: 5 minutes), signed enveloped with exc-c14n by the
+ * STS's current signer, rsa-sha256 unless SHA-1 is asked for (the real token of 2020 is rsa-sha1).
  */
-export function mintAssertion(pki: SandboxPki, req: MintRequest): string {
+export function mintAssertion(state: SandboxState, req: MintRequest): string {
+  const { signer, algorithm } = state.stsSigning.next()
   const prepared = prepareAssertion({
     assertionId: '_' + randomBytes(16).toString('hex'),
     issuer: EHEALTH_STS_ISSUER,
     issueInstant: req.now,
-    notBefore: req.now,
+    notBefore: new Date(req.now.getTime() - state.options.notBeforeLeadMs),
     notOnOrAfter: req.notOnOrAfter,
     nameIdentifier: { nameQualifier: req.issuerDn, value: req.subjectDn },
     hokCertificateBase64: req.hokCertificateBase64,
     attributes: req.attributes,
+    algorithm,
+    layout: 'as-issued',
   })
-  return prepared.finish(sign(prepared.hash, prepared.signedInfo, pki.sts.privateKey), pki.sts.certificateBase64)
+  return prepared.finish(sign(prepared.hash, prepared.signedInfo, signer.privateKey), signer.certificateBase64)
 }

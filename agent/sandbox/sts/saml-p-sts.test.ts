@@ -16,7 +16,8 @@ import { createTestIdentity } from '../../../test/helpers/test-pki.js'
 import { createSandboxApp } from '../app.js'
 import type { SandboxPki } from '../pki/types.js'
 import { SandboxState } from '../sandbox-state.js'
-import { samlpStsRoutes, SAMLP_SOAP_ACTIONS } from './saml-p-sts.js'
+import { SAMLP_LEGACY_PATH, samlpStsRoutes } from './saml-p-sts.js'
+import { findSamlpSoapAction } from '../../../protocol/saml/samlp-soap-actions.js'
 
 /** A key and its certificate: what signs the header (identification) or is bound (HOK). */
 interface Credential {
@@ -47,6 +48,8 @@ interface CallOptions {
   claims?: StsClaims
   validityMs?: number
   soapAction?: string | null
+  /** Default the current endpoint. */
+  path?: string
   /** Change the signed samlp:Request before the WS-Security header is added. */
   tamper?: (requestXml: string) => string
   /** Another Body content altogether. */
@@ -83,9 +86,10 @@ async function callSamlp(options: CallOptions) {
   const signed = ws.finish(sign(ws.hash, ws.signedInfo, options.identification.key))
 
   const headers: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8' }
-  if (options.soapAction !== null) headers.SOAPAction = options.soapAction ?? `"${SAMLP_SOAP_ACTIONS[0]}"`
+  const path = options.path ?? SANDBOX_PATHS.stsSamlP
+  if (options.soapAction !== null) headers.SOAPAction = options.soapAction ?? `"${findSamlpSoapAction(path)}"`
   const app = createSandboxApp(options.stateOverride ?? state, [samlpStsRoutes])
-  const res = await app.request(SANDBOX_PATHS.stsSamlP, { method: 'POST', headers, body: signed })
+  const res = await app.request(path, { method: 'POST', headers, body: signed })
   const text = await res.text()
   return { status: res.status, text, requestId, samlpResponse: () => samlpResponseOf(text, requestId) }
 }
@@ -143,16 +147,27 @@ describe('sandbox SAML-P STS', () => {
     expect(() => attributesOf(res.samlpResponse().assertionXml, doctor.certificatePem)).not.toThrow()
   })
 
-  it('takes either SOAPAction, quoted or not, or none; refuses another', async () => {
+  it('takes only the SOAPAction its endpoint\'s WSDL binds, quoted or not; refuses the other one, none, and another', async () => {
     const doctor = keystore('doctor')
-    for (const soapAction of [SAMLP_SOAP_ACTIONS[1], `"${SAMLP_SOAP_ACTIONS[1]}"`, SAMLP_SOAP_ACTIONS[0], null]) {
-      const res = await callSamlp({ identification: doctor, hok: doctor, soapAction })
-      expect(res.status, String(soapAction)).toBe(200)
-      expect(res.samlpResponse().status).toBe('success')
+    const current = 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken'
+    const legacy = 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken'
+    for (const [path, good, bad] of [
+      [SANDBOX_PATHS.stsSamlP, current, legacy],
+      [SAMLP_LEGACY_PATH, legacy, current],
+    ] as const) {
+      for (const soapAction of [`"${good}"`, good]) {
+        const res = await callSamlp({ identification: doctor, hok: doctor, soapAction, path })
+        expect(res.status, `${path} ${soapAction}`).toBe(200)
+        expect(res.samlpResponse().status).toBe('success')
+      }
+      for (const soapAction of [`"${bad}"`, null, '"urn:be:fgov:ehealth:sts:protocol:v1:Challenge"', '""']) {
+        const wrong = await callSamlp({ identification: doctor, hok: doctor, soapAction, path })
+        expect(wrong.status, `${path} ${String(soapAction)}`).toBe(500)
+        const fault = parseSoapFault(wrong.text)?.ehealth
+        expect(fault?.code).toBe('SOA-03001')
+        expect(fault?.messages.map((m) => m.text).join(' ')).toContain(`this endpoint's WSDL binds "${good}"`)
+      }
     }
-    const wrong = await callSamlp({ identification: doctor, hok: doctor, soapAction: '"urn:be:fgov:ehealth:sts:protocol:v1:Challenge"' })
-    expect(wrong.status).toBe(500)
-    expect(parseSoapFault(wrong.text)?.ehealth?.code).toBe('SOA-03001')
   })
 
   it('binds the keystore when the eID identifies and the request is signed by the keystore key', async () => {
@@ -220,14 +235,13 @@ describe('sandbox SAML-P STS', () => {
     expect(byName['urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11']).toBeUndefined()
   })
 
-  it('grants the validity asked for, capped by the sandbox token lifetime', async () => {
+  it('chooses the lifetime itself, as eHealth\'s STS: whatever is asked, IssueInstant + its lifetime, NotBefore 5 minutes earlier', async () => {
     const doctor = keystore('doctor')
-    const short = attributesOf((await callSamlp({ identification: doctor, hok: doctor, validityMs: 600_000 })).samlpResponse().assertionXml, doctor.certificatePem)
-    const { notBefore, notOnOrAfter } = short.token.conditions
-    expect(notOnOrAfter.getTime() - notBefore.getTime()).toBeLessThanOrEqual(600_000)
-    expect(notOnOrAfter.getTime() - notBefore.getTime()).toBeGreaterThan(590_000)
-    const long = attributesOf((await callSamlp({ identification: doctor, hok: doctor, validityMs: 90 * 24 * 3600_000 })).samlpResponse().assertionXml, doctor.certificatePem)
-    expect(long.token.conditions.notOnOrAfter.getTime() - long.token.conditions.notBefore.getTime()).toBe(state.options.tokenLifetimeMs)
+    for (const validityMs of [600_000, 90 * 24 * 3600_000]) {
+      const { token } = attributesOf((await callSamlp({ identification: doctor, hok: doctor, validityMs })).samlpResponse().assertionXml, doctor.certificatePem)
+      expect(token.conditions.notOnOrAfter.getTime() - token.issueInstant.getTime()).toBe(state.options.tokenLifetimeMs)
+      expect(token.issueInstant.getTime() - token.conditions.notBefore.getTime()).toBe(5 * 60_000)
+    }
   })
 
   it('answers samlp:Requester without sub-code to a request it cannot read', async () => {

@@ -4,6 +4,7 @@ import { isAgentError } from '../../../protocol/errors.js'
 import { buildSamlpResponse, type SamlpStatus } from '../../../protocol/saml/build-samlp-response.js'
 import { SAML_NAMESPACES } from '../../../protocol/saml/names.js'
 import { parseSamlpRequest, type SamlpRequest } from '../../../protocol/saml/parse-samlp-request.js'
+import { findSamlpSoapAction } from '../../../protocol/saml/samlp-soap-actions.js'
 import { extractElementText } from '../../../protocol/xml/index.js'
 import { soapEndpoint, type SandboxRoutes } from '../app.js'
 import type { SandboxState } from '../sandbox-state.js'
@@ -13,27 +14,28 @@ import { certificateFromBase64, checkSandboxChain } from './certificate-trust.js
 import { issueAssertion } from './issue-assertion.js'
 import { describeStsError, verifyX509Request, type VerifiedX509Request } from './verify-x509-request.js'
 
-/**
- * The two SOAPActions clients send to the SAML-P STS (reference §2.1): TC's `RequestSecureToken`
- * (the WSDL's) and EG's `RequestSecurityToken`. The server dispatches on the Body, so it takes
- * either, quoted (WS-I R1109) or not, and a request without the header.
- */
-export const SAMLP_SOAP_ACTIONS = [
-  'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecureToken',
-  'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',
-] as const
+/** The Legacy endpoint path (SecureTokenService WSDL), served beside the current one. */
+export const SAMLP_LEGACY_PATH = '/IAM/Saml11TokenService/Legacy/v1'
 
-/** Mounts the legacy SAML-P STS at `SANDBOX_PATHS.stsSamlP`. */
+/**
+ * Mounts the legacy SAML-P STS at `SANDBOX_PATHS.stsSamlP` (the current endpoint, whose WSDL binds
+ * `RequestSecurityToken`) and at the Legacy path (whose WSDL binds `RequestSecureToken`). Each
+ * takes only its own WSDL's SOAPAction, as a strict server dispatching on the action would
+ * (protocol/saml/samlp-soap-actions.ts has the table and its sources).
+ */
 export const samlpStsRoutes: SandboxRoutes = (app, state) => {
-  app.post(SANDBOX_PATHS.stsSamlP, (c) => {
-    const action = c.req.header('SOAPAction')
-    return soapEndpoint(c.req.raw, state, (text) => handleSamlp(state, text, action))
-  })
+  for (const path of [SANDBOX_PATHS.stsSamlP, SAMLP_LEGACY_PATH]) {
+    const expected = findSamlpSoapAction(path)
+    app.post(path, (c) => {
+      const action = c.req.header('SOAPAction')
+      return soapEndpoint(c.req.raw, state, (text) => handleSamlp(state, text, action, expected))
+    })
+  }
 }
 
 /**
  * The sandbox's legacy SAML 1.1 STS (`/IAM/Saml11TokenService/v1`), following reference §2 and
- * the SAML-P checklist of §11:
+ * the SAML-P checklist of §11, once the SOAPAction is the endpoint's:
  * 1. the X.509 WS-Security header, checked exactly as the WS-Trust STS checks it; a failure is
  *    the same SOAP fault (SOA-01001), as eHealth's gateway answers before the STS sees the body;
  * 2. the Body's `samlp:Request` parsed;
@@ -47,10 +49,12 @@ export const samlpStsRoutes: SandboxRoutes = (app, state) => {
  *    `samlp:Requester`/`samlp:RequestDenied` with a StatusMessage for a refused request,
  *    `samlp:Requester` alone for one the STS cannot read, `samlp:Responder` for its own failures.
  */
-export async function handleSamlp(state: SandboxState, requestText: string, soapAction?: string): Promise<SoapReply> {
-  const action = soapAction?.trim().replace(/^"(.*)"$/, '$1') ?? ''
-  if (action !== '' && !(SAMLP_SOAP_ACTIONS as readonly string[]).includes(action)) {
-    return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', `unknown SOAPAction "${action.slice(0, 100)}"`])
+export async function handleSamlp(state: SandboxState, requestText: string, soapAction: string | undefined, expectedAction: string): Promise<SoapReply> {
+  // WS-I BP 1.1 R1109: the value is quoted; an unquoted one is read too.
+  const action = soapAction?.trim().replace(/^"(.*)"$/, '$1')
+  if (action !== expectedAction) {
+    const sent = action === undefined ? 'no SOAPAction header' : `SOAPAction "${action.slice(0, 100)}"`
+    return businessFault(state, 'soapenv:Client', 'SOA-03001', ['Malformed message', `${sent}: this endpoint's WSDL binds "${expectedAction}"`])
   }
   let checked: VerifiedX509Request
   try {
@@ -107,7 +111,6 @@ function issue(state: SandboxState, checked: VerifiedX509Request, request: Samlp
     hokCertificateBase64: hok,
     provided: request.attributes,
     requested: request.designators,
-    ...(request.innerAssertion?.notOnOrAfter ? { requestedNotOnOrAfter: request.innerAssertion.notOnOrAfter } : {}),
   })
   if (outcome.kind === 'denied') return denied(outcome.message)
   return respond(state, request.requestId, { code: 'Success' }, outcome.assertionXml)

@@ -88,7 +88,6 @@ function issue(state: SandboxState, rst: ParsedRst, requester: ClaimSubject & { 
     requester,
     hokCertificateBase64: hokBase64,
     ...splitWireClaims(rst.claims),
-    ...(rst.lifetime ? { requestedNotOnOrAfter: rst.lifetime.expires } : {}),
   })
   if (outcome.kind === 'denied') return businessFault(state, 'wst:RequestFailed', 'wst:RequestFailed', [outcome.message])
   return soapResponse(tokenResponse(rst.context, outcome.assertionXml))
@@ -98,7 +97,7 @@ function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
   if (!rst.renewAssertionXml) return businessFault(state, 'wst:InvalidRequest', 'wst:InvalidRequest', ['No token to renew'])
   // The token to renew must be one this STS issued, checked with xml-crypto as a service checks it.
   const old = checkStsAssertion(rst.renewAssertionXml, {
-    stsCertificate: state.pki.sts.certificate,
+    stsCertificates: state.stsSigning.trustedCertificates(),
     now: state.now(),
     expectedIssuers: [EHEALTH_STS_ISSUER],
   })
@@ -108,8 +107,9 @@ function renew(state: SandboxState, rst: ParsedRst, bst: string): SoapReply {
     return businessFault(state, 'wsse:FailedAuthentication', 'SOA-01002', ['Service call not authorized'])
   }
   const now = state.now()
-  const notOnOrAfter = new Date(now.getTime() + Math.min(state.tokenLifetimeMs(), old.conditions.notOnOrAfter.getTime() - old.conditions.notBefore.getTime()))
-  const assertion = mintAssertion(state.pki, {
+  // A renewed token gets the lifetime the STS chooses, like a new one.
+  const notOnOrAfter = new Date(now.getTime() + state.tokenLifetimeMs())
+  const assertion = mintAssertion(state, {
     now,
     notOnOrAfter,
     subjectDn: old.nameIdentifier.value,

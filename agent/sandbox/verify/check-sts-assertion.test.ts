@@ -10,7 +10,7 @@ const rogue = sharedTestIdentity('rogue STS')
 const hok = sharedTestIdentity('signer')
 const ISSUER = 'urn:be:fgov:ehealth:sts:1_0'
 
-const options = (now = new Date()) => ({ stsCertificate: sts.certificate, now, expectedIssuers: [ISSUER] })
+const options = (now = new Date()) => ({ stsCertificates: [sts.certificate], now, expectedIssuers: [ISSUER] })
 const token = (now = new Date()) => mintAssertion(sts, assertionInput(now, hok.certificateBase64))
 
 describe('checkStsAssertion (the sandbox, with xml-crypto)', () => {

@@ -11,8 +11,11 @@ const SAML_NS = 'urn:oasis:names:tc:SAML:1.0:assertion'
 
 /** Options of {@link checkStsAssertion}. */
 export interface CheckStsAssertionOptions {
-  /** The sandbox STS's certificate: the only key the assertion's signature may verify with. */
-  stsCertificate: X509Certificate
+  /**
+   * The sandbox STS's certificates (its signer, and any it rotated to under its own CA): the only
+   * keys the assertion's signature may verify with; ds:KeyInfo says which.
+   */
+  stsCertificates: readonly X509Certificate[]
   now: Date
   /** Tolerated clock difference on Conditions, both ways; default 5 minutes. */
   skewMs?: number
@@ -44,12 +47,12 @@ export function checkStsAssertion(xml: string, options: CheckStsAssertionOptions
   const ids = indexDocumentIds(parsed.document)
 
   const signature = locateSignature(root)
-  checkKeyInfo(signature, options.stsCertificate)
+  const signer = chooseSigner(signature, options.stsCertificates)
   // Exactly one reference, to the root: the element everything is then read from.
   checkXmlSignature({
     xml,
     signature,
-    key: options.stsCertificate.publicKey,
+    key: signer.publicKey,
     idAttribute: 'AssertionID',
     ids,
     required: [{ element: root, name: 'the assertion root', transforms: [DSIG.enveloped, DSIG.excC14n] }],
@@ -83,19 +86,26 @@ function locateSignature(root: Element): Element {
 }
 
 /**
- * KeyInfo is never used to verify, but a certificate named there that is not the STS's says the
- * token comes from someone else: refused as untrusted, before any cryptography.
+ * The STS certificate to verify with: the one ds:KeyInfo names (a certificate named there that
+ * is not one of the STS's says the token comes from someone else: refused as untrusted, before
+ * any cryptography), or the only one when KeyInfo names none. KeyInfo never supplies the key.
  */
-function checkKeyInfo(signature: Element, sts: X509Certificate): void {
+function chooseSigner(signature: Element, trusted: readonly X509Certificate[]): X509Certificate {
   const keyInfo = childElements(signature, DSIG.ns, 'KeyInfo')[0]
-  if (!keyInfo) return
-  for (const data of childElements(keyInfo, DSIG.ns, 'X509Data')) {
-    for (const cert of childElements(data, DSIG.ns, 'X509Certificate')) {
-      if (!derOf(cert.textContent ?? '').equals(sts.raw)) {
-        throw new AgentError('ERR_TOKEN_UNTRUSTED', 'the assertion is signed with a certificate that is not a trusted STS certificate')
+  const named: X509Certificate[] = []
+  if (keyInfo) {
+    for (const data of childElements(keyInfo, DSIG.ns, 'X509Data')) {
+      for (const cert of childElements(data, DSIG.ns, 'X509Certificate')) {
+        const der = derOf(cert.textContent ?? '')
+        const match = trusted.find((t) => t.raw.equals(der))
+        if (!match) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'the assertion is signed with a certificate that is not a trusted STS certificate')
+        named.push(match)
       }
     }
   }
+  if (named.length > 0) return named[0]!
+  if (trusted.length !== 1) throw new AgentError('ERR_TOKEN_UNTRUSTED', 'the assertion does not name its signing certificate')
+  return trusted[0]!
 }
 
 function wrapping(detail: string): AgentError {

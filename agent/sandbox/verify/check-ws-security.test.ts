@@ -37,7 +37,7 @@ function signed(profile: WsSecurityProfile, options: { key?: KeyObject; now?: Da
 const certKey = (base64: string) => new X509Certificate(Buffer.from(base64, 'base64')).publicKey
 /** The sandbox's trust policy in miniature: a BST as is, a HOK token only once the STS signed it. */
 const keyFor = (t: MessageToken) =>
-  t.kind === 'x509' ? certKey(t.certificateBase64) : certKey(checkStsAssertion(t.assertionXml, { stsCertificate: sts.certificate, now: new Date() }).hokCertificateBase64)
+  t.kind === 'x509' ? certKey(t.certificateBase64) : certKey(checkStsAssertion(t.assertionXml, { stsCertificates: [sts.certificate], now: new Date() }).hokCertificateBase64)
 const check = (text: string, now = new Date()) => checkWsSecurity(text, { now, keyFor })
 
 /** Recompute the message signature over its (edited) SignedInfo, with the signer's key. */

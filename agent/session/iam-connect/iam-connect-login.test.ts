@@ -25,7 +25,7 @@ import { redeemCode, refreshTokens } from './token-request.js'
 
 // The agent's IAM Connect sign-in against the sandbox over real loopback sockets, the browser
 // answered over HTTP by the demo's page walker; a fake clock shared by agent and sandbox.
-// Headless Chromium drives the same flow in iam-connect-browser.test.ts.
+// Headless Chromium drives the same flow in iam-connect-browser.system.test.ts.
 
 let sandbox: RunningSandbox
 let clock: FakeClock
@@ -275,8 +275,9 @@ describe('IAM Connect renewal: refresh, then exchange (threat T15)', () => {
   it('100 concurrent calls at the renewal point cause one refresh and one exchange, and none fails', async () => {
     const session = newSession()
     const first = await login(session)
-    // 1 h token, renewal at 2/3 (random 0.5: no jitter) = 40 minutes, long after the 5-minute access token.
-    expect(first.renewAt.getTime() - first.assertion.conditions.notBefore.getTime()).toBe(40 * 60_000)
+    // 1 h token, renewal at 2/3 (random 0.5: no jitter) = 40 minutes after it was issued (its
+    // NotBefore is 5 minutes earlier, as the STS dates it), long after the 5-minute access token.
+    expect(first.renewAt.getTime() - first.assertion.issueInstant.getTime()).toBe(40 * 60_000)
     clock.advance(first.renewAt.getTime() - clock.now().getTime() + 1, false)
     const before = provider.grants.length
     const results = await Promise.allSettled(Array.from({ length: 100 }, () => session.token()))

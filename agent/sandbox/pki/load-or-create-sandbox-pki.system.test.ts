@@ -233,7 +233,7 @@ describe('STS certificate', () => {
     const res = openssl(['verify', '-x509_strict', '-CAfile', pki.ehealthCa.certificatePath, pki.sts.certificatePath])
     expect(res.ok, res.out).toBe(true)
     expect(rfc2253Subject(pki.sts.certificatePem)).toBe(
-      'CN=CBE=0809394427\\, SANDBOX STS,OU=eHealth-platform Belgium,OU=EHEALTH-PLATFORM,OU=CBE=0809394427,OU=SANDBOX STS,O=Federal Government,C=BE',
+      'CN=CBE=0809394427\\, IAMSANDBOX,OU=eHealth-platform Belgium,OU=EHEALTH-PLATFORM,OU=CBE=0809394427,OU=IAMSANDBOX,O=Federal Government,C=BE',
     )
     expect(pki.sts.certificate.checkPrivateKey(pki.sts.privateKey)).toBe(true)
     expect(pki.ehealthCa.name).toBe('TEST eHealth sandbox issuing CA')
