@@ -70,6 +70,23 @@ export async function startAgentProcess(options: { stateDir: string; port: numbe
   return { child, pid: child.pid!, port: options.port, startupMs: performance.now() - t0, stderr: () => stderr }
 }
 
+/**
+ * The local credential the agent writes once its port is its own: the first /health answer can
+ * come before the file is written, so wait for it (up to 10 s).
+ */
+export async function readCredential(stateDir: string): Promise<string> {
+  const file = join(stateDir, 'run', 'credential')
+  for (let waited = 0; ; waited += 10) {
+    try {
+      const credential = readFileSync(file, 'utf8').trim()
+      if (credential) return credential
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || waited > 10_000) throw err
+    }
+    await sleep(10)
+  }
+}
+
 /** SIGTERM, and wait until it has exited. */
 export function stopProcess(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {

@@ -3,7 +3,10 @@
  * `soap.sign` load, and nothing else. The sandbox and the agent run as `npm run bench` runs them
  * (each its own process, the agent with `--sandbox-url`), the agent under `node --cpu-prof`; after
  * a warm-up the profile covers sign-in, the warm-up and PROFILE_SECONDS (default 10) of load, and
- * is written when the agent stops (SIGTERM ends it normally). The profile lands in
+ * is written when the agent stops (SIGTERM ends it normally). PROFILE_PATH=/rpc?via=hono sends
+ * the load through the hono app instead of the listener's direct path (the query string makes the
+ * direct path leave the request to hono, which routes it to the same endpoint), to compare the
+ * two in one build. The profile lands in
  * test-artifacts/bench/ (open it in Chrome DevTools or speedscope); the top self-time entries
  * (summarize-profile.ts) are printed, the last line as JSON.
  */
@@ -12,11 +15,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { callAgent, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { callAgent, cpuMs, readCredential, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
 import { quantile, runClosedLoop, serializeRequest } from './load-client.js'
 import { summarizeProfile } from './summarize-profile.js'
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10)
+const PATH = process.env.PROFILE_PATH ?? '/rpc'
 const root = new URL('../../', import.meta.url).pathname
 
 async function main(): Promise<void> {
@@ -31,19 +35,21 @@ async function main(): Promise<void> {
     const port = await freePort()
     const agentStateDir = join(stateDir, 'agent')
     agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] })
-    const credential = readFileSync(join(agentStateDir, 'run', 'credential'), 'utf8').trim()
+    const credential = await readCredential(agentStateDir)
     const login = await callAgent(port, credential, 'session.login', { profile: 'doctor' })
     if (login.status !== 200 || !login.body.includes('"result"')) throw new Error(`session.login failed: ${login.body}`)
     const request = serializeRequest({
       port,
-      path: '/rpc',
+      path: PATH,
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${credential}` },
       body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope: makeEnvelope(4096) } })),
     })
     const okMarker = Buffer.from('"result"')
     await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: 2 })
+    const cpu0 = { agent: cpuMs(agent.pid), main: cpuMs(agent.pid, agent.pid) }
     const run = await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: SECONDS })
-    log(`16 clients, 4 KB: ${(run.count / run.seconds).toFixed(0)}/s, p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms`)
+    const cpu = { agentUs: ((cpuMs(agent.pid) - cpu0.agent) * 1000) / run.count, mainUs: ((cpuMs(agent.pid, agent.pid) - cpu0.main) * 1000) / run.count }
+    log(`16 clients, 4 KB, POST ${PATH}: ${(run.count / run.seconds).toFixed(0)}/s, p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms; agent CPU per signature ${cpu.agentUs.toFixed(0)} µs (main thread ${cpu.mainUs.toFixed(0)} µs)`)
     await stopProcess(agent.child)
     agent = undefined
     const written = readdirSync(outDir)
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
     log(`profile: ${profile}`)
     log(`top self time (of ${summary.totalMs.toFixed(0)} ms sampled on the main thread):`)
     for (const e of summary.top) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  ${e.where}`)
-    process.stdout.write(JSON.stringify({ profile, signPerSec: Math.round(run.count / run.seconds), ...summary }) + '\n')
+    process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.count / run.seconds), agentCpuUsPerSign: Math.round(cpu.agentUs), agentMainThreadCpuUsPerSign: Math.round(cpu.mainUs), ...summary }) + '\n')
   } finally {
     if (agent) await stopProcess(agent.child)
     if (sandbox) await stopProcess(sandbox.child)
