@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AgentClient } from '../clients/js/agent-client.js'
 import { resolvePaths } from '../protocol/discovery/resolve-paths.js'
 import { EHAGENT_FROM_SOURCE } from '../test/helpers/run-cli-captured.js'
 import { MemoryKeySource } from '../test/helpers/memory-key-source.js'
@@ -130,6 +131,31 @@ describe('a failure at any start-up step undoes what was started', () => {
     } finally {
       await new Promise((resolve) => squatter.close(resolve))
     }
+  })
+})
+
+describe('the local credential file', () => {
+  it('is removed at stop and rotated at every start: the previous run\'s credential is refused', async () => {
+    const attempt = await prepare('credential-rotation')
+    const credentialFile = attempt.options.paths.credentialFile
+    const first = await startAgent(attempt.options)
+    const firstCredential = readFileSync(credentialFile, 'utf8').trim()
+    expect(firstCredential).toBe(first.credential)
+    await first.close()
+    expect(existsSync(credentialFile)).toBe(false)
+
+    const second = await startAgent(attempt.options)
+    try {
+      const secondCredential = readFileSync(credentialFile, 'utf8').trim()
+      expect(secondCredential).toBe(second.credential)
+      expect(secondCredential).not.toBe(firstCredential)
+      expect((statSync(credentialFile).mode & 0o777).toString(8)).toBe('600')
+      await expect(new AgentClient({ url: second.url, credential: firstCredential }).call('agent.status')).rejects.toMatchObject({ code: 'ERR_UNAUTHORIZED' })
+      await expect(new AgentClient({ url: second.url, credential: secondCredential }).call('agent.status')).resolves.toBeDefined()
+    } finally {
+      await second.close()
+    }
+    expect(existsSync(credentialFile)).toBe(false)
   })
 })
 

@@ -1,7 +1,7 @@
 /**
  * The API's guard as a decision, with no web framework in it: checks 1–6 of guards.ts (the
- * peer, its uid, Host, Origin, preflight, Content-Type; the body's size is counted by whoever
- * reads it). The hono middleware (guards.ts) and the listener's direct path for `POST /rpc` and
+ * peer, its uid, the target's form, Host, Origin, preflight, Content-Type; the body's size is
+ * counted by whoever reads it). The hono middleware (guards.ts) and the listener's direct path for `POST /rpc` and
  * `GET /health` (rpc-listener.ts) both ask the same instance, so one set of rules applies and the
  * per-connection peer-uid cache is shared.
  */
@@ -39,6 +39,8 @@ export type GuardVerdict =
 export interface GuardedRequest {
   connection: Connection
   method: string
+  /** The request target exactly as the request line carried it; undefined for a request built in-process. */
+  target: string | undefined
   header(name: string): string | undefined
 }
 
@@ -64,8 +66,9 @@ export function createApiGuard(options: GuardOptions): ApiGuard {
     async check(request) {
       const origin = request.header('origin')
       const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
-      // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
-      const refusal = await checkConnection(request.connection, request.header('host'))
+      // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), an
+      // origin-form target and Host (T2).
+      const refusal = await checkConnection(request.connection, request.header('host'), request.target)
       if (refusal) return { kind: 'refuse', reason: refusal, corsOrigin }
       // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
       // other: refused. A local program may forge an allowed Origin (T4); that is why the app still

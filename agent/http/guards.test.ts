@@ -12,7 +12,17 @@ type Rejection = Parameters<NonNullable<GuardOptions['onRejected']>>[0]
 
 /** The bindings @hono/node-server passes as c.env, for a TCP peer. */
 function tcpEnv(remoteAddress = '127.0.0.1', remotePort = 50123) {
-  return { incoming: { socket: { remoteAddress, remotePort, localPort: PORT, remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4' } } }
+  const socket = {
+    remoteAddress,
+    remotePort,
+    localPort: PORT,
+    remoteFamily: remoteAddress.includes(':') ? 'IPv6' : 'IPv4',
+    destroyed: false,
+    destroy() {
+      socket.destroyed = true
+    },
+  }
+  return { incoming: { socket } }
 }
 
 /** The same for a connection on the agent's Unix socket: no remote address, server on a path. */
@@ -168,17 +178,27 @@ describe('requestGuards: accepted requests', () => {
 })
 
 describe('requestGuards: refusals', () => {
-  it('T12: refuses a non-loopback peer with 403', async () => {
+  it('T12: a non-loopback peer gets the connection closed, without any answer (not even a 403)', async () => {
     for (const address of ['192.168.1.5', '::ffff:192.168.1.5', '10.0.0.7', 'fe80::1', '0.0.0.0']) {
       const ctx = createApp()
-      await expectRefused(await post(ctx.app, {}, RPC, tcpEnv(address)), 403, 'ERR_UNAUTHORIZED', 'non-loopback-peer', ctx)
+      const env = tcpEnv(address)
+      const res = await post(ctx.app, {}, RPC, env)
+      expect(env.incoming.socket.destroyed, address).toBe(true)
+      // Nothing is written to a destroyed socket; the response the adapter gets carries no body.
+      expect(res.body).toBeNull()
+      expect(ctx.handled).toEqual([])
       expect(ctx.rejected).toEqual([{ reason: 'non-loopback-peer', path: '/rpc', host: HOST, peer: address.includes(':') ? `[${address}]:50123` : `${address}:50123` }])
     }
   })
 
-  it('T12: a non-loopback peer is refused even for GET /health', async () => {
+  it('T12: the same for GET /health; a loopback peer\'s socket is left alone', async () => {
     const ctx = createApp()
-    await expectRefused(await get(ctx.app, '/health', {}, tcpEnv('192.168.1.5')), 403, 'ERR_UNAUTHORIZED', 'non-loopback-peer', ctx)
+    const foreign = tcpEnv('192.168.1.5')
+    expect((await get(ctx.app, '/health', {}, foreign)).body).toBeNull()
+    expect(foreign.incoming.socket.destroyed).toBe(true)
+    const local = tcpEnv()
+    expect((await get(ctx.app, '/health', {}, local)).status).toBe(200)
+    expect(local.incoming.socket.destroyed).toBe(false)
   })
 
   it('refuses a request whose connection cannot be identified (no socket; TCP socket with the peer gone)', async () => {

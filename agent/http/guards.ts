@@ -3,9 +3,11 @@
  * parsing, no prompt, no session access) and refuse, with an HTTP status and a JSON-RPC error
  * body, anything that is not a local program of this user talking to us by one of our names:
  *
- * 1. the peer is loopback (T12) or this user's Unix socket; anything unidentified is refused;
+ * 1. the peer is loopback (T12) or this user's Unix socket; anything unidentified is refused; a
+ *    peer that is not loopback gets its connection closed without any answer;
  * 2. on Linux, the TCP peer's uid is the agent's (T5);
- * 3. `Host` is exactly one of our loopback names with our port (T2, DNS rebinding), 421 if not;
+ * 3. the request target is origin-form and `Host` is exactly one of our loopback names with our
+ *    port (T2, DNS rebinding), 421 if not;
  * 4. `Origin`, when present, is an allowed browser-extension origin (T1, T4's browser half);
  * 5. a preflight is answered for those origins only;
  * 6. a request with a body declares `Content-Type: application/json` (T1: no "simple" requests);
@@ -19,9 +21,11 @@ import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/errors.js'
 import { createApiGuard, type ApiGuard, type GuardOptions, type RefusalReason } from './api-guard.js'
+import { closeWithoutAnswer } from './close-without-answer.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
 import { reportRejection } from './report-rejection.js'
 import { readConnection, type Connection } from './read-connection.js'
+import { readRequestTarget } from './read-request-target.js'
 
 export { createApiGuard, type ApiGuard, type GuardOptions, type GuardVerdict, type GuardedRequest, type RefusalReason } from './api-guard.js'
 
@@ -36,6 +40,8 @@ const REFUSALS = {
     message: 'the connection could not be identified as local',
     hint: 'connect to the agent over loopback or its Unix socket',
   },
+  // Never sent: the connection is closed without an answer (close-without-answer.ts). Listed so
+  // the reason has its place in the table and the privacy log.
   'non-loopback-peer': {
     status: 403,
     code: 'ERR_UNAUTHORIZED',
@@ -53,6 +59,12 @@ const REFUSALS = {
     code: 'ERR_UNAUTHORIZED',
     message: 'the calling process belongs to another user',
     hint: 'each user runs their own agent; call yours',
+  },
+  'target-not-origin-form': {
+    status: 421,
+    code: 'ERR_UNAUTHORIZED',
+    message: 'the request target must be a path on this agent (origin-form), not a URL',
+    hint: 'send POST /rpc with Host: 127.0.0.1:<port>; the agent is not a proxy',
   },
   'host-not-allowed': {
     status: 421,
@@ -119,6 +131,7 @@ export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandl
   function refuse(c: Context, reason: RefusalReason, connection: Connection, corsOrigin: string | undefined): Response {
     const refusal = REFUSALS[reason]
     reportRejection(opts.onRejected, c, reason, connection)
+    if (reason === 'non-loopback-peer') return closeWithoutAnswer(connection)
     const data: Record<string, unknown> = { reason, hint: refusal.hint }
     if (reason === 'body-too-large') data.limit = opts.maxBodyBytes
     const body = encodeError(null, new AgentError(refusal.code, refusal.message, data))
@@ -131,7 +144,7 @@ export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandl
 
   return async function requestGuards(c: Context, next: Next): Promise<Response | void> {
     const connection = readConnection(c.env)
-    const verdict = await guard.check({ connection, method: c.req.method, header: (name) => c.req.header(name) })
+    const verdict = await guard.check({ connection, method: c.req.method, target: readRequestTarget(c.env), header: (name) => c.req.header(name) })
     if (verdict.kind === 'refuse') return refuse(c, verdict.reason, connection, verdict.corsOrigin)
     if (verdict.kind === 'preflight') return createPreflightResponse(verdict.corsOrigin)
     const { corsOrigin } = verdict

@@ -21,7 +21,7 @@ interface Stand {
   server: Server
   port: number
   /** What the guard was asked, per request. */
-  checked: { method: string; origin: string | undefined; host: string | undefined }[]
+  checked: { method: string; target: string | undefined; origin: string | undefined; host: string | undefined }[]
   /** Bodies and credentials the endpoint answered. */
   answered: { text: string; authorization: string | undefined }[]
   /** Requests the fallback (the hono app) got, with the body it could still read. */
@@ -36,7 +36,7 @@ async function startStand(): Promise<Stand> {
     guard: {
       options: { port: 1, allowedOrigins: [], maxBodyBytes: MAX_BODY },
       check: async (request: GuardedRequest) => {
-        stand.checked.push({ method: request.method, origin: request.header('origin'), host: request.header('host') })
+        stand.checked.push({ method: request.method, target: request.target, origin: request.header('origin'), host: request.header('host') })
         return stand.verdict
       },
     },
@@ -148,7 +148,7 @@ describe('createRpcListener: what it answers itself', () => {
     expect(res.status).toBe(200)
     expect(res.headers['content-type']).toBe('application/json')
     expect(JSON.parse(res.body)).toEqual({ status: 'ok', service: 'ehealth-agent' })
-    expect(s.checked).toEqual([{ method: 'GET', origin: undefined, host: 'x' }])
+    expect(s.checked).toEqual([{ method: 'GET', target: '/health', origin: undefined, host: 'x' }])
     s.verdict = { kind: 'refuse', reason: 'peer-uid-mismatch', corsOrigin: undefined }
     expect((await send({ port: s.port }, 'GET', '/health', { host: 'x' })).status).toBe(299)
     expect(s.fellBack.map((f) => `${f.method} ${f.url}`)).toEqual(['GET /health'])
@@ -168,7 +168,7 @@ describe('createRpcListener: what it answers itself', () => {
     reset()
     const raw = `POST /rpc HTTP/1.1\r\nHost: x\r\nOrigin: chrome-extension://a\r\nOrigin: https://evil.test\r\nContent-Type: application/json\r\nContent-Length: ${RPC.length}\r\nConnection: close\r\n\r\n${RPC}`
     await rawExchange(s.port, raw)
-    expect(s.checked).toEqual([{ method: 'POST', origin: 'chrome-extension://a, https://evil.test', host: 'x' }])
+    expect(s.checked).toEqual([{ method: 'POST', target: '/rpc', origin: 'chrome-extension://a, https://evil.test', host: 'x' }])
   })
 
   it('reads a body that arrives in many pieces, and drops a leading byte order mark as Fetch text() does', async () => {

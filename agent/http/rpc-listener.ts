@@ -42,7 +42,7 @@ export function createRpcListener(rpc: RpcEndpoint, fallback: RequestListener): 
 async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = readHeaders(req.rawHeaders)
   const header = (name: string) => headers.get(name)
-  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'POST', header })
+  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'POST', target: req.url, header })
   const length = header('transfer-encoding') === undefined ? parseContentLength(header('content-length')) : undefined
   if (verdict.kind !== 'pass' || length === undefined || length > rpc.guard.options.maxBodyBytes) {
     fallback(req, res)
@@ -56,7 +56,7 @@ async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: Incomi
 
 async function serveHealth(rpc: RpcEndpoint, fallback: RequestListener, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = readHeaders(req.rawHeaders)
-  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'GET', header: (name) => headers.get(name) })
+  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'GET', target: req.url, header: (name) => headers.get(name) })
   if (verdict.kind !== 'pass') {
     fallback(req, res)
     return

@@ -136,6 +136,22 @@ describe('PKCS#12 key source', () => {
     expect(reads).toEqual(['in-memory.p12'])
     expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
   })
+
+  it('a logout while the keystore is being opened wins: that login fails and the key never appears', async () => {
+    const bytes = buildPkcs12([{ alias: 'authentication', privateKeyPem: authentication.privateKeyPem, certificatePems: [authentication.certificatePem] }], PASSWORD)
+    let release!: () => void
+    const opened = new Promise<void>((resolve) => (release = resolve))
+    const source = createPkcs12KeySource({ path: 'slow.p12', readFile: async () => (await opened, bytes) })
+    const login = source.login(PASSWORD)
+    await source.logout()
+    release()
+    await expect(login).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN' })
+    expect(source.loginState()).toBe('logged-out')
+    await expect(source.sign(DATA, 'sha256')).rejects.toMatchObject({ code: 'ERR_NOT_LOGGED_IN' })
+    // The next login is not affected.
+    await source.login(PASSWORD)
+    expect(verifies(await source.sign(DATA, 'sha256'), authentication)).toBe(true)
+  })
 })
 
 describe('openPkcs12', () => {

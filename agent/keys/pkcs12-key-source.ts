@@ -6,6 +6,7 @@ import type { HashName } from '../../protocol/xml/algorithms.js'
 import { checkKeyMatchesCertificate, readCertificateInfo } from './certificate-info.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'
 import { AUTHENTICATION_ALIAS } from './authentication-alias.js'
+import { createMemoryKeyLock } from './memory-key-lock.js'
 
 /**
  * The eHealth PKCS#12 keystore (protocol §7) as a key source: the `authentication` entry only.
@@ -14,6 +15,9 @@ import { AUTHENTICATION_ALIAS } from './authentication-alias.js'
  * password is used for that one decryption and not kept. The key then lives only as a node:crypto
  * KeyObject in memory (threats T7). JS strings cannot be wiped, so "not kept" means no reference
  * survives the call; OpenSSL clears the key's memory when the KeyObject is collected.
+ *
+ * Locked, unlocking and unlocked are the states of memory-key-lock.ts: a logout while the file is
+ * being read or decrypted wins, and that login fails instead of bringing the key back.
  */
 
 export interface Pkcs12KeySourceOptions {
@@ -28,10 +32,23 @@ export interface Pkcs12KeySourceOptions {
 export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySource {
   const alias = options.alias ?? AUTHENTICATION_ALIAS
   const read = options.readFile ?? ((path: string) => readFile(path))
-  let unlocked: { privateKey: KeyObject; info: CertificateInfo } | undefined
+  const lock = createMemoryKeyLock<{ privateKey: KeyObject; info: CertificateInfo }>()
 
   async function login(secret: string | undefined): Promise<void> {
     if (secret === undefined) throw new AgentError('ERR_PASSWORD_INCORRECT', 'the keystore password is needed')
+    const ticket = lock.beginUnlock()
+    let unlocked: { privateKey: KeyObject; info: CertificateInfo }
+    try {
+      unlocked = await open(secret)
+    } catch (error) {
+      lock.abandonUnlock(ticket)
+      throw error
+    }
+    if (!lock.finishUnlock(ticket, unlocked)) throw new AgentError('ERR_NOT_LOGGED_IN', 'the keystore was locked again during the sign-in')
+  }
+
+  /** Read and decrypt the keystore: its authentication key and certificate, checked to match. */
+  async function open(secret: string): Promise<{ privateKey: KeyObject; info: CertificateInfo }> {
     let bytes: Uint8Array
     try {
       bytes = await read(options.path)
@@ -46,7 +63,7 @@ export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySourc
     const entry = openPkcs12(bytes, secret, alias)
     const info = readCertificateInfo(entry.certificateDer)
     checkKeyMatchesCertificate(entry.privateKey, info.certificate)
-    unlocked = { privateKey: entry.privateKey, info }
+    return { privateKey: entry.privateKey, info }
   }
 
   return {
@@ -63,17 +80,14 @@ export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySourc
         signAsync(hash, data, privateKey, (error, signature) => (error ? reject(new AgentError('ERR_KEY_SOURCE', 'signing failed', { detail: error.message }, { cause: error })) : resolve(signature)))
       })
     },
-    loginState: (): LoginState => (unlocked ? 'logged-in' : 'logged-out'),
+    loginState: (): LoginState => (lock.state === 'unlocked' ? 'logged-in' : 'logged-out'),
     login,
-    logout: async () => {
-      unlocked = undefined
-    },
-    close: async () => {
-      unlocked = undefined
-    },
+    logout: async () => lock.lock(),
+    close: async () => lock.lock(),
   }
 
   function requireUnlocked(): { privateKey: KeyObject; info: CertificateInfo } {
+    const unlocked = lock.key
     if (!unlocked) throw new AgentError('ERR_NOT_LOGGED_IN', 'the eHealth keystore is locked; log in first')
     return unlocked
   }

@@ -4,6 +4,7 @@ import { AgentError } from '../../protocol/errors.js'
 import type { HashName } from '../../protocol/xml/algorithms.js'
 import { readCertificateInfo } from './certificate-info.js'
 import type { CertificateInfo, KeySource, LoginRequirement, LoginState } from './key-source.js'
+import { createMemoryKeyLock, type UnlockTicket } from './memory-key-lock.js'
 
 const generateRsaKeyPair = promisify(generateKeyPair)
 const signWithKey = promisify(signAsync)
@@ -35,39 +36,37 @@ const SKEW_MS = 5 * 60 * 1000
 
 export function createSessionKeySource(options: SessionKeySourceOptions = {}): KeySource {
   const now = options.now ?? Date.now
-  let current: { privateKey: KeyObject; info: CertificateInfo } | undefined
+  const lock = createMemoryKeyLock<{ privateKey: KeyObject; info: CertificateInfo }>()
   /** A pending generation, shared by concurrent logins so they end up with the same key. */
   let generating: Promise<void> | undefined
-  /** Bumped by logout, so a generation that started before it does not bring the key back. */
-  let epoch = 0
 
-  async function generate(): Promise<void> {
-    const started = epoch
-    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: options.modulusLength ?? 2048 })
-    const start = now()
-    // Loaded when a session key is first made, not at start: it brings node-forge.
-    const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.js')
-    const der = await createSelfSignedCertificate({
-      privateKey,
-      commonName: SESSION_KEY_COMMON_NAME,
-      notBefore: new Date(start - SKEW_MS),
-      notAfter: new Date(start + (options.validityMs ?? DEFAULT_VALIDITY_MS)),
-    })
-    // A logout while this ran cancelled it: do not bring the key back.
-    if (epoch === started) current = { privateKey, info: readCertificateInfo(der) }
+  async function generate(ticket: UnlockTicket): Promise<void> {
+    try {
+      const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: options.modulusLength ?? 2048 })
+      const start = now()
+      // Loaded when a session key is first made, not at start: it brings node-forge.
+      const { createSelfSignedCertificate } = await import('./create-self-signed-certificate.js')
+      const der = await createSelfSignedCertificate({
+        privateKey,
+        commonName: SESSION_KEY_COMMON_NAME,
+        notBefore: new Date(start - SKEW_MS),
+        notAfter: new Date(start + (options.validityMs ?? DEFAULT_VALIDITY_MS)),
+      })
+      // False when a logout came meanwhile: the key is dropped, not brought back.
+      lock.finishUnlock(ticket, { privateKey, info: readCertificateInfo(der) })
+    } catch (error) {
+      lock.abandonUnlock(ticket)
+      throw error
+    }
   }
 
-  /**
-   * KeyObject memory cannot be zeroed from JS; dropping the last reference lets OpenSSL free it,
-   * and it clears RSA private components on free (BN_clear_free).
-   */
   function forget(): void {
-    epoch++
+    lock.lock()
     generating = undefined
-    current = undefined
   }
 
   function requireKey(): { privateKey: KeyObject; info: CertificateInfo } {
+    const current = lock.key
     if (!current) throw new AgentError('ERR_NOT_LOGGED_IN', 'no session key; log in first')
     return current
   }
@@ -87,18 +86,18 @@ export function createSessionKeySource(options: SessionKeySourceOptions = {}): K
         throw new AgentError('ERR_KEY_SOURCE', 'signing failed', { detail: error instanceof Error ? error.message : 'sign failed' }, { cause: error })
       }
     },
-    loginState: (): LoginState => (current ? 'logged-in' : 'logged-out'),
+    loginState: (): LoginState => (lock.state === 'unlocked' ? 'logged-in' : 'logged-out'),
     login: async () => {
-      if (current) return
+      if (lock.state === 'unlocked') return
       if (!generating) {
-        const run = generate()
+        const run = generate(lock.beginUnlock())
         generating = run
         void run.finally(() => {
           if (generating === run) generating = undefined
         }).catch(() => undefined)
       }
       await generating
-      if (!current) throw new AgentError('ERR_NOT_LOGGED_IN', 'logged out while the session key was being generated')
+      if (!lock.key) throw new AgentError('ERR_NOT_LOGGED_IN', 'logged out while the session key was being generated')
     },
     logout: async () => forget(),
     close: async () => forget(),

@@ -1,7 +1,8 @@
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { SANDBOX_PATHS } from '../../protocol/environments.js'
 import { isLoopbackHttpUrl, SANDBOX_MANIFEST_PATH } from '../../protocol/sandbox-manifest.js'
 import { buildSandboxManifest } from './build-manifest.js'
+import { SANDBOX_CONTROL_PREFIX } from './control/control-routes.js'
 import type { InjectedFault } from './fault-injector.js'
 import type { SandboxState } from './sandbox-state.js'
 import { businessFault, type SoapReply } from './soap-reply.js'
@@ -20,6 +21,7 @@ export type SandboxRoutes = (app: Hono, state: SandboxState) => void
  */
 export function createSandboxApp(state: SandboxState, extra: SandboxRoutes[] = []): Hono {
   const app = new Hono()
+  app.use('*', countRequests(state))
 
   app.post(SANDBOX_PATHS.stsWsTrust, (c) => soapEndpoint(c.req.raw, state, (text) => handleWsTrust(state, text)))
   app.post(SANDBOX_PATHS.hokService, (c) => soapEndpoint(c.req.raw, state, (text) => handleEchoService(state, text, 'saml-hok')))
@@ -47,6 +49,15 @@ export function createSandboxApp(state: SandboxState, extra: SandboxRoutes[] = [
   return app
 }
 
+/** Counts every request an agent makes (request-counter.ts); the harness's own are not counted. */
+function countRequests(state: SandboxState): MiddlewareHandler {
+  return async (c, next) => {
+    const path = c.req.path
+    if (path !== SANDBOX_MANIFEST_PATH && !path.startsWith(SANDBOX_CONTROL_PREFIX)) state.requests.count(path)
+    await next()
+  }
+}
+
 /** Read the SOAP request, apply any injected fault, run the handler, answer as text/xml. */
 export async function soapEndpoint(request: Request, state: SandboxState, handle: (text: string) => Promise<SoapReply>): Promise<Response> {
   const path = new URL(request.url).pathname
@@ -67,8 +78,11 @@ async function injected(fault: InjectedFault, state: SandboxState): Promise<Resp
     case 'latency':
       await new Promise((r) => setTimeout(r, fault.ms))
       return undefined
-    case 'http':
-      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers: { 'Content-Type': fault.contentType ?? 'text/plain' } })
+    case 'http': {
+      const retryAfter = state.faults.retryAfterFor(fault.status)
+      const headers: Record<string, string> = { 'Content-Type': fault.contentType ?? 'text/plain', ...(retryAfter !== undefined ? { 'Retry-After': retryAfter } : {}) }
+      return new Response(fault.body ?? `HTTP ${fault.status} injected by the sandbox`, { status: fault.status, headers })
+    }
     case 'soap-fault':
       return xml(businessFault(state, 'soapenv:Server', fault.code, fault.messages))
     case 'garbage':

@@ -1,4 +1,5 @@
 import type { StsSigningRequests } from './sts/sts-signing.js'
+import type { SandboxFaultState } from '../../protocol/sandbox-control.js'
 
 /** A fault the sandbox injects into the next matching request(s). */
 export type InjectedFault =
@@ -28,6 +29,11 @@ export class FaultInjector {
   tokenLifetimeMs: number | undefined
   /** How the STS signs its assertions: SHA-1, a signer rotation (sts/sts-signing.ts). */
   sts: StsSigningRequests = {}
+  /**
+   * The `Retry-After` (seconds) sent with an injected 429 or 503. Unset: 1 s on a 429 (a rate
+   * limiter says when to come back, RFC 6585 §4), none on a 503.
+   */
+  retryAfterSeconds: number | undefined
 
   add(path: string, fault: InjectedFault, times = 1): void {
     this.rules.push({ path, fault, remaining: times })
@@ -47,5 +53,37 @@ export class FaultInjector {
     this.clockSkewMs = 0
     this.tokenLifetimeMs = undefined
     this.sts = {}
+    this.retryAfterSeconds = undefined
+  }
+
+  /** What is injected now, in the `--fault` syntax (`ehagent sandbox fault` prints it). */
+  describe(): SandboxFaultState {
+    return {
+      rules: this.rules.map((r) => ({ path: r.path, fault: describeFault(r.fault), remaining: Number.isFinite(r.remaining) ? r.remaining : null })),
+      clockSkewSeconds: this.clockSkewMs / 1000,
+      tokenLifetimeSeconds: this.tokenLifetimeMs === undefined ? null : this.tokenLifetimeMs / 1000,
+      retryAfterSeconds: this.retryAfterSeconds ?? null,
+    }
+  }
+
+  /** The Retry-After header value for an injected answer of this status, if it gets one. */
+  retryAfterFor(status: number): string | undefined {
+    if (status === 429) return String(this.retryAfterSeconds ?? 1)
+    if (status === 503 && this.retryAfterSeconds !== undefined) return String(this.retryAfterSeconds)
+    return undefined
+  }
+}
+
+/** One fault in the `--fault` syntax. */
+function describeFault(fault: InjectedFault): string {
+  switch (fault.kind) {
+    case 'latency':
+      return `latency=${fault.ms}`
+    case 'http':
+      return `http=${fault.status}`
+    case 'soap-fault':
+      return `soap-fault=${fault.code}`
+    default:
+      return fault.kind
   }
 }

@@ -5,14 +5,16 @@ import { parseStsFault, STS_FAULT_USAGE } from './parse-sts-faults.js'
 /**
  * Fault specs from the command line (`ehagent sandbox --fault …`), comma-separated:
  * `latency=500` (ms, every request), `http=503` (next request), `http=503x3` (next three),
- * `soap-fault=SOA-02001`, `garbage`, `reset`, `skew=300` (STS clock, seconds),
- * `token-lifetime=60` (seconds), and the STS faults of parse-sts-faults.ts (`sha1-assertions`,
- * `rotate-sts=same-ca|look-alike[@N]`, `maintenance[=N]`). A path may prefix a rule:
- * `/IAM/SecurityTokenService/v1:http=503`.
+ * `soap-fault=SOA-02001`, `garbage`, `reset` (`resetx5`: the next five), `skew=300` (STS clock,
+ * seconds), `token-lifetime=60` (seconds), and the STS faults of parse-sts-faults.ts
+ * (`sha1-assertions`, `rotate-sts=same-ca|look-alike[@N]`, `maintenance[=N]`). A path may prefix
+ * a rule: `/IAM/SecurityTokenService/v1:http=503`. `http=429` answers Too Many Requests with
+ * `Retry-After: 1`; `retry-after=S` sets the Retry-After of injected 429 and 503 answers.
  */
 export function parseFaultSpec(spec: string, faults: FaultInjector): void {
   for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^(?:(\/[^:]*):)?([a-z][a-z0-9-]*)(?:=([^x]+)(?:x(\d+))?)?$/.exec(raw)
+    // The kind is matched lazily so that a count may follow a fault without a value (`resetx5`).
+    const m = /^(?:(\/[^:]*):)?([a-z][a-z0-9-]*?)(?:=([^x]+))?(?:x(\d+))?$/.exec(raw)
     if (!m) throw bad(raw)
     const [, path = '', kind, value, times] = m
     const n = times ? Number(times) : 1
@@ -36,6 +38,13 @@ export function parseFaultSpec(spec: string, faults: FaultInjector): void {
       case 'token-lifetime':
         faults.tokenLifetimeMs = num(value, raw) * 1000
         break
+      case 'retry-after': {
+        // delay-seconds is 1*DIGIT (RFC 9110 §10.2.3): whole seconds, never negative.
+        const seconds = num(value, raw)
+        if (!Number.isInteger(seconds) || seconds < 0) throw bad(raw)
+        faults.retryAfterSeconds = seconds
+        break
+      }
       default:
         if (!parseStsFault(kind!, value, path, raw, faults)) throw bad(raw)
     }
@@ -49,5 +58,5 @@ function num(value: string | undefined, raw: string): number {
 }
 
 function bad(raw: string): AgentError {
-  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S, ${STS_FAULT_USAGE}`)
+  return new AgentError('ERR_INVALID_PARAMS', `unknown fault "${raw}"; use latency=MS, http=STATUS[xN], soap-fault=CODE, garbage, reset, skew=S, token-lifetime=S, retry-after=S, ${STS_FAULT_USAGE}`)
 }

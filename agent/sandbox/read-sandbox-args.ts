@@ -1,3 +1,5 @@
+import { DEFAULT_SANDBOX_PORT } from '../../protocol/sandbox-control.js'
+
 /** `ehagent sandbox`'s options, read from its command line. */
 export interface SandboxArgs {
   /** 0: any free port (a parent process reads the port from the ready line). */
@@ -12,8 +14,6 @@ export interface SandboxArgs {
   /** Stop when standard input closes: the parent that started this sandbox has gone. */
   exitWithStdin: boolean
 }
-
-export const DEFAULT_SANDBOX_PORT = 4753
 
 const VALUE_OPTIONS = ['port', 'state-dir', 'sandbox-dir', 'fault'] as const
 const FLAGS = ['demo', 'json', 'exit-with-stdin'] as const

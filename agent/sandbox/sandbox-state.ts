@@ -4,6 +4,7 @@ import type { SandboxPki } from './pki/types.js'
 import { StsSigning } from './sts/sts-signing.js'
 import type { PendingChallenge } from './sts/ws-trust-sts.js'
 import { FaultInjector } from './fault-injector.js'
+import { RequestCounter } from './request-counter.js'
 
 /** Sandbox settings; resolved once. */
 export interface SandboxOptions {
@@ -42,6 +43,8 @@ export class SandboxState {
   readonly faults = new FaultInjector()
   /** The STS's signing key and its rotations. */
   readonly stsSigning: StsSigning
+  /** Requests received per endpoint (`ehagent sandbox stats`). */
+  readonly requests: RequestCounter
   /** soa:Environment in faults (seed 004's BusinessError carries it). */
   readonly soaEnvironment = 'Simulation'
   private readonly clock: () => Date
@@ -51,6 +54,7 @@ export class SandboxState {
     this.clock = clock
     this.options = { ...DEFAULT_SANDBOX_OPTIONS, ...options }
     this.stsSigning = new StsSigning(pki, () => this.faults.sts, this.options.assertionAlgorithm, () => this.now())
+    this.requests = new RequestCounter(clock())
   }
 
   /** The sandbox's clock, shifted when a test injects STS clock skew. */

@@ -5,7 +5,7 @@ import type { StsClaims } from '../../protocol/sts/claims.js'
 import type { Clock } from '../clock.js'
 import type { PromptContext, Prompter } from '../consent/prompter.js'
 import type { CertificateInfo, KeySource } from '../keys/key-source.js'
-import { DEFAULT_RENEWAL_POLICY, planRenewal, type RenewalPolicy } from './renewal-plan.js'
+import { DEFAULT_RENEWAL_POLICY, planRenewal, planRenewalRetry, type RenewalPolicy } from './renewal-plan.js'
 import { issueToken, renewToken, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
 const NO_CLAIMS = (): StsClaims => ({ attributes: [], designators: [] })
@@ -79,12 +79,17 @@ export interface SessionOptions {
   environment: string
   /** Requested token lifetime; default 24 h (the connector's default, reference §10). */
   lifetimeMs?: number
+  /** When to renew, and to retry a failed renewal (renewal-plan.ts); default DEFAULT_RENEWAL_POLICY. */
   renewal?: RenewalPolicy
-  /** How long after a failed renewal to try again while the token is still valid; default 30 s. */
-  renewalRetryMs?: number
   /** How long before renewal to warn that it will need the PIN; default 10 minutes. */
   renewalNoticeMs?: number
   random: () => number
+  /**
+   * Every key source of the agent (keystore, eID, session key), whether or not a sign-in used
+   * it: each is locked at every logout and after every failed or cancelled sign-in, so the next
+   * sign-in asks the user again. The keys of a login request are locked too, listed here or not.
+   */
+  keySources?: () => Iterable<KeySource>
   onEvent?: (event: SessionEvent) => void
 }
 
@@ -108,6 +113,8 @@ export interface LoginRequest {
 export class Session {
   private readonly opts: Required<Omit<SessionOptions, 'onEvent'>> & Pick<SessionOptions, 'onEvent'>
   private active: ActiveToken | undefined
+  /** Bumped by every logout: a sign-in that began before it must not bring a session back. */
+  private generation = 0
   private loginInFlight: Promise<ActiveToken> | undefined
   private renewalInFlight: Promise<ActiveToken> | undefined
   private cancelTimers: (() => void)[] = []
@@ -116,8 +123,8 @@ export class Session {
     this.opts = {
       lifetimeMs: 24 * 3600_000,
       renewal: DEFAULT_RENEWAL_POLICY,
-      renewalRetryMs: 30_000,
       renewalNoticeMs: 10 * 60_000,
+      keySources: () => [],
       ...options,
     }
   }
@@ -137,15 +144,18 @@ export class Session {
     if (this.loginInFlight) return this.loginInFlight
     const run = async (): Promise<ActiveToken> => {
       if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
+      const generation = this.generation
       await this.unlock(request, 'login')
+      this.checkNotSignedOut(generation)
       const claims = request.claimsFor(await request.keys.identification.certificate())
       const assertion = await issueToken(this.opts.exchange, request.keys, claims, this.opts.lifetimeMs)
+      this.checkNotSignedOut(generation)
       const token = this.activate({ assertion, profile: request.profile, keys: request.keys, origin: 'sts' })
       this.opts.onEvent?.({ type: 'login', token, client: request.client })
       this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${request.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
       return token
     }
-    this.loginInFlight = run().finally(() => (this.loginInFlight = undefined))
+    this.loginInFlight = this.lockingOnFailure(run, request.keys).finally(() => (this.loginInFlight = undefined))
     return this.loginInFlight
   }
 
@@ -155,15 +165,21 @@ export class Session {
    */
   async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
-    // Signature, issuer and validity first: a token that is not for this environment, or no
-    // longer valid, is refused without asking the user for a password it would not need.
-    this.checkToken(assertionXml, undefined)
-    await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
-    const assertion = this.checkToken(assertionXml, (await holderOfKey.certificate()).base64)
-    if (this.active) await this.logout('switch-profile')
-    const token = this.activate({ assertion, profile, keys, origin: 'imported' })
-    this.opts.onEvent?.({ type: 'login', token, client })
-    return token
+    const run = async (): Promise<ActiveToken> => {
+      const generation = this.generation
+      // Signature, issuer and validity first: a token that is not for this environment, or no
+      // longer valid, is refused without asking the user for a password it would not need.
+      this.checkToken(assertionXml, undefined)
+      await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
+      const assertion = this.checkToken(assertionXml, (await holderOfKey.certificate()).base64)
+      this.checkNotSignedOut(generation)
+      // The session this token replaces ends, but not by locking the key just unlocked for it.
+      if (this.active) await this.end('switch-profile', new Set([holderOfKey]))
+      const token = this.activate({ assertion, profile, keys, origin: 'imported' })
+      this.opts.onEvent?.({ type: 'login', token, client })
+      return token
+    }
+    return this.lockingOnFailure(run, keys)
   }
 
   /**
@@ -175,14 +191,17 @@ export class Session {
    */
   async loginDelegated(request: DelegatedLoginRequest): Promise<ActiveToken> {
     if (this.loginInFlight) return this.loginInFlight
+    const keys = { identification: request.holderOfKey, holderOfKey: request.holderOfKey }
     const run = async (): Promise<ActiveToken> => {
       if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
-      const keys = { identification: request.holderOfKey, holderOfKey: request.holderOfKey }
+      const generation = this.generation
       await this.unlock({ profile: request.profile, keys, client: request.client, claimsFor: NO_CLAIMS }, 'login')
+      this.checkNotSignedOut(generation)
       const obtained = await request.obtain()
       let assertion: SamlAssertion
       try {
         assertion = this.checkToken(obtained.assertionXml, (await request.holderOfKey.certificate()).base64)
+        this.checkNotSignedOut(generation)
       } catch (err) {
         await obtained.grant.end().catch(() => undefined)
         throw err
@@ -192,7 +211,7 @@ export class Session {
       this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${obtained.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
       return token
     }
-    this.loginInFlight = run().finally(() => (this.loginInFlight = undefined))
+    this.loginInFlight = this.lockingOnFailure(run, keys).finally(() => (this.loginInFlight = undefined))
     return this.loginInFlight
   }
 
@@ -242,8 +261,9 @@ export class Session {
           // session is over, so is this one.
           await this.logout('expired')
         } else if (this.active === token) {
-          // Try again a little later rather than on every call (no renewal storm).
-          token.renewAt = new Date(this.opts.clock.now().getTime() + this.opts.renewalRetryMs)
+          // Try again a little later rather than on every call (no renewal storm), and soon
+          // enough that a short token gets several tries before it expires.
+          token.renewAt = planRenewalRetry(this.opts.clock.now(), token.assertion.conditions.notOnOrAfter, this.opts.renewal)
           this.scheduleTimers(token)
         }
         throw error
@@ -253,19 +273,56 @@ export class Session {
     return this.renewalInFlight
   }
 
-  /** Global logout: the token, the keys' unlocked state and every timer are dropped. */
+  /**
+   * Global logout: the token and every timer are dropped, a sign-in in flight is cancelled, and
+   * every key source is locked — with or without a token, so that whatever a failed or
+   * interrupted sign-in may have unlocked, the next sign-in asks the user again.
+   */
   async logout(reason: 'user' | 'expired' | 'switch-profile' = 'user'): Promise<void> {
+    await this.end(reason, new Set())
+  }
+
+  /** {@link logout}, leaving the key sources in `keep` unlocked (the key a replacing token needs). */
+  private async end(reason: 'user' | 'expired' | 'switch-profile', keep: ReadonlySet<KeySource>): Promise<void> {
+    this.generation++
     const token = this.active
     this.active = undefined
     for (const cancel of this.cancelTimers) cancel()
     this.cancelTimers = []
-    if (!token) return
     // Seed 002: a global logout closes the provider's session too.
-    await token.grant?.end().catch(() => undefined)
-    const sources = new Set<KeySource>([token.keys.identification, token.keys.holderOfKey])
-    await Promise.all([...sources].map((k) => k.logout().catch(() => undefined)))
+    if (token) await token.grant?.end().catch(() => undefined)
+    await this.lockKeys(token ? [token.keys.identification, token.keys.holderOfKey] : [], keep)
+    if (!token) return
     this.opts.onEvent?.({ type: 'logout', reason, assertionId: token.assertion.assertionId })
     this.opts.prompter.notify({ kind: 'signed-out', text: reason === 'expired' ? 'The eHealth session expired' : 'Signed out of eHealth' })
+  }
+
+  /**
+   * Run a sign-in; when it fails (the STS unavailable or refusing, the user cancelling, a wrong
+   * PIN, a bad answer, a logout meanwhile), lock every key source the session now in use does
+   * not need, `keys` included, before the failure reaches the caller. PKCS#11 v2.40 §5.6: the
+   * card keeps a verified PIN for every session of this application until C_Logout, so "the
+   * sign-in failed" must not mean "the card stays unlocked".
+   */
+  private async lockingOnFailure(run: () => Promise<ActiveToken>, keys: LoginKeys): Promise<ActiveToken> {
+    try {
+      return await run()
+    } catch (err) {
+      const inUse = this.active ? [this.active.keys.identification, this.active.keys.holderOfKey] : []
+      await this.lockKeys([keys.identification, keys.holderOfKey], new Set(inUse))
+      throw err
+    }
+  }
+
+  /** Lock every key source of the agent, plus `extra`, except those in `keep`. Never throws. */
+  private async lockKeys(extra: readonly KeySource[], keep: ReadonlySet<KeySource>): Promise<void> {
+    const sources = new Set<KeySource>([...this.opts.keySources(), ...extra])
+    await Promise.all([...sources].filter((k) => !keep.has(k)).map((k) => k.logout().catch(() => undefined)))
+  }
+
+  /** A logout came while a sign-in was under way: the sign-in ends there (and its keys are locked). */
+  private checkNotSignedOut(generation: number): void {
+    if (this.generation !== generation) throw new AgentError('ERR_NOT_LOGGED_IN', 'signed out during the sign-in')
   }
 
   /**
@@ -285,8 +342,9 @@ export class Session {
     const { notBefore, notOnOrAfter } = parts.assertion.conditions
     // The lifetime counts from when the token was issued: the STS dates NotBefore back by some
     // minutes (a real acceptance token: 5) to absorb clock differences.
-    const from = new Date(Math.max(notBefore.getTime(), Math.min(parts.assertion.issueInstant.getTime(), notOnOrAfter.getTime())))
-    const token: ActiveToken = { ...parts, renewAt: planRenewal(from, notOnOrAfter, this.opts.random(), this.opts.renewal) }
+    const issued = new Date(Math.max(notBefore.getTime(), Math.min(parts.assertion.issueInstant.getTime(), notOnOrAfter.getTime())))
+    const receivedAt = this.opts.clock.now()
+    const token: ActiveToken = { ...parts, renewAt: planRenewal({ notBefore: issued, notOnOrAfter, receivedAt }, this.opts.random(), this.opts.renewal) }
     this.active = token
     this.scheduleTimers(token)
     return token

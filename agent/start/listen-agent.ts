@@ -22,13 +22,14 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   const listener = createRpcListener(wired.rpc, lazyHonoListener(() => wired.buildApp(), () => wired.onMalformed()))
 
   await step('listen')
-  const ipv4 = await listen(listener, { hostname: '127.0.0.1', port: config.port })
+  const foreign = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer) }
+  const ipv4 = await listen(listener, { hostname: '127.0.0.1', port: config.port }, foreign)
   undo.push('listening on 127.0.0.1', () => closeServer(ipv4))
 
   if (opts.ipv6 !== false) {
     await step('listen-ipv6')
     try {
-      const ipv6 = await listen(listener, { hostname: '::1', port: config.port })
+      const ipv6 = await listen(listener, { hostname: '::1', port: config.port }, foreign)
       undo.push('listening on ::1', () => closeServer(ipv6))
     } catch {
       opts.log('IPv6 loopback (::1) is not available; listening on 127.0.0.1 only')

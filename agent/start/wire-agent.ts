@@ -53,6 +53,8 @@ export interface WiredAgent {
   setTray(tray: TrayController | undefined): void
   /** A refused malformed request, for the privacy log (the HTTP adapter reports them). */
   onMalformed(): void
+  /** A connection from a peer that is not loopback, closed unanswered by the listener (threat T12). */
+  onForeignPeer(peer: string): void
 }
 
 /**
@@ -90,6 +92,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const post = createSoapPoster({
     transport: createHttpTransport({ extraCaPem: extraCa }),
     sleep: (ms) => clock.sleep(ms),
+    now: () => clock.now().getTime(),
     random: Math.random,
     userAgent: `ehealth-agent/${opts.version}`,
     onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
@@ -111,6 +114,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const sessionEvents = new EventEmitter()
   // The tray shows the notices too ("renewal needed", errors), whatever Prompter asks the user.
   const prompter = forwardNotices(prompterIn, (notice) => trayController?.notice(notice))
+  /** The key IAM Connect sign-ins bind the token to when there is no keystore; made on first use. */
+  let sessionKey: KeySource | undefined
   const session = new Session({
     exchange: {
       post,
@@ -127,13 +132,14 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     environment: environment.label,
     lifetimeMs: config.tokenLifetimeMinutes * 60_000,
     random: Math.random,
+    // Locked at every logout and after every failed sign-in, whichever of them a sign-in used.
+    keySources: () => [keystore, eid, sessionKey].filter((k): k is KeySource => k !== undefined),
     onEvent: (event) => {
       sessionEvents.emit('change', event)
       recordSessionEvent(audit, event)
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
-  let sessionKey: KeySource | undefined
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -226,5 +232,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     subscribe: (listener) => sessionEvents.on('change', listener),
     setTray: (tray) => (trayController = tray),
     onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
+    onForeignPeer: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'non-loopback-peer' }),
   }
 }

@@ -8,7 +8,16 @@ const ORIGIN = `http://${HOST}`
 const FORM = 'application/x-www-form-urlencoded'
 
 function tcpEnv(remoteAddress = '127.0.0.1') {
-  return { incoming: { socket: { remoteAddress, remotePort: 50123, localPort: PORT } } }
+  const socket = {
+    remoteAddress,
+    remotePort: 50123,
+    localPort: PORT,
+    destroyed: false,
+    destroy() {
+      socket.destroyed = true
+    },
+  }
+  return { incoming: { socket } }
 }
 
 function createApp(overrides: Partial<UiGuardOptions> = {}) {
@@ -101,9 +110,11 @@ describe('uiGuards: refusals, each with the headers and a reason for the privacy
     expect(rejected).toEqual(['host-not-allowed'])
   })
 
-  it('a peer that is not loopback, or another user on the same machine (T5, T12)', async () => {
+  it('a peer that is not loopback (T12: the connection is closed, no answer), or another user on the same machine (T5: 403)', async () => {
     const { app, rejected } = createApp({ peerUid: { agentUid: 1000, lookup: async () => 1001 } })
-    expect((await request(app, 'GET', {}, undefined, tcpEnv('192.168.1.20'))).status).toBe(403)
+    const foreign = tcpEnv('192.168.1.20')
+    expect((await request(app, 'GET', {}, undefined, foreign)).body).toBeNull()
+    expect(foreign.incoming.socket.destroyed).toBe(true)
     expect((await request(app, 'GET', {})).status).toBe(403)
     expect(rejected).toEqual(['non-loopback-peer', 'peer-uid-mismatch'])
   })

@@ -3,8 +3,9 @@
  * refuse every web origin and every non-JSON POST, which is right for /rpc and would make HTML
  * forms impossible; so the pages get a policy of their own, as strict in what matters:
  *
- * 1. the same connection checks as the API: loopback or this user's Unix socket (T12), the TCP
- *    peer's uid is ours (T5), `Host` is exactly one of our names (T2);
+ * 1. the same connection checks as the API: loopback or this user's Unix socket (T12; another
+ *    peer gets the connection closed, no answer), the TCP peer's uid is ours (T5), the target is
+ *    origin-form and `Host` is exactly one of our names (T2);
  * 2. only GET, HEAD and POST;
  * 3. `Sec-Fetch-Site` is `none` (the agent opened the link) or `same-origin` (a page of ours);
  *    POST only `same-origin`. A site on another port of localhost is "same-site" to a browser,
@@ -23,7 +24,9 @@ import { bodyLimit } from 'hono/body-limit'
 import type { GuardOptions } from '../http/api-guard.js'
 import { createConnectionCheck } from '../http/check-connection.js'
 import { reportRejection } from '../http/report-rejection.js'
+import { closeWithoutAnswer } from '../http/close-without-answer.js'
 import { readConnection, type Connection } from '../http/read-connection.js'
+import { readRequestTarget } from '../http/read-request-target.js'
 import { applySecurityHeaders } from './security-headers.js'
 
 export interface UiGuardOptions {
@@ -41,6 +44,7 @@ const REFUSAL_STATUS = {
   'non-loopback-peer': 403,
   'peer-uid-unknown': 403,
   'peer-uid-mismatch': 403,
+  'target-not-origin-form': 421,
   'host-not-allowed': 421,
   'method-not-allowed': 405,
   'cross-site-request': 403,
@@ -65,6 +69,7 @@ export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
 
   function refuse(c: Context, reason: UiRefusalReason, connection: Connection): Response {
     reportRejection(options.onRejected, c, reason, connection)
+    if (reason === 'non-loopback-peer') return closeWithoutAnswer(connection)
     const status = REFUSAL_STATUS[reason]
     const headers = new Headers({ 'content-type': 'text/html; charset=utf-8' })
     if (reason === 'method-not-allowed') headers.set('allow', 'GET, HEAD, POST')
@@ -75,7 +80,7 @@ export function uiGuards(options: UiGuardOptions): MiddlewareHandler {
 
   async function check(c: Context, connection: Connection): Promise<UiRefusalReason | undefined> {
     const host = c.req.header('host')
-    const refusal = await checkConnection(connection, host)
+    const refusal = await checkConnection(connection, host, readRequestTarget(c.env))
     if (refusal) return refusal
     const method = c.req.method
     if (!METHODS.has(method)) return 'method-not-allowed'

@@ -39,6 +39,8 @@ export const USAGE = `usage: ehagent <command> [options]
   clients               the paired applications;  clients revoke ID  withdraws one
   audit                 the privacy log, newest first  [--limit N] [--from T] [--to T] [--client C] [--event E] [--method M] [--outcome O]
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
+  sandbox fault SPEC    add faults to a running sandbox (sandbox fault clear: remove them)  [--port S]
+  sandbox stats         requests each endpoint of a running sandbox received  [--port S]
   install               run the agent as a service of this user, tray at login, .ehtoken handler  [--no-start] [--dry-run]
   uninstall             remove what install created; names the data it leaves
   doctor                check this machine and say how to fix what is wrong  [--env sandbox|int|acc|prod]

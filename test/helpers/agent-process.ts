@@ -32,6 +32,8 @@ export interface AgentProcess {
   exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined
   /** SIGTERM, and wait for the exit. */
   stop(): Promise<void>
+  /** SIGKILL (a crash, a power cut for the process), and wait for the exit. */
+  kill9(): Promise<void>
 }
 
 /**
@@ -39,9 +41,12 @@ export interface AgentProcess {
  * sandbox's public demo secrets); it starts `ehagent sandbox` as its own child, unless `args`
  * name `--sandbox-url`. With `environment` acc, prod or int: `--env` that, no `--demo`, and a
  * state directory left empty. The state directory gets a copy of the test run's shared sandbox PKI, so
- * the sandbox does not generate keys (about 1.5 s instead of several).
+ * the sandbox does not generate keys (about 1.5 s instead of several). `stateDir` and `port`
+ * restart an agent where an earlier one ran (after a kill -9, say).
  */
-export async function spawnAgentProcess(options: { timeoutMs?: number; args?: readonly string[]; stateDir?: string; environment?: 'sandbox' | 'int' | 'acc' | 'prod' } = {}): Promise<AgentProcess> {
+export async function spawnAgentProcess(
+  options: { timeoutMs?: number; args?: readonly string[]; stateDir?: string; port?: number; environment?: 'sandbox' | 'int' | 'acc' | 'prod' } = {},
+): Promise<AgentProcess> {
   // A given state directory is reused as it is (an agent started again after a crash).
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'agent-process-'))
   const environment = options.environment ?? 'sandbox'
@@ -50,7 +55,7 @@ export async function spawnAgentProcess(options: { timeoutMs?: number; args?: re
     mkdirSync(join(stateDir, 'sandbox'), { recursive: true })
     cpSync(pki.dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
   }
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   // A real environment: nothing but the command line, on an empty state directory.
   const demo = environment === 'sandbox' ? ['--demo'] : []
   const args = ['--expose-gc', '--import', 'tsx', ENTRY, 'start', '--env', environment, ...demo, '--port', String(port), '--state-dir', stateDir, ...(options.args ?? [])]
@@ -78,8 +83,9 @@ export async function spawnAgentProcess(options: { timeoutMs?: number; args?: re
       child.kill('SIGKILL')
       throw new Error(`the agent process did not answer /health within ${options.timeoutMs ?? 30_000} ms:\n${stderr}`)
     }
-    // The discovery file of this process (a reused state directory may hold one of a killed agent).
-    if (existsSync(discoveryFile) && writtenBy(discoveryFile, child.pid)) {
+    // The discovery file of this process (one left by a killed predecessor names another pid),
+    // written after the credential file: both are this run's once it names our pid.
+    if (existsSync(discoveryFile) && readDiscoveryPid(discoveryFile) === child.pid) {
       const ok = await fetch(`${url}/health`).then(
         (r) => r.ok,
         () => false,
@@ -132,13 +138,18 @@ export async function spawnAgentProcess(options: { timeoutMs?: number; args?: re
       await exitPromise
       clearTimeout(timer)
     },
+    async kill9() {
+      if (!exited) child.kill('SIGKILL')
+      await exitPromise
+    },
   }
 }
 
-function writtenBy(discoveryFile: string, pid: number | undefined): boolean {
+function readDiscoveryPid(file: string): number | undefined {
   try {
-    return (JSON.parse(readFileSync(discoveryFile, 'utf8')) as { pid?: number }).pid === pid
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pid?: number }).pid
   } catch {
-    return false // being written
+    return undefined // being written
   }
 }
+

@@ -23,6 +23,10 @@ export interface FakeToken {
   binding: Pkcs11Binding
   /** Every C_Login call, with the PIN argument as given (undefined = NULL_PTR). */
   logins: (string | undefined)[]
+  /** How many times C_Logout was called. */
+  logouts: number
+  /** Whether the token holds a login now (what the card would say: PIN verified or not). */
+  readonly loggedIn: boolean
   flags: number
 }
 
@@ -33,7 +37,15 @@ export function createFakeToken(options: FakeTokenOptions): FakeToken {
   const keyHandle = Buffer.from([0x10])
   let nextSession = 100
   let loggedIn = false
-  const state: FakeToken = { binding: { open: () => module }, logins: [], flags: options.flags ?? BASE_FLAGS }
+  const state: FakeToken = {
+    binding: { open: () => module },
+    logins: [],
+    logouts: 0,
+    get loggedIn() {
+      return loggedIn
+    },
+    flags: options.flags ?? BASE_FLAGS,
+  }
 
   const info = (): Pkcs11TokenInfo => ({ label: 'BELPIC', serialNumber: '534C494E336600296CFF2623660B0826', manufacturerId: 'Fake', model: 'Belgium eID', flags: state.flags, minPinLen: 4, maxPinLen: 12 })
 
@@ -52,6 +64,7 @@ export function createFakeToken(options: FakeTokenOptions): FakeToken {
       loggedIn = true
     },
     logout: () => {
+      state.logouts++
       loggedIn = false
     },
     listCertificates: () => [{ handle: Buffer.from([0x20]), label: 'Authentication', id: Buffer.from([2]), value: options.identity.certificate.raw }],

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AgentClient } from '../../clients/js/agent-client.js'
@@ -93,5 +94,54 @@ describe('T12: a neighbour on another network never gets an answer', () => {
     const { records } = await local.call('audit.list', { limit: 100 })
     expect(records.filter((r) => r.event === 'rejected')).toEqual([])
     expect((await local.call('agent.status')).environment).toBeTruthy()
+  })
+  // Binding loopback is not enough on its own: with route_localnet (or a port forward to
+  // 127.0.0.1) a neighbour's packets reach the loopback socket with their own, non-loopback,
+  // source address. The agent must then close the connection without any answer, not even a 403.
+  describe('routed to the host\'s loopback address (route_localnet on both ends of the link)', () => {
+    let loopbackControl: Server
+
+    beforeAll(async () => {
+      // The host accepts, and answers, loopback-addressed packets on its end of the link.
+      writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/route_localnet`, '1')
+      // The neighbour sends 127.0.0.1 to the host instead of to its own loopback: its lo loses its
+      // addresses (taking 127.0.0.0/8 out of its local table) and a route points 127.0.0.1 at the host.
+      const inNs = (script: string) => execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', script], { stdio: 'pipe' })
+      inNs(`echo 1 > /proc/sys/net/ipv4/conf/${nsIf}/route_localnet && echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet`)
+      execFileSync('ip', ['-n', ns, 'addr', 'flush', 'dev', 'lo'], { stdio: 'pipe' })
+      execFileSync('ip', ['-n', ns, 'route', 'add', '127.0.0.1/32', 'via', hostIp, 'dev', nsIf], { stdio: 'pipe' })
+      loopbackControl = createServer((req, res) => res.end(`control ${req.socket.remoteAddress}`))
+      await new Promise<void>((resolve, reject) => {
+        loopbackControl.once('error', reject)
+        loopbackControl.listen(0, '127.0.0.1', () => resolve())
+      })
+    })
+
+    afterAll(async () => {
+      await new Promise<void>((resolve) => (loopbackControl ? loopbackControl.close(() => resolve()) : resolve()))
+    })
+
+    it('control: the neighbour reaches a server bound to 127.0.0.1, from its own LAN address', async () => {
+      const port = (loopbackControl.address() as { port: number }).port
+      const res = await fromNeighbour(`http://127.0.0.1:${port}/`)
+      expect(res.code, res.stderr).toBe(0)
+      expect(res.stdout).toBe(`control ${subnet}.2\n200`)
+    })
+
+    it('the agent closes the connection without an answer: no status, no byte', async () => {
+      for (const path of ['/health', '/rpc']) {
+        const res = await fromNeighbour(`http://127.0.0.1:${agent.port}${path}`)
+        // curl 52: empty reply from server; 56: connection reset while receiving. Either way no HTTP answer.
+        expect([52, 56], `${path}: exit ${res.code}, ${res.stdout} ${res.stderr}`).toContain(res.code)
+        expect(res.stdout).toBe('\n000')
+      }
+    })
+
+    it('the refusals are in the privacy log, and the agent still serves loopback', async () => {
+      const local = new AgentClient({ url: agent.url, credential: agent.credential })
+      const { records } = await local.call('audit.list', { limit: 100 })
+      expect(records.filter((r) => r.event === 'rejected' && r.errorCode === 'non-loopback-peer').length).toBeGreaterThanOrEqual(2)
+      expect((await local.call('agent.status')).environment).toBeTruthy()
+    })
   })
 })
