@@ -31,6 +31,8 @@ export interface RpcEndpoint {
   answer(text: string, authorization: string | undefined): Promise<DispatchResult>
   /** The answer to an unexpected error, recorded in the privacy log: no stack, no path on the wire. */
   internalError(): DispatchResult
+  /** How many bodies {@link RpcEndpoint.answer} has answered so far (for the idle memory trim). */
+  answered(): number
 }
 
 export function createRpcEndpoint(options: RpcEndpointOptions): RpcEndpoint {
@@ -50,11 +52,14 @@ export function createRpcEndpoint(options: RpcEndpointOptions): RpcEndpoint {
     return { status: 500, payload: encodeError(null, new AgentError('ERR_INTERNAL')) }
   }
   const dispatchDeps = { services, rateLimiter: options.rateLimiter }
+  let answered = 0
   return {
     guard: createApiGuard(options.guards),
     authenticate,
     internalError,
+    answered: () => answered,
     answer: async (text, authorization) => {
+      answered++
       try {
         return await dispatchRpc(text, authenticate(authorization), dispatchDeps)
       } catch {

@@ -41,6 +41,7 @@ async function startStand(): Promise<Stand> {
       },
     },
     authenticate: () => undefined,
+    answered: () => stand.answered.length,
     answer: async (text, authorization) => {
       stand.answered.push({ text, authorization })
       return stand.result
