@@ -84,6 +84,18 @@ describe('AuditLog', () => {
     ])
   })
 
+  it('keeps the program and the website of a call: both name and executable, or no program at all', async () => {
+    const log = new AuditLog({ dir: root, clock: steppingClock() })
+    const program = { name: 'curl', executable: '/usr/bin/curl', pid: 4242, user: 'jan', commandLine: 'curl' }
+    log.record({ ...signRecord(0), program, origin: 'https://app.example.be' })
+    log.record({ ...signRecord(1), program: { name: 'curl', pid: 1, body: '<soap:Body/>' } as never, origin: 42 as never })
+    const [second, first] = await log.list()
+    expect(first).toMatchObject({ program, origin: 'https://app.example.be' })
+    expect(second!.program).toBeUndefined()
+    expect(second!.origin).toBeUndefined()
+    expect(JSON.stringify(second)).not.toContain('soap:Body')
+  })
+
   it('creates the directory 0700 and the files 0600', async () => {
     const previous = process.umask(0o022)
     try {

@@ -52,6 +52,32 @@ describe('the settings file', () => {
     expect(readFileSync(file, 'utf8')).toBe(text)
   })
 
+  it('reads the old name caBundle as extraCaFile, says so, and saves the new name', async () => {
+    const file = configFile('{"caBundle": "/etc/ssl/hospital-proxy-ca.pem"}')
+    const notes: string[] = []
+    const config = await loadConfig(file, (n) => notes.push(n))
+    expect(config.extraCaFile).toBe('/etc/ssl/hospital-proxy-ca.pem')
+    expect(config).not.toHaveProperty('caBundle')
+    expect(notes).toEqual([`${file}: the setting "caBundle" is now called "extraCaFile"; it is read as extraCaFile (rename it in the file)`])
+    await saveConfig(file, config)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ extraCaFile: '/etc/ssl/hospital-proxy-ca.pem' })
+    expect(JSON.parse(readFileSync(file, 'utf8'))).not.toHaveProperty('caBundle')
+    // Both names, the same file: fine. Different files: the agent will not guess.
+    expect((await loadConfig(configFile('{"caBundle": "/a.pem", "extraCaFile": "/a.pem"}'))).extraCaFile).toBe('/a.pem')
+    await expect(loadConfig(configFile('{"caBundle": "/a.pem", "extraCaFile": "/b.pem"}'))).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      message: expect.stringMatching(/caBundle: it is the old name of "extraCaFile", and the two differ; keep only extraCaFile$/),
+    })
+  })
+
+  it('checks the proxy setting, without echoing a password in the message', async () => {
+    const ok = await loadConfig(configFile('{"proxy": "http://proxy.hospital.example:3128", "proxyUsername": "alice", "proxyPassword": "pw", "noProxy": ".hospital.example"}'))
+    expect(ok).toMatchObject({ proxy: 'http://proxy.hospital.example:3128', proxyUsername: 'alice', noProxy: '.hospital.example' })
+    const err = (await loadConfig(configFile('{"proxy": "socks5://alice:s3cret@proxy:1080"}')).catch((e: unknown) => e)) as Error
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/proxy: not a usable proxy: socks5 proxies are not supported/) })
+    expect(err.message).not.toContain('s3cret')
+  })
+
   it('refuses to save settings that are not valid', async () => {
     const file = configFile()
     await expect(saveConfig(file, { ...defaultConfig(), port: 1 })).rejects.toThrow()

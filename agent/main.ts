@@ -9,6 +9,8 @@ import type { EnvironmentId } from '../protocol/environments.js'
 import { resolvePaths, type PathContext } from '../protocol/discovery/resolve-paths.js'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
+import { readProxyEnvironment } from './net/resolve-proxy.js'
+import { parseProxyUrl } from './net/proxy-url.js'
 import { choosePrompter } from './consent/choose-prompter.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 import { TerminalPrompter } from './consent/terminal-prompter.js'
@@ -29,6 +31,8 @@ export interface AgentRunRequest {
     sandboxUrl: string | undefined
     /** The banner as one line of JSON. */
     json: boolean
+    /** `--proxy URL`: eHealth traffic through it, whatever the settings and HTTPS_PROXY say. */
+    proxy?: string | undefined
   }
   pathContext: PathContext
   version: string
@@ -58,7 +62,8 @@ export interface AgentRunRequest {
 export async function runAgent(request: AgentRunRequest): Promise<number> {
   const { options } = request
   const paths = resolvePaths(options.stateDir, request.pathContext)
-  const config = await loadConfig(paths.configFile)
+  const log = (line: string) => void request.stderr.write(`${line}\n`)
+  const config = await loadConfig(paths.configFile, log)
   if (options.env !== undefined) config.environment = options.env
   config.port = options.port ?? config.port
   if (options.demo && config.environment !== 'sandbox') {
@@ -67,6 +72,10 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   if (options.sandboxUrl !== undefined && config.environment !== 'sandbox') {
     throw request.usageError('--sandbox-url names a sandbox: it exists only for --env sandbox')
   }
+  if (options.proxy !== undefined) {
+    const parsed = parseProxyUrl(options.proxy)
+    if ('error' in parsed) throw request.usageError(`--proxy: ${parsed.error}; give http://host:port (optionally user:password@host:port)`)
+  }
   // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
   // opens); without: the terminal. --demo answers by itself but keeps the tray.
   const terminal = { input: request.stdin, output: request.stderr }
@@ -74,7 +83,6 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   const desktop = choice ? (options.demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
   const sandbox: SandboxSource | undefined = options.sandboxUrl !== undefined ? { url: options.sandboxUrl } : request.selfCommand ? { command: request.selfCommand } : undefined
 
-  const log = (line: string) => void request.stderr.write(`${line}\n`)
   let agent
   try {
     agent = await startAgent({
@@ -88,6 +96,8 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
       ...(desktop ? { desktop } : {}),
       ...(config.environment === 'sandbox' && sandbox ? { sandbox } : {}),
       demo: options.demo,
+      // The proxy variables of this process (curl's names); --proxy and the settings win over them.
+      network: { environment: readProxyEnvironment(process.env), ...(options.proxy !== undefined ? { commandLine: options.proxy } : {}) },
     })
   } catch (err) {
     if (isAgentError(err) && err.data.detail === 'port in use') {

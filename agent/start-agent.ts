@@ -39,9 +39,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     const demo = opts.demo ? resolved.sandbox?.manifest.demo : undefined
     const prompter = demo ? createDemoPrompter(demo) : opts.prompter
     const wired = await wireAgent(opts, resolved, prompter, opts.iamConnectOpenUrl ?? (demo ? followSandboxRedirects() : undefined))
-    undo.push('the key sources and the privacy log', async () => {
+    undo.push('the key sources, the privacy log and the eHealth HTTP client', async () => {
       await wired.audit.close()
       await wired.keys.close()
+      await wired.http.close()
     })
     // Takes over files of earlier versions and of a crash, prunes by age, measures the budget.
     // A log that cannot be opened does not stop the agent: it says so in agent.status and the
@@ -84,6 +85,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       sandbox: resolved.sandbox,
       credential: wired.credential,
       credentialFile: paths.credentialFile,
+      proxy: wired.proxyDescription,
       ui: { link: (grant) => wired.uiAccess.link(grant) },
       tray,
       quitRequested,

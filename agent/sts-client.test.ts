@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readFileSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createHttpTransport } from './http-transport.js'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createHttpClient } from './net/http-client.js'
 import { createSoapPoster, STS_ACTIONS } from './sts-client.js'
 
 const SEED_004 = readFileSync(new URL('../test/fixtures/seed-004-duplicate-claim-fault.xml', import.meta.url), 'utf8')
 const OK = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ok/></s:Body></s:Envelope>'
 
 let server: Server | undefined
+const http = createHttpClient()
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())))
+afterAll(() => http.close())
 
 /** A real loopback server answering from a script of (status, body, headers) replies; counts requests. */
 async function scripted(replies: [number, string, Record<string, string>?][]): Promise<{ url: string; count: () => number; headers: () => Record<string, unknown>[] }> {
@@ -27,7 +29,7 @@ async function scripted(replies: [number, string, Record<string, string>?][]): P
 }
 
 function poster(delays: number[] = []) {
-  return createSoapPoster({ transport: createHttpTransport(), sleep: async (ms) => void delays.push(ms), random: () => 0.5, timeoutMs: 2000 })
+  return createSoapPoster({ transport: http.request, sleep: async (ms) => void delays.push(ms), random: () => 0.5, timeoutMs: 2000 })
 }
 
 describe('createSoapPoster', () => {
@@ -71,7 +73,7 @@ describe('createSoapPoster', () => {
     server = createServer(() => {})
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
-    const p = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0, timeoutMs: 200, maxAttempts: 1 })
+    const p = createSoapPoster({ transport: http.request, sleep: async () => {}, random: () => 0, timeoutMs: 200, maxAttempts: 1 })
     await expect(p(url, OK, STS_ACTIONS.issue, 'sts')).rejects.toMatchObject({ code: 'ERR_TIMEOUT' })
     server.closeAllConnections()
   })
@@ -83,7 +85,7 @@ describe('createSoapPoster: Retry-After (RFC 9110 §10.2.3) within the call\'s d
     const delays: number[] = []
     let now = Date.UTC(2026, 10, 23, 9, 0, 0)
     const post = createSoapPoster({
-      transport: createHttpTransport(),
+      transport: createHttpClient().request,
       sleep: async (ms) => {
         delays.push(ms)
         now += ms

@@ -55,10 +55,20 @@ export const ERROR_CODES = {
   ERR_STS_REJECTED: { rpc: -32030, message: 'the eHealth STS refused the request', hint: 'see error.data (ehealth: SOAP fault code and messages; statusCode: SAML-P status)' },
   ERR_SERVICE_FAULT: { rpc: -32031, message: 'the eHealth service answered with a SOAP fault', hint: 'see error.data.ehealth for eHealth\'s code and messages' },
   ERR_UNAVAILABLE: { rpc: -32032, message: 'the eHealth service is unavailable', hint: 'retry later; check the network and the environment' },
-  ERR_NETWORK: { rpc: -32033, message: 'network error', hint: 'check the connection to eHealth and any proxy' },
+  ERR_NETWORK: { rpc: -32033, message: 'network error', hint: 'check the connection to eHealth (a proxy that failed is ERR_PROXY)' },
   ERR_TIMEOUT: { rpc: -32034, message: 'the remote service did not answer in time', hint: 'retry later' },
   ERR_DUPLICATE_CLAIM: { rpc: -32035, message: 'a claim URI appears more than once', hint: 'each claim URI may appear once per STS request (eHealth R2024.1)' },
   ERR_REMOTE_PROTOCOL: { rpc: -32036, message: 'the remote answer is not what the protocol expects', hint: 'see error.data.detail' },
+  ERR_PROXY: {
+    rpc: -32037,
+    message: 'the proxy failed',
+    hint: 'the proxy (error.data.proxy) cannot be reached, refused the connection or wants credentials: check the proxy setting (or HTTPS_PROXY) and proxyUsername/proxyPassword; `ehagent doctor` tests it',
+  },
+  ERR_TLS: {
+    rpc: -32038,
+    message: 'the TLS connection failed',
+    hint: 'the server certificate of error.data.host was not accepted: behind a TLS-inspecting proxy or firewall, set extraCaFile in the settings to its CA certificate (PEM)',
+  },
 
   // -32040..-32059: XML, SOAP and signature input
   ERR_XML_MALFORMED: { rpc: -32040, message: 'the XML is not well-formed', hint: 'send well-formed XML (UTF-8)' },

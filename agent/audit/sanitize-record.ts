@@ -44,6 +44,10 @@ export function sanitizeRecord(input: Omit<AuditRecord, 'time'>, time: string): 
   if (program) out.program = program
   const origin = sanitizeString(source.origin)
   if (origin !== undefined) out.origin = origin
+  if (Array.isArray(source.pairedExecutables)) {
+    const paired = source.pairedExecutables.slice(0, 16).map((e) => sanitizeString(e, MAX_ENDPOINT)).filter((e): e is string => e !== undefined)
+    if (paired.length > 0) out.pairedExecutables = paired
+  }
   const method = sanitizeString(source.method)
   if (method !== undefined) out.method = method
   const service = sanitizeService(source.service)
@@ -84,18 +88,20 @@ function sanitizeClient(value: unknown): AuditRecord['client'] {
   return out
 }
 
+/** The program as the OS reported it: both its name and its executable, or nothing. */
 function sanitizeProgram(value: unknown): AuditRecord['program'] {
   if (!isObject(value)) return undefined
-  const out: NonNullable<AuditRecord['program']> = {}
   const name = sanitizeString(value.name)
-  if (name !== undefined) out.name = name
-  const executable = sanitizeString(value.executable)
-  if (executable !== undefined) out.executable = executable
+  const executable = sanitizeString(value.executable, MAX_ENDPOINT)
+  if (name === undefined || executable === undefined) return undefined
+  const out: NonNullable<AuditRecord['program']> = { name, executable }
   const pid = sanitizePid(value.pid)
   if (pid !== undefined) out.pid = pid
   const user = sanitizeString(value.user)
   if (user !== undefined) out.user = user
-  return Object.keys(out).length > 0 ? out : undefined
+  const commandLine = sanitizeString(value.commandLine)
+  if (commandLine !== undefined) out.commandLine = commandLine
+  return out
 }
 
 function sanitizeService(value: unknown): AuditRecord['service'] {

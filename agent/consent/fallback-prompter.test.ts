@@ -15,6 +15,7 @@ function failing(error: Error): Prompter & { notices: Notice[] } {
     askSecret: async () => Promise.reject(error),
     confirm: async () => Promise.reject(error),
     approvePairing: async () => Promise.reject(error),
+    approve: async () => Promise.reject(error),
     notify: (n) => void notices.push(n),
   }
 }
@@ -25,7 +26,9 @@ describe('FallbackPrompter', () => {
     const prompter = new FallbackPrompter(failing(new PrompterUnavailableError('no browser')), terminal)
     await expect(prompter.askSecret(PROMPT)).resolves.toBe('from-terminal')
     await expect(prompter.approvePairing({ client: 'x', scopes: { methods: [], services: [] } })).resolves.toBe(true)
+    await expect(prompter.approve({ client: 'x', kind: 'origin', clientId: 'c', origin: 'https://app.example.be' })).resolves.toBe(true)
     expect(terminal.prompts).toHaveLength(1)
+    expect(terminal.approvals).toEqual([expect.objectContaining({ kind: 'origin', origin: 'https://app.example.be' })])
   })
 
   it('a cancel or a timeout is the user\'s answer: never asked again elsewhere', async () => {

@@ -1,4 +1,4 @@
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, Notice, PairingAnswer, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 import { PrompterUnavailableError } from './prompter-unavailable.js'
 
 /**
@@ -24,8 +24,12 @@ export class FallbackPrompter implements Prompter {
     return this.attempt((p) => p.confirm(prompt))
   }
 
-  approvePairing(prompt: PairingPrompt): Promise<boolean> {
+  approvePairing(prompt: PairingPrompt): Promise<PairingAnswer> {
     return this.attempt((p) => p.approvePairing(prompt))
+  }
+
+  approve(prompt: ApprovalPrompt): Promise<boolean> {
+    return this.attempt((p) => p.approve(prompt))
   }
 
   notify(notice: Notice): void {

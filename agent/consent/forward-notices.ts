@@ -1,4 +1,4 @@
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 
 /**
  * The same Prompter, whose notices also go to `listener` (the tray shows "renewal needed" and
@@ -9,6 +9,7 @@ export function forwardNotices(prompter: Prompter, listener: (notice: Notice) =>
     askSecret: (prompt: SignInPrompt) => prompter.askSecret(prompt),
     confirm: (prompt: SignInPrompt) => prompter.confirm(prompt),
     approvePairing: (prompt: PairingPrompt) => prompter.approvePairing(prompt),
+    approve: (prompt: ApprovalPrompt) => prompter.approve(prompt),
     notify(notice: Notice) {
       prompter.notify(notice)
       try {

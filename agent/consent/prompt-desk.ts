@@ -8,16 +8,18 @@
  */
 import type { ErrorCode } from '../../protocol/errors.js'
 import type { PinRetries } from '../keys/key-source.js'
-import type { PairingPrompt, SignInPrompt } from './prompter.js'
+import type { UsePolicy } from '../../protocol/rpc/methods.js'
+import type { ApprovalPrompt, PairingPrompt, SignInPrompt } from './prompter.js'
 
 /** What a prompt asks. */
-export type DeskQuestion = { kind: 'sign-in'; prompt: SignInPrompt } | { kind: 'pairing'; prompt: PairingPrompt }
+export type DeskQuestion = { kind: 'sign-in'; prompt: SignInPrompt } | { kind: 'pairing'; prompt: PairingPrompt } | { kind: 'approval'; prompt: ApprovalPrompt }
 
 /** The user's answer, or why there is none. */
 export type DeskAnswer =
   | { kind: 'secret'; secret: string }
   | { kind: 'confirm' }
-  | { kind: 'approve' }
+  /** `usePolicy`: what the user chose on a pairing page. */
+  | { kind: 'approve'; usePolicy?: UsePolicy }
   | { kind: 'deny' }
   | { kind: 'cancel' }
   | { kind: 'timeout' }
@@ -60,6 +62,7 @@ interface Slot {
 const ALLOWED: Record<DeskQuestion['kind'], ReadonlySet<DeskAnswer['kind']>> = {
   'sign-in': new Set(['secret', 'confirm', 'cancel']),
   pairing: new Set(['approve', 'deny', 'cancel']),
+  approval: new Set(['approve', 'deny', 'cancel']),
 }
 
 const STALE_MS = 60 * 60_000

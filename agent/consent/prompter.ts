@@ -1,3 +1,5 @@
+import type { UsePolicy } from '../../protocol/rpc/methods.js'
+import type { CallerProgram } from '../callers/caller-program.js'
 import type { LoginRequirement } from '../keys/key-source.js'
 
 /** Who is asking, shown to the user with every prompt (threat T10: the UI names the client). */
@@ -6,6 +8,10 @@ export interface PromptContext {
   client: string
   /** The process behind the client, where the OS tells us. */
   process?: { pid?: number; executable?: string; user?: string }
+  /** The program behind the call as the OS reported it (executable, pid, user, command line). */
+  program?: CallerProgram
+  /** The website a browser extension asks for, as the browser reported it. */
+  origin?: string
 }
 
 /** A sign-in (or renewal) that needs the user: which profile, where, with what key. */
@@ -22,6 +28,46 @@ export interface SignInPrompt extends PromptContext {
 /** A pairing request from an application. */
 export interface PairingPrompt extends PromptContext {
   scopes: { methods: string[]; services: string[] }
+  /** The six-digit code the application shows too (protocol/rpc/pairing-code.ts). */
+  code?: string
+  /** True when the application computed the code itself (it sent a nonce): it can show it. */
+  codeShownByApplication?: boolean
+  /** A browser extension's host: it will sign for the websites the user allows, one by one. */
+  kind?: 'application' | 'browser-extension'
+  /** The use policy preselected on the page (what the application suggested, or silent). */
+  usePolicy?: UsePolicy
+}
+
+/** The user's answer to a pairing: a plain yes/no, or yes with the use policy they chose. */
+export type PairingAnswer = boolean | { approved: boolean; usePolicy?: UsePolicy }
+
+/**
+ * A yes/no question about one use of the session, beyond signing in and pairing:
+ *
+ * - `use`: a client whose use policy is "ask every time" wants one message signed; the page shows
+ *   what the agent itself parsed of it (threat T9): service, operation, Body root element;
+ * - `program`: a paired credential arrives from another executable than the one(s) it is bound
+ *   to (a copied credential, or the application was reinstalled elsewhere); approving binds that
+ *   executable too;
+ * - `origin`: a website asks through the browser extension for the first time; approving allows
+ *   that origin (revocable in the admin pages).
+ */
+export type ApprovalPrompt =
+  | (PromptContext & {
+      kind: 'use'
+      method: 'soap.sign' | 'soap.call'
+      /** The endpoint of soap.call; absent for soap.sign (the application sends it itself). */
+      endpoint?: string
+      soapAction?: string
+      /** The Body's first element, `{namespace}localName`, from the agent's own parse. */
+      bodyRoot: string
+    })
+  | (PromptContext & { kind: 'program'; clientId: string; boundExecutables: string[] })
+  | (PromptContext & { kind: 'origin'; clientId: string; origin: string })
+
+/** Normalize a {@link PairingAnswer}. */
+export function readPairingAnswer(answer: PairingAnswer): { approved: boolean; usePolicy?: UsePolicy } {
+  return typeof answer === 'boolean' ? { approved: answer } : answer
 }
 
 export type Notice =
@@ -29,6 +75,8 @@ export type Notice =
   | { kind: 'signed-out'; text: string }
   | { kind: 'renewal-needed'; text: string; at: Date }
   | { kind: 'error'; text: string }
+  /** A client with the "notify" use policy had something signed: names the program and the operation. */
+  | { kind: 'used'; text: string; who: string; operation: string }
 
 /**
  * The user, as the agent reaches them: the tray and its local pages, the terminal, or a script
@@ -43,8 +91,10 @@ export interface Prompter {
   askSecret(prompt: SignInPrompt): Promise<string>
   /** Confirmation only: the PIN is entered on a pinpad or in the middleware's own dialog. */
   confirm(prompt: SignInPrompt): Promise<void>
-  /** True when the user approves the pairing. */
-  approvePairing(prompt: PairingPrompt): Promise<boolean>
+  /** True (or `{approved: true, usePolicy}`) when the user approves the pairing. */
+  approvePairing(prompt: PairingPrompt): Promise<PairingAnswer>
+  /** True when the user approves: one use, another program for a credential, a website. */
+  approve(prompt: ApprovalPrompt): Promise<boolean>
   /** Tell the user something without waiting for an answer. */
   notify(notice: Notice): void
 }

@@ -1,12 +1,14 @@
 import { AgentError } from '../../protocol/errors.js'
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, Notice, PairingAnswer, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 
 /** What a scripted prompter answers. */
 export interface PromptScript {
   /** The secret to give, or 'cancel' / 'timeout' to refuse; a function to decide per prompt. */
   secret: string | 'cancel' | 'timeout' | ((prompt: SignInPrompt) => string | 'cancel' | 'timeout')
-  /** Whether pairing requests are approved; default true. */
-  approvePairing?: boolean
+  /** Whether pairing requests are approved (or with which use policy); default true. */
+  approvePairing?: PairingAnswer
+  /** Whether other approvals (one use, another program, a website) are given; default true. */
+  approve?: boolean | ((prompt: ApprovalPrompt) => boolean)
 }
 
 /**
@@ -18,6 +20,7 @@ export class ScriptedPrompter implements Prompter {
   readonly prompts: SignInPrompt[] = []
   readonly pairings: PairingPrompt[] = []
   readonly notices: Notice[] = []
+  readonly approvals: ApprovalPrompt[] = []
 
   private readonly script: PromptScript
 
@@ -40,9 +43,15 @@ export class ScriptedPrompter implements Prompter {
     if (answer === 'timeout') throw new AgentError('ERR_USER_TIMEOUT')
   }
 
-  async approvePairing(prompt: PairingPrompt): Promise<boolean> {
+  async approvePairing(prompt: PairingPrompt): Promise<PairingAnswer> {
     this.pairings.push(prompt)
     return this.script.approvePairing ?? true
+  }
+
+  async approve(prompt: ApprovalPrompt): Promise<boolean> {
+    this.approvals.push(prompt)
+    const answer = this.script.approve ?? true
+    return typeof answer === 'function' ? answer(prompt) : answer
   }
 
   notify(notice: Notice): void {

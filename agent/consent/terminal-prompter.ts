@@ -1,5 +1,6 @@
 import { AgentError } from '../../protocol/errors.js'
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import { displayPairingCode } from '../../protocol/rpc/pairing-code.js'
+import type { ApprovalPrompt, Notice, PairingPrompt, PromptContext, Prompter, SignInPrompt } from './prompter.js'
 
 /** The terminal the agent was started from, when it has one. */
 export interface Terminal {
@@ -51,8 +52,16 @@ export class TerminalPrompter implements Prompter {
 
   approvePairing(prompt: PairingPrompt): Promise<boolean> {
     return this.serialize(async () => {
-      const proc = prompt.process ? ` (process ${prompt.process.executable ?? '?'}, pid ${prompt.process.pid ?? '?'})` : ''
-      this.say(`\nThe application "${prompt.client}"${proc} asks to use your eHealth session.\nIt may call: ${prompt.scopes.methods.join(', ')}\n`)
+      const code = prompt.code ? `\nPairing code: ${displayPairingCode(prompt.code)}${prompt.codeShownByApplication ? ' (allow only if the application shows the same code)' : ''}` : ''
+      this.say(`\n${describeCaller(prompt)} asks to use your eHealth session.\nIt may call: ${prompt.scopes.methods.join(', ')}${code}\n`)
+      const answer = await this.read('Allow it? [y/N] ', false).catch(() => '')
+      return /^y/i.test(answer)
+    })
+  }
+
+  approve(prompt: ApprovalPrompt): Promise<boolean> {
+    return this.serialize(async () => {
+      this.say(`\n${describeApproval(prompt)}\n`)
       const answer = await this.read('Allow it? [y/N] ', false).catch(() => '')
       return /^y/i.test(answer)
     })
@@ -107,5 +116,25 @@ export class TerminalPrompter implements Prompter {
 
 function describe(p: SignInPrompt): string {
   const action = p.purpose === 'renewal' ? 'renew the eHealth session' : 'sign in to eHealth'
-  return `"${p.client}" asks to ${action} as ${p.profile.label} (${p.environment}) with ${p.keySource}.`
+  return `${describeCaller(p)} asks to ${action} as ${p.profile.label} (${p.environment}) with ${p.keySource}.`
+}
+
+/** `"MediSoft" (/usr/bin/python3.11, pid 4242, user jan, python3 medisoft.py) for https://app.example.be` */
+function describeCaller(p: PromptContext): string {
+  const program = p.program ?? (p.process?.executable ? { executable: p.process.executable, pid: p.process.pid, user: p.process.user, commandLine: undefined } : undefined)
+  const facts = program
+    ? ` (${[program.executable, program.pid !== undefined ? `pid ${program.pid}` : undefined, program.user ? `user ${program.user}` : undefined, program.commandLine].filter(Boolean).join(', ')})`
+    : ' (program not known)'
+  return `"${p.client}"${facts}${p.origin ? ` for the website ${p.origin}` : ''}`
+}
+
+function describeApproval(p: ApprovalPrompt): string {
+  switch (p.kind) {
+    case 'use':
+      return `${describeCaller(p)} asks to sign a message: ${p.method}${p.endpoint ? ` to ${p.endpoint}` : ''}, operation ${p.soapAction || p.bodyRoot}, Body ${p.bodyRoot}.`
+    case 'program':
+      return `The credential of "${p.client}", paired for ${p.boundExecutables.join(', ')}, is used by another program: ${describeCaller(p)}. Allow that program to use it too?`
+    case 'origin':
+      return `${p.origin} wants to sign eHealth requests as you, through ${describeCaller({ ...p, origin: undefined })}.`
+  }
 }

@@ -104,6 +104,33 @@ describe('WebPrompter', () => {
     await expect(silent).resolves.toBe(false)
   })
 
+  it('pairing: the use policy the user chose on the page comes back with the approval', async () => {
+    const { web } = setup()
+    const approved = web.approvePairing({ ...PAIRING, usePolicy: 'silent' })
+    await tick()
+    web.desk.answer('p1', { kind: 'approve', usePolicy: 'ask' })
+    await expect(approved).resolves.toEqual({ approved: true, usePolicy: 'ask' })
+  })
+
+  it('approvals: a website or a program asked twice while open is one page; each use is its own page', async () => {
+    const { web, opened } = setup()
+    const origin = { client: 'Browser extension (x)', kind: 'origin' as const, clientId: 'c1', origin: 'https://app.example.be' }
+    const first = web.approve(origin)
+    const second = web.approve(origin)
+    const use = { client: 'MediSoft', kind: 'use' as const, method: 'soap.sign' as const, bodyRoot: '{urn:x}Op' }
+    const uses = [web.approve(use), web.approve(use)]
+    await tick()
+    expect(opened).toHaveLength(3)
+    expect(web.desk.get('p1')?.question).toEqual({ kind: 'approval', prompt: origin })
+    // An approval takes a yes or a no, never a secret.
+    expect(web.desk.answer('p1', { kind: 'secret', secret: 'x' })).toBe(false)
+    web.desk.answer('p1', { kind: 'approve' })
+    await expect(Promise.all([first, second])).resolves.toEqual([true, true])
+    web.desk.answer('p2', { kind: 'deny' })
+    web.desk.answer('p3', { kind: 'approve' })
+    await expect(Promise.all(uses)).resolves.toEqual([false, true])
+  })
+
   it('tells the page what the key source made of the answer', async () => {
     const { web, clock } = setup()
     const one = web.askSecret(SIGN_IN)

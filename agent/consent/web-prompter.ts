@@ -3,7 +3,7 @@ import { AgentError, isAgentError } from '../../protocol/errors.js'
 import { systemClock, type Clock } from '../clock.js'
 import type { PinRetries } from '../keys/key-source.js'
 import { PromptDesk, type DeskAnswer, type DeskQuestion } from './prompt-desk.js'
-import type { Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, Notice, PairingAnswer, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
 import { PrompterUnavailableError } from './prompter-unavailable.js'
 
 /** Opens a URL in the user's default browser (open-url.ts has the real one). */
@@ -70,8 +70,14 @@ export class WebPrompter implements Prompter {
     if (answer.kind !== 'confirm') throw refusal(answer)
   }
 
-  async approvePairing(prompt: PairingPrompt): Promise<boolean> {
+  async approvePairing(prompt: PairingPrompt): Promise<PairingAnswer> {
     const answer = await this.ask({ kind: 'pairing', prompt }, pairingKey(prompt))
+    if (answer.kind !== 'approve') return false
+    return answer.usePolicy === undefined ? true : { approved: true, usePolicy: answer.usePolicy }
+  }
+
+  async approve(prompt: ApprovalPrompt): Promise<boolean> {
+    const answer = await this.ask({ kind: 'approval', prompt }, approvalKey(prompt))
     return answer.kind === 'approve'
   }
 
@@ -135,7 +141,19 @@ function signInKey(p: SignInPrompt): string {
 }
 
 function pairingKey(p: PairingPrompt): string {
-  return JSON.stringify(['pairing', p.client, p.process?.pid ?? null, p.scopes.methods, p.scopes.services])
+  return JSON.stringify(['pairing', p.client, p.process?.pid ?? null, p.program?.pid ?? null, p.code ?? null, p.scopes.methods, p.scopes.services])
+}
+
+let useCount = 0
+
+/**
+ * A use is never shared (each message is its own question); a program or a website asking twice
+ * while the first question is open is one question: one answer binds it, or allows it, once.
+ */
+function approvalKey(p: ApprovalPrompt): string {
+  if (p.kind === 'use') return JSON.stringify(['use', ++useCount])
+  if (p.kind === 'program') return JSON.stringify(['program', p.clientId, p.program?.executable ?? null])
+  return JSON.stringify(['origin', p.clientId, p.origin])
 }
 
 function refusal(answer: DeskAnswer): AgentError {

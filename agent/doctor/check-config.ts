@@ -16,8 +16,9 @@ export async function checkConfig(env: DoctorEnvironment): Promise<{ check: Doct
     return { check: makeCheck('config', 'ok', `${file} does not exist yet: the defaults apply (environment ${config.environment}; the agent writes the file on its first start)`), config }
   }
   let config: AgentConfig
+  const renamed: string[] = []
   try {
-    config = withEnv(await loadConfig(file))
+    config = withEnv(await loadConfig(file, (note) => renamed.push(note)))
   } catch (err) {
     if (!isAgentError(err)) throw err
     const issues = Array.isArray(err.data.issues) ? (err.data.issues as { path: string; message: string }[]) : []
@@ -27,15 +28,18 @@ export async function checkConfig(env: DoctorEnvironment): Promise<{ check: Doct
     }
   }
   // What the agent needs at start beyond the schema: the files the settings name.
-  const missing = [...config.trustedStsCertificates, ...(config.caBundle ? [config.caBundle] : [])].filter((f) => !env.fileExists(f))
+  const missing = [...config.trustedStsCertificates, ...(config.extraCaFile ? [config.extraCaFile] : [])].filter((f) => !env.fileExists(f))
   if (missing.length) {
-    return { check: makeCheck('config', 'fail', `${file} names files that do not exist: ${missing.join(', ')}`, `correct trustedStsCertificates / caBundle in ${file}`), config }
+    return { check: makeCheck('config', 'fail', `${file} names files that do not exist: ${missing.join(', ')}`, `correct trustedStsCertificates / extraCaFile in ${file}`), config }
   }
   if (config.environment !== 'sandbox' && config.trustedStsCertificates.length === 0) {
     return {
       check: makeCheck('config', 'fail', `no trusted STS certificate is configured for the ${config.environment} environment: the agent will not start`, `set trustedStsCertificates in ${file} to the PEM file(s) of the eHealth STS signing certificate`),
       config,
     }
+  }
+  if (renamed.length) {
+    return { check: makeCheck('config', 'warn', `${file} is valid, with old names: ${renamed.map((n) => n.slice(file.length + 2)).join('; ')}`, `rename them in ${file} (or save the settings page once)`), config }
   }
   return { check: makeCheck('config', 'ok', `${file} is valid (environment ${config.environment}, port ${config.port})`), config }
 }

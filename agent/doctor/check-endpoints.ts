@@ -36,7 +36,7 @@ export async function checkEndpoints(config: AgentConfig | undefined, transport:
   const failedRequired = requiredFailures.filter((f): f is string => f !== undefined)
   const failedOptional = optionalFailures.filter((f): f is string => f !== undefined)
   const total = requiredFailures.length + optionalFailures.length
-  const fix = `check the network, proxy and firewall for ${new URL(env.stsWsTrust).host}; after a TLS error, set caBundle in the settings to your proxy's CA`
+  const fix = `check the network, proxy and firewall for ${new URL(env.stsWsTrust).host} (the proxy check tells whether the proxy is the problem); after a TLS error, set extraCaFile in the settings to your proxy's CA`
   if (failedRequired.length) return makeCheck(ID, 'fail', `cannot sign in: ${failedRequired.join('; ')}`, fix)
   if (failedOptional.length) return makeCheck(ID, 'warn', `${total - failedOptional.length} of ${total} reachable; not: ${failedOptional.join('; ')}`, fix)
   return makeCheck(ID, 'ok', `all ${total} endpoints of ${env.label} answer`)

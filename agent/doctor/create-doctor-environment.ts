@@ -6,9 +6,10 @@ import { dirname, join } from 'node:path'
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import type { EnvironmentId } from '../../protocol/environments.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
-import { createHttpTransport } from '../http-transport.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
+import { createHttpClient } from '../net/http-client.js'
+import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
 /** systray2's helper binary per OS (node_modules/systray2/traybin). */
@@ -28,6 +29,10 @@ export interface DoctorFacts {
   packageRoot: string
   /** In an interactive terminal only: asks without echo. */
   askSecret?: (question: string) => Promise<string>
+  /** HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and their lower-case forms) as the CLI's environment has them. */
+  proxyEnvironment?: ProxyEnvironment
+  /** `--proxy URL`, overriding the settings. */
+  proxy?: string
 }
 
 /** The real machine, as the doctor's checks see it: its files, its network, its PKCS#11 modules. */
@@ -42,7 +47,8 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     display: facts.display,
     trayHelper: findTrayHelper(facts.packageRoot, facts.platform),
     ...(facts.askSecret ? { askSecret: facts.askSecret } : {}),
-    createTransport: (extraCaPem) => createHttpTransport({ extraCaPem, maxResponseBytes: 1024 * 1024 }),
+    proxy: { environment: facts.proxyEnvironment ?? {}, ...(facts.proxy !== undefined ? { commandLine: facts.proxy } : {}) },
+    createHttpClient: (options) => createHttpClient({ maxResponseBytes: 1024 * 1024, ...options }),
     fileExists: (path) => existsSync(path),
     isExecutable: (path) => canAccess(path, constants.X_OK),
     isWritable: (path) => canAccess(path, constants.W_OK),

@@ -2,8 +2,9 @@ import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import type { EnvironmentId } from '../../protocol/environments.js'
 import type { AgentError } from '../../protocol/errors.js'
 import type { BundledCa } from '../trust/load-ca-bundle.js'
-import type { HttpTransport } from '../http-transport.js'
 import type { Pkcs11Binding } from '../keys/pkcs11-binding.js'
+import type { HttpClient, HttpClientOptions } from '../net/http-client.js'
+import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 
 /**
  * Everything the doctor's checks look at, injected: the real machine from commands/doctor.ts,
@@ -24,8 +25,13 @@ export interface DoctorEnvironment {
   trayHelper: string | undefined
   /** Present only in an interactive terminal: asks without echo. */
   askSecret?: (question: string) => Promise<string>
-  /** HTTP for the clock and reachability checks, trusting the settings' extra CA bundle. */
-  createTransport(extraCaPem: string[]): HttpTransport
+  /** The proxy variables of the CLI's environment, and `ehagent doctor --proxy URL`. */
+  proxy: { environment: ProxyEnvironment; commandLine?: string }
+  /**
+   * HTTP for the clock, proxy and reachability checks: the agent's own client, with the settings'
+   * proxy and extra CAs, so the doctor meets what the agent will. Closed by the doctor.
+   */
+  createHttpClient(options: HttpClientOptions): Pick<HttpClient, 'request' | 'proxyFor' | 'close'>
   fileExists(path: string): boolean
   isExecutable(path: string): boolean
   isWritable(path: string): boolean

@@ -33,9 +33,14 @@ function machineEnv(): DoctorEnvironment {
     paths: resolvePaths(scratch, { platform: 'linux', home: scratch, uid: 1000, env: {} }),
     display: {},
     trayHelper: undefined,
-    createTransport: () => async () => {
-      throw new Error('no network in this test')
-    },
+    proxy: { environment: {} },
+    createHttpClient: () => ({
+      request: async () => {
+        throw new Error('no network in this test')
+      },
+      proxyFor: () => undefined,
+      close: async () => undefined,
+    }),
     fileExists: (p) => existsSync(p),
     isExecutable: () => true,
     isWritable: () => true,

@@ -8,16 +8,21 @@ import { checkPkcs11Module } from './check-pkcs11-module.js'
 import { checkPort } from './check-port.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
 import { checkStsTrust } from './check-sts-trust.js'
+import { checkProxy, type DoctorProxy } from './check-proxy.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import { makeCheck, type DoctorCheck } from './doctor-check.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 import { findRunningAgent } from './find-running-agent.js'
+import { isAgentError } from '../../protocol/errors.js'
+import type { AgentConfig } from '../config.js'
+import { DIRECT, proxyLayers, resolveProxyPlan } from '../net/resolve-proxy.js'
 
 /**
  * Every check of `ehagent doctor`, in the order a user fixes things: the runtime, the settings,
- * what the STS is trusted by, the keys, the card, the network, the port, the privacy log, the tray. A check that cannot run because an
- * earlier one failed says so instead of failing twice.
+ * what the STS is trusted by, the keys, the card, the network (through the proxy the agent would
+ * use), the port, the privacy log, the tray. A check that cannot run because an earlier one failed
+ * says so instead of failing twice.
  */
 export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [checkNodeVersion(env.nodeVersion)]
@@ -29,13 +34,30 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   const { check: moduleCheck, modulePath } = checkPkcs11Module(env, config)
   checks.push(eidSupport, moduleCheck, eidSupport.status === 'ok' ? checkTokens(env, config, modulePath) : makeCheck('tokens', 'warn', 'not checked: no eID support in this installation (see the eid-support check)', eidSupport.fix))
   let extraCa: string[] = []
-  if (config?.caBundle) extraCa = [(await env.readFile(config.caBundle).catch(() => Buffer.alloc(0))).toString('utf8')].filter(Boolean)
-  const transport = env.createTransport(extraCa)
-  const agent = await findRunningAgent(env, transport)
-  checks.push(await checkClock(config, transport, agent, env.now))
-  checks.push(await checkEndpoints(config, transport, agent))
-  checks.push(await checkPort(env, config, agent))
-  checks.push(await checkPrivacyLog(env, config))
+  if (config?.extraCaFile) extraCa = [(await env.readFile(config.extraCaFile).catch(() => Buffer.alloc(0))).toString('utf8')].filter(Boolean)
+  const proxy = resolveDoctorProxy(env, config)
+  const client = env.createHttpClient({ extraCaPem: extraCa, proxy: 'plan' in proxy ? proxy.plan : DIRECT })
+  try {
+    const agent = await findRunningAgent(env, client.request)
+    checks.push(await checkClock(config, client.request, agent, env.now))
+    checks.push(await checkProxy(config, proxy, client))
+    checks.push(await checkEndpoints(config, client.request, agent))
+    checks.push(await checkPort(env, config, agent))
+    checks.push(await checkPrivacyLog(env, config))
+  } finally {
+    await client.close()
+  }
   checks.push(checkTray(env))
   return checks
+}
+
+/** The proxy the agent would use with these settings: `--proxy`, the settings, the environment. */
+function resolveDoctorProxy(env: DoctorEnvironment, config: AgentConfig | undefined): DoctorProxy {
+  const layers = proxyLayers({ commandLine: env.proxy.commandLine, settings: config ?? {}, environment: env.proxy.environment })
+  try {
+    return { plan: resolveProxyPlan(layers), layers }
+  } catch (err) {
+    if (isAgentError(err)) return { error: err.message }
+    throw err
+  }
 }

@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto'
 import { AgentError } from '../../protocol/errors.js'
 import { parseSandboxManifest, SANDBOX_MANIFEST_PATH, type SandboxManifest } from '../../protocol/sandbox-manifest.js'
-import { createHttpTransport, type HttpReply, type HttpTransport } from '../http-transport.js'
 
 /** A sandbox's manifest, checked, with its STS certificates parsed. */
 export interface CheckedSandboxManifest {
@@ -17,24 +16,26 @@ export interface CheckedSandboxManifest {
  * chaining and signature check, one level), so a manifest whose parts do not belong together is
  * refused rather than trusted.
  *
- * It asks through the agent's own node:http transport, not the global `fetch`: the first `fetch`
- * loads Node's bundled undici, some 30 MB of memory an agent would then carry for its whole run
- * for this one request.
+ * Asked with Node's fetch, not the agent's eHealth client (agent/net/http-client.ts): this is the
+ * agent reading a program on this machine before it is wired (the client's settings come after),
+ * on loopback, which never goes through a proxy; the sandbox's own endpoints, once known, are
+ * reached through the client like eHealth's.
  */
-export async function fetchSandboxManifest(url: string, transport: HttpTransport = createHttpTransport(), timeoutMs = 10_000): Promise<CheckedSandboxManifest> {
+export async function fetchSandboxManifest(url: string, fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): Promise<CheckedSandboxManifest> {
   const base = url.replace(/\/+$/, '')
-  let reply: HttpReply
+  let response: Response
   try {
-    reply = await transport({ url: base + SANDBOX_MANIFEST_PATH, method: 'GET', headers: { Accept: 'application/json' }, timeoutMs })
+    response = await fetchImpl(base + SANDBOX_MANIFEST_PATH, { signal: AbortSignal.timeout(timeoutMs), headers: { Accept: 'application/json' } })
   } catch (cause) {
     throw new AgentError('ERR_UNAVAILABLE', `cannot reach the sandbox at ${base}; is \`ehagent sandbox\` running there?`, { detail: (cause as Error).message }, { cause })
   }
-  if (reply.status !== 200) {
-    throw new AgentError('ERR_REMOTE_PROTOCOL', `${base} answered HTTP ${reply.status} for the sandbox manifest; is it an ehealth-agent sandbox?`)
+  if (response.status !== 200) {
+    await response.body?.cancel()
+    throw new AgentError('ERR_REMOTE_PROTOCOL', `${base} answered HTTP ${response.status} for the sandbox manifest; is it an ehealth-agent sandbox?`)
   }
   let json: unknown
   try {
-    json = JSON.parse(reply.body)
+    json = await response.json()
   } catch {
     throw new AgentError('ERR_REMOTE_PROTOCOL', `${base} answered the sandbox manifest request without JSON`)
   }

@@ -6,6 +6,7 @@
  * per-connection peer-uid cache is shared.
  */
 import { AgentError } from '../../protocol/errors.js'
+import type { PeerFacts, PeerIdentifier } from '../callers/caller-program.js'
 import { createConnectionCheck, type ConnectionRefusal } from './check-connection.js'
 import { isJsonContentType } from './is-json-content-type.js'
 import type { Connection } from './read-connection.js'
@@ -19,6 +20,11 @@ export interface GuardOptions {
   maxBodyBytes: number
   /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
   peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
+  /**
+   * The program behind each connection (agent/callers), looked up once per connection; its uid
+   * answers the peer-uid check too. Read it with {@link ApiGuard.peerOf}.
+   */
+  identifyPeer?: PeerIdentifier
   /** Told about every refusal (for the privacy log): what was refused and why. */
   onRejected?: (info: { reason: string; path: string; origin?: string; host?: string; peer?: string }) => void
 }
@@ -52,6 +58,8 @@ export interface GuardedRequest {
 export interface ApiGuard {
   readonly options: GuardOptions
   check(request: GuardedRequest): Promise<GuardVerdict>
+  /** What the OS said about a connection (uid, program), looked up once per connection; `{}` when unknown. */
+  peerOf(connection: Connection): Promise<PeerFacts>
 }
 
 /** The API's guard for these options (validated here; a bad option throws ERR_CONFIG_INVALID). */
@@ -63,6 +71,7 @@ export function createApiGuard(options: GuardOptions): ApiGuard {
   const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
   return {
     options: opts,
+    peerOf: (connection) => checkConnection.peerOf(connection),
     async check(request) {
       const origin = request.header('origin')
       const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined

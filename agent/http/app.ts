@@ -1,11 +1,13 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
+import { WEB_ORIGIN_HEADER } from '../../protocol/browser-extension/names.js'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError } from '../../protocol/errors.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import { summarizeSession } from '../session/summarize-session.js'
 import { requestGuards } from './guards.js'
-import { HEALTH, type RpcEndpoint } from './rpc-endpoint.js'
+import { peerOfRequest } from './request-peer.js'
+import { HEALTH, type RpcEndpoint, type RpcHeaders } from './rpc-endpoint.js'
 
 /** Options of {@link createAgentApp}. */
 export interface AgentAppOptions {
@@ -48,14 +50,15 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   app.get('/health', (c) => c.json(HEALTH))
 
   app.post('/rpc', async (c) => {
-    const result = await rpc.answer(await c.req.text(), c.req.header('authorization'))
+    const result = await rpc.answer(await c.req.text(), rpcHeaders(c), peerOfRequest(c))
     if (result.payload === undefined) return c.body(null, 204)
     return c.json(result.payload, result.status as 200 | 401 | 500)
   })
 
-  app.get('/events', (c) => {
-    const caller = rpc.authenticate(c.req.header('authorization'))
-    if (!caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
+  app.get('/events', async (c) => {
+    const admitted = await rpc.admit(rpcHeaders(c), peerOfRequest(c))
+    if ('refusal' in admitted) return c.json(admitted.refusal.payload, admitted.refusal.status as 401 | 403)
+    if (!admitted.caller) return c.json(encodeError(null, new AgentError('ERR_UNAUTHORIZED')), 401)
     return streamSSE(c, async (stream) => {
       const send = () => stream.writeSSE({ event: 'session', data: JSON.stringify(summarizeSession(services.session, services.environment.label)) })
       await send()
@@ -71,4 +74,8 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   // One place turns unexpected errors into a generic JSON-RPC error: no stack, no path on the wire.
   app.onError((_err, c) => c.json(rpc.internalError().payload, 500))
   return app
+}
+
+function rpcHeaders(c: Context): RpcHeaders {
+  return { authorization: c.req.header('authorization'), webOrigin: c.req.header(WEB_ORIGIN_HEADER) }
 }

@@ -2,9 +2,11 @@ import { decodeRequestBody } from '../../protocol/rpc/decode-request.js'
 import { encodeError, encodeReply, encodeSuccess } from '../../protocol/rpc/encode-response.js'
 import { AgentError, isAgentError } from '../../protocol/errors.js'
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../../protocol/rpc/json-rpc.js'
+import type { PeerFacts } from '../callers/caller-program.js'
 import { FORBIDDEN_PARAM_PATTERN, METHOD_PARAMS, type MethodName } from '../../protocol/rpc/methods.js'
 import { isAllowed } from '../pairing/paired-clients.js'
 import type { RateLimiter } from '../pairing/rate-limiter.js'
+import { auditCallerOf, summarizeProgram } from '../rpc/describe-caller.js'
 import { METHOD_TABLE } from '../rpc/method-table.js'
 import type { AgentServices, Caller } from '../rpc/method-context.js'
 
@@ -31,11 +33,17 @@ const ANONYMOUS_METHODS: ReadonlySet<string> = new Set(['client.pair'])
  * rate limit, params against the method's schema (T18) — before its handler runs. Every failure
  * is a spec-conformant JSON-RPC error; nothing thrown escapes.
  */
-export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps): Promise<DispatchResult> {
+export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts = {}): Promise<DispatchResult> {
   const decoded = decodeRequestBody(text, { maxBatchSize: deps.maxBatchSize ?? 100 })
   const requests = decoded.items.filter((i) => i.ok).map((i) => (i as { request: JsonRpcRequest | JsonRpcNotification }).request)
   if (!caller && (requests.length === 0 || requests.some((r) => !ANONYMOUS_METHODS.has(r.method)))) {
-    deps.services.audit.record({ event: 'rejected', method: requests[0]?.method?.slice(0, 64) ?? '', outcome: 'rejected', errorCode: 'ERR_UNAUTHORIZED' })
+    deps.services.audit.record({
+      event: 'rejected',
+      ...(peer.program ? { program: summarizeProgram(peer.program) } : {}),
+      method: requests[0]?.method?.slice(0, 64) ?? '',
+      outcome: 'rejected',
+      errorCode: 'ERR_UNAUTHORIZED',
+    })
     return { status: 401, payload: encodeError(null, new AgentError('ERR_UNAUTHORIZED')) }
   }
   const responses: JsonRpcResponse[] = []
@@ -47,13 +55,13 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
     const req = item.request
     const id = 'id' in req && req.id !== undefined ? req.id : undefined
     try {
-      const result = await callOne(req, caller, deps)
+      const result = await callOne(req, caller, deps, peer)
       if (id !== undefined) responses.push(encodeSuccess(id, result))
     } catch (err) {
       if (isAgentError(err) && (err.code === 'ERR_SCOPE' || err.code === 'ERR_FORBIDDEN_PARAM' || err.code === 'ERR_RATE_LIMITED')) {
         deps.services.audit.record({
           event: 'rejected',
-          client: { id: caller?.id, name: caller?.name ?? 'unknown' },
+          ...(caller ? auditCallerOf(caller) : { client: { name: 'unknown' }, ...(peer.program ? { program: summarizeProgram(peer.program) } : {}) }),
           method: req.method.slice(0, 64),
           outcome: 'rejected',
           errorCode: err.code,
@@ -65,12 +73,12 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
   return { status: 200, payload: encodeReply(decoded.kind, responses) }
 }
 
-async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps): Promise<unknown> {
+async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts): Promise<unknown> {
   if (hasForbiddenKey(req.params)) throw new AgentError('ERR_FORBIDDEN_PARAM', 'a parameter named like a PIN or password was sent; the agent asks the user itself')
   if (!Object.hasOwn(METHOD_TABLE, req.method)) throw new AgentError('ERR_METHOD_NOT_FOUND', `method not found: ${req.method.slice(0, 64)}`)
   const name = req.method as MethodName
   const handler = METHOD_TABLE[name]
-  const who: Caller = caller ?? { id: 'anonymous', name: 'unpaired application', scopes: { methods: ['client.pair'], services: [] } }
+  const who: Caller = caller ?? { id: 'anonymous', name: 'unpaired application', scopes: { methods: ['client.pair'], services: [] }, ...(peer.program ? { program: peer.program } : {}) }
   if (!handler.alwaysAllowed || !caller) {
     const endpoint = name === 'soap.call' && isRecord(req.params) && typeof req.params.endpoint === 'string' ? req.params.endpoint : undefined
     if (!isAllowed(who.scopes, name, endpoint)) throw new AgentError('ERR_SCOPE', `this application may not call ${name}`, { method: name })

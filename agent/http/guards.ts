@@ -26,6 +26,7 @@ import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
 import { reportRejection } from './report-rejection.js'
 import { readConnection, type Connection } from './read-connection.js'
 import { readRequestTarget } from './read-request-target.js'
+import { rememberPeer } from './request-peer.js'
 
 export { createApiGuard, type ApiGuard, type GuardOptions, type GuardVerdict, type GuardedRequest, type RefusalReason } from './api-guard.js'
 
@@ -148,6 +149,7 @@ export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandl
     if (verdict.kind === 'refuse') return refuse(c, verdict.reason, connection, verdict.corsOrigin)
     if (verdict.kind === 'preflight') return createPreflightResponse(verdict.corsOrigin)
     const { corsOrigin } = verdict
+    rememberPeer(c, await guard.peerOf(connection))
     pending.set(c, { connection, corsOrigin })
     const limited = await limitBody(c, next)
     if (limited instanceof Response) return limited

@@ -24,6 +24,19 @@ export async function lookupPeerUid(
   localPort: number,
   readProc?: (path: string) => Promise<string>,
 ): Promise<number | undefined> {
+  return (await lookupPeerSocket(peer, localPort, readProc))?.uid
+}
+
+/**
+ * The client end of a loopback TCP connection: its owner's uid and its socket inode (the key to
+ * the process holding it, agent/callers/linux). `inode` is undefined when two candidate sockets
+ * of that user could be it; the whole answer is undefined as for {@link lookupPeerUid}.
+ */
+export async function lookupPeerSocket(
+  peer: { address: string; port: number },
+  localPort: number,
+  readProc?: (path: string) => Promise<string>,
+): Promise<{ uid: number; inode: number | undefined } | undefined> {
   if (readProc === undefined && process.platform !== 'linux') return undefined
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   const address = canonicalIpAddress(peer.address)
@@ -34,16 +47,22 @@ export async function lookupPeerUid(
   if (texts.every((t) => t === undefined)) return undefined
   const byteOrder = endianness()
   const uids = new Set<number>()
+  const inodes = new Set<number>()
   for (const text of texts) {
     if (text === undefined) continue
     for (const entry of parseProcNetTcp(text, byteOrder)) {
-      if (isClientSocket(entry, address, peer.port, localPort)) uids.add(entry.uid)
+      if (isClientSocket(entry, address, peer.port, localPort)) {
+        uids.add(entry.uid)
+        inodes.add(entry.inode)
+      }
     }
   }
   // Linux may reuse one ephemeral port for connections to different destinations, and only the
   // port of our end is known here; if such sockets belong to different users, the answer is
   // not known and the caller refuses.
-  return uids.size === 1 ? [...uids][0] : undefined
+  if (uids.size !== 1) return undefined
+  const inode = inodes.size === 1 ? [...inodes][0]! : undefined
+  return { uid: [...uids][0]!, inode: inode === 0 ? undefined : inode }
 }
 
 function isClientSocket(entry: ProcNetTcpEntry, address: string, port: number, localPort: number): boolean {

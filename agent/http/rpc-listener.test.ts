@@ -39,11 +39,12 @@ async function startStand(): Promise<Stand> {
         stand.checked.push({ method: request.method, target: request.target, origin: request.header('origin'), host: request.header('host') })
         return stand.verdict
       },
+      peerOf: async () => ({}),
     },
-    authenticate: () => undefined,
+    admit: async () => ({ caller: undefined }),
     answered: () => stand.answered.length,
-    answer: async (text, authorization) => {
-      stand.answered.push({ text, authorization })
+    answer: async (text, headers) => {
+      stand.answered.push({ text, authorization: headers.authorization })
       return stand.result
     },
     internalError: () => ({ status: 500, payload: { jsonrpc: '2.0', error: { code: -32603, message: 'internal' }, id: null } }),

@@ -15,6 +15,7 @@
  * `Content-Type: application/json`, the CORS headers of an allowed extension origin.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import { WEB_ORIGIN_HEADER } from '../../protocol/browser-extension/names.js'
 import { corsHeadersFor } from './cors-headers.js'
 import type { DispatchResult } from './dispatch.js'
 import { readConnection } from './read-connection.js'
@@ -42,7 +43,8 @@ export function createRpcListener(rpc: RpcEndpoint, fallback: RequestListener): 
 async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = readHeaders(req.rawHeaders)
   const header = (name: string) => headers.get(name)
-  const verdict = await rpc.guard.check({ connection: readConnection({ incoming: req }), method: 'POST', target: req.url, header })
+  const connection = readConnection({ incoming: req })
+  const verdict = await rpc.guard.check({ connection, method: 'POST', target: req.url, header })
   const length = header('transfer-encoding') === undefined ? parseContentLength(header('content-length')) : undefined
   if (verdict.kind !== 'pass' || length === undefined || length > rpc.guard.options.maxBodyBytes) {
     fallback(req, res)
@@ -50,7 +52,8 @@ async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: Incomi
   }
   const body = await readBody(req, length)
   if (body === undefined) return // the client went away before sending its body
-  const result = await rpc.answer(decodeUtf8(body), header('authorization'))
+  const peer = await rpc.guard.peerOf(connection)
+  const result = await rpc.answer(decodeUtf8(body), { authorization: header('authorization'), webOrigin: header(WEB_ORIGIN_HEADER) }, peer)
   writeAnswer(res, result, verdict.corsOrigin)
 }
 

@@ -48,6 +48,8 @@ describe('PairedClients', () => {
       pairedAt: '2025-03-01T10:00:00.000Z',
       scopes: SIGN_ONLY,
       process: { pid: 77, executable: '/opt/practice/bin/app', user: 'dr' },
+      // Bound to the program that paired.
+      executables: ['/opt/practice/bin/app'],
     })
     expect(clients.authenticate(credential)).toEqual(client)
     expect(clients.authenticate(credential.slice(0, -1) + (credential.endsWith('A') ? 'B' : 'A'))).toBeUndefined()
@@ -59,6 +61,44 @@ describe('PairedClients', () => {
     expect(await revoking).toBe(true)
     expect(await clients.revoke(client.clientId)).toBe(false)
     expect(clients.list()).toEqual([])
+  })
+
+  it('binds more programs, changes the use policy and allows and withdraws websites; all of it survives a restart', async () => {
+    const { clock, set } = fixedClock()
+    const clients = await PairedClients.open(file, clock)
+    const { client } = await clients.add('Browser extension (x)', SIGN_ONLY, { pid: 5, executable: '/usr/bin/node', commandLine: 'node /opt/host/main.js' }, { kind: 'browser-extension', usePolicy: 'notify' })
+    expect(client).toMatchObject({ kind: 'browser-extension', usePolicy: 'notify', executables: ['/usr/bin/node'], process: { commandLine: 'node /opt/host/main.js' } })
+    expect(await clients.addExecutable(client.clientId, '/usr/local/bin/node')).toBe(true)
+    expect(await clients.addExecutable(client.clientId, '/usr/local/bin/node')).toBe(true)
+    expect(await clients.setUsePolicy(client.clientId, 'ask')).toBe(true)
+    set('2025-03-02T08:00:00.000Z')
+    expect(await clients.addOrigin(client.clientId, 'https://app.example.be')).toBe(true)
+    expect(await clients.addOrigin(client.clientId, 'https://other.example.be')).toBe(true)
+    expect(await clients.revokeOrigin(client.clientId, 'https://other.example.be')).toBe(true)
+    expect(await clients.revokeOrigin(client.clientId, 'https://other.example.be')).toBe(false)
+    expect(await clients.addExecutable('no-such-client', '/x')).toBe(false)
+
+    const reopened = await PairedClients.open(file, clock)
+    expect(reopened.list()[0]).toMatchObject({
+      executables: ['/usr/bin/node', '/usr/local/bin/node'],
+      usePolicy: 'ask',
+      origins: [{ origin: 'https://app.example.be', approvedAt: '2025-03-02T08:00:00.000Z' }],
+    })
+    // Back to silent: the field goes, as for a client that never had another policy.
+    await reopened.setUsePolicy(client.clientId, 'silent')
+    expect(reopened.list()[0]!.usePolicy).toBeUndefined()
+  })
+
+  it('rolls a change back when it cannot be saved', async () => {
+    const { clock } = fixedClock()
+    const clients = await PairedClients.open(file, clock)
+    const { client } = await clients.add('App', SIGN_ONLY, { executable: '/usr/bin/curl' })
+    const blocked = join(root, 'state')
+    statSync(blocked)
+    rmSync(blocked, { recursive: true, force: true })
+    writeFileSync(blocked, 'not a directory')
+    await expect(clients.addExecutable(client.clientId, '/usr/bin/python3.11')).rejects.toThrow()
+    expect(clients.list()[0]!.executables).toEqual(['/usr/bin/curl'])
   })
 
   it('tells clients apart and gives each a fresh credential and id', async () => {

@@ -10,6 +10,7 @@ import { dirname } from 'node:path'
 import { z } from 'zod'
 import { AgentError } from '../../protocol/errors.js'
 import { writeFileAtomically } from '../../protocol/files/write-file-atomically.js'
+import type { UsePolicy } from '../../protocol/rpc/methods.js'
 
 /** What a client may do; '*' in an array means any. */
 export interface ClientScopes {
@@ -24,7 +25,24 @@ export interface PairedClient {
   lastUsedAt?: string
   scopes: ClientScopes
   /** The process that asked for pairing, as the OS reported it (shown to the user; T4). */
-  process?: { pid?: number; executable?: string; user?: string }
+  process?: { pid?: number; executable?: string; user?: string; commandLine?: string }
+  /** Absent: an application. A browser extension's host signs for the websites in `origins`. */
+  kind?: 'application' | 'browser-extension'
+  /** How each use is confirmed; absent: silent. */
+  usePolicy?: UsePolicy
+  /**
+   * The executables the credential may be used from: the one that paired, and any the user
+   * approved since. Absent or empty: the OS did not say at pairing, and any program may use it.
+   */
+  executables?: string[]
+  /** For a browser extension: the websites the user allowed (per origin, revocable). */
+  origins?: { origin: string; approvedAt: string }[]
+}
+
+/** What {@link PairedClients.add} records besides the name and scopes. */
+export interface PairingExtras {
+  kind?: PairedClient['kind']
+  usePolicy?: UsePolicy
 }
 
 const DIR_MODE = 0o700
@@ -42,7 +60,11 @@ const storedClientSchema = z
     pairedAt: z.string(),
     lastUsedAt: z.string().optional(),
     scopes: scopesSchema,
-    process: z.object({ pid: z.number().int().optional(), executable: z.string().optional(), user: z.string().optional() }).strict().optional(),
+    process: z.object({ pid: z.number().int().optional(), executable: z.string().optional(), user: z.string().optional(), commandLine: z.string().optional() }).strict().optional(),
+    kind: z.enum(['application', 'browser-extension']).optional(),
+    usePolicy: z.enum(['silent', 'notify', 'ask']).optional(),
+    executables: z.array(z.string().min(1)).optional(),
+    origins: z.array(z.object({ origin: z.string().min(1), approvedAt: z.string() }).strict()).optional(),
     /** Hex SHA-256 of the credential. */
     credentialSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
   })
@@ -100,7 +122,7 @@ export class PairedClients {
    * Pair a new client. Its credential (32 random bytes, base64url) is returned this once; only its
    * SHA-256 is kept. Resolves after the file is saved, so a credential handed out always survives a restart.
    */
-  async add(name: string, scopes: ClientScopes, process?: PairedClient['process']): Promise<{ client: PairedClient; credential: string }> {
+  async add(name: string, scopes: ClientScopes, process?: PairedClient['process'], extras: PairingExtras = {}): Promise<{ client: PairedClient; credential: string }> {
     const credential = randomBytes(CREDENTIAL_BYTES).toString('base64url')
     const client: PairedClient = {
       clientId: randomUUID(),
@@ -109,6 +131,10 @@ export class PairedClients {
       scopes: { methods: [...scopes.methods], services: [...scopes.services] },
     }
     if (process !== undefined) client.process = copyProcess(process)
+    // Bound to the program that paired (threat T4: a copied credential is refused elsewhere).
+    if (process?.executable !== undefined) client.executables = [process.executable]
+    if (extras.kind === 'browser-extension') client.kind = 'browser-extension'
+    if (extras.usePolicy !== undefined && extras.usePolicy !== 'silent') client.usePolicy = extras.usePolicy
     const entry: Entry = { client, hash: hashCredential(credential) }
     this.entries = [...this.entries, entry]
     try {
@@ -146,8 +172,63 @@ export class PairedClients {
     return true
   }
 
+  /** Allow one more program to use a client's credential (the user approved it). False: no such client. */
+  addExecutable(clientId: string, executable: string): Promise<boolean> {
+    return this.update(clientId, (client) => {
+      const known = client.executables ?? []
+      if (!known.includes(executable)) client.executables = [...known, executable]
+    })
+  }
+
+  /** Change how each use of a client is confirmed (the admin pages). */
+  setUsePolicy(clientId: string, usePolicy: UsePolicy): Promise<boolean> {
+    return this.update(clientId, (client) => {
+      if (usePolicy === 'silent') delete client.usePolicy
+      else client.usePolicy = usePolicy
+    })
+  }
+
+  /** A website the user allowed for a browser extension. */
+  addOrigin(clientId: string, origin: string): Promise<boolean> {
+    return this.update(clientId, (client) => {
+      const known = client.origins ?? []
+      if (!known.some((o) => o.origin === origin)) client.origins = [...known, { origin, approvedAt: this.clock().toISOString() }]
+    })
+  }
+
+  /** Withdraw a website's consent: its next request asks the user again. False: it was not allowed. */
+  async revokeOrigin(clientId: string, origin: string): Promise<boolean> {
+    const entry = this.entries.find((e) => e.client.clientId === clientId)
+    if (!entry?.client.origins?.some((o) => o.origin === origin)) return false
+    return this.update(clientId, (client) => {
+      client.origins = (client.origins ?? []).filter((o) => o.origin !== origin)
+      if (client.origins.length === 0) delete client.origins
+    })
+  }
+
   list(): PairedClient[] {
     return this.entries.map((entry) => copyClient(entry.client))
+  }
+
+  /**
+   * Change one client and save: effective in memory at once, rolled back if the save fails (the
+   * caller is told, and what it sees still matches the file).
+   */
+  private async update(clientId: string, change: (client: PairedClient) => void): Promise<boolean> {
+    const index = this.entries.findIndex((e) => e.client.clientId === clientId)
+    if (index < 0) return false
+    const before = this.entries[index]!
+    const client = copyClient(before.client)
+    change(client)
+    const after: Entry = { client, hash: before.hash }
+    this.entries = this.entries.map((e, i) => (i === index ? after : e))
+    try {
+      await this.save()
+    } catch (err) {
+      this.entries = this.entries.map((e) => (e === after ? before : e))
+      throw err
+    }
+    return true
   }
 
   /** Record use (lastUsedAt); saved later, at most every few seconds, never on the caller's path. */
@@ -274,6 +355,7 @@ function copyProcess(process: NonNullable<PairedClient['process']>): NonNullable
   if (process.pid !== undefined) out.pid = process.pid
   if (process.executable !== undefined) out.executable = process.executable
   if (process.user !== undefined) out.user = process.user
+  if (process.commandLine !== undefined) out.commandLine = process.commandLine
   return out
 }
 
@@ -287,5 +369,9 @@ function copyClient(client: PairedClient): PairedClient {
   }
   if (client.lastUsedAt !== undefined) out.lastUsedAt = client.lastUsedAt
   if (client.process !== undefined) out.process = copyProcess(client.process)
+  if (client.kind !== undefined) out.kind = client.kind
+  if (client.usePolicy !== undefined) out.usePolicy = client.usePolicy
+  if (client.executables !== undefined) out.executables = [...client.executables]
+  if (client.origins !== undefined) out.origins = client.origins.map((o) => ({ origin: o.origin, approvedAt: o.approvedAt }))
   return out
 }

@@ -1,8 +1,10 @@
 import type { Environment } from '../../protocol/environments.js'
-import type { MethodName, MethodParams, MethodResults } from '../../protocol/rpc/methods.js'
+import type { MethodName, MethodParams, MethodResults, UsePolicy } from '../../protocol/rpc/methods.js'
 import type { AuditLog } from '../audit.js'
+import type { CallerProgram } from '../callers/caller-program.js'
 import type { Clock } from '../clock.js'
 import type { Prompter } from '../consent/prompter.js'
+import type { HttpFetch } from '../http-transport.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
@@ -16,6 +18,12 @@ export interface Caller {
   name: string
   scopes: ClientScopes
   process?: { pid?: number; executable?: string; user?: string }
+  /** The program behind the connection, as the OS reported it (agent/callers); never from the caller. */
+  program?: CallerProgram
+  /** The website behind a browser extension's request, as the browser reported it. */
+  origin?: string
+  /** How each use is confirmed; absent: silent (the user's own tools, the pages, the tray). */
+  usePolicy?: UsePolicy
 }
 
 /** The agent's parts a method may use; built once at start-up. */
@@ -36,8 +44,16 @@ export interface AgentServices {
   defaultProfile: string
   /** Extra endpoints soap.call may reach besides the environment's service list. */
   serviceAllowlist: readonly string[]
-  /** Sign-in through eHealth IAM Connect (issue 8): where the user is sent, and the key bound. */
-  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource }
+  /**
+   * The websites the browser extension may sign for, from the settings (read at each request: the
+   * settings page changes them). Empty: none, whatever the extension's manifest lets in.
+   */
+  allowedWebOrigins: () => readonly string[]
+  /**
+   * Sign-in through eHealth IAM Connect: where the user is sent, the key bound, and the agent's
+   * HTTP client as `fetch` (its proxy, extra CAs and deadline).
+   */
+  iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource; fetch: HttpFetch }
 }
 
 export interface CallContext {

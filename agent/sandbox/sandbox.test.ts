@@ -11,7 +11,7 @@ import { makeEnvelope } from '../../test/helpers/envelopes.js'
 import { MemoryKeySource } from '../../test/helpers/memory-key-source.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { createTestIdentity } from '../../test/helpers/test-pki.js'
-import { createHttpTransport } from '../http-transport.js'
+import { createHttpClient } from '../net/http-client.js'
 import { issueToken, renewToken, type StsExchange } from '../session/request-token.js'
 import { createSoapPoster, STS_ACTIONS } from '../sts-client.js'
 import { startSandbox, type RunningSandbox } from './server.js'
@@ -21,7 +21,8 @@ let exchange: StsExchange
 let n = 0
 const newId = () => `t${++n}`
 
-const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0, maxAttempts: 1 })
+const http = createHttpClient()
+const post = createSoapPoster({ transport: http.request, sleep: async () => {}, random: () => 0, maxAttempts: 1 })
 const rawPost = (path: string, body: string, action = STS_ACTIONS.issue) =>
   fetch(sandbox.url + path, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${action}"` }, body })
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  await http.close()
   await sandbox?.close()
 })
 

@@ -8,7 +8,7 @@ import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { findPersonById } from '../sandbox/directory.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
 import { SAMLP_LEGACY_PATH } from '../sandbox/sts/saml-p-sts.js'
-import { createHttpTransport } from '../http-transport.js'
+import { createHttpClient } from '../net/http-client.js'
 import { createSoapPoster } from '../sts-client.js'
 import { issueTokenSamlp } from './request-token-samlp.js'
 import type { StsExchange } from './request-token.js'
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => sandbox?.close())
 
 function exchangeFor(samlpUrl: string, sent: { action: string; envelope: string }[]): StsExchange {
-  const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 1 })
+  const post = createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 1 })
   let n = 0
   return {
     post: (url, envelope, action, from) => {

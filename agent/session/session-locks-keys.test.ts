@@ -7,7 +7,7 @@ import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { createFakeToken, type FakeToken } from '../../test/helpers/keys-fake-pkcs11.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter, type PromptScript } from '../consent/scripted-prompter.js'
-import { createHttpTransport } from '../http-transport.js'
+import { createHttpClient } from '../net/http-client.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
@@ -66,7 +66,7 @@ function newSession(keys: Keys, script: PromptScript): { session: Session; promp
   let n = 0
   const session = new Session({
     exchange: {
-      post: createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
+      post: createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
       stsUrl: sandbox.environment.stsWsTrust,
       trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
       now: () => clock.now(),

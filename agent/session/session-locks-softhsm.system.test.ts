@@ -10,7 +10,7 @@ import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { requireTool } from '../../test/helpers/xmlsec.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpTransport } from '../http-transport.js'
+import { createHttpClient } from '../net/http-client.js'
 import type { Pkcs11Binding, Pkcs11Module } from '../keys/pkcs11-binding.js'
 import { createPkcs11KeySource, pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { provisionEidToken, SANDBOX_EID_PIN, type ProvisionedToken } from '../sandbox/softhsm.js'
@@ -111,7 +111,7 @@ describe('a failed sign-in with the eID (SoftHSM2): C_Logout is called, the toke
     let n = 0
     const session = new Session({
       exchange: {
-        post: createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
+        post: createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
         stsUrl: sandbox.environment.stsWsTrust,
         trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
         now: () => clock.now(),

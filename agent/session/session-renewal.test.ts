@@ -5,7 +5,7 @@ import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpTransport } from '../http-transport.js'
+import { createHttpClient } from '../net/http-client.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
 import { createSoapPoster } from '../sts-client.js'
@@ -41,7 +41,7 @@ afterEach(() => {
 })
 
 function newSession(): Session {
-  const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
+  const post = createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
   let n = 0
   let seed = 7
   return new Session({

@@ -7,10 +7,10 @@ import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpTransport } from '../http-transport.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { createHttpClient } from '../net/http-client.js'
 import { provisionEidToken, SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
 import { createSoapPoster, type SoapPoster } from '../sts-client.js'
@@ -42,12 +42,14 @@ beforeAll(async () => {
   eidModule = token
 }, 120_000)
 
+const http = createHttpClient()
 afterAll(async () => {
+  await http.close()
   await sandbox?.close()
 })
 
 function countingPoster(): SoapPoster {
-  const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
+  const post = createSoapPoster({ transport: http.request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
   return (url, envelope, action, from) => {
     if (url.includes('/IAM/')) stsRequests++
     return post(url, envelope, action, from)

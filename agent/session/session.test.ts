@@ -8,9 +8,9 @@ import { MemoryKeySource } from '../../test/helpers/memory-key-source.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { createTestIdentity } from '../../test/helpers/test-pki.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpTransport } from '../http-transport.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { createHttpClient } from '../net/http-client.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
 import { createSoapPoster, type SoapPoster } from '../sts-client.js'
 import { Session, type SessionOptions } from './session.js'
@@ -27,12 +27,14 @@ beforeAll(async () => {
   sandbox = await startSandbox({ stateDir: dirname(pki.dir), clock: () => clock.now() })
 }, 120_000)
 
+const http = createHttpClient()
 afterAll(async () => {
+  await http.close()
   await sandbox?.close()
 })
 
 function countingPoster(): SoapPoster {
-  const post = createSoapPoster({ transport: createHttpTransport(), sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
+  const post = createSoapPoster({ transport: http.request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
   return (url, envelope, action, from) => {
     if (url.includes('/IAM/')) stsRequests++
     return post(url, envelope, action, from)

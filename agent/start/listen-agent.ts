@@ -22,14 +22,14 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   const listener = createRpcListener(wired.rpc, lazyHonoListener(() => wired.buildApp(), () => wired.onMalformed()))
 
   await step('listen')
-  const foreign = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer) }
-  const ipv4 = await listen(listener, { hostname: '127.0.0.1', port: config.port }, foreign)
+  const accept = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer), onConnection: wired.onConnection }
+  const ipv4 = await listen(listener, { hostname: '127.0.0.1', port: config.port }, accept)
   undo.push('listening on 127.0.0.1', () => closeServer(ipv4))
 
   if (opts.ipv6 !== false) {
     await step('listen-ipv6')
     try {
-      const ipv6 = await listen(listener, { hostname: '::1', port: config.port }, foreign)
+      const ipv6 = await listen(listener, { hostname: '::1', port: config.port }, accept)
       undo.push('listening on ::1', () => closeServer(ipv6))
     } catch {
       opts.log('IPv6 loopback (::1) is not available; listening on 127.0.0.1 only')
@@ -39,7 +39,7 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   await step('socket')
   // A socket file left by an agent that was killed would make listen fail: the port is ours, so it is too.
   await rm(paths.socketPath, { force: true })
-  const socket = await listen(listener, { path: paths.socketPath })
+  const socket = await listen(listener, { path: paths.socketPath }, { onConnection: wired.onConnection })
   undo.push('the Unix socket', async () => {
     await closeServer(socket)
     await rm(paths.socketPath, { force: true })

@@ -26,6 +26,7 @@ export function printBanner(out: NodeJS.WritableStream, agent: RunningAgent, opt
         environment: agent.services.environment.id,
         credentialFile: agent.credentialFile,
         demo: options.demo,
+        ...(agent.proxy ? { proxy: agent.proxy } : {}),
         ...(sandbox ? { sandbox } : {}),
       }) + '\n',
     )
@@ -33,6 +34,8 @@ export function printBanner(out: NodeJS.WritableStream, agent: RunningAgent, opt
   }
   const lines: string[] = ['', `ehealth-agent ${options.version} is running`, `  API          ${agent.url}/rpc  (JSON-RPC 2.0, loopback only)`]
   lines.push(`  Environment  ${agent.services.environment.label}`)
+  // Masked (agent/net/proxy-url.ts): the password never reaches a terminal or a log.
+  if (agent.proxy) lines.push(`  Proxy        ${agent.proxy}`)
   if (link && manifest) {
     const where = link.pid !== undefined ? `started by the agent, pid ${link.pid}` : 'already running'
     lines.push(`  Sandbox      ${link.url}  (simulated eHealth, ${where}; IDP page ${manifest.environment.idpSso})`)

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit.js'
+import { summarizeProgram } from '../rpc/describe-caller.js'
 import type { SessionEvent } from '../session/session.js'
 
 /**
@@ -12,6 +13,8 @@ export function recordSessionEvent(audit: AuditLog, event: SessionEvent): void {
       audit.recordUse({
         event: 'login',
         client: { name: event.client.client },
+        ...(event.client.program ? { program: summarizeProgram(event.client.program) } : {}),
+        ...(event.client.origin !== undefined ? { origin: event.client.origin } : {}),
         token: { assertionId: event.token.assertion.assertionId, subject: event.token.assertion.nameIdentifier.value, profile: event.token.profile.id },
         outcome: 'ok',
       })

@@ -1,10 +1,12 @@
 import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
+import type { PeerIdentifier } from '../callers/caller-program.js'
 import type { Clock } from '../clock.js'
 import type { AgentConfig } from '../config.js'
 import type { DesktopOptions } from '../consent/choose-prompter.js'
 import type { Prompter } from '../consent/prompter.js'
 import type { SandboxLink, SandboxSource } from '../environment/resolve-environment.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import type { TrayController } from '../tray/tray-controller.js'
 import type { UiGrant } from '../ui/ui-access.js'
@@ -45,6 +47,15 @@ export interface StartAgentOptions {
   demo?: boolean
   /** How an IAM Connect sign-in reaches the user: the system browser by default. */
   iamConnectOpenUrl?: (url: string) => Promise<void>
+  /** How the program behind a connection is found; default: the platform's (agent/callers). */
+  identifyPeer?: PeerIdentifier
+  /**
+   * The proxy inputs that are not settings: HTTPS_PROXY, HTTP_PROXY and NO_PROXY from agent/main.ts's
+   * environment, and `ehagent start --proxy URL` (which wins over the settings, which win over
+   * the environment). `proxyLoopback` sends loopback requests through the proxy as well: for tests
+   * only, whose sandbox is on 127.0.0.1 by design; nothing a user can set reaches it.
+   */
+  network?: { environment?: ProxyEnvironment; commandLine?: string; proxyLoopback?: boolean }
   /** Key sources to use instead of those the settings name (tests; a host that embeds the agent). */
   keySources?: { keystore?: KeySource; eid?: KeySource }
   /** Told before each start-up step (tests make one fail to check that nothing is left behind). */
@@ -63,6 +74,8 @@ export interface RunningAgent {
   credentialFile: string
   /** The agent's pages: a fresh one-time link to one (e.g. `ehagent settings` could open it). */
   ui: { link(grant: UiGrant): string }
+  /** The proxy eHealth traffic goes through, masked, with where it came from; undefined: direct. */
+  proxy: string | undefined
   /** The tray icon once it started, or undefined when there is none (see the log line). */
   tray: Promise<TrayController | undefined>
   /** Resolves when the user chose Quit in the tray: stop the agent then. */

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events'
-import { readFile } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import { AuditLog } from '../audit.js'
+import { choosePeerIdentifier } from '../callers/choose-peer-identifier.js'
+import { identifyEarly } from '../callers/identify-early.js'
 import type { Prompter } from '../consent/prompter.js'
 import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
@@ -10,11 +12,13 @@ import type { Hono } from 'hono'
 import { createRpcEndpoint, type RpcEndpoint } from '../http/rpc-endpoint.js'
 import { createRandomIds } from '../random-ids.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
-import { createHttpTransport } from '../http-transport.js'
 import { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
+import { createHttpClient, type HttpClient } from '../net/http-client.js'
+import { readExtraCa } from '../net/read-extra-ca.js'
+import { describeProxyPlan, proxyLayers, resolveProxyPlan } from '../net/resolve-proxy.js'
 import { createSessionKeySource } from '../keys/session-key-source.js'
 import { newLocalCredential } from '../pairing/local-credential.js'
 import { PairedClients } from '../pairing/paired-clients.js'
@@ -41,6 +45,10 @@ export interface WiredAgent {
   rpc: RpcEndpoint
   /** The hono app (the API again, the event stream, the pages), built when first needed. */
   buildApp(): Promise<Hono>
+  /** The one client for eHealth traffic (keep-alive pools; closed on stop). */
+  http: HttpClient
+  /** The proxy in effect, masked (`direct (…)` without one), for the banner. */
+  proxyDescription: string | undefined
   /** Given to the same user's CLI through the credential file, once the port is ours. */
   credential: string
   uiAccess: UiAccess
@@ -55,13 +63,15 @@ export interface WiredAgent {
   onMalformed(): void
   /** A connection from a peer that is not loopback, closed unanswered by the listener (threat T12). */
   onForeignPeer(peer: string): void
+  /** A socket was accepted: the program behind it is looked up from now (agent/callers). */
+  onConnection(socket: Socket): void
 }
 
 /**
  * Build and connect the agent's parts: key sources, STS client, session, privacy log, paired
- * clients, the HTTP app and its pages. Reads what it needs (the CA bundle, the paired clients)
+ * clients, the HTTP app and its pages. Reads what it needs (the extra CAs, the paired clients)
  * but starts nothing and writes nothing: a failure here leaves nothing behind, and the key
- * sources it made are closed by the caller's undo list.
+ * sources and the HTTP client it made are closed by the caller's undo list.
  */
 export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvironment, prompterIn: Prompter, iamConnectOpenUrl: ((url: string) => Promise<void>) | undefined): Promise<WiredAgent> {
   const { config, paths, clock } = opts
@@ -88,9 +98,18 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   }
   const keys = new KeyRing({ ...(keystore ? { keystore } : {}), ...(eid ? { eid } : {}) })
 
-  const extraCa = config.caBundle ? [await readFile(config.caBundle, 'utf8')] : []
+  // Proxy: --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
+  const layers = proxyLayers({ commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
+  const plan = resolveProxyPlan(layers)
+  const proxyDescription = plan.https || plan.http ? describeProxyPlan(plan, layers) : undefined
+  const extraCa = config.extraCaFile ? await readExtraCa(config.extraCaFile) : []
+  const http = createHttpClient({ proxy: plan, extraCaPem: extraCa, ...(opts.network?.proxyLoopback ? { proxyLoopback: true } : {}) })
+  if (proxyDescription) {
+    const local = environment.id === 'sandbox' && !opts.network?.proxyLoopback
+    opts.log(local ? `proxy ${proxyDescription}: not used for the sandbox, which runs on this machine` : `eHealth traffic goes through the proxy ${proxyDescription}`)
+  }
   const post = createSoapPoster({
-    transport: createHttpTransport({ extraCaPem: extraCa }),
+    transport: http.request,
     sleep: (ms) => clock.sleep(ms),
     now: () => clock.now().getTime(),
     random: Math.random,
@@ -140,6 +159,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
+  // The settings page changes this list; the next request of the extension sees the change.
+  let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -154,9 +175,11 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
+    allowedWebOrigins: () => allowedWebOrigins,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
+      fetch: http.fetch,
       // Without a keystore the token is bound to a key generated for this session.
       holderOfKey: () => keystore ?? (sessionKey ??= createSessionKeySource({ now: () => clock.now().getTime() })),
     },
@@ -166,6 +189,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // of the agent already running there.
   const credential = newLocalCredential()
   const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  // The program behind every connection of the API, once per connection, started when it is accepted.
+  const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(process.platform))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
@@ -180,6 +205,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
+      identifyPeer,
       onRejected,
     },
   })
@@ -199,7 +225,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       systemLanguage,
       settingsLanguage,
       timeZone: opts.desktop?.timeZone,
-      onSettingsSaved: () => trayController?.refresh(),
+      onSettingsSaved: (saved) => {
+        allowedWebOrigins = [...saved.allowedWebOrigins]
+        trayController?.refresh()
+      },
     })
     uiRoutes = routes
     return createAgentApp({
@@ -224,6 +253,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     session,
     rpc,
     buildApp,
+    http,
+    proxyDescription,
     credential,
     uiAccess,
     // Until the pages exist, the settings of the start (only the settings page changes them).
@@ -233,5 +264,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     setTray: (tray) => (trayController = tray),
     onMalformed: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'malformed-request' }),
     onForeignPeer: () => audit.record({ event: 'rejected', outcome: 'rejected', errorCode: 'non-loopback-peer' }),
+    onConnection: (socket) => identifyPeer.connected(socket),
   }
 }

@@ -44,6 +44,8 @@ export class TrayController {
   private tray: RunningTray | undefined
   private renewalNeeded = false
   private error: string | undefined
+  /** The last use a "notify" client made, shown in the tooltip until the next one. */
+  private lastUse: { who: string; operation: string } | undefined
   /** Updates go out one at a time, in order: a quick login-then-logout must end "signed out". */
   private updating: Promise<void> = Promise.resolve()
 
@@ -88,6 +90,7 @@ export class TrayController {
   notice(notice: Notice): void {
     if (notice.kind === 'renewal-needed') this.renewalNeeded = true
     if (notice.kind === 'error') this.error = notice.text
+    if (notice.kind === 'used') this.lastUse = { who: notice.who, operation: notice.operation }
     this.refresh()
   }
 
@@ -143,6 +146,7 @@ export class TrayController {
       profiles: this.opts.profiles,
       platform: this.opts.platform,
       ...(log.state === 'nearly-full' || log.state === 'full' ? { privacyLog: { state: log.state, percent: Math.min(100, Math.floor((log.usedBytes / log.budgetBytes) * 100)) } } : {}),
+      ...(this.lastUse ? { lastUse: this.lastUse } : {}),
     })
   }
 

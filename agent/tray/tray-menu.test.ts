@@ -20,6 +20,18 @@ const byKey = (m: ReturnType<typeof model>, key: string) => {
 }
 
 describe('buildTrayModel', () => {
+  it('a "notify" client’s last signature shows in the tooltip, naming the program and the operation', () => {
+    const m = buildTrayModel({
+      state: { kind: 'signed-in', ...identity },
+      strings: stringsFor('nl'),
+      time: { language: 'nl', timeZone: 'UTC' },
+      profiles: PROFILES,
+      platform: 'linux',
+      lastUse: { who: 'MediSoft (/usr/bin/python3.11, pid 42)', operation: '{urn:be:fgov:ehealth:test:v1}ConsultRequest' },
+    })
+    expect(m.tooltip).toBe('eHealth-agent: Aangemeld als Anne Janssens (Arts) tot 17:30\nLaatste handtekening: MediSoft (/usr/bin/python3.11, pid 42), {urn:be:fgov:ehealth:test:v1}ConsultRequest')
+  })
+
   it('signed out: grey icon, "Sign in" open, the rest of the session items closed', () => {
     const m = model({ kind: 'signed-out' })
     expect([m.title, m.tooltip, m.icon]).toEqual(['eHealth', 'eHealth agent: Signed out', trayIcon('signed-out', 'linux')])

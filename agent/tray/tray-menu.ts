@@ -36,6 +36,8 @@ export interface TrayMenuInput {
   platform: string
   /** The privacy log when it needs attention: nearly full (a warning) or full (uses of the token refused). */
   privacyLog?: { state: 'nearly-full' | 'full'; percent: number }
+  /** The last signature of a client whose use policy is "notify": who (program), which operation. */
+  lastUse?: { who: string; operation: string }
 }
 
 /** The tray model for a state. */
@@ -56,6 +58,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   const logFull = input.privacyLog?.state === 'full'
   const icon: IconState = logFull ? 'error' : state.kind
   const logText = input.privacyLog ? (logFull ? t.auditFull : t.auditNearlyFull(input.privacyLog.percent)) : undefined
+  const withLog = logText ? `${text}; ${logText.replace(/…$/, '')}` : text
   // Short, as some desktops show it next to the icon; the tooltip says it all.
   const title =
     state.kind === 'error' || logFull ? `${t.title} !` : state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : t.title
@@ -75,7 +78,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: t.tooltip(logText ? `${text}; ${logText.replace(/…$/, '')}` : text),
+    tooltip: input.lastUse ? `${t.tooltip(withLog)}\n${t.lastUse(input.lastUse.who, input.lastUse.operation)}` : t.tooltip(withLog),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
       separator(),

@@ -10,7 +10,8 @@ describe('readSettingsForm', () => {
     expect(SETTINGS_FIELDS.map((f) => f.name).sort()).toEqual(
       [
         'allowedExtensionIds',
-        'caBundle',
+        'allowedWebOrigins',
+        'extraCaFile',
         'defaultProfile',
         'environment',
         'language',
@@ -18,7 +19,11 @@ describe('readSettingsForm', () => {
         'login.method',
         'login.pkcs11Module',
         'login.pkcs11TokenLabel',
+        'noProxy',
         'port',
+        'proxy',
+        'proxyPassword',
+        'proxyUsername',
         'serviceAllowlist',
         'stsProtocol',
         'tokenLifetimeMinutes',
@@ -47,14 +52,26 @@ describe('readSettingsForm', () => {
     expect(result.config.login.method).toBeUndefined()
     expect(result.changed.sort()).toEqual(['allowedExtensionIds', 'language', 'login.keystore', 'tokenLifetimeMinutes'])
     expect(field('language').restart).toBe(false)
-    expect(SETTINGS_FIELDS.filter((f) => f.name !== 'language').every((f) => f.restart)).toBe(true)
+    // The websites of the browser extension are read at each request: no restart either.
+    expect(field('allowedWebOrigins').restart).toBe(false)
+    expect(SETTINGS_FIELDS.filter((f) => f.name !== 'language' && f.name !== 'allowedWebOrigins').every((f) => f.restart)).toBe(true)
+  })
+
+  it('takes exact website origins for the browser extension, and refuses wildcards and portless loopback', () => {
+    const ok = readSettingsForm({ allowedWebOrigins: 'https://app.example.be\nhttp://127.0.0.1:8443' }, defaultConfig(), MESSAGES)
+    expect(ok.ok && ok.config.allowedWebOrigins).toEqual(['https://app.example.be', 'http://127.0.0.1:8443'])
+    const wildcard = readSettingsForm({ allowedWebOrigins: 'http://127.0.0.1:*' }, defaultConfig(), MESSAGES)
+    expect(!wildcard.ok && wildcard.errors.allowedWebOrigins).toMatch(/wildcard/)
+    const portless = readSettingsForm({ allowedWebOrigins: 'http://localhost' }, defaultConfig(), MESSAGES)
+    expect(!portless.ok && portless.errors.allowedWebOrigins).toMatch(/port/)
+    expect(defaultConfig().allowedWebOrigins).toEqual([])
   })
 
   it('an empty text removes the setting (the default applies)', () => {
-    const current = { ...defaultConfig(), caBundle: '/etc/ca.pem' }
-    const result = readSettingsForm({ caBundle: '  ' }, current, MESSAGES)
-    expect(result.ok && result.config.caBundle).toBeUndefined()
-    expect(result.ok && result.changed).toEqual(['caBundle'])
+    const current = { ...defaultConfig(), extraCaFile: '/etc/ca.pem' }
+    const result = readSettingsForm({ extraCaFile: '  ' }, current, MESSAGES)
+    expect(result.ok && result.config.extraCaFile).toBeUndefined()
+    expect(result.ok && result.changed).toEqual(['extraCaFile'])
   })
 
   it('refuses what the settings schema refuses, per field, and keeps what was typed', () => {
@@ -64,6 +81,27 @@ describe('readSettingsForm', () => {
     expect(Object.keys(result.errors).sort()).toEqual(['allowedExtensionIds', 'environment', 'port', 'serviceAllowlist'])
     expect(result.errors.allowedExtensionIds).toBe('an extension id is 32 letters a-p')
     expect(result.values.port).toBe('80')
+  })
+
+  it('the proxy password is never shown, and an empty field keeps it', () => {
+    const current = { ...defaultConfig(), proxy: 'http://proxy:3128', proxyUsername: 'alice', proxyPassword: 's3cret' }
+    expect(formValue(current, field('proxyPassword'))).toBe('')
+    const kept = readSettingsForm({ proxyPassword: '', proxyUsername: 'alice' }, current, MESSAGES)
+    expect(kept).toMatchObject({ ok: true, changed: [], config: { proxyPassword: 's3cret' } })
+    const changed = readSettingsForm({ proxyPassword: 'n3w' }, current, MESSAGES)
+    expect(changed).toMatchObject({ ok: true, changed: ['proxyPassword'], config: { proxyPassword: 'n3w' } })
+    // Typed back on a failed form: the password field comes back empty.
+    const failed = readSettingsForm({ proxyPassword: 'n3w', port: '80' }, current, MESSAGES)
+    expect(failed).toMatchObject({ ok: false, values: { proxyPassword: '' } })
+  })
+
+  it('a password inside the proxy URL is shown as ***, and *** sent back stands for it', () => {
+    const current = { ...defaultConfig(), proxy: 'http://alice:s3cret@proxy:3128' }
+    expect(formValue(current, field('proxy'))).toBe('http://alice:***@proxy:3128')
+    expect(readSettingsForm({ proxy: 'http://alice:***@proxy:3128' }, current, MESSAGES)).toMatchObject({ ok: true, changed: [] })
+    expect(readSettingsForm({ proxy: 'http://alice:***@proxy:8080' }, current, MESSAGES)).toMatchObject({ ok: true, config: { proxy: 'http://alice:s3cret@proxy:8080' } })
+    expect(readSettingsForm({ proxy: 'http://bob:other@proxy:8080' }, current, MESSAGES)).toMatchObject({ ok: true, config: { proxy: 'http://bob:other@proxy:8080' } })
+    expect(readSettingsForm({ proxy: 'socks5://proxy:1080' }, current, MESSAGES)).toMatchObject({ ok: false, errors: { proxy: expect.stringMatching(/socks5 proxies are not supported/) } })
   })
 
   it('a number that is not one', () => {

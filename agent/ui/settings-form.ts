@@ -4,15 +4,21 @@
  * the running agent picks a change up at once or only after a restart.
  *
  * The running agent resolved its settings once at start-up (ARCHITECTURE.md: options are
- * resolved once), so everything but the pages' language needs a restart; the page says which.
+ * resolved once), so everything but the pages' language and the websites allowed for the browser
+ * extension needs a restart; the page says which.
  */
 import { ENVIRONMENT_IDS } from '../../protocol/environments.js'
 import { PROFILE_IDS } from '../../protocol/sts/profiles.js'
 import { CONFIG_SCHEMA, type AgentConfig } from '../config.js'
 import { LOGIN_METHODS } from '../keys/key-ring.js'
+import { maskProxyText } from '../net/proxy-url.js'
 import { LANGUAGES } from './i18n/language.js'
 
-export type SettingsFieldKind = 'select' | 'number' | 'text' | 'lines'
+/**
+ * `secret`: never rendered (a password input, always empty); left empty it keeps the value.
+ * `masked`: a text whose password part is shown as `***`; sent back unchanged it keeps the value.
+ */
+export type SettingsFieldKind = 'select' | 'number' | 'text' | 'lines' | 'secret' | 'masked'
 
 export interface SettingsField {
   /** The setting's path in the file (`login.keystore`); also the form field's name. */
@@ -34,19 +40,29 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
   { name: 'tokenLifetimeMinutes', kind: 'number', restart: true },
   { name: 'stsProtocol', kind: 'select', options: ['ws-trust', 'saml-p'], restart: true },
   { name: 'trustedStsCertificates', kind: 'lines', restart: true },
-  { name: 'caBundle', kind: 'text', restart: true },
+  { name: 'extraCaFile', kind: 'text', restart: true },
+  { name: 'proxy', kind: 'masked', restart: true },
+  { name: 'proxyUsername', kind: 'text', restart: true },
+  { name: 'proxyPassword', kind: 'secret', restart: true },
+  { name: 'noProxy', kind: 'text', restart: true },
   { name: 'allowedExtensionIds', kind: 'lines', restart: true },
+  { name: 'allowedWebOrigins', kind: 'lines', restart: false },
   { name: 'serviceAllowlist', kind: 'lines', restart: true },
   { name: 'port', kind: 'number', restart: true },
   { name: 'language', kind: 'select', options: ['', ...LANGUAGES], restart: false },
 ]
 
-/** A field's current value as the form shows it (text; lines joined by newlines). */
+/** A field's current value as the form shows it (text; lines joined by newlines; secrets never). */
 export function formValue(config: AgentConfig, field: SettingsField): string {
   const value = readPath(config, field.name)
-  if (value === undefined) return ''
+  if (value === undefined || field.kind === 'secret') return ''
   if (Array.isArray(value)) return value.join('\n')
-  return String(value)
+  return field.kind === 'masked' ? maskProxyText(String(value)) : String(value)
+}
+
+/** Whether a secret field holds a value (the page says so without showing it). */
+export function hasValue(config: AgentConfig, field: SettingsField): boolean {
+  return readPath(config, field.name) !== undefined
 }
 
 /** The outcome of a submitted form: the new settings, or why not, per field. */
@@ -79,6 +95,19 @@ export function readSettingsForm(form: Record<string, unknown>, current: AgentCo
       case 'lines':
         writePath(candidate, field.name, text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean))
         break
+      case 'secret':
+        // Never shown, so an empty field means "unchanged"; the page offers no way to read it back.
+        values[field.name] = ''
+        if (text !== '') writePath(candidate, field.name, raw)
+        break
+      case 'masked': {
+        // The form showed the password as ***: sent back so, it stands for the stored one.
+        const stored = readPath(current, field.name)
+        const password = typeof stored === 'string' ? /^(?:[^/]*\/\/)?[^@/:]*:([^@/]*)@/.exec(stored)?.[1] : undefined
+        const restored = password !== undefined ? text.replace(/^((?:[^/]*\/\/)?[^@/:]*):\*\*\*@/, (_m, head: string) => `${head}:${password}@`) : text
+        writePath(candidate, field.name, restored === '' ? undefined : restored)
+        break
+      }
       default:
         writePath(candidate, field.name, text === '' ? undefined : text)
     }

@@ -27,6 +27,11 @@ textarea{min-height:4.5em}
 button{font:inherit;padding:7px 18px;border-radius:3px;border:1px solid #1f5f99;background:#1f5f99;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#1f5f99}
 button.danger{background:#b3261e;border-color:#b3261e}
+.pairing-code{margin:14px 0;padding:10px 14px;border:2px solid #1f5f99;border-radius:4px;background:#f6f9fc}
+.pairing-code .code{font-size:28px;letter-spacing:3px;font-variant-numeric:tabular-nums}
+.pairing-code p{margin:4px 0 0}
+fieldset.policy{border:1px solid #d5dbe0;margin:12px 0;padding:8px 14px}
+fieldset.policy label{display:inline;font-weight:400;margin:0 14px 0 4px}
 .notice{padding:9px 14px;margin:12px 0;border-left:4px solid #1f5f99;background:#eaf2fa}
 .notice.ok{border-color:#2e8b57;background:#e8f5ee}
 .notice.error{border-color:#b3261e;background:#fdecea}
@@ -38,6 +43,12 @@ table{border-collapse:collapse;width:100%;margin:10px 0;font-size:14px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e1e6ea;vertical-align:top}
 th{color:#5b6670;font-weight:600}
 form.inline{display:inline}
+table.clients ul{margin:0;padding-left:16px}
+table.clients .policy{margin-top:6px}
+table.clients .policy select{width:auto;max-width:100%}
+table.clients .websites ul{padding-left:16px}
+table.clients td:nth-child(-n+2){overflow-wrap:anywhere}
+table.clients button{white-space:nowrap}
 form.filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
 form.filters label{margin:0 0 4px}
 form.filters div{min-width:150px}

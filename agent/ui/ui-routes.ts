@@ -24,6 +24,7 @@ import { html, type Html } from './html.js'
 import { chooseLanguage, isLanguage, type Language } from './i18n/language.js'
 import { formatTime, profileName, stringsFor, type Strings, type TimeFormat } from './i18n/strings.js'
 import { renderPage, type PageFrame } from './page-layout.js'
+import { renderApprovalPage } from './pages/approval-page.js'
 import { AUDIT_LIMITS, renderAuditPage, type AuditFilters } from './pages/audit-page.js'
 import { renderClientsPage } from './pages/clients-page.js'
 import { renderImportPage } from './pages/import-page.js'
@@ -151,6 +152,10 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
       const view = renderPairingPage(t, entry as DeskEntry & { question: { kind: 'pairing' } }, session.csrf)
       return page(c, { language, title: view.title, csrf: session.csrf, back }, view.body)
     }
+    if (entry.question.kind === 'approval') {
+      const view = renderApprovalPage(t, entry as DeskEntry & { question: { kind: 'approval' } }, session.csrf)
+      return page(c, { language, title: view.title, csrf: session.csrf, back }, view.body)
+    }
     const prompt = entry.question.prompt
     const token = services.session.current()
     const signedIn =
@@ -235,6 +240,37 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const { revoked } = client ? await clientRevoke.handle({ clientId }, ctx) : { revoked: false }
     session.flash = revoked && client ? { kind: 'ok', text: t.clients.revoked(client.name) } : { kind: 'error', text: t.clients.notFound }
+    return c.redirect('/ui/admin/clients', 303)
+  })
+
+  ui.post('/admin/clients/policy', async (c) => {
+    const session = sessionOf(c, { admin: true })
+    if (!session) return refusal(c, 403)
+    const form = await formOf(c, session)
+    if (!form) return refusal(c, 403)
+    const t = stringsFor(languageOf(c))
+    const clientId = typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
+    const policy = form.usePolicy
+    const client = services.clients.list().find((x) => x.clientId === clientId)
+    const valid = policy === 'silent' || policy === 'notify' || policy === 'ask'
+    const changed = client && valid ? await services.clients.setUsePolicy(clientId, policy) : false
+    if (changed && client) services.audit.record({ event: 'client.policy', client: { id: client.clientId, name: client.name }, method: String(policy), outcome: 'ok' })
+    session.flash = changed && client ? { kind: 'ok', text: t.callers.policyChanged(client.name) } : { kind: 'error', text: t.clients.notFound }
+    return c.redirect('/ui/admin/clients', 303)
+  })
+
+  ui.post('/admin/clients/withdraw-origin', async (c) => {
+    const session = sessionOf(c, { admin: true })
+    if (!session) return refusal(c, 403)
+    const form = await formOf(c, session)
+    if (!form) return refusal(c, 403)
+    const t = stringsFor(languageOf(c))
+    const clientId = typeof form.clientId === 'string' ? form.clientId.slice(0, 64) : ''
+    const origin = typeof form.origin === 'string' ? form.origin.slice(0, 2048) : ''
+    const client = services.clients.list().find((x) => x.clientId === clientId)
+    const withdrawn = client ? await services.clients.revokeOrigin(clientId, origin) : false
+    if (withdrawn && client) services.audit.record({ event: 'origin.withdraw', client: { id: client.clientId, name: client.name }, origin, outcome: 'ok' })
+    session.flash = withdrawn ? { kind: 'ok', text: t.callers.originWithdrawn(origin) } : { kind: 'error', text: t.clients.notFound }
     return c.redirect('/ui/admin/clients', 303)
   })
 
@@ -343,6 +379,12 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
 function readAnswer(entry: DeskEntry, form: Record<string, string | File>): DeskAnswer | undefined {
   const action = form.action
   if (entry.question.kind === 'pairing') {
+    const policy = form.usePolicy
+    if (action === 'approve') return policy === 'silent' || policy === 'notify' || policy === 'ask' ? { kind: 'approve', usePolicy: policy } : { kind: 'approve' }
+    if (action === 'deny') return { kind: 'deny' }
+    return undefined
+  }
+  if (entry.question.kind === 'approval') {
     if (action === 'approve') return { kind: 'approve' }
     if (action === 'deny') return { kind: 'deny' }
     return undefined

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ERROR_CODES, type ErrorCode } from '../../protocol/errors.js'
 import { NATIVE_HOST_NAME } from '../../protocol/browser-extension/names.js'
 import { REQUEST_FRAME_MAX_BYTES } from './host/native-messaging-frames.js'
+import { renderDeploymentManifest } from './render-deployment-manifest.js'
 
 // The extension is plain JavaScript loaded as is by the browser; its modules are imported here by
 // URL, with the shapes this test relies on written out.
@@ -15,6 +16,7 @@ interface PageRequestModule {
 }
 interface OriginModule {
   isAllowedOrigin(origin: unknown, matches: readonly string[]): boolean
+  senderOrigin(sender: { origin?: unknown; url?: unknown }): string | undefined
 }
 interface FakePort {
   posted: unknown[]
@@ -62,10 +64,26 @@ describe('the extension manifest', () => {
     expect(manifest.web_accessible_resources).toBeUndefined()
   })
 
-  it('lets web pages of named origins in, and no other extension', () => {
+  it('as committed lets no web page in (not even localhost on any port), and no other extension', () => {
     const { matches, ids } = manifest.externally_connectable
     expect(ids).toBeUndefined()
-    for (const m of matches) expect(m).toMatch(/^https?:\/\/[a-z0-9.[\]:-]+\/\*$/)
+    expect(matches).toEqual([])
+  })
+
+  it('a deployment names exact origins, keeps the key, and refuses wildcards and portless loopback', () => {
+    const text = readFileSync(new URL('./extension/manifest.json', import.meta.url), 'utf8')
+    const deployed = JSON.parse(renderDeploymentManifest(text, ['https://app.praktijk.example.be', 'http://127.0.0.1:8443', 'https://app.praktijk.example.be'])) as typeof manifest & { key: string }
+    expect(deployed.externally_connectable).toEqual({ matches: ['https://app.praktijk.example.be/*', 'http://127.0.0.1:8443/*'] })
+    expect(deployed.key).toBe((JSON.parse(text) as { key: string }).key)
+    expect(deployed.permissions).toEqual(['nativeMessaging'])
+    // What the deployment lets in is what the extension's own check lets in, port for port.
+    const m = deployed.externally_connectable.matches
+    expect(origins.isAllowedOrigin('http://127.0.0.1:8443', m)).toBe(true)
+    expect(origins.isAllowedOrigin('http://127.0.0.1:8444', m)).toBe(false)
+    expect(origins.isAllowedOrigin('https://evil.praktijk.example.be', m)).toBe(false)
+    expect(() => renderDeploymentManifest(text, ['http://127.0.0.1:*'])).toThrow(/wildcard/)
+    expect(() => renderDeploymentManifest(text, ['http://localhost'])).toThrow(/port/)
+    expect(() => renderDeploymentManifest(text, ['https://*.example.be'])).toThrow(/wildcard/)
   })
 })
 
@@ -83,6 +101,16 @@ describe('the extension agrees with the host and the agent', () => {
 
   it('never forwards a message the host would skip unread (6 bytes per character, Chrome\'s worst JSON escape)', () => {
     expect(pages.MAX_FORWARDED_ENVELOPE * 6 + 64 * 1024).toBeLessThan(REQUEST_FRAME_MAX_BYTES)
+  })
+})
+
+describe('senderOrigin', () => {
+  it("takes the browser's sender.origin, else the origin of sender.url, and nothing else", () => {
+    expect(origins.senderOrigin({ origin: 'https://app.example.be', url: 'https://other.example/x' })).toBe('https://app.example.be')
+    expect(origins.senderOrigin({ url: 'https://app.example.be:8443/patients/42?x=1' })).toBe('https://app.example.be:8443')
+    expect(origins.senderOrigin({ url: 'data:text/html,hi' })).toBeUndefined()
+    expect(origins.senderOrigin({ url: 'not a url' })).toBeUndefined()
+    expect(origins.senderOrigin({})).toBeUndefined()
   })
 })
 

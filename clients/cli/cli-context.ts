@@ -22,6 +22,11 @@ export interface MachineFacts {
   /** The login name, and on Windows the domain (`%USERDOMAIN%`): the logon task's account. */
   userName: string
   userDomain?: string
+  /**
+   * HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and their lower-case forms), for `doctor`, which tests
+   * eHealth through the proxy the agent would use. (`start` loads the daemon, which reads its own.)
+   */
+  proxyEnvironment?: Record<string, string>
 }
 
 /** What every command gets: its arguments, the machine facts main.ts gathered, and its streams. */
@@ -77,6 +82,13 @@ export function optionPort(ctx: CliContext): number | undefined {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be a port number (1-65535), not "${v}"`)
   return n
+}
+
+/** `--proxy URL`; its syntax is checked where it is used (the daemon, the doctor), which name it. */
+export function optionProxy(ctx: CliContext): string | undefined {
+  const v = ctx.args.options.proxy
+  if (v === true) throw new UsageError('--proxy needs the proxy URL, e.g. --proxy http://proxy.example:3128')
+  return v
 }
 
 /** `--json`: machine-readable output on stdout (progress and errors stay on stderr). */

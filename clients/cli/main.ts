@@ -44,6 +44,7 @@ export async function main(entry: EntryFacts): Promise<void> {
       xdgDataHome: process.env.XDG_DATA_HOME,
       userName: safeUserName(),
       userDomain: process.env.USERDOMAIN,
+      proxyEnvironment: readProxyVariables(process.env),
     },
     // The real command in the user's session: `ehagent start` reads its desktop (display, tray
     // host, locale) for the tray and the sign-in pages.
@@ -69,3 +70,13 @@ function safeUserName(): string {
   }
 }
 
+
+/** The proxy variables curl reads (curl(1), ENVIRONMENT), and only those, for `ehagent doctor`. */
+function readProxyVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {}
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy']) {
+    const value = env[name]
+    if (value !== undefined) picked[name] = value
+  }
+  return picked
+}

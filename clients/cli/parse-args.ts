@@ -22,4 +22,4 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 }
 
 /** Options that take a value (the others are flags). */
-const VALUE_OPTIONS = new Set(['env', 'port', 'state-dir', 'profile', 'with', 'fault', 'method', 'limit', 'since', 'from', 'to', 'client', 'event', 'outcome', 'name', 'algorithm', 'soap-action', 'out', 'methods', 'services', 'sandbox-url', 'sandbox-dir'])
+const VALUE_OPTIONS = new Set(['env', 'port', 'state-dir', 'profile', 'with', 'fault', 'method', 'limit', 'since', 'from', 'to', 'client', 'event', 'outcome', 'name', 'algorithm', 'soap-action', 'out', 'methods', 'services', 'sandbox-url', 'sandbox-dir', 'use-policy', 'proxy'])

@@ -1,3 +1,4 @@
+import { WEB_ORIGIN_HEADER } from '../../protocol/browser-extension/names.js'
 import { decodeResponse } from '../../protocol/rpc/decode-response.js'
 import { encodeRequest } from '../../protocol/rpc/encode-request.js'
 import { AgentError } from '../../protocol/errors.js'
@@ -13,6 +14,12 @@ export interface AgentClientOptions {
   fetch?: typeof fetch
   /** Per-call timeout; default 5 minutes (a call may wait for the user's PIN). */
   timeoutMs?: number
+  /**
+   * For the browser extension's native host only: the website the request is for, as the browser
+   * reported it. The agent accepts it from a client paired as a browser extension and refuses it
+   * from anyone else.
+   */
+  webOrigin?: string
 }
 
 /**
@@ -30,6 +37,7 @@ export class AgentClient {
   private readonly credential: string | undefined
   private readonly fetchImpl: typeof fetch
   private readonly timeoutMs: number
+  private readonly webOrigin: string | undefined
   private nextId = 1
 
   constructor(options: AgentClientOptions) {
@@ -37,6 +45,7 @@ export class AgentClient {
     this.credential = options.credential
     this.fetchImpl = options.fetch ?? fetch
     this.timeoutMs = options.timeoutMs ?? 300_000
+    this.webOrigin = options.webOrigin
   }
 
   /** Call one method; resolves with its typed result or rejects with an AgentError. */
@@ -44,6 +53,7 @@ export class AgentClient {
     const id = this.nextId++
     const headers: Record<string, string> = { 'Content-Type': 'application/json' }
     if (this.credential) headers.Authorization = `Bearer ${this.credential}`
+    if (this.webOrigin !== undefined) headers[WEB_ORIGIN_HEADER] = this.webOrigin
     let response: Response
     try {
       response = await this.fetchImpl(`${this.url}/rpc`, {

@@ -7,6 +7,8 @@
  */
 export { AgentClient } from './agent-client.js'
 export type { AgentClientOptions } from './agent-client.js'
+export { newPairingNonce, pairingCode } from './pairing-code.js'
+export { displayPairingCode } from '../../protocol/rpc/pairing-code.js'
 export { AgentError, isAgentError } from '../../protocol/errors.js'
 export type { ErrorCode } from '../../protocol/errors.js'
 export type { MethodName, MethodParams, MethodResults } from '../../protocol/rpc/methods.js'

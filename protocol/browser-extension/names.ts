@@ -28,3 +28,12 @@ export const NATIVE_HOST_NAME = 'be.ehealth_agent.host'
  * names it as user data it leaves on uninstall.
  */
 export const HOST_CREDENTIAL_DIR = 'native-host'
+
+/**
+ * The HTTP header in which the native host tells the agent which website a request comes from
+ * (the page origin the browser reported to the extension as `sender.origin`). The agent takes it
+ * only from a client paired as a browser extension, and only for origins its settings allow.
+ * A web page cannot set it: the agent's guards refuse every cross-origin request, and a custom
+ * header would need a preflight they refuse too.
+ */
+export const WEB_ORIGIN_HEADER = 'ehealth-agent-web-origin'

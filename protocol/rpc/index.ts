@@ -26,4 +26,5 @@ export type {
   JsonRpcSuccess,
 } from './json-rpc.js'
 export { FORBIDDEN_PARAM_PATTERN, METHOD_NAMES, METHOD_PARAMS } from './methods.js'
-export type { AuditRecord, MethodName, MethodParams, MethodResults, SessionStatus, TokenSummary } from './methods.js'
+export type { AuditRecord, ClientSummary, MethodName, MethodParams, MethodResults, ProgramSummary, SessionStatus, TokenSummary, UsePolicy } from './methods.js'
+export { displayPairingCode, formatPairingCode, PAIRING_CODE_CONTEXT, PAIRING_NONCE_PATTERN, pairingCodeInput } from './pairing-code.js'

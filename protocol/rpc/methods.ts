@@ -5,8 +5,11 @@
  * @module
  */
 import { z } from 'zod'
+import { PAIRING_NONCE_PATTERN } from './pairing-code.js'
 
 const profileId = z.string().min(1).max(64)
+/** How the user confirms each use by a paired application: not at all, a notice, or a question each time. */
+const usePolicy = z.enum(['silent', 'notify', 'ask'])
 const envelope = z.string().min(1).max(64 * 1024 * 1024)
 
 /** Param schemas, one per method. Unknown keys are refused (`strict`), so typos do not pass silently. */
@@ -50,6 +53,15 @@ export const METHOD_PARAMS = {
         .object({ methods: z.array(z.string().max(64)).max(32).optional(), services: z.array(z.string().max(2048)).max(64).optional() })
         .strict()
         .optional(),
+      /**
+       * A fresh random value (16..128 base64url characters) from which the application computes
+       * the pairing code it shows while the user approves (protocol/rpc/pairing-code.ts).
+       */
+      nonce: z.string().regex(PAIRING_NONCE_PATTERN, 'a nonce is 16 to 128 base64url characters').optional(),
+      /** The use policy the application suggests; the user chooses on the pairing page. */
+      usePolicy: usePolicy.optional(),
+      /** `browser-extension`: the native messaging host of a browser extension, which signs for the websites the user allows. */
+      kind: z.enum(['application', 'browser-extension']).optional(),
     })
     .strict(),
   'client.list': z.object({}).strict(),
@@ -107,10 +119,48 @@ export interface MethodResults {
   'token.info': TokenSummary
   'soap.sign': { envelope: string; assertionId: string; signedAt: string }
   'soap.call': { status: number; envelope: string; assertionId: string }
-  'client.pair': { clientId: string; credential: string; scopes: { methods: string[]; services: string[] } }
-  'client.list': { clients: { clientId: string; name: string; pairedAt: string; lastUsedAt?: string; scopes: { methods: string[]; services: string[] } }[] }
+  'client.pair': {
+    clientId: string
+    credential: string
+    scopes: { methods: string[]; services: string[] }
+    /** The code the pairing page showed (six digits; see protocol/rpc/pairing-code.ts). */
+    pairingCode: string
+    usePolicy: UsePolicy
+  }
+  'client.list': { clients: ClientSummary[] }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
+}
+
+/** How the user confirms each use by a paired application. */
+export type UsePolicy = z.infer<typeof usePolicy>
+
+/** A program as the operating system reported it: never what the application says of itself. */
+export interface ProgramSummary {
+  /** The executable's file name (`curl`, `python3.11`). */
+  name: string
+  /** Its absolute path. */
+  executable: string
+  pid?: number
+  /** Login name of the process owner. */
+  user?: string
+  /** The program and at most its first script-like argument, never options or their values. */
+  commandLine?: string
+}
+
+/** A paired application as `client.list` shows it. */
+export interface ClientSummary {
+  clientId: string
+  name: string
+  pairedAt: string
+  lastUsedAt?: string
+  scopes: { methods: string[]; services: string[] }
+  kind: 'application' | 'browser-extension'
+  usePolicy: UsePolicy
+  /** The executables the credential is bound to (empty: the OS did not say at pairing). */
+  executables: string[]
+  /** For a browser extension: the websites the user allowed, each revocable. */
+  origins: { origin: string; approvedAt: string }[]
 }
 
 /** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
@@ -118,15 +168,17 @@ export interface AuditRecord {
   time: string
   event: string
   client?: { id?: string; name: string; pid?: number; executable?: string }
-  /** The program behind the connection, as the operating system names it. */
-  program?: { name?: string; executable?: string; pid?: number; user?: string }
-  /** The website a browser extension's request came from (`https://host[:port]`). */
-  origin?: string
   method?: string
   service?: { endpoint?: string; soapAction?: string; operation?: string }
   token?: { assertionId: string; subject: string; profile?: string; realIdentity?: { issuer: string; subject: string; name?: string } }
   /** The `Id` of the `ds:Signature` handed out (soap.sign, soap.call): which signature this record is for. */
   signatureId?: string
+  /** The program behind the call, as the operating system reported it. */
+  program?: ProgramSummary
+  /** The website behind a browser extension's call, as the browser reported it. */
+  origin?: string
+  /** When a credential was refused for coming from another program: the executables it is bound to. */
+  pairedExecutables?: string[]
   outcome: 'ok' | 'error' | 'rejected'
   errorCode?: string
 }

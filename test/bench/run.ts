@@ -11,7 +11,8 @@
  *
  * 1. start-up: spawn to the first `GET /health` answer, median of 3 starts; the sandbox's start;
  * 2. idle RSS of the agent, IDLE_SECONDS after its start, before any request but /health; then
- *    signed in (session.login), idle again for SIGNED_IN_SECONDS, its RSS before the load;
+ *    signed in (session.login), idle again for SIGNED_IN_SECONDS, its RSS before the load; what
+ *    finding the program behind a connection costs (test/bench/caller-lookup.ts);
  * 3. raw RSA-2048: synchronous signatures on this thread with the agent's own key (one core),
  *    before and after the 16-client run, averaged (the machine's speed at the time of the run);
  * 4. 4 KB `soap.sign` over HTTP, 16 connections in a closed loop: rate, p50, p99, and the agent's
@@ -37,6 +38,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openPkcs12 } from '../../agent/keys/open-pkcs12.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
+import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
 import { callAgent, readCredential, cpuMs, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
@@ -106,6 +108,12 @@ async function main(): Promise<void> {
     await sleep(SIGNED_IN_SECONDS * 1000)
     const signedInIdleRssMb = rssMb(a.pid)
     log(`agent RSS signed in, idle, before the load: ${signedInIdleRssMb.toFixed(1)} MB`)
+
+    // Who is calling: found once per connection (agent/callers); Linux only.
+    const lookup = process.platform === 'linux' ? await measureLookup() : undefined
+    const connection = await measureConnectionCost(a.port, credential)
+    if (lookup) log(`caller lookup (/proc, ${lookup.processes} processes): p50 ${lookup.p50.toFixed(2)} ms, p99 ${lookup.p99.toFixed(2)} ms per connection`)
+    log(`agent.status: p50 ${connection.fresh.toFixed(2)} ms on a fresh connection (lookup included), ${connection.keptAlive.toFixed(2)} ms kept alive (lookup cached)`)
 
     const keystore = sandbox.manifest.keystores.find((k) => k.id === 'doctor')!
     const { privateKey } = openPkcs12(readFileSync(keystore.p12Path), keystore.password)
@@ -240,6 +248,9 @@ async function main(): Promise<void> {
       rssAfterBigMb: round(afterBigRss, 1),
       startupMs: round(startupMs),
       sandboxStartMs: round(sandboxStartMs),
+      ...(lookup ? { callerLookupP50Ms: round(lookup.p50, 2), callerLookupP99Ms: round(lookup.p99, 2), procProcesses: lookup.processes } : {}),
+      freshConnectionP50Ms: round(connection.fresh, 2),
+      keptAliveP50Ms: round(connection.keptAlive, 2),
       agentCpuUsPerSign: round(cpuPerSign.agentUs),
       agentMainThreadCpuUsPerSign: round(cpuPerSign.mainUs),
       loadGeneratorCpuUsPerSign: round(cpuPerSign.clientUs),

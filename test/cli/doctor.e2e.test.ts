@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log', 'tray']
+const IDS = ['node', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray']
 
 let t: TestAgent
 let scratch: string
@@ -53,6 +53,7 @@ describe('ehagent doctor --json', () => {
     expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringMatching(/is valid \(environment sandbox/) })
     expect(c.keystore).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
+    expect(c.proxy).toMatchObject({ status: 'ok', detail: 'direct (no proxy: neither --proxy, the setting "proxy" nor HTTPS_PROXY is set)' })
     expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the sandbox the agent uses/) })
     expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
     expect(c['privacy-log']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^.+audit: .* MiB of 1024 MiB \(0%\) in 1 file; kept 24 months$/) })
@@ -75,7 +76,7 @@ describe('ehagent doctor --json', () => {
     for (const id of ['sts-trust', 'keystore', 'pkcs11-module', 'tokens', 'clock', 'endpoints', 'port', 'privacy-log']) expect(c[id]).toMatchObject({ status: 'warn', detail: expect.stringMatching(/not checked/) })
   })
 
-  it('in text: one line per check, the fix under each failure', async () => {
+  it('in text: one line per check, the fix under each failure (the old name caBundle read as extraCaFile)', async () => {
     const stateDir = join(scratch, 'missing-ca-bundle')
     mkdirSync(stateDir)
     writeFileSync(join(stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', caBundle: join(stateDir, 'proxy-ca.pem') }))
@@ -83,7 +84,7 @@ describe('ehagent doctor --json', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/^ {2}fail {2}node +Node\.js 18\.19\.1 is too old/m)
     expect(run.stdout).toMatch(/^ {2}fail {2}config +.*names files that do not exist: .*proxy-ca\.pem$/m)
-    expect(run.stdout).toMatch(/^ +fix: correct trustedStsCertificates \/ caBundle in /m)
+    expect(run.stdout).toMatch(/^ +fix: correct trustedStsCertificates \/ extraCaFile in /m)
     expect(run.stdout).toMatch(/^\d+ ok, \d+ warning\(s\), \d+ failed$/m)
   })
 

@@ -69,6 +69,16 @@ describe('ehagent start', () => {
     expect(prod.stderr).toMatch(/--sandbox-url names a sandbox: it exists only for --env sandbox/)
   })
 
+  it('--proxy: an HTTP proxy URL, else a usage error (exit 2) that does not echo its password', async () => {
+    const socks = await runCliCaptured(['start', '--env', 'prod', '--proxy', 'socks5://alice:Hidden-Pw@proxy:1080', '--state-dir', join(scratch, 'socks')], { home: scratch })
+    expect(socks.code).toBe(2)
+    expect(socks.stderr).toMatch(/^ehagent start: --proxy: socks5 proxies are not supported, only HTTP ones; give http:\/\/host:port/)
+    expect(socks.stderr).not.toContain('Hidden-Pw')
+    const bare = await runCliCaptured(['start', '--env', 'prod', '--proxy'], { home: scratch })
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toMatch(/--proxy needs the proxy URL/)
+  })
+
   it('--demo with a sandbox that was not started with --demo: refused, naming the fix, nothing left running', async () => {
     const port = await freePort()
     const run = await runCliCaptured(['start', '--env', 'sandbox', '--demo', '--sandbox-url', t.sandbox.url, '--port', String(port), '--state-dir', join(scratch, 'not-demo')], { home: scratch })

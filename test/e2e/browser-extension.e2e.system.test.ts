@@ -60,13 +60,14 @@ async function soapSignRecords() {
 }
 
 beforeAll(async () => {
-  t = await startTestAgent()
-  cli = await connectToAgent({ stateDir: t.stateDir, context: { platform: 'linux', home: t.stateDir, uid: process.getuid?.() ?? 0, env: {} } })
   site = await serveAttackerSite({ '/app': APP_PAGE })
+  // The administrator allows the practice's web application, in the agent and in the extension.
+  t = await startTestAgent({ config: { allowedWebOrigins: [site.origin] } })
+  cli = await connectToAgent({ stateDir: t.stateDir, context: { platform: 'linux', home: t.stateDir, uid: process.getuid?.() ?? 0, env: {} } })
   userDataDir = join(scratch, 'profile')
   installNativeHost(userDataDir, { stateDir: t.stateDir, wrapperDir: join(scratch, 'host') })
   // foreign.test is any web site the extension does not name; it resolves to the same server.
-  browser = await launchChromiumWithExtension(userDataDir, ['--host-resolver-rules=MAP foreign.test 127.0.0.1'])
+  browser = await launchChromiumWithExtension(userDataDir, ['--host-resolver-rules=MAP foreign.test 127.0.0.1'], [site.origin])
   page = await browser.newPage()
   await page.goto(`${site.origin}/app`)
 }, 120_000)
@@ -95,8 +96,10 @@ describe('the browser extension, loaded unpacked in headless Chromium, through i
     expect(res.output).toMatch(/OK/)
     expect(res.ok).toBe(true)
     // The user approved the extension by name, for signing only; the sign-in prompt named it too.
-    expect(t.prompter.pairings).toEqual([expect.objectContaining({ client: EXTENSION_NAME, scopes: { methods: ['soap.sign'], services: ['*'] } })])
-    expect(t.prompter.prompts.at(-1)).toMatchObject({ client: EXTENSION_NAME, purpose: 'login' })
+    expect(t.prompter.pairings).toEqual([expect.objectContaining({ client: EXTENSION_NAME, kind: 'browser-extension', scopes: { methods: ['soap.sign'], services: ['*'] } })])
+    // ...then allowed the website, once, and signed in for it: the prompts name the site.
+    expect(t.prompter.approvals).toEqual([expect.objectContaining({ kind: 'origin', origin: site.origin, client: EXTENSION_NAME })])
+    expect(t.prompter.prompts.at(-1)).toMatchObject({ client: EXTENSION_NAME, origin: site.origin, purpose: 'login' })
   })
 
   it('the pairing prompt was shown once: concurrent requests, and a new host process after a browser restart, reuse the credential', async () => {
@@ -111,18 +114,19 @@ describe('the browser extension, loaded unpacked in headless Chromium, through i
     expect(statSync(join(credential, '..')).mode & 0o777).toBe(0o700)
 
     await browser.close()
-    browser = await launchChromiumWithExtension(userDataDir, ['--host-resolver-rules=MAP foreign.test 127.0.0.1'])
+    browser = await launchChromiumWithExtension(userDataDir, ['--host-resolver-rules=MAP foreign.test 127.0.0.1'], [site.origin])
     page = await browser.newPage()
     await page.goto(`${site.origin}/app`)
     const again = await ask(page, signRequest('after-restart', makeEnvelope(1000)))
     expect(again.result?.envelope).toContain('wsse:Security')
     expect(t.prompter.pairings).toHaveLength(1)
+    expect(t.prompter.approvals).toHaveLength(1)
   })
 
   it('the privacy log names the extension for every signature, and no web page knocked on the loopback port', async () => {
     const signs = await soapSignRecords()
     expect(signs).toHaveLength(5)
-    for (const record of signs) expect(record).toMatchObject({ client: { name: EXTENSION_NAME }, outcome: 'ok' })
+    for (const record of signs) expect(record).toMatchObject({ client: { name: EXTENSION_NAME }, origin: site.origin, program: { executable: process.execPath }, outcome: 'ok' })
     const { records } = await cli.call('audit.list', { limit: 1000 })
     expect(records.filter((r) => r.outcome === 'rejected')).toEqual([])
     expect(JSON.stringify(records)).not.toContain(CANARY)
@@ -167,6 +171,20 @@ describe('the browser extension, loaded unpacked in headless Chromium, through i
   })
 })
 
+describe('the extension as committed lets no web page in', () => {
+  let committed: BrowserContext | undefined
+  afterAll(async () => {
+    await committed?.close().catch(() => undefined)
+  })
+
+  it('not even a page on 127.0.0.1: an administrator names the origins of a deployment', async () => {
+    committed = await launchChromiumWithExtension(join(scratch, 'profile-committed'))
+    const p = await committed.newPage()
+    await p.goto(`${site.origin}/app`)
+    expect(await ask(p, signRequest(1, makeEnvelope(100)))).toEqual({ unreachable: true })
+  })
+})
+
 describe('the native host manifest is what lets the extension in', () => {
   let other: BrowserContext | undefined
   afterAll(async () => {
@@ -175,7 +193,7 @@ describe('the native host manifest is what lets the extension in', () => {
 
   it('no host manifest: ERR_NETWORK (host not installed); a manifest naming another extension id: refused by Chromium', async () => {
     const profile = join(scratch, 'profile-without-host')
-    other = await launchChromiumWithExtension(profile)
+    other = await launchChromiumWithExtension(profile, [], [site.origin])
     const p = await other.newPage()
     await p.goto(`${site.origin}/app`)
     expect(await ask(p, signRequest(1, makeEnvelope(100)))).toMatchObject({

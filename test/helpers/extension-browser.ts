@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { EXTENSION_ID, NATIVE_HOST_NAME } from '../../protocol/browser-extension/names.js'
 import { renderHostManifest } from '../../protocol/browser-extension/render-host-manifest.js'
 import { renderPosixHostWrapper } from '../../installer/render-native-host-wrapper.js'
+import { renderDeploymentManifest } from '../../clients/browser-extension/render-deployment-manifest.js'
 import { CHROMIUM } from './browser.js'
 
 /** The extension directory exactly as committed: what a user loads unpacked. */
@@ -35,12 +37,27 @@ export function installNativeHost(
 }
 
 /**
- * Debian's Chromium, headless (the new headless mode, which runs extensions), with the committed
- * extension loaded unpacked in a persistent profile. Playwright's default `--disable-extensions`
+ * The extension as an administrator deploys it for `origins`: the committed directory copied,
+ * its manifest's `externally_connectable.matches` naming exactly those origins (the key, hence
+ * the id, unchanged). With no origins: the committed extension itself, which lets no page in.
+ */
+export function deployExtension(origins: readonly string[]): string {
+  if (origins.length === 0) return EXTENSION_DIR
+  const dir = mkdtempSync(join(tmpdir(), 'extension-deployed-'))
+  cpSync(EXTENSION_DIR, dir, { recursive: true })
+  writeFileSync(join(dir, 'manifest.json'), renderDeploymentManifest(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'), origins))
+  return dir
+}
+
+/**
+ * Debian's Chromium, headless (the new headless mode, which runs extensions), with the
+ * extension loaded unpacked in a persistent profile: as deployed for `origins` (see
+ * deployExtension), or as committed when none are given. Playwright's default `--disable-extensions`
  * is dropped; Debian's wrapper script adds `--load-extension=` and `--disable-extensions-except=`
  * of its own, which ours, coming later on the command line, override.
  */
-export async function launchChromiumWithExtension(userDataDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
+export async function launchChromiumWithExtension(userDataDir: string, extraArgs: string[] = [], origins: readonly string[] = []): Promise<BrowserContext> {
+  const extensionDir = deployExtension(origins)
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is not installed; install it with: apt-get install -y chromium`)
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -52,8 +69,8 @@ export async function launchChromiumWithExtension(userDataDir: string, extraArgs
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       ...extraArgs,
     ],
   })

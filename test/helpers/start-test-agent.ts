@@ -71,8 +71,14 @@ export async function startTestAgent(
     iamConnectOpenUrl?: (url: string) => Promise<void>
     sandbox?: Partial<SandboxOptions>
     onStep?: StartAgentOptions['onStep']
+    /** How the program behind a connection is found; default the platform's. */
+    identifyPeer?: StartAgentOptions['identifyPeer']
     /** Key sources instead of those the settings name (startAgent's option). */
     keySources?: StartAgentOptions['keySources']
+    /** Proxy inputs besides the settings (startAgent's option): the environment, --proxy, proxyLoopback. */
+    network?: StartAgentOptions['network']
+    /** Receives the agent's log lines (default: dropped). */
+    log?: (line: string) => void
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
@@ -89,12 +95,14 @@ export async function startTestAgent(
       version: 'test',
       clock: options.clock ?? systemClock,
       prompter,
-      log: () => undefined,
+      log: options.log ?? (() => undefined),
+      ...(options.network ? { network: options.network } : {}),
       ...(process.getuid ? { uid: process.getuid() } : {}),
       ipv6: false,
       sandbox: { url: sandbox.url },
       ...(options.iamConnectOpenUrl ? { iamConnectOpenUrl: options.iamConnectOpenUrl } : {}),
       ...(options.onStep ? { onStep: options.onStep } : {}),
+      ...(options.identifyPeer ? { identifyPeer: options.identifyPeer } : {}),
       ...(options.keySources ? { keySources: options.keySources } : {}),
     })
   } catch (err) {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AgentClient } from '../../clients/js/agent-client.js'
@@ -88,7 +88,8 @@ describe('T10: one sign-in, one prompt', () => {
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => local.call('soap.sign', { envelope: makeEnvelope(200 + i) })))
     expect(new Set(results.map((r) => r.assertionId)).size).toBe(1)
     expect(t.prompter.prompts).toHaveLength(1)
-    expect(t.prompter.prompts[0]).toMatchObject({ client: 'ehagent (this user)', requirement: { secret: 'password' } })
+    // The local credential's caller is named after its program, as /proc names it: this test's node.
+    expect(t.prompter.prompts[0]).toMatchObject({ client: 'node', program: { executable: realpathSync(process.execPath), pid: process.pid }, requirement: { secret: 'password' } })
   })
 
   it('further calls use the session without asking again; a new sign-in asks once more', async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AgentClient } from '../../clients/js/agent-client.js'
@@ -203,12 +203,15 @@ describe('session status', () => {
 
 describe('paired applications', () => {
   it('revoke: the application is listed, then revoked, and its next call is refused with 401', async () => {
-    const { credential } = await t.agent.services.clients.add('PharmaSoft 7', { methods: ['session.status'], services: ['*'] }, { pid: 4242, executable: '/opt/pharmasoft/bin/ps7' })
+    // Paired for this test's own program: the credential is bound to the executable it pairs from.
+    const executable = realpathSync(process.execPath)
+    const { credential } = await t.agent.services.clients.add('PharmaSoft 7', { methods: ['session.status'], services: ['*'] }, { pid: 4242, executable })
     const pharma = new AgentClient({ url: t.agent.url, credential })
     await expect(pharma.call('session.status')).resolves.toMatchObject({ environment: 'Sandbox (simulated eHealth)' })
     const page = await openAdmin('clients')
     const row = page.getByRole('row').filter({ hasText: 'PharmaSoft 7' })
-    expect(await row.innerText()).toContain('/opt/pharmasoft/bin/ps7, pid 4242')
+    expect(await row.innerText()).toContain(executable)
+    expect(await row.innerText()).toContain('pid 4242')
     expect(await row.innerText()).toContain('session.status')
     await shoot(page, 'admin-2-paired-applications')
     await row.getByRole('button', { name: 'Revoke: PharmaSoft 7' }).click()

@@ -1,6 +1,9 @@
 import { defineMethod } from '../method-context.js'
 
-/** `client.list`: the paired applications and their scopes (never their credentials). */
+/**
+ * `client.list`: the paired applications, their scopes, use policy, the executables their
+ * credential is bound to and, for a browser extension, the websites allowed (never credentials).
+ */
 export const clientList = defineMethod({
   name: 'client.list',
   async handle(_params, { agent }) {
@@ -11,6 +14,10 @@ export const clientList = defineMethod({
         pairedAt: c.pairedAt,
         ...(c.lastUsedAt ? { lastUsedAt: c.lastUsedAt } : {}),
         scopes: c.scopes,
+        kind: c.kind ?? 'application',
+        usePolicy: c.usePolicy ?? 'silent',
+        executables: c.executables ?? [],
+        origins: c.origins ?? [],
       })),
     }
   },

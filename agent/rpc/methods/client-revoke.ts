@@ -1,3 +1,4 @@
+import { auditCallerOf } from '../describe-caller.js'
 import { defineMethod } from '../method-context.js'
 
 /** `client.revoke {clientId}`: the application's credential stops working on its next call. */
@@ -5,7 +6,7 @@ export const clientRevoke = defineMethod({
   name: 'client.revoke',
   async handle(params, { agent, caller }) {
     const revoked = await agent.clients.revoke(params.clientId)
-    agent.audit.record({ event: 'client.revoke', client: { id: caller.id, name: caller.name }, method: 'client.revoke', outcome: revoked ? 'ok' : 'error' })
+    agent.audit.record({ event: 'client.revoke', ...auditCallerOf(caller), method: 'client.revoke', outcome: revoked ? 'ok' : 'error' })
     return { revoked }
   },
 })

@@ -4,6 +4,7 @@ import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import type { LoginMethod } from '../../keys/key-ring.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
+import { promptContextOf } from '../describe-caller.js'
 import type { CallContext } from '../method-context.js'
 import { defineMethod } from '../method-context.js'
 
@@ -59,8 +60,9 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
       issuer: iamConnect.issuer,
       profile: profileId,
       openUrl: iamConnect.openUrl,
+      fetch: iamConnect.fetch,
       clock: ctx.agent.clock,
-      client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+      client: promptContextOf(ctx.caller),
     })
     return
   }
@@ -70,7 +72,7 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
   await ctx.agent.session.login({
     profile: { id: profile.id, label: profile.label },
     keys,
-    client: { client: ctx.caller.name, ...(ctx.caller.process ? { process: ctx.caller.process } : {}) },
+    client: promptContextOf(ctx.caller),
     claimsFor: (identification) => {
       const identity = identityFromCertificate(identification.certificate)
       if (mandateService) identity.mandateService = mandateService

@@ -1,5 +1,7 @@
 import { AgentError } from '../../../protocol/errors.js'
 import { auditToken } from '../../session/summarize-session.js'
+import { notifyUse } from '../confirm-use.js'
+import { auditCallerOf } from '../describe-caller.js'
 import { defineMethod, type AgentServices } from '../method-context.js'
 import { signEnvelope } from './soap-sign.js'
 
@@ -14,10 +16,14 @@ export const soapCall = defineMethod({
   name: 'soap.call',
   async handle(params, ctx) {
     checkEndpoint(ctx.agent, params.endpoint)
-    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', 'rsa-sha256')
+    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', 'rsa-sha256', {
+      method: 'soap.call',
+      endpoint: params.endpoint,
+      ...(params.soapAction ? { soapAction: params.soapAction } : {}),
+    })
     const base = {
       event: 'soap.call',
-      client: { id: ctx.caller.id, name: ctx.caller.name },
+      ...auditCallerOf(ctx.caller),
       method: 'soap.call',
       service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: signed.operation },
       token: auditToken(signed.token),
@@ -31,6 +37,7 @@ export const soapCall = defineMethod({
       await ctx.agent.audit.commit({ ...base, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
       throw err
     }
+    notifyUse(ctx, signed.use)
     return { status: 200, envelope: response, assertionId: signed.token.assertion.assertionId }
   },
 })

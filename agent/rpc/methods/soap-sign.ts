@@ -4,6 +4,8 @@ import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
 import { checkBodyId, prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
 import type { ActiveToken } from '../../session/session.js'
 import { auditToken } from '../../session/summarize-session.js'
+import { confirmUse, describeBodyRoot, notifyUse, type UseFacts } from '../confirm-use.js'
+import { auditCallerOf } from '../describe-caller.js'
 import { defineMethod, type CallContext } from '../method-context.js'
 import { loginWith } from './session-login.js'
 
@@ -19,16 +21,17 @@ import { loginWith } from './session-login.js'
 export const soapSign = defineMethod({
   name: 'soap.sign',
   async handle(params, ctx) {
-    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256')
+    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256', { method: 'soap.sign' })
     await ctx.agent.audit.commit({
       event: 'soap.sign',
-      client: { id: ctx.caller.id, name: ctx.caller.name },
+      ...auditCallerOf(ctx.caller),
       method: 'soap.sign',
       service: { operation: signed.operation },
       token: auditToken(signed.token),
       signatureId: signed.signatureId,
       outcome: 'ok',
     })
+    notifyUse(ctx, signed.use)
     return { envelope: signed.envelope, assertionId: signed.token.assertion.assertionId, signedAt: signed.signedAt }
   },
 })
@@ -39,12 +42,16 @@ export async function signEnvelope(
   envelopeText: string,
   profile: 'saml-hok' | 'x509',
   algorithm: SignatureAlgorithm,
-): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string; signatureId: string }> {
+  use: Omit<UseFacts, 'bodyRoot'>,
+): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string; signatureId: string; use: UseFacts }> {
   // Parse and refuse before anything else: a bad envelope never leads to a PIN prompt.
   const env = splitEnvelope(envelopeText)
   checkBodyId(env)
-  // A use that could not be recorded does not happen: refused before the key is touched.
+  // A use that could not be recorded does not happen: refused before the user is asked or the key touched.
   ctx.agent.audit.assertCanRecordUse()
+  // The confirmation shows this parse's Body root, the one that is signed (threat T9).
+  const facts: UseFacts = { ...use, bodyRoot: describeBodyRoot(env.bodyRoot) }
+  await confirmUse(ctx, facts)
   if (!ctx.agent.session.current()) await loginWith(ctx, ctx.agent.defaultProfile)
   const token = await ctx.agent.session.token()
   const key = token.keys.holderOfKey
@@ -72,5 +79,6 @@ export async function signEnvelope(
     signedAt: now.toISOString(),
     operation: op ? `{${op.namespace}}${op.localName}` : '',
     signatureId,
+    use: facts,
   }
 }

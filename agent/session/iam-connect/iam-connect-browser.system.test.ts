@@ -10,6 +10,7 @@ import { makeEnvelope } from '../../../test/helpers/envelopes.js'
 import { sharedSandboxPki } from '../../../test/helpers/sandbox-pki.js'
 import { systemClock } from '../../clock.js'
 import { ScriptedPrompter } from '../../consent/scripted-prompter.js'
+import { createHttpClient } from '../../net/http-client.js'
 import type { KeySource } from '../../keys/key-source.js'
 import { createSessionKeySource } from '../../keys/session-key-source.js'
 import { iamConnectProviderOf, type IamConnectProvider } from '../../sandbox/oidc/iam-connect-provider.js'
@@ -29,6 +30,8 @@ let sandbox: RunningSandbox
 let provider: IamConnectProvider
 let browser: Browser
 const contexts: BrowserContext[] = []
+// The agent's own HTTP client, as the daemon gives it to the sign-in.
+const http = createHttpClient()
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}; the IAM Connect browser test needs it: apt-get install -y chromium`)
@@ -45,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {})
   await browser?.close()
+  await http.close()
   await sandbox?.close()
 })
 
@@ -86,6 +90,7 @@ function startLogin(page: Page, session: Session, key: KeySource, profile?: stri
     },
     clock: systemClock,
     client: { client: 'MediSoft 4.2' },
+    fetch: http.fetch,
     timeoutMs: 60_000,
   })
   // Observed by the test below; never an unhandled rejection meanwhile.

@@ -8,6 +8,7 @@ import { FakeClock } from '../../../test/helpers/fake-clock.js'
 import { MemoryKeySource } from '../../../test/helpers/memory-key-source.js'
 import { sharedSandboxPki } from '../../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter } from '../../consent/scripted-prompter.js'
+import { createHttpClient } from '../../net/http-client.js'
 import type { KeySource } from '../../keys/key-source.js'
 import { createSessionKeySource } from '../../keys/session-key-source.js'
 import { iamConnectProviderOf, type IamConnectProvider } from '../../sandbox/oidc/iam-connect-provider.js'
@@ -32,6 +33,8 @@ let clock: FakeClock
 let provider: IamConnectProvider
 let issuer: string
 let metadata: ProviderMetadata
+// The agent's own HTTP client, as the daemon gives it to the sign-in.
+const client = createHttpClient()
 
 beforeAll(async () => {
   const pki = await sharedSandboxPki()
@@ -43,6 +46,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  await client.close()
   await sandbox?.close()
 })
 
@@ -68,7 +72,7 @@ const sessionKey = () => createSessionKeySource({ now: () => clock.now().getTime
 function recordingFetch(alterIdToken?: (idToken: string) => string) {
   const answers: { grant: string | null; body: Record<string, unknown> }[] = []
   const http: HttpFetch = async (url, init) => {
-    const res = await fetch(url, init)
+    const res = await client.fetch(url, init)
     if (!url.endsWith('/protocol/openid-connect/token')) return res
     const body = (await res.json()) as Record<string, unknown>
     if (alterIdToken && typeof body.id_token === 'string') body.id_token = alterIdToken(body.id_token)
@@ -87,6 +91,7 @@ function login(session: Session, extra: Partial<IamConnectLoginOptions> & { answ
     openUrl: answerSandboxPagesAutomatically(answers),
     clock,
     client: { client: 'MediSoft 4.2' },
+    fetch: client.fetch,
     ...rest,
   })
 }

@@ -38,7 +38,8 @@ export interface IamConnectLoginOptions {
   clock: Clock
   /** Who asked for the sign-in (for the unlock prompt and the privacy log). */
   client: PromptContext
-  fetch?: HttpFetch
+  /** The agent's HTTP client as fetch (agent/net/http-client.ts): its proxy, extra CAs and deadline. */
+  fetch: HttpFetch
   /** How long the user has in the browser; default 10 minutes. */
   timeoutMs?: number
   /** 256-bit random strings (state, nonce, PKCE verifier, proof ids); injected in tests. */
@@ -65,7 +66,7 @@ export interface IamConnectLoginOptions {
  */
 export async function loginWithIamConnect(options: IamConnectLoginOptions): Promise<ActiveToken> {
   const clientId = options.clientId ?? AGENT_CLIENT_ID
-  const http = options.fetch ?? fetch
+  const http = options.fetch
   const random = options.randomSecret ?? randomSecret
   const requested = options.profile === undefined ? undefined : describeProfile(options.profile)
   return options.session.loginDelegated({

@@ -1,8 +1,9 @@
-import { AgentError } from '../../../protocol/errors.js'
+import { AgentError, isAgentError } from '../../../protocol/errors.js'
+import type { HttpFetch } from '../../http-transport.js'
 import { IamConnectError } from './iam-connect-error.js'
 
-/** Fetch as the agent injects it (global fetch in the daemon, a wrapper in tests). */
-export type HttpFetch = (url: string, init?: RequestInit) => Promise<Response>
+/** Fetch as the agent injects it (the agent's HTTP client, agent/net/http-client.ts; a wrapper in tests). */
+export type { HttpFetch }
 
 /** The endpoints the agent uses, from the discovery document. */
 export interface ProviderMetadata {
@@ -57,12 +58,14 @@ export function isAcceptableUrl(value: string): boolean {
   return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === '[::1]' || url.hostname === 'localhost')
 }
 
-/** GET a JSON object, mapping transport failures to ERR_NETWORK and anything else to provider-invalid. */
+/** GET a JSON object, mapping transport failures to ERR_NETWORK (or the client's ERR_PROXY, ERR_TLS, ERR_TIMEOUT) and anything else to provider-invalid. */
 export async function fetchJson(http: HttpFetch, url: string, what: string): Promise<Record<string, unknown>> {
   let res: Response
   try {
     res = await http(url, { headers: { Accept: 'application/json' }, redirect: 'error' })
   } catch (err) {
+    // The client already said whose fault it is (the proxy, TLS, the deadline): keep that.
+    if (isAgentError(err) && err.code !== 'ERR_NETWORK') throw err
     throw new AgentError('ERR_NETWORK', `could not reach IAM Connect for its ${what}`, { detail: err instanceof Error ? err.message : 'fetch failed' }, { cause: err })
   }
   const body: unknown = await res.json().catch(() => undefined)

@@ -1,4 +1,4 @@
-import { AgentError } from '../../../protocol/errors.js'
+import { AgentError, isAgentError } from '../../../protocol/errors.js'
 import { IamConnectError, type IamConnectFailure } from './iam-connect-error.js'
 import type { HttpFetch } from './provider-metadata.js'
 
@@ -14,7 +14,7 @@ export interface OidcTokens {
 /**
  * POST a form to the token endpoint and read its JSON (RFC 6749 §3.2, §5). An OAuth error answer
  * becomes an IamConnectError of `failure`, with the provider's `error` and `error_description`
- * in `data`; a transport failure is ERR_NETWORK. The body is sent as
+ * in `data`; a transport failure is ERR_NETWORK (or the client's ERR_PROXY, ERR_TLS, ERR_TIMEOUT). The body is sent as
  * application/x-www-form-urlencoded, never in the URL.
  */
 export async function postTokenRequest(http: HttpFetch, tokenEndpoint: string, form: Record<string, string>, failure: IamConnectFailure): Promise<Record<string, unknown>> {
@@ -27,6 +27,7 @@ export async function postTokenRequest(http: HttpFetch, tokenEndpoint: string, f
       redirect: 'error',
     })
   } catch (err) {
+    if (isAgentError(err) && err.code !== 'ERR_NETWORK') throw err
     throw new AgentError('ERR_NETWORK', 'could not reach the IAM Connect token endpoint', { detail: err instanceof Error ? err.message : 'fetch failed' }, { cause: err })
   }
   const body: unknown = await res.json().catch(() => undefined)

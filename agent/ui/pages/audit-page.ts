@@ -30,7 +30,13 @@ export function renderAuditPage(t: Strings, records: readonly AuditRecord[], ext
       ? html`<p>${t.audit.none}</p>`
       : html`<table><thead><tr><th>${t.audit.time}</th><th>${t.audit.event}</th><th>${t.audit.client}</th><th>${t.audit.method}</th><th>${t.audit.service}</th><th>${t.audit.outcome}</th><th>${t.audit.error}</th></tr></thead><tbody>${records.map(
           (r) =>
-            html`<tr><td>${formatDateTime(new Date(r.time), extra.time)}</td><td>${r.event}</td><td>${r.client?.name ?? ''}</td><td>${r.method ?? ''}</td><td>${r.service?.operation ?? r.service?.endpoint ?? ''}</td><td>${t.audit.outcomes[r.outcome] ?? r.outcome}</td><td>${r.errorCode ?? ''}</td></tr>`,
+            html`<tr><td>${formatDateTime(new Date(r.time), extra.time)}</td><td>${r.event}</td><td>${r.client?.name ?? ''}${whoElse(r)}</td><td>${r.method ?? ''}</td><td>${r.service?.operation ?? r.service?.endpoint ?? ''}</td><td>${t.audit.outcomes[r.outcome] ?? r.outcome}</td><td>${r.errorCode ?? ''}</td></tr>`,
         )}</tbody></table>`
   return html`<p class="muted">${t.audit.note}</p>${form}${warning}${table}`
+}
+
+/** Under the name: the website, and the program as the OS reported it (executable, pid). */
+function whoElse(r: AuditRecord): Html | '' {
+  const parts = [r.origin, r.program ? `${r.program.executable}${r.program.pid === undefined ? '' : ` (pid ${r.program.pid})`}` : undefined].filter((x): x is string => x !== undefined)
+  return parts.length === 0 ? '' : html`<div class="muted program">${parts.join(' — ')}</div>`
 }

@@ -2,14 +2,34 @@ import type { PairedClient } from '../../pairing/paired-clients.js'
 import { html, type Html } from '../html.js'
 import { formatDateTime, type Strings, type TimeFormat } from '../i18n/strings.js'
 
-/** The paired applications, what each may do, and a Revoke button each (threat T8). */
+const POLICIES = ['silent', 'notify', 'ask'] as const
+
+/**
+ * The paired applications (threat T8): what each may do, the programs its credential is bound
+ * to, how each use is confirmed (changeable here), for a browser extension the websites allowed
+ * (each withdrawable), and a Revoke button.
+ */
 export function renderClientsPage(t: Strings, clients: readonly PairedClient[], extra: { csrf: string; time: TimeFormat }): Html {
   if (clients.length === 0) return html`<p>${t.clients.none}</p>`
+  const csrf = html`<input type="hidden" name="csrf" value="${extra.csrf}">`
   const rows = clients.map((c) => {
-    const process = c.process ? [c.process.executable, c.process.pid === undefined ? undefined : `pid ${c.process.pid}`, c.process.user].filter(Boolean).join(', ') : ''
     const methods = c.scopes.methods.includes('*') ? t.clients.anyMethod : c.scopes.methods.join(', ')
     const services = c.scopes.services.includes('*') ? '' : ` — ${c.scopes.services.join(', ')}`
-    return html`<tr><td>${c.name}</td><td>${process}</td><td>${methods}${services}</td><td>${formatDateTime(new Date(c.pairedAt), extra.time)}</td><td>${c.lastUsedAt ? formatDateTime(new Date(c.lastUsedAt), extra.time) : t.time.never}</td><td><form class="inline" method="post" action="/ui/admin/clients/revoke"><input type="hidden" name="csrf" value="${extra.csrf}"><input type="hidden" name="clientId" value="${c.clientId}"><button type="submit" class="danger" aria-label="${t.clients.revoke}: ${c.name}">${t.clients.revoke}</button></form></td></tr>`
+    const programs = c.executables && c.executables.length > 0 ? html`<ul class="programs">${c.executables.map((e) => html`<li>${e}</li>`)}</ul>` : t.callers.anyProgram
+    const paired = c.process ? html`<div class="muted">${[c.process.pid === undefined ? undefined : `pid ${c.process.pid}`, c.process.user, c.process.commandLine].filter(Boolean).join(', ')}</div>` : ''
+    const current = c.usePolicy ?? 'silent'
+    const policy = html`<form class="inline" method="post" action="/ui/admin/clients/policy">${csrf}<input type="hidden" name="clientId" value="${c.clientId}"><select name="usePolicy" aria-label="${t.callers.usePolicy}: ${c.name}">${POLICIES.map((p) => html`<option value="${p}"${p === current ? ' selected' : ''}>${t.callers.policies[p] ?? p}</option>`)}</select> <button type="submit" class="secondary">${t.callers.change}</button></form>`
+    const websites =
+      c.kind === 'browser-extension'
+        ? html`<div class="websites"><strong>${t.callers.websites}:</strong> ${
+            (c.origins ?? []).length === 0
+              ? t.time.never
+              : html`<ul>${(c.origins ?? []).map(
+                  (o) => html`<li><span class="origin">${o.origin}</span> (${formatDateTime(new Date(o.approvedAt), extra.time)}) <form class="inline" method="post" action="/ui/admin/clients/withdraw-origin">${csrf}<input type="hidden" name="clientId" value="${c.clientId}"><input type="hidden" name="origin" value="${o.origin}"><button type="submit" class="danger" aria-label="${t.callers.withdraw}: ${o.origin}">${t.callers.withdraw}</button></form></li>`,
+                )}</ul>`
+          }</div>`
+        : ''
+    return html`<tr><td>${c.name}${websites}</td><td>${programs}${paired}</td><td>${methods}${services}<div class="policy">${policy}</div></td><td>${formatDateTime(new Date(c.pairedAt), extra.time)}</td><td>${c.lastUsedAt ? formatDateTime(new Date(c.lastUsedAt), extra.time) : t.time.never}</td><td><form class="inline" method="post" action="/ui/admin/clients/revoke">${csrf}<input type="hidden" name="clientId" value="${c.clientId}"><button type="submit" class="danger" aria-label="${t.clients.revoke}: ${c.name}">${t.clients.revoke}</button></form></td></tr>`
   })
-  return html`<table><thead><tr><th>${t.clients.name}</th><th>${t.clients.process}</th><th>${t.clients.scopes}</th><th>${t.clients.pairedAt}</th><th>${t.clients.lastUsed}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+  return html`<table class="clients"><thead><tr><th>${t.clients.name}</th><th>${t.callers.programs}</th><th>${t.clients.scopes}</th><th>${t.clients.pairedAt}</th><th>${t.clients.lastUsed}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
 }

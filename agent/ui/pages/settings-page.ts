@@ -2,7 +2,7 @@ import type { AgentConfig } from '../../config.js'
 import { html, type Html } from '../html.js'
 import { LANGUAGE_NAMES, isLanguage } from '../i18n/language.js'
 import { profileName, type Strings } from '../i18n/strings.js'
-import { formValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
+import { formValue, hasValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 
 /** The settings form; each field says whether it applies at once or after a restart. */
@@ -23,7 +23,9 @@ export function renderSettingsPage(
         ? html`<select id="${id}" name="${field.name}"${invalid}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? ' selected' : ''}>${optionLabel(t, field, o)}</option>`)}</select>`
         : field.kind === 'lines'
           ? html`<textarea id="${id}" name="${field.name}"${invalid}>${value}</textarea><div class="hint">${t.settings.onePerLine}</div>`
-          : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}>`
+          : field.kind === 'secret'
+            ? html`<input id="${id}" name="${field.name}" type="password" autocomplete="off" value="" placeholder="${hasValue(config, field) ? t.settings.secretKept : t.settings.empty}"${invalid}>`
+            : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}>`
     return html`<div>${label}${control}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
   })
   return html`<form method="post" action="/ui/admin/settings"><input type="hidden" name="csrf" value="${extra.csrf}">${fields}<div class="actions"><button type="submit">${t.settings.save}</button></div></form>`

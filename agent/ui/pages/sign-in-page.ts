@@ -2,6 +2,7 @@ import type { DeskEntry } from '../../consent/prompt-desk.js'
 import type { SignInPrompt } from '../../consent/prompter.js'
 import { html, type Html } from '../html.js'
 import { environmentName, profileName, type Strings } from '../i18n/strings.js'
+import { renderCallerRows } from './caller-facts.js'
 
 /** How long an accepted sign-in page keeps reloading to show "signed in". */
 const FOLLOW_ACCEPTED_MS = 15_000
@@ -13,7 +14,8 @@ export interface SignInView {
 }
 
 /**
- * The sign-in prompt (threat T10): who asks (the application, and its process where known), for
+ * The sign-in prompt (threat T10): who asks (the application, the program behind it as the OS
+ * reports it, and the website behind a browser extension), for
  * which profile, in which environment, with which key; then the PIN or password field, or for a
  * pinpad reader a confirmation only. Tries left are shown before the user types (T11).
  */
@@ -28,7 +30,7 @@ export function renderSignInPage(
   const lead = html`<p class="lead">${p.purpose === 'renewal' ? t.signIn.leadRenewal(p.client) : t.signIn.leadLogin(p.client)}</p>`
   const facts = html`<dl class="facts">
 <dt>${t.signIn.application}</dt><dd>${p.client}</dd>
-${p.process ? html`<dt>${t.signIn.process}</dt><dd>${t.signIn.processValue(p.process.executable ?? '', p.process.pid === undefined ? '' : String(p.process.pid), p.process.user ?? '')}</dd>` : ''}
+${renderCallerRows(t, p)}
 <dt>${t.signIn.profile}</dt><dd>${profileName(t, p.profile)}</dd>
 <dt>${t.signIn.environment}</dt><dd>${environmentName(t, p.environment)}</dd>
 <dt>${t.signIn.key}</dt><dd>${p.keySource}</dd>

@@ -46,3 +46,22 @@ function matchesPattern(url, pattern) {
 function effectivePort(url) {
   return url.port || (url.protocol === 'https:' ? '443' : '80')
 }
+
+/**
+ * The origin of the page that sent a runtime message, as the browser reported it: `sender.origin`
+ * (Chrome 80+), else the origin of `sender.url`. Never anything the page put in its message: a
+ * page can claim any origin in its own data, but not in the MessageSender the browser fills in.
+ *
+ * @param {{ origin?: unknown, url?: unknown }} sender
+ * @returns {string | undefined}
+ */
+export function senderOrigin(sender) {
+  if (typeof sender.origin === 'string') return sender.origin
+  if (typeof sender.url !== 'string') return undefined
+  try {
+    const origin = new URL(sender.url).origin
+    return origin === 'null' ? undefined : origin
+  } catch {
+    return undefined
+  }
+}

@@ -6,7 +6,7 @@
  * browsers increasingly block that), and no page talks to the host directly.
  */
 import { createNativeHostClient } from './native-host-port.js'
-import { isAllowedOrigin } from './origin-allowlist.js'
+import { isAllowedOrigin, senderOrigin } from './origin-allowlist.js'
 import { pageError, readPageRequest } from './page-request.js'
 
 const allowedMatches = chrome.runtime.getManifest().externally_connectable?.matches ?? []
@@ -18,8 +18,11 @@ const host = createNativeHostClient({
 
 chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => {
   // Web pages only: another extension (sender.id) has no business here, and neither has a page
-  // the manifest does not name (Chrome refuses those already; see origin-allowlist.js).
-  if (sender.id !== undefined || !isAllowedOrigin(sender.origin, allowedMatches)) {
+  // the manifest does not name (Chrome refuses those already; see origin-allowlist.js). The
+  // origin is the browser's (MessageSender), never one from the page's message: the agent shows
+  // it to the user and checks it against its own list of allowed websites.
+  const origin = senderOrigin(sender)
+  if (sender.id !== undefined || !isAllowedOrigin(origin, allowedMatches)) {
     sendResponse(pageError(null, 'ERR_UNAUTHORIZED'))
     return false
   }
@@ -30,7 +33,7 @@ chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) => 
   }
   const { id, method, params } = read.request
   host
-    .request(method, params, /** @type {string} */ (sender.origin))
+    .request(method, params, /** @type {string} */ (origin))
     // The host numbers its own requests; the page gets its answer under the id it chose.
     .then((answer) => sendResponse({ ...answer, id }))
     .catch(() => sendResponse(pageError(id, 'ERR_INTERNAL')))

@@ -8,6 +8,7 @@ import { createAgentSigner, type AgentCaller } from './agent-signer.js'
 import { openCredentialFile } from './credential-file.js'
 
 const ID = 'genikcfmigceelnkkckhdkieobalmnob'
+const APP = 'https://app.example.be'
 const dirs: string[] = []
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true })
@@ -15,12 +16,12 @@ afterAll(() => {
 
 /** A stand-in agent: pairs after `approveAfter` ms, signs for the credentials it handed out. */
 function fakeAgent(options: { approveAfter?: number; deny?: boolean } = {}) {
-  const calls: { method: MethodName; credential?: string; params: unknown }[] = []
+  const calls: { method: MethodName; credential?: string; webOrigin?: string; params: unknown }[] = []
   const known = new Set<string>()
   let next = 0
-  const connect = (_url: string, credential?: string): AgentCaller => ({
+  const connect = (_url: string, credential?: string, webOrigin?: string): AgentCaller => ({
     async call(method, params) {
-      calls.push({ method, ...(credential ? { credential } : {}), params })
+      calls.push({ method, ...(credential ? { credential } : {}), ...(webOrigin !== undefined ? { webOrigin } : {}), params })
       if (method === 'client.pair') {
         await new Promise((r) => setTimeout(r, options.approveAfter ?? 0))
         if (options.deny) throw new AgentError('ERR_PAIRING_DENIED')
@@ -46,22 +47,26 @@ describe('createAgentSigner', () => {
     const agent = fakeAgent({ approveAfter: 30 })
     const path = credentialPath()
     const signer = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect: agent.connect })
-    const results = await Promise.all([1, 2, 3, 4].map(() => signer.sign({ envelope: '<e/>' })))
+    const results = await Promise.all([1, 2, 3, 4].map(() => signer.sign({ envelope: '<e/>' }, APP)))
     expect(results.every((r) => r.envelope === '<signed/>')).toBe(true)
-    expect(agent.pairings()).toEqual([{ method: 'client.pair', params: { name: `Browser extension (${ID})`, scopes: { methods: ['soap.sign'] } } }])
-    expect(agent.calls.filter((c) => c.method === 'soap.sign').every((c) => c.credential === 'credential-1-xxxxxxxxxxxxxxxxxxxx')).toBe(true)
+    // Paired as a browser extension, without a website (it pairs once, for the sites the user allows).
+    expect(agent.pairings()).toEqual([{ method: 'client.pair', params: { name: `Browser extension (${ID})`, scopes: { methods: ['soap.sign'] }, kind: 'browser-extension' } }])
+    const signs = agent.calls.filter((c) => c.method === 'soap.sign')
+    expect(signs.every((c) => c.credential === 'credential-1-xxxxxxxxxxxxxxxxxxxx')).toBe(true)
+    // Every signature names the website it is for.
+    expect(signs.map((c) => c.webOrigin)).toEqual([APP, APP, APP, APP])
   })
 
   it('keeps the credential owner-only in an owner-only directory; a new host process reuses it without asking', async () => {
     const agent = fakeAgent()
     const path = credentialPath()
     const first = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect: agent.connect })
-    await first.sign({ envelope: '<e/>' })
+    await first.sign({ envelope: '<e/>' }, APP)
     expect(readFileSync(path, 'utf8')).toBe('credential-1-xxxxxxxxxxxxxxxxxxxx\n')
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700)
     const second = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect: agent.connect })
-    await second.sign({ envelope: '<e/>' })
+    await second.sign({ envelope: '<e/>' }, APP)
     expect(agent.pairings()).toHaveLength(1)
   })
 
@@ -69,7 +74,7 @@ describe('createAgentSigner', () => {
     const agent = fakeAgent({ deny: true })
     const path = credentialPath()
     const signer = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect: agent.connect })
-    await expect(signer.sign({ envelope: '<e/>' })).rejects.toMatchObject({ code: 'ERR_PAIRING_DENIED' })
+    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ code: 'ERR_PAIRING_DENIED' })
     expect(existsSync(path)).toBe(false)
   })
 
@@ -79,10 +84,10 @@ describe('createAgentSigner', () => {
     mkdirSync(join(path, '..'), { recursive: true })
     writeFileSync(path, 'revoked-credential-xxxxxxxxxxxx\n', { mode: 0o600 })
     const signer = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect: agent.connect })
-    await expect(signer.sign({ envelope: '<e/>' })).rejects.toMatchObject({ code: 'ERR_UNAUTHORIZED', data: { reason: 'pairing-revoked' } })
+    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ code: 'ERR_UNAUTHORIZED', data: { reason: 'pairing-revoked' } })
     expect(existsSync(path)).toBe(false)
     expect(agent.pairings()).toHaveLength(0)
-    await signer.sign({ envelope: '<e/>' })
+    await signer.sign({ envelope: '<e/>' }, APP)
     expect(agent.pairings()).toHaveLength(1)
   })
 
@@ -96,7 +101,7 @@ describe('createAgentSigner', () => {
       },
     })
     const signer = createAgentSigner({ extensionId: ID, findAgentUrl: async () => 'http://127.0.0.1:1', credentials: openCredentialFile(path), connect })
-    await expect(signer.sign({ envelope: '<e/>' })).rejects.toMatchObject({ data: { reason: 'peer-uid-mismatch' } })
+    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ data: { reason: 'peer-uid-mismatch' } })
     expect(existsSync(path)).toBe(true)
   })
 
@@ -110,7 +115,7 @@ describe('createAgentSigner', () => {
       credentials: openCredentialFile(credentialPath()),
       connect: agent.connect,
     })
-    await expect(signer.sign({ envelope: '<e/>' })).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { reason: 'agent-not-running' } })
+    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { reason: 'agent-not-running' } })
     expect(agent.calls).toEqual([])
   })
 })

@@ -41,7 +41,7 @@ async function main(): Promise<number> {
     extensionId: args.extensionId,
     findAgentUrl: () => findAgentUrl(paths.discoveryFile),
     credentials: openCredentialFile(hostCredentialPath(paths, args.extensionId)),
-    connect: (url, credential) => new AgentClient({ url, ...(credential ? { credential } : {}) }),
+    connect: (url, credential, webOrigin) => new AgentClient({ url, ...(credential ? { credential } : {}), ...(webOrigin !== undefined ? { webOrigin } : {}) }),
     log: toStderr,
   })
   // The browser has gone: nothing more can be delivered, so the host goes too.
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   await runHost({
     input: process.stdin,
     writeFrame: (frame) => void process.stdout.write(frame),
-    sign: (params) => signer.sign(params),
+    sign: (params, origin) => signer.sign(params, origin),
     log: toStderr,
   })
   // Pipes to the browser may be asynchronous (macOS): the last answers are flushed before exit.

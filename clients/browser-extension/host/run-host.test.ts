@@ -9,7 +9,7 @@ const envelope = '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/so
 const request = (id: number | string, env = envelope) => ({ jsonrpc: '2.0', id, method: 'soap.sign', params: { envelope: env }, origin: 'http://127.0.0.1:8080' })
 
 /** Run the host over in-memory pipes; returns what it wrote, decoded, once the input has ended. */
-async function converse(chunks: Buffer[], sign: (p: MethodParams<'soap.sign'>) => Promise<MethodResults['soap.sign']>) {
+async function converse(chunks: Buffer[], sign: (p: MethodParams<'soap.sign'>, origin: string) => Promise<MethodResults['soap.sign']>) {
   const input = new PassThrough()
   const out: FrameEvent[] = []
   const raw: Buffer[] = []
@@ -35,6 +35,18 @@ async function converse(chunks: Buffer[], sign: (p: MethodParams<'soap.sign'>) =
 const signed = (p: MethodParams<'soap.sign'>): MethodResults['soap.sign'] => ({ envelope: p.envelope.replace('<soapenv:Body>', '<soapenv:Header>signed</soapenv:Header><soapenv:Body>'), assertionId: '_a1', signedAt: '2025-01-01T00:00:00.000Z' })
 
 describe('runHost', () => {
+  it('hands the agent the origin the extension reported for each request, never one from the params', async () => {
+    const origins: string[] = []
+    const other = { ...request(3), origin: 'https://app.example.be' }
+    const { answers } = await converse([encodeFrame(request(1)), encodeFrame(other)], async (p, origin) => (origins.push(origin), signed(p)))
+    expect(answers.map((a) => a?.id).sort()).toEqual([1, 3])
+    expect(origins.sort()).toEqual(['http://127.0.0.1:8080', 'https://app.example.be'])
+    // A page cannot add its own idea of its origin to the params: the agent's schema refuses it.
+    const sneaky = { ...request(4), params: { envelope, origin: 'https://bank.example' } }
+    const refused = await converse([encodeFrame(sneaky)], async () => Promise.reject(new Error('must not be called')))
+    expect(refused.answers[0]?.error?.data.code).toBe('ERR_INVALID_PARAMS')
+  })
+
   it('answers every request under its own id, in the order the agent finishes them', async () => {
     const slowEnvelope = envelope.replace('CANARY-body', 'slow')
     const { answers, raw } = await converse([Buffer.concat([encodeFrame(request('slow', slowEnvelope)), encodeFrame(request(2))])], async (p) => {

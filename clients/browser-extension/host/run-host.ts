@@ -11,7 +11,8 @@ export interface RunHostOptions {
   input: AsyncIterable<Uint8Array>
   /** Writes one whole frame (stdout in production); the only thing ever written there. */
   writeFrame: (frame: Buffer) => void
-  sign: (params: MethodParams<'soap.sign'>) => Promise<MethodResults['soap.sign']>
+  /** Sign for the web page of `origin` (as the browser reported it to the extension). */
+  sign: (params: MethodParams<'soap.sign'>, origin: string) => Promise<MethodResults['soap.sign']>
   /** One line per request (origin, method, outcome; never an envelope), and unexpected errors. */
   log?: (line: string) => void
   /** Largest message read; REQUEST_FRAME_MAX_BYTES by default. */
@@ -51,7 +52,7 @@ export async function runHost(options: RunHostOptions): Promise<void> {
     }
     const { id, origin, params } = read.request
     try {
-      const result = await options.sign(params)
+      const result = await options.sign(params, origin)
       log(`soap.sign for ${origin}: ok`)
       answer(id, encodeSuccess(id, result))
     } catch (err) {

@@ -16,7 +16,12 @@ export const clients: Command = async (ctx) => {
       ctx,
       list,
       list
-        .map((c) => `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}`)
+        .map(
+          (c) =>
+            `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}; each use: ${c.usePolicy}` +
+            `\n    programs ${c.executables.length > 0 ? c.executables.join(', ') : 'any (not known at pairing)'}` +
+            (c.kind === 'browser-extension' ? `\n    websites ${c.origins.map((o) => o.origin).join(', ') || 'none yet'}` : ''),
+        )
         .join('\n') || '(no paired applications)',
     )
     return EXIT_CODES.ok

@@ -1,16 +1,18 @@
 import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
 import { isEnvironmentId } from '../../../protocol/environments.js'
-import { readMachineFacts, optionPort, optionString, UsageError, wantsJson, type Command } from '../cli-context.js'
+import { readMachineFacts, optionPort, optionProxy, optionString, UsageError, wantsJson, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { loadDoctor } from '../load-server.js'
 import { printResult } from '../print-result.js'
 import { readHiddenLine } from '../read-hidden-line.js'
 
 /**
- * `ehagent doctor [--json] [--state-dir DIR] [--port N] [--env E]`: check what the agent needs on
- * this machine and say how to fix what is wrong; `--env` checks for that environment whatever the
- * settings say (as `ehagent start --env` runs it). Exit code 1 when a check failed (warnings pass).
+ * `ehagent doctor [--json] [--state-dir DIR] [--port N] [--env E] [--proxy URL]`: check what the
+ * agent needs on this machine and say how to fix what is wrong; `--env` checks for that
+ * environment whatever the settings say (as `ehagent start --env` runs it). Exit code 1 when a
+ * check failed (warnings pass).
  * In a terminal it asks for the keystore password to check it; with --json it never asks.
+ * `--proxy` tries a proxy as `ehagent start --proxy` would use it, before it goes in the settings.
  * The checks are the agent's (agent/doctor/), loaded on demand (load-server.ts).
  */
 export const doctor: Command = async (ctx) => {
@@ -19,6 +21,7 @@ export const doctor: Command = async (ctx) => {
   const port = optionPort(ctx)
   const environment = optionString(ctx, 'env')
   if (environment !== undefined && !isEnvironmentId(environment)) throw new UsageError(`--env must be one of sandbox, int, acc, prod; not "${environment}"`)
+  const proxy = optionProxy(ctx)
   const { createDoctorEnvironment, formatDoctorReport, runDoctor } = await loadDoctor()
   const checks = await runDoctor(
     createDoctorEnvironment({
@@ -29,6 +32,8 @@ export const doctor: Command = async (ctx) => {
       ...(environment !== undefined ? { environment } : {}),
       display: machine.display,
       packageRoot: machine.packageRoot,
+      proxyEnvironment: machine.proxyEnvironment ?? {},
+      ...(proxy !== undefined ? { proxy } : {}),
       ...(interactive ? { askSecret: (question: string) => readHiddenLine({ input: ctx.stdin, output: ctx.stderr }, question) } : {}),
     }),
   )

@@ -1,14 +1,15 @@
 import { isEnvironmentId } from '../../../protocol/environments.js'
 import { isLoopbackHttpUrl } from '../../../protocol/sandbox-manifest.js'
-import { optionPort, optionString, UsageError, wantsJson, type Command } from '../cli-context.js'
+import { optionPort, optionProxy, optionString, UsageError, wantsJson, type Command } from '../cli-context.js'
 import { loadDaemon } from '../load-server.js'
 
 /**
  * `ehagent start [--env sandbox|int|acc|prod] [--port N] [--state-dir DIR] [--demo]
- * [--sandbox-url URL]`: run the agent in the foreground until interrupted. With the sandbox
+ * [--sandbox-url URL] [--proxy URL]`: run the agent in the foreground until interrupted. With the sandbox
  * environment the agent starts `ehagent sandbox` as a child process and stops it when it stops,
  * or, with `--sandbox-url`, uses a sandbox already running there. `--demo` answers every prompt
- * with the sandbox's public demo secrets, so it is refused for any real environment.
+ * with the sandbox's public demo secrets, so it is refused for any real environment. `--proxy`
+ * sends eHealth traffic through that proxy for this run, whatever the settings or HTTPS_PROXY say.
  *
  * The command line is checked here; the daemon is loaded only then (load-server.ts).
  */
@@ -26,9 +27,10 @@ export const start: Command = async (ctx) => {
     if (env !== undefined && env !== 'sandbox') throw new UsageError('--sandbox-url names a sandbox: it exists only for --env sandbox')
   }
   const port = optionPort(ctx)
+  const proxy = optionProxy(ctx)
   const { runAgent } = await loadDaemon()
   return runAgent({
-    options: { env, port, stateDir: optionString(ctx, 'state-dir'), demo, sandboxUrl, json: wantsJson(ctx) },
+    options: { env, port, stateDir: optionString(ctx, 'state-dir'), demo, sandboxUrl, json: wantsJson(ctx), proxy },
     pathContext: ctx.pathContext,
     version: ctx.version,
     useDesktop: ctx.useDesktop === true,

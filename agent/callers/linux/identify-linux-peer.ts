@@ -1,0 +1,107 @@
+/**
+ * The Linux way to the program behind a connection, with no native addon:
+ *
+ * - TCP: the client's socket in /proc/net/tcp{,6} (its uid and inode, agent/http/peer-uid.ts),
+ *   then the process holding that inode (find-socket-holders.ts);
+ * - Unix socket: our end's inode from `/proc/self/fd/<fd>`, the peer's inode from `ss -xnH`
+ *   (parse-ss-unix.ts says why ss), then the process holding that;
+ * - then the executable, command line and owner from /proc (read-linux-process.ts).
+ *
+ * When several processes hold the socket and they are not the same executable, the program is
+ * left unknown rather than guessed: a program must not pass as the child it handed its socket to.
+ */
+import { userInfo } from 'node:os'
+import { lookupPeerSocket } from '../../http/peer-uid.js'
+import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
+import { runSystemTool, type RunTool } from '../run-tool.js'
+import { findSocketHolders } from './find-socket-holders.js'
+import { parsePasswd, readLinuxProcess } from './read-linux-process.js'
+import { findUnixPeerInode } from './parse-ss-unix.js'
+import { systemProcFs, type ProcFs } from './proc-fs.js'
+
+/** Options of {@link createLinuxPeerIdentifier}; every side effect injectable. */
+export interface LinuxPeerOptions {
+  procFs?: ProcFs
+  /** Reads /proc/net/tcp and /proc/net/tcp6. */
+  readProcText?: (path: string) => Promise<string>
+  runTool?: RunTool
+  /** uid → login name; default: this user's own name for its uid, /etc/passwd for others. */
+  userName?: (uid: number) => string | undefined
+  yieldTurn?: () => Promise<void>
+  now?: () => number
+}
+
+export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerIdentifier {
+  const procFs = options.procFs ?? systemProcFs
+  const runTool = options.runTool ?? runSystemTool
+  const userName = options.userName ?? systemUserName(procFs)
+  const scan = {
+    procFs,
+    yieldTurn: options.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
+    now: options.now ?? (() => performance.now()),
+  }
+
+  async function programHolding(inode: number, uid?: number): Promise<CallerProgram | undefined> {
+    const holders = await findSocketHolders(inode, uid === undefined ? scan : { ...scan, uid })
+    const programs = holders.map((pid) => readLinuxProcess(pid, procFs, userName)).filter((p): p is CallerProgram => p !== undefined)
+    if (programs.length === 0 || new Set(programs.map((p) => p.executable)).size !== 1) return undefined
+    return programs[0]
+  }
+
+  async function identifyTcp(connection: PeerConnection & { kind: 'tcp' }): Promise<PeerFacts> {
+    const socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
+    if (socket === undefined) return {}
+    const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid)
+    return program ? { uid: socket.uid, program } : { uid: socket.uid }
+  }
+
+  async function identifyUnix(connection: PeerConnection & { kind: 'unix' }): Promise<PeerFacts> {
+    const fd = socketFd(connection.socket)
+    if (fd === undefined) return {}
+    const own = /^socket:\[(\d+)\]$/.exec(procFs.readLink(`/proc/self/fd/${fd}`) ?? '')
+    if (!own) return {}
+    const listing = await runTool('ss', ['-xnH'], { timeoutMs: 3000 }).catch(() => undefined)
+    const peerInode = listing === undefined ? undefined : findUnixPeerInode(listing, Number(own[1]))
+    if (peerInode === undefined) return {}
+    const program = await programHolding(peerInode)
+    if (!program) return {}
+    return program.uid === undefined ? { program } : { uid: program.uid, program }
+  }
+
+  return {
+    async identify(connection) {
+      try {
+        return connection.kind === 'tcp' ? await identifyTcp(connection) : await identifyUnix(connection)
+      } catch {
+        return {}
+      }
+    },
+  }
+}
+
+/**
+ * The descriptor of a Node socket. Node documents none, but every libuv stream handle carries its
+ * `fd` on POSIX (`socket._handle.fd`, src/stream_wrap.cc); anything else means "not known".
+ */
+export function socketFd(socket: object): number | undefined {
+  const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd
+  return typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 ? fd : undefined
+}
+
+/** This user's own name through the system (NSS: LDAP users too), /etc/passwd for any other uid. */
+function systemUserName(procFs: ProcFs): (uid: number) => string | undefined {
+  const own = (() => {
+    try {
+      const info = userInfo()
+      return { uid: info.uid, name: info.username }
+    } catch {
+      return undefined
+    }
+  })()
+  let passwd: Map<number, string> | undefined
+  return (uid) => {
+    if (own && own.uid === uid) return own.name
+    passwd ??= parsePasswd(procFs.readFile('/etc/passwd') ?? '')
+    return passwd.get(uid)
+  }
+}
