@@ -1,9 +1,9 @@
 /**
  * The privacy log: one JSONL record per use of the HOK token and per login, logout and pairing
- * (seed 003 §1.5: "a privacy log containing the real identity of the caller every time the SAML
- * HOK token is used"). It records who, when, which client, which service and operation, which
- * token and the outcome; never a body, a PIN, a password or key material (agent/audit/
- * sanitize-record.ts).
+ * (eHealth IAM eXchange, Annex A §1.5: "a privacy log containing the real identity of the caller
+ * every time the SAML HOK token is used"). It records who, when, which client, which service and
+ * operation, which token and the outcome; never a body, a PIN, a password or key material
+ * (agent/audit/sanitize-record.ts).
  *
  * Durable before delivered: a use of the token (a signature, a soap.call answer, a sign-in)
  * reaches its caller only once its record is written and fsync'ed ({@link AuditLog.commit}).

@@ -1,6 +1,6 @@
 /**
  * Time, injected everywhere in the agent so tests can run renewal, expiry and back-off on a fake
- * clock (ARCHITECTURE.md: every side effect is injected).
+ * clock (every side effect is injected, never ambient).
  */
 export interface Clock {
   now(): Date

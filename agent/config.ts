@@ -92,9 +92,9 @@ export const CONFIG_SCHEMA = z.preprocess(
     /** UI language; default from the system locale. */
     language: z.enum(['en', 'nl', 'fr']).optional(),
     /**
-     * The privacy log (seed 003: the proof of every use of the token): records are kept by age,
-     * within a disk budget; at the budget, uses of the token are refused (ERR_AUDIT_FULL), never
-     * made unlogged, and records are never dropped to make room.
+     * The privacy log (IAM eXchange Annex A §1.5: the proof of every use of the token): records are
+     * kept by age, within a disk budget; at the budget, uses of the token are refused
+     * (ERR_AUDIT_FULL), never made unlogged, and records are never dropped to make room.
      */
     privacyLog: z
       .object({

@@ -15,6 +15,12 @@ import { choosePrompter } from './consent/choose-prompter.js'
 import { readDesktopFacts, type DesktopFacts } from './consent/desktop-facts.js'
 import { TerminalPrompter } from './consent/terminal-prompter.js'
 import type { SandboxSource } from './environment/resolve-environment.js'
+import { applyPolicy } from '../protocol/policy/policy-locks.js'
+import type { Platform, PolicyLocation } from './platform/platform.js'
+import { selectPlatform } from './platform/select-platform.js'
+import { PolicyState } from './policy/policy-state.js'
+import { readPolicy } from './policy/read-policy.js'
+import { refuseCommandLineOverrides } from './policy/refuse-command-line.js'
 import { startAgent } from './start-agent.js'
 import { printBanner } from './start/print-banner.js'
 import { whoHoldsThePort } from './start/who-holds-the-port.js'
@@ -61,9 +67,16 @@ export interface AgentRunRequest {
  */
 export async function runAgent(request: AgentRunRequest): Promise<number> {
   const { options } = request
+  const platform = selectPlatform(process.platform)
+  // The admin's policy first: a policy that is not valid stops the agent here, naming the field
+  // and the file (ERR_POLICY_INVALID), before anything else is read or started.
+  const policyLocation = choosePolicyLocation(platform)
+  const policy = new PolicyState(await readPolicy(policyLocation))
   const paths = resolvePaths(options.stateDir, request.pathContext)
   const log = (line: string) => void request.stderr.write(`${line}\n`)
-  const config = await loadConfig(paths.configFile, log)
+  const config = applyPolicy(await loadConfig(paths.configFile, log), policy.policy)
+  // The command line does not override what the admin fixed: refused as settings.set refuses it.
+  refuseCommandLineOverrides({ env: options.env, proxy: options.proxy }, policy.current)
   if (options.env !== undefined) config.environment = options.env
   config.port = options.port ?? config.port
   if (options.demo && config.environment !== 'sandbox') {
@@ -79,7 +92,7 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   // With a display: the tray and the agent's own pages ask the user (the terminal if no browser
   // opens); without: the terminal. --demo answers by itself but keeps the tray.
   const terminal = { input: request.stdin, output: request.stderr }
-  const choice = request.useDesktop ? choosePrompter({ facts: readDesktopEnvironment(), terminal }) : undefined
+  const choice = request.useDesktop ? choosePrompter({ facts: readDesktopEnvironment(platform), terminal }) : undefined
   const desktop = choice ? (options.demo ? { ...choice.desktop, webPrompter: undefined } : choice.desktop) : undefined
   const sandbox: SandboxSource | undefined = options.sandboxUrl !== undefined ? { url: options.sandboxUrl } : request.selfCommand ? { command: request.selfCommand } : undefined
 
@@ -96,7 +109,9 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
       ...(desktop ? { desktop } : {}),
       ...(config.environment === 'sandbox' && sandbox ? { sandbox } : {}),
       demo: options.demo,
-      // The proxy variables of this process (curl's names); --proxy and the settings win over them.
+      policy: { state: policy, reread: () => readPolicy(policyLocation) },
+      platform,
+      // The proxy variables of this process (curl's names); the policy, --proxy and the settings win over them.
       network: { environment: readProxyEnvironment(process.env), ...(options.proxy !== undefined ? { commandLine: options.proxy } : {}) },
     })
   } catch (err) {
@@ -115,8 +130,17 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
   return 0
 }
 
+/**
+ * Where the admin policy is read from: the platform's place, or the file `EHAGENT_POLICY_FILE`
+ * names (tests, and trying a policy out before deploying it). `ehagent doctor` reads the same.
+ */
+export function choosePolicyLocation(platform: Platform): PolicyLocation {
+  const file = process.env.EHAGENT_POLICY_FILE
+  return file !== undefined && file !== '' ? { kind: 'file', path: file } : platform.policy
+}
+
 /** The display, the D-Bus session bus and the locale, from this process's environment. */
-function readDesktopEnvironment(): DesktopFacts {
+function readDesktopEnvironment(platform: Platform): DesktopFacts {
   const env = process.env
   return readDesktopFacts(
     {
@@ -129,7 +153,7 @@ function readDesktopEnvironment(): DesktopFacts {
       LC_MESSAGES: env.LC_MESSAGES,
       LANG: env.LANG,
     },
-    process.platform,
+    platform.id,
     existsSync,
     // Windows and macOS set no LANG; Intl's default locale is the one the user chose in the OS.
     // Elsewhere it is LANG again, so Intl is not asked: its first use maps some 6 MB of ICU data.

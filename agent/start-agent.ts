@@ -1,4 +1,7 @@
 import { chmod, mkdir, rmdir } from 'node:fs/promises'
+import { applyPolicy } from '../protocol/policy/policy-locks.js'
+import { PolicyState } from './policy/policy-state.js'
+import { watchPolicy } from './policy/watch-policy.js'
 import { createDemoPrompter, followSandboxRedirects } from './environment/demo-answers.js'
 import { resolveEnvironment } from './environment/resolve-environment.js'
 import { closeAgent } from './start/close-agent.js'
@@ -20,7 +23,10 @@ export type { RunningAgent, StartAgentOptions, StartStep } from './start/start-a
  * first (no port held, no file left, no sandbox child running), and `close()` runs the same list
  * (start/close-agent.ts).
  */
-export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  // What the admin's policy fixes is written over the user's settings, in memory only.
+  const policy = options.policy ?? { state: PolicyState.none() }
+  const opts: StartAgentOptions = { ...options, policy, config: applyPolicy(options.config, policy.state.policy) }
   const { paths } = opts
   const undo = new UndoStack()
   const step = async (name: StartStep) => {
@@ -55,6 +61,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       // After a burst of calls, the memory of the load is given back once the agent is idle.
       const stopTrim = trimWhenIdle({ answered: () => wired.rpc.answered(), collect, intervalMs: 5000, minRequests: 200, rounds: 3, setTimer: (ms, fn) => opts.clock.setTimer(ms, fn) })
       undo.push('the idle memory trim', async () => stopTrim())
+    }
+    if (policy.reread) {
+      const stop = watchPolicy({
+        state: policy.state,
+        read: policy.reread,
+        intervalMs: policy.pollMs ?? 2000,
+        setInterval: (fn, ms) => {
+          const timer = setInterval(fn, ms)
+          timer.unref()
+          return { clear: () => clearInterval(timer) }
+        },
+        log: opts.log,
+      })
+      undo.push('the policy watch', async () => stop())
     }
 
     await step('desktop')

@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createHttpClient } from './net/http-client.js'
 import { createSoapPoster, STS_ACTIONS } from './sts-client.js'
 
-const SEED_004 = readFileSync(new URL('../test/fixtures/seed-004-duplicate-claim-fault.xml', import.meta.url), 'utf8')
+const DUPLICATE_CLAIM_FAULT = readFileSync(new URL('../test/fixtures/sts-duplicate-claim-fault.xml', import.meta.url), 'utf8')
 const OK = '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><ok/></s:Body></s:Envelope>'
 
 let server: Server | undefined
@@ -43,7 +43,7 @@ describe('createSoapPoster', () => {
   })
 
   it('surfaces a BusinessError at once with eHealth code, messages and environment, without retrying', async () => {
-    const s = await scripted([[500, SEED_004]])
+    const s = await scripted([[500, DUPLICATE_CLAIM_FAULT]])
     const err = await poster()(s.url, OK, STS_ACTIONS.issue, 'sts').catch((e) => e)
     expect(s.count()).toBe(1)
     expect(err.code).toBe('ERR_STS_REJECTED')

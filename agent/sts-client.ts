@@ -6,8 +6,8 @@ import { parseRetryAfter } from './parse-retry-after.js'
 import { unavailableError } from './unavailable-error.js'
 
 /**
- * SOAP actions of the WS-Trust STS (reference §3.1). The SAML-P STS's depends on its endpoint:
- * protocol/saml/samlp-soap-actions.ts.
+ * SOAP actions of the WS-Trust STS (the STS WSDL `ehealth-iam-sts-ws-trust-1.3-proxy-v1.wsdl`). The
+ * SAML-P STS's depends on its endpoint: protocol/saml/samlp-soap-actions.ts.
  */
 export const STS_ACTIONS = {
   issue: 'urn:be:fgov:ehealth:sts:protocol:v1:RequestSecurityToken',

@@ -3,9 +3,9 @@ import { buildAgentCommand, INSTALL_NAMES, type InstallContext } from './install
 import { renderDesktopExec } from './quote-desktop-exec.js'
 
 /**
- * The handler that opens a downloaded SSO token (`.ehtoken`, seed 000) in the agent: a hidden
- * application entry claiming the token's MIME type, so a file manager or browser "open" runs
- * `ehagent import-token FILE` (Desktop Entry Specification 1.5; MimeType, %f).
+ * The handler that opens a downloaded SSO token (`.ehtoken`; I.AM fat-client SSO spec v1.0) in the
+ * agent: a hidden application entry claiming the token's MIME type, so a file manager or browser
+ * "open" runs `ehagent import-token FILE` (Desktop Entry Specification 1.5; MimeType, %f).
  */
 export function renderTokenHandlerEntry(ctx: InstallContext): string {
   return [

@@ -1,7 +1,8 @@
 /**
  * The eHealth environments the agent can talk to, and the embedded sandbox that stands in for
- * them. Endpoints from reference §9 (sources: the eHealth technical connector's uddi defaults,
- * the iCure service lists, eH-I tests) and seed 000 (the IDP's fat-client SSO page).
+ * them. Endpoints from the eHealth technical connector's uddi defaults (TC
+ * `uddi-default.properties`), the iCure service lists (ICURE `servicelist.xml`), eH-I tests, and
+ * eHealth's I.AM fat-client SSO spec v1.0 §5.1 (the IDP's fat-client SSO page).
  *
  * @module
  */
@@ -20,7 +21,7 @@ export interface Environment {
   stsWsTrust: string
   /** SAML-P STS (legacy option). */
   stsSamlP: string
-  /** The IDP's fat-client SSO wizard (seed 000). */
+  /** The IDP's fat-client SSO wizard (I.AM fat-client SSO spec v1.0). */
   idpSso: string
   /** Business services the agent may call with soap.call without an admin allowlist entry. */
   services: Record<string, string>

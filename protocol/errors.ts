@@ -96,6 +96,21 @@ export const ERROR_CODES = {
     message: 'the privacy log could not be written: the result is withheld',
     hint: 'check the disk and the permissions of the privacy-log folder (ehagent doctor), then retry',
   },
+  ERR_POLICY_INVALID: {
+    rpc: -32067,
+    message: "the administrator's policy is not valid",
+    hint: 'the agent does not start on a policy it cannot read: fix the field named in error.data.field of the policy file or registry key (error.data.source), or ask your administrator',
+  },
+  ERR_SETTING_LOCKED: {
+    rpc: -32068,
+    message: "this setting is set by your administrator's policy",
+    hint: 'the policy (error.data.source) fixes this setting for every user of this computer; ask your administrator to change it there',
+  },
+  ERR_POLICY_DENIED: {
+    rpc: -32069,
+    message: "your administrator's policy does not allow this",
+    hint: 'the policy (error.data.source) limits which services, programs and browser extensions may use the agent; ask your administrator to add it',
+  },
 } as const satisfies Record<string, { rpc: number; message: string; hint: string }>
 
 /** A stable error code; clients switch on it (`error.data.code` on the wire). */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-// ARCHITECTURE.md: protocol/ is pure codecs. No I/O, no process, no timers, no ambient clock or
+// protocol/ is pure codecs (protocol/README.md). No I/O, no process, no timers, no ambient clock or
 // randomness: those are injected, which is what makes golden files byte-identical.
 const ROOT = new URL('../protocol/', import.meta.url).pathname
 const FORBIDDEN: [RegExp, string][] = [

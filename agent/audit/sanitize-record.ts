@@ -122,10 +122,11 @@ function sanitizeToken(value: unknown): AuditRecord['token'] {
   const subject = sanitizeString(value.subject)
   const profile = sanitizeString(value.profile)
   if (assertionId === undefined && subject === undefined && profile === undefined) return undefined
-  // seed 003 wants the identity for every use; a gap shows as '(unknown)' rather than vanishing.
+  // Annex A §1.5 of IAM eXchange wants the identity for every use; a gap shows as '(unknown)'
+  // rather than vanishing.
   const out: NonNullable<AuditRecord['token']> = { assertionId: assertionId ?? '(unknown)', subject: subject ?? '(unknown)' }
   if (profile !== undefined) out.profile = profile
-  // Seed 003 §1.5: for a token exchanged from IAM Connect, the real person behind it.
+  // IAM eXchange Annex A §1.5: for a token exchanged from IAM Connect, the real person behind it.
   if (isObject(value.realIdentity)) {
     const issuer = sanitizeString(value.realIdentity.issuer)
     const realSubject = sanitizeString(value.realIdentity.subject)

@@ -36,6 +36,8 @@ export interface PairingPrompt extends PromptContext {
   kind?: 'application' | 'browser-extension'
   /** The use policy preselected on the page (what the application suggested, or silent). */
   usePolicy?: UsePolicy
+  /** The admin policy's minimum: weaker choices are not offered; `source` names the policy. */
+  minimumUsePolicy?: { level: UsePolicy; source: string }
 }
 
 /** The user's answer to a pairing: a plain yes/no, or yes with the use policy they chose. */

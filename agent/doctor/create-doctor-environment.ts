@@ -8,12 +8,14 @@ import type { EnvironmentId } from '../../protocol/environments.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
+import { choosePolicyLocation } from '../main.js'
+import { PLATFORM_IDS } from '../platform/platform.js'
+import { selectPlatform } from '../platform/select-platform.js'
+import { readPolicy } from '../policy/read-policy.js'
 import { createHttpClient } from '../net/http-client.js'
 import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
 
-/** systray2's helper binary per OS (node_modules/systray2/traybin). */
-const TRAY_HELPERS: Record<string, string> = { linux: 'tray_linux_release', darwin: 'tray_darwin_release', win32: 'tray_windows_release.exe' }
 
 /** What `ehagent doctor` knows about this machine and its command line, from the CLI. */
 export interface DoctorFacts {
@@ -58,6 +60,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     probeEidSupport: () => probeEidSupport(),
     now: () => Date.now(),
     isPortFree,
+    readPolicy: () => readPolicy(choosePolicyLocation(selectPlatform(facts.platform))),
     isProcessAlive: (pid) => {
       try {
         process.kill(pid, 0)
@@ -71,8 +74,9 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
 }
 
 function findTrayHelper(packageRoot: string, platform: string): string | undefined {
-  const name = TRAY_HELPERS[platform]
-  if (!name) return undefined
+  // systray2's helper binary for the OS (node_modules/systray2/traybin); none for other systems.
+  if (!(PLATFORM_IDS as readonly string[]).includes(platform)) return undefined
+  const name = selectPlatform(platform).trayHelper
   try {
     const manifest = createRequire(join(packageRoot, 'package.json')).resolve('systray2/package.json')
     return join(dirname(manifest), 'traybin', name)

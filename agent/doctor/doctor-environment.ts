@@ -2,6 +2,7 @@ import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import type { EnvironmentId } from '../../protocol/environments.js'
 import type { AgentError } from '../../protocol/errors.js'
 import type { BundledCa } from '../trust/load-ca-bundle.js'
+import type { PolicyInEffect } from '../../protocol/policy/policy-schema.js'
 import type { Pkcs11Binding } from '../keys/pkcs11-binding.js'
 import type { HttpClient, HttpClientOptions } from '../net/http-client.js'
 import type { ProxyEnvironment } from '../net/resolve-proxy.js'
@@ -46,4 +47,6 @@ export interface DoctorEnvironment {
   /** Whether 127.0.0.1:port can be bound right now. */
   isPortFree(port: number): Promise<boolean>
   isProcessAlive(pid: number): boolean
+  /** The machine's admin policy, read as the agent reads it; absent: not checked. */
+  readPolicy?: () => Promise<PolicyInEffect>
 }

@@ -21,6 +21,11 @@ export interface GuardOptions {
   /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
   peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
   /**
+   * The admin policy's extension origins, read at each request: when it names a list, only those
+   * origins are let in (a policy change applies without a restart); undefined, `allowedOrigins`.
+   */
+  policyOrigins?: () => { origins: readonly string[]; source: string } | undefined
+  /**
    * The program behind each connection (agent/callers), looked up once per connection; its uid
    * answers the peer-uid check too. Read it with {@link ApiGuard.peerOf}.
    */
@@ -30,7 +35,7 @@ export interface GuardOptions {
 }
 
 /** Why a request was refused (`error.data.reason`, and `reason` for `onRejected`). */
-export type RefusalReason = ConnectionRefusal | 'origin-not-allowed' | 'preflight-refused' | 'content-type-not-json' | 'body-too-large'
+export type RefusalReason = ConnectionRefusal | 'origin-not-allowed' | 'origin-not-in-policy' | 'preflight-refused' | 'content-type-not-json' | 'body-too-large'
 
 /** Methods that carry no body the app reads, so they need no Content-Type (GET /health, /events). */
 const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
@@ -69,12 +74,19 @@ export function createApiGuard(options: GuardOptions): ApiGuard {
   // /proc/net/tcp is read once per keep-alive connection instead of once per call.
   const checkConnection = createConnectionCheck(opts)
   const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
+  /** The policy's list when it has one (checked like the settings' list), else the settings'. */
+  const isOriginAllowed = (origin: string): boolean => {
+    const fixed = opts.policyOrigins?.()
+    return fixed ? fixed.origins.includes(origin) && /^chrome-extension:\/\/[a-p]{32}$/.test(origin) : allowedOrigins.has(origin)
+  }
+  /** An extension origin the settings would allow (or list) but the policy does not. */
+  const policyForbids = (origin: string): boolean => opts.policyOrigins?.() !== undefined && origin.startsWith('chrome-extension://')
   return {
     options: opts,
     peerOf: (connection) => checkConnection.peerOf(connection),
     async check(request) {
       const origin = request.header('origin')
-      const corsOrigin = origin !== undefined && allowedOrigins.has(origin) ? origin : undefined
+      const corsOrigin = origin !== undefined && isOriginAllowed(origin) ? origin : undefined
       // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), an
       // origin-form target and Host (T2).
       const refusal = await checkConnection(request.connection, request.header('host'), request.target)
@@ -82,7 +94,7 @@ export function createApiGuard(options: GuardOptions): ApiGuard {
       // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
       // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
       // requires the credential.
-      if (origin !== undefined && corsOrigin === undefined) return { kind: 'refuse', reason: 'origin-not-allowed', corsOrigin }
+      if (origin !== undefined && corsOrigin === undefined) return { kind: 'refuse', reason: policyForbids(origin) ? 'origin-not-in-policy' : 'origin-not-allowed', corsOrigin }
       if (request.method === 'OPTIONS') {
         return corsOrigin === undefined ? { kind: 'refuse', reason: 'preflight-refused', corsOrigin } : { kind: 'preflight', corsOrigin }
       }

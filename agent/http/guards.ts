@@ -79,6 +79,12 @@ const REFUSALS = {
     message: 'this origin may not call the agent',
     hint: 'web pages cannot call the agent; use the browser extension',
   },
+  'origin-not-in-policy': {
+    status: 403,
+    code: 'ERR_POLICY_DENIED',
+    message: "this browser extension is not among those your administrator's policy allows",
+    hint: 'the admin policy (error.data.source) lists the browser extensions that may call the agent',
+  },
   'preflight-refused': {
     status: 403,
     code: 'ERR_UNAUTHORIZED',
@@ -134,6 +140,7 @@ export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandl
     reportRejection(opts.onRejected, c, reason, connection)
     if (reason === 'non-loopback-peer') return closeWithoutAnswer(connection)
     const data: Record<string, unknown> = { reason, hint: refusal.hint }
+    if (reason === 'origin-not-in-policy') data.source = opts.policyOrigins?.()?.source
     if (reason === 'body-too-large') data.limit = opts.maxBodyBytes
     const body = encodeError(null, new AgentError(refusal.code, refusal.message, data))
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }

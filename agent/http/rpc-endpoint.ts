@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, isAgentError } from '../../protocol/errors.js'
+import { raiseUsePolicy } from '../../protocol/policy/policy-locks.js'
 import type { PeerFacts } from '../callers/caller-program.js'
 import { admitCaller } from '../pairing/admit-caller.js'
 import type { PairedClient, PairedClients } from '../pairing/paired-clients.js'
@@ -67,7 +68,10 @@ export function createRpcEndpoint(options: RpcEndpointOptions): RpcEndpoint {
     if (!client) return undefined
     options.clients.touch(client.clientId)
     const caller: Caller = { id: client.clientId, name: client.name, scopes: client.scopes, ...(client.process ? { process: client.process } : {}), ...program }
-    if (client.usePolicy !== undefined) caller.usePolicy = client.usePolicy
+    // The stricter of the client's own use policy and the admin policy's minimum, at each request
+    // (a policy change applies to the next signature).
+    const usePolicy = raiseUsePolicy(client.usePolicy, services.policy.policy.minimumUsePolicy)
+    if (usePolicy !== 'silent') caller.usePolicy = usePolicy
     return { caller, client }
   }
   const admit: RpcEndpoint['admit'] = async (headers, peer) => {

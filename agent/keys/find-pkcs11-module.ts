@@ -1,26 +1,25 @@
 import { AgentError } from '../../protocol/errors.js'
+import { darwinPlatform } from '../platform/darwin.js'
+import { linuxPlatform } from '../platform/linux.js'
+import { win32Platform } from '../platform/win32.js'
 
 /**
- * Where the Belgian eID middleware (eid-mw, beidpkcs11) installs its PKCS#11 module, per OS.
- * The list follows the official packages and the paths the eHealth technical connector searches
- * (protocol §7: TC 3.20.2 `pkcs11/*`). A configured module path replaces this search.
+ * Where the Belgian eID middleware (eid-mw, beidpkcs11) installs its PKCS#11 module, per OS: the
+ * platform objects' lists (agent/platform), following the official packages and the paths the
+ * eHealth technical connector searches (protocol §7: TC 3.20.2 `pkcs11/*`). A configured module
+ * path replaces this search.
  */
 export const PKCS11_MODULE_CANDIDATES = {
-  linux: [
-    '/usr/lib/x86_64-linux-gnu/libbeidpkcs11.so.0',
-    '/usr/lib/aarch64-linux-gnu/libbeidpkcs11.so.0',
-    '/usr/lib/libbeidpkcs11.so',
-    '/usr/local/lib/libbeidpkcs11.so',
-  ],
-  darwin: ['/Library/Belgium Identity Card/Pkcs11/beid-pkcs11.bundle/Contents/MacOS/libbeidpkcs11.dylib', '/usr/local/lib/libbeidpkcs11.dylib'],
-  win32: ['C:\\Windows\\System32\\beidpkcs11.dll'],
+  linux: linuxPlatform.pkcs11Modules,
+  darwin: darwinPlatform.pkcs11Modules,
+  win32: win32Platform.pkcs11Modules,
 } as const satisfies Record<string, readonly string[]>
 
 /** How to get the module on each OS; shown when it is missing. */
 const INSTALL_HINTS: Record<string, string> = {
-  linux: 'install the eID middleware (Debian/Ubuntu: apt-get install eid-mw, from https://eid.belgium.be)',
-  darwin: 'install the eID software for macOS from https://eid.belgium.be',
-  win32: 'install the eID software for Windows from https://eid.belgium.be',
+  linux: linuxPlatform.eidInstallHint,
+  darwin: darwinPlatform.eidInstallHint,
+  win32: win32Platform.eidInstallHint,
 }
 
 /** The candidate module paths for a platform (`process.platform` values); none for others. */

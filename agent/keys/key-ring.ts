@@ -2,7 +2,7 @@ import { AgentError } from '../../protocol/errors.js'
 import type { LoginKeys } from '../session/request-token.js'
 import type { KeySource } from './key-source.js'
 
-/** How the user signs in (reference §1, TC's session modes). */
+/** How the user signs in (TC `SessionManagerImpl`'s session modes). */
 export const LOGIN_METHODS = ['keystore', 'eid+keystore', 'eid'] as const
 export type LoginMethod = (typeof LOGIN_METHODS)[number]
 

@@ -53,7 +53,8 @@ export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySourc
     try {
       bytes = await read(options.path)
     } catch (cause) {
-      // No path in the error: it may name the user's home directory (ARCHITECTURE, AgentError rules).
+      // No path in the error: it may name the user's home directory (errors carry no paths, PINs or
+      // keys).
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT'
       throw new AgentError('ERR_KEY_SOURCE', missing ? 'the keystore file does not exist' : 'the keystore file cannot be read', { detail: missing ? 'keystore file missing' : 'keystore file unreadable' }, { cause })
     }
@@ -75,7 +76,7 @@ export function createPkcs12KeySource(options: Pkcs12KeySourceOptions): KeySourc
     sign: async (data: Uint8Array, hash: HashName) => {
       const { privateKey } = requireUnlocked()
       // The callback form runs in libuv's threadpool, so both cores sign under load
-      // (ARCHITECTURE, performance rules). RSA keys sign PKCS#1 v1.5 by default (RFC 8017 §8.2).
+      // (README, "Performance"). RSA keys sign PKCS#1 v1.5 by default (RFC 8017 §8.2).
       return new Promise<Uint8Array>((resolve, reject) => {
         signAsync(hash, data, privateKey, (error, signature) => (error ? reject(new AgentError('ERR_KEY_SOURCE', 'signing failed', { detail: error.message }, { cause: error })) : resolve(signature)))
       })

@@ -25,7 +25,7 @@ export const SESSION_KEY_COMMON_NAME = 'ehealth-agent session key'
 export interface SessionKeySourceOptions {
   /** Certificate validity from now; default 25 hours. */
   validityMs?: number
-  /** The clock; injected for tests (ARCHITECTURE: every side effect is injected). */
+  /** The clock; injected for tests (every side effect is injected). */
   now?: () => number
   /** RSA modulus length; default 2048. */
   modulusLength?: number
@@ -80,7 +80,7 @@ export function createSessionKeySource(options: SessionKeySourceOptions = {}): K
     sign: async (data: Uint8Array, hash: HashName) => {
       const { privateKey } = requireKey()
       try {
-        // Async form: runs in libuv's threadpool (ARCHITECTURE, performance rules).
+        // Async form: runs in libuv's threadpool (so both cores sign under load).
         return await signWithKey(hash, data, privateKey)
       } catch (error) {
         throw new AgentError('ERR_KEY_SOURCE', 'signing failed', { detail: error instanceof Error ? error.message : 'sign failed' }, { cause: error })

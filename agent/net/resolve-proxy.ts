@@ -113,13 +113,28 @@ export interface ProxySettings {
   noProxy?: string | undefined
 }
 
+/** The admin policy's proxy (protocol/policy): no credentials, its exceptions or none. */
+export interface PolicyProxy {
+  proxy: string
+  noProxy?: string | undefined
+  /** The policy file or registry key, for messages. */
+  source: string
+}
+
 /**
- * The layers of a running agent or of the doctor: `--proxy`, the settings, the environment. The
- * lower-case variables win over the upper-case ones, as curl reads them (curl(1), ENVIRONMENT).
+ * The layers of a running agent or of the doctor: the admin policy, `--proxy`, the settings, the
+ * environment. The lower-case variables win over the upper-case ones, as curl reads them (curl(1),
+ * ENVIRONMENT). A policy proxy brings its NO_PROXY list, empty when it names none, so neither
+ * the user's list nor NO_PROXY sends eHealth traffic around it; credentials still come from the
+ * user's settings (each user signs in to the hospital's proxy).
  */
-export function proxyLayers(input: { commandLine?: string | undefined; settings: ProxySettings; environment: ProxyEnvironment }): ProxyLayer[] {
-  const { commandLine, settings, environment: env } = input
+export function proxyLayers(input: { policy?: PolicyProxy | undefined; commandLine?: string | undefined; settings: ProxySettings; environment: ProxyEnvironment }): ProxyLayer[] {
+  const { policy, commandLine, settings, environment: env } = input
   const layers: ProxyLayer[] = []
+  if (policy !== undefined) {
+    const name = `the admin policy ${policy.source}`
+    layers.push({ source: 'policy', names: { https: name, http: name, noProxy: name }, https: policy.proxy, http: policy.proxy, noProxy: policy.noProxy ?? '' })
+  }
   if (commandLine !== undefined) layers.push({ source: 'command-line', names: { https: '--proxy', http: '--proxy' }, https: commandLine, http: commandLine })
   layers.push({
     source: 'setting',

@@ -8,7 +8,8 @@
  *   prompt and the log show the command line for that.
  * - **The website** behind a browser extension: the extension's host names the page's origin (as
  *   the browser reported it) in a header the agent takes from that client only. The origin must
- *   be one the settings allow (the admin's list; empty by default), and the user approves each
+ *   be one the settings allow (the admin's list; empty by default; an admin policy's
+ *   `allowedWebOrigins` replaces it), and the user approves each
  *   one once ("https://app.example.be wants to sign eHealth requests as you"), revocable in the
  *   admin pages. Any other client naming a website is refused.
  */
@@ -28,7 +29,7 @@ function refuse(reason: string, message: string, hint: string): AgentError {
  * caller with `origin` set for a browser extension. Throws ERR_UNAUTHORIZED (or
  * ERR_PAIRING_DENIED when the user refuses a website), every refusal in the privacy log.
  */
-export async function admitCaller(caller: Caller, client: PairedClient | undefined, webOrigin: string | undefined, services: Pick<AgentServices, 'prompter' | 'clients' | 'audit' | 'allowedWebOrigins'>): Promise<Caller> {
+export async function admitCaller(caller: Caller, client: PairedClient | undefined, webOrigin: string | undefined, services: Pick<AgentServices, 'prompter' | 'clients' | 'audit' | 'allowedWebOrigins' | 'policy'>): Promise<Caller> {
   const rejected = (who: Caller, errorCode: string, extra: { pairedExecutables?: string[] } = {}) =>
     services.audit.record({ event: 'rejected', ...auditCallerOf(who), ...extra, outcome: 'rejected', errorCode })
 
@@ -62,6 +63,18 @@ export async function admitCaller(caller: Caller, client: PairedClient | undefin
     throw refuse('web-origin-missing', 'a browser extension must name the website it asks for', 'update the extension and its native host')
   }
   const withOrigin: Caller = { ...caller, origin: webOrigin }
+  // The admin policy's list replaces the user's: a website outside it is refused even if the user
+  // allowed it before (read at each request, so a policy change applies to the next one).
+  const fixed = services.policy.policy.allowedWebOrigins
+  if (fixed !== undefined && !fixed.includes(webOrigin)) {
+    rejected(withOrigin, 'origin-not-in-policy')
+    throw new AgentError('ERR_POLICY_DENIED', `${webOrigin} is not among the websites your administrator's policy ${services.policy.source} allows`, {
+      reason: 'origin-not-in-policy',
+      origin: webOrigin,
+      source: services.policy.source,
+      policyField: 'allowedWebOrigins',
+    })
+  }
   if (!services.allowedWebOrigins().includes(webOrigin)) {
     rejected(withOrigin, 'origin-not-allowed')
     throw refuse('origin-not-allowed', `${webOrigin} may not use the agent`, 'the administrator lists the websites allowed in the agent settings (allowedWebOrigins)')

@@ -1,6 +1,6 @@
 /**
  * The local credential: what the `ehagent` CLI of the same user presents instead of pairing
- * (issue 5, "Who may call"). The file's privacy is the proof: it sits 0600 in a 0700 directory
+ * (README, "Who is calling"). The file's privacy is the proof: it sits 0600 in a 0700 directory
  * of the user's private runtime dir (threat T5), so only that user can read it.
  */
 import { randomBytes } from 'node:crypto'

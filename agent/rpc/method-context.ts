@@ -7,6 +7,7 @@ import type { Prompter } from '../consent/prompter.js'
 import type { HttpFetch } from '../http-transport.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { PolicyState } from '../policy/policy-state.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
 import type { Session } from '../session/session.js'
 import type { SoapPoster } from '../sts-client.js'
@@ -44,6 +45,10 @@ export interface AgentServices {
   defaultProfile: string
   /** Extra endpoints soap.call may reach besides the environment's service list. */
   serviceAllowlist: readonly string[]
+  /** The admin policy in force now (read at each decision: a change applies without a restart). */
+  policy: PolicyState
+  /** The user's settings file (settings.get / settings.set change it as the settings page does). */
+  settingsFile: string
   /**
    * The websites the browser extension may sign for, from the settings (read at each request: the
    * settings page changes them). Empty: none, whatever the extension's manifest lets in.

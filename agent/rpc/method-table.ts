@@ -12,6 +12,8 @@ import { sessionLogin } from './methods/session-login.js'
 import { sessionLogout } from './methods/session-logout.js'
 import { sessionStatus } from './methods/session-status.js'
 import { sessionSwitchProfile } from './methods/session-switch-profile.js'
+import { settingsGet } from './methods/settings-get.js'
+import { settingsSet } from './methods/settings-set.js'
 import { soapCall } from './methods/soap-call.js'
 import { soapSign } from './methods/soap-sign.js'
 import { tokenInfo } from './methods/token-info.js'
@@ -33,4 +35,6 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'client.list': clientList,
   'client.revoke': clientRevoke,
   'audit.list': auditList,
+  'settings.get': settingsGet,
+  'settings.set': settingsSet,
 }

@@ -1,7 +1,8 @@
 /**
- * What an attribute designator asks about, read from its name (reference §6). The names follow a
- * few patterns across qualities and organization types, so they are parsed rather than listed:
- * a new quality or organization added to the directory needs no change here.
+ * What an attribute designator asks about, read from its name (ICURE `STSServiceImpl.kt`'s
+ * per-profile lists). The names follow a few patterns across qualities and organization types, so
+ * they are parsed rather than listed: a new quality or organization added to the directory needs no
+ * change here.
  */
 
 export type AttributeQuestion =

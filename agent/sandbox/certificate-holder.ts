@@ -1,6 +1,6 @@
 /**
  * Who a (chain-validated) certificate belongs to, in the directory's terms. Reads the identifier
- * the way TC/ICURE's CertificateParser does (reference §7): the `TYPE=digits` OU of an eHealth
+ * the way TC/ICURE's CertificateParser does: the `TYPE=digits` OU of an eHealth
  * certificate (`SSIN=…`, `NIHII-HOSPITAL=…`), or the serialNumber of an eID certificate.
  * It trusts the name as written, so call it only after checking the chain to a sandbox CA.
  */

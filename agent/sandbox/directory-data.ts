@@ -2,7 +2,8 @@
  * The sandbox's test people and organizations: the facts the sandbox STS certifies. Everything
  * here is invented. SSINs and NIHII numbers are shaped like real ones and carry valid check digits
  * (see ssin.ts and nihii.ts) so that clients validating formats accept them; any resemblance to a
- * real register entry is chance. The hospital is seed 004's NIHII 71089914.
+ * real register entry is chance. The hospital is the NIHII 71089914 of the R2024.1 STS
+ * announcement's example.
  *
  * NIHII-11 numbers of care providers: a category digit, 5 digits, 2 check digits, a 3-digit
  * qualification code. The category digits and qualification codes used here are illustrative,
@@ -11,7 +12,7 @@
 
 /**
  * The care-provider qualities the directory knows, by their eHealth names (the names that appear
- * in attribute designators, reference §6).
+ * in attribute designators, as in ICURE `STSServiceImpl.kt`).
  */
 export const QUALITIES = [
   'doctor',
@@ -28,7 +29,7 @@ export const QUALITIES = [
 ] as const
 export type Quality = (typeof QUALITIES)[number]
 
-/** Organizations identified by a NIHII number, by their eHealth names (reference §6). */
+/** Organizations identified by a NIHII number, by their eHealth names (ICURE `STSServiceImpl.kt`). */
 export const ORGANIZATION_TYPES = [
   'hospital',
   'pharmacy',

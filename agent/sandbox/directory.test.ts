@@ -25,7 +25,7 @@ const PHARMACY = { type: 'pharmacy', nihii: '25018476' } as const
 
 describe('SSIN and NIHII numbers', () => {
   it('checks SSINs with the mod-97 rule, including the 2000s prefix', () => {
-    expect(isValidSsin('79021802145')).toBe(true) // reference §4's example
+    expect(isValidSsin('79021802145')).toBe(true) // egelke/eHI's test keystore `SSIN=79021802145 …acc.p12`
     expect(isValidSsin('79021802146')).toBe(false)
     expect(isValidSsin('7902180214')).toBe(false)
     expect(isValidSsin('7902180214a')).toBe(false)
@@ -40,7 +40,7 @@ describe('SSIN and NIHII numbers', () => {
   })
 
   it('gives valid NIHII numbers to qualities and organizations', () => {
-    expect(isValidNihii('71089914')).toBe(true) // seed 004
+    expect(isValidNihii('71089914')).toBe(true) // eHealth's R2024.1 STS announcement's example hospital
     expect(isValidNihii('71089915')).toBe(false)
     for (const p of PEOPLE) for (const q of p.qualities) expect(isValidNihii(q.nihii11), q.nihii11).toBe(true)
     for (const o of ORGANIZATIONS) {

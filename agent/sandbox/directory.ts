@@ -92,8 +92,8 @@ export function profilesForOrganization(type: string, number: string): ProfileCh
 /**
  * The value the STS puts in the assertion for a requested attribute, or undefined when there is
  * none to certify (the STS omits it). Booleans are 'true' / 'false': the real STS answers `false`
- * rather than omitting the attribute (reference §4, Recip-e checks for `false`), so a nurse asking
- * for `urn:be:fgov:person:ssin:doctor:boolean` gets 'false'.
+ * rather than omitting the attribute (TC Recip-e `SAMLTokenValidator` checks for `false`), so a
+ * nurse asking for `urn:be:fgov:person:ssin:doctor:boolean` gets 'false'.
  *
  * SSIN attributes come from the certificate (`subject.ssin`) even for a person the directory does
  * not know; qualities, names, organizations and mandates come from the directory. An organization

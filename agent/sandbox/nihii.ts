@@ -1,7 +1,8 @@
 /**
- * NIHII (RIZIV/INAMI) numbers. Organizations use 8 digits (seed 004's hospital: 71089914), care
- * providers 11: the same 8 plus a 3-digit qualification code. The 8 digits are 6 plus two check
- * digits, 97 − (the 6 digits mod 97); seed 004's 71089914 satisfies it (710899 mod 97 = 83).
+ * NIHII (RIZIV/INAMI) numbers. Organizations use 8 digits (the R2024.1 STS announcement's example
+ * hospital: 71089914), care providers 11: the same 8 plus a 3-digit qualification code. The 8
+ * digits are 6 plus two check digits, 97 − (the 6 digits mod 97); that 71089914 satisfies it
+ * (710899 mod 97 = 83).
  */
 
 /** True for 8 or 11 digits whose first 8 carry valid check digits. */

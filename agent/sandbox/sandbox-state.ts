@@ -45,7 +45,7 @@ export class SandboxState {
   readonly stsSigning: StsSigning
   /** Requests received per endpoint (`ehagent sandbox stats`). */
   readonly requests: RequestCounter
-  /** soa:Environment in faults (seed 004's BusinessError carries it). */
+  /** soa:Environment in faults (the BusinessError of the R2024.1 STS announcement carries it). */
   readonly soaEnvironment = 'Simulation'
   private readonly clock: () => Date
 

@@ -108,11 +108,12 @@ describe('sandbox WS-Trust STS', () => {
     expect(renewed.hokCertificateBase64).toBe(first.hokCertificateBase64)
   })
 
-  it("answers a duplicate claim with a fault structurally equal to seed 004's", async () => {
+  it("answers a duplicate claim with a fault structurally equal to eHealth's R2024.1 example", async () => {
     const hospital = keystoreKey('hospital')
     const uri = 'urn:be:fgov:ehealth:1.0:certificateholder:hospital:nihii-number'
     const claim = `<auth:ClaimType Uri="${uri}"><auth:Value>71089914</auth:Value></auth:ClaimType>`
-    // Seed 004's refused request, built by hand: our own builder would never send it.
+    // The refused request of the R2024.1 STS announcement, built by hand: our own builder would
+    // never send it.
     const rst =
       `<wst:RequestSecurityToken xmlns:wst="http://docs.oasis-open.org/ws-sx/ws-trust/200512" xmlns:auth="http://docs.oasis-open.org/wsfed/authorization/200706" xmlns:wsu="${WSU_NS}" Context="RC-1">` +
       `<wst:TokenType>http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1</wst:TokenType>` +
@@ -123,10 +124,10 @@ describe('sandbox WS-Trust STS', () => {
     const res = await rawPost('/IAM/SecurityTokenService/v1', await signX509(hospital, rst))
     expect(res.status).toBe(500)
     const fault = parseSoapFault(await res.text())!
-    const seed = parseSoapFault(readFileSync(new URL('../../test/fixtures/seed-004-duplicate-claim-fault.xml', import.meta.url), 'utf8'))!
+    const announced = parseSoapFault(readFileSync(new URL('../../test/fixtures/sts-duplicate-claim-fault.xml', import.meta.url), 'utf8'))!
     const { id: _a, environment: envA, ...ours } = fault.ehealth!
-    const { id: _b, environment: envB, ...theirs } = seed.ehealth!
-    expect({ ...fault, ehealth: ours }).toEqual({ ...seed, ehealth: theirs })
+    const { id: _b, environment: envB, ...theirs } = announced.ehealth!
+    expect({ ...fault, ehealth: ours }).toEqual({ ...announced, ehealth: theirs })
     expect(envA).toBe('Simulation')
     expect(envB).toBe('Integration')
   })

@@ -22,8 +22,9 @@ export function soapResponse(bodyXml: string): SoapReply {
 }
 
 /**
- * An eHealth BusinessError fault (reference §3.6, seed 004's shape), HTTP 500 as SOAP 1.1 §6.2
- * requires for faults, with the sandbox's environment ("Simulation").
+ * An eHealth BusinessError fault (eHealth errors schema `ehealth-errors-schema-soa-1_1.xsd`; the
+ * shape of the R2024.1 STS announcement), HTTP 500 as SOAP 1.1 §6.2 requires for faults, with the
+ * sandbox's environment ("Simulation").
  */
 export function businessFault(state: SandboxState, faultcode: string, code: string, messages: string[], faultstring?: string): SoapReply {
   const [prefix, localName] = faultcode.includes(':') ? faultcode.split(':', 2) as [string, string] : ['soapenv', faultcode]

@@ -2,7 +2,7 @@
  * A SoftHSM2 token provisioned like a Belgian eID card, so the agent's PKCS#11 key source is
  * tested for real without a card reader: token label `BELPIC`, a user PIN, and two key pairs with
  * their certificates labelled `Authentication` (CKA_ID 02) and `Signature` (CKA_ID 03), the labels
- * TC looks up (reference §7) and the ids of the eID middleware.
+ * TC looks up (`BeIDCredential`) and the ids of the eID middleware.
  *
  * SoftHSM finds its tokens through the file named by the `SOFTHSM2_CONF` environment variable,
  * read when the module is initialised. provisionEidToken writes that file into `stateDir` and sets

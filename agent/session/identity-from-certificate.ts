@@ -3,9 +3,9 @@ import type { ProfileIdentity } from '../../protocol/sts/claims.js'
 
 /**
  * The identifiers a profile's claims need, read from the identification certificate: an eHealth
- * personal certificate carries `SSIN=<ssin>` (reference §7), an eID certificate the SSIN as its
- * serialNumber, an organization certificate an OU `<TYPE>=<number>` (NIHII-HOSPITAL=71089914,
- * CBE=0809394427, EHP=…).
+ * personal certificate carries `SSIN=<ssin>` (the DN layout TC/ICURE's `CertificateParser` reads),
+ * an eID certificate the SSIN as its serialNumber, an organization certificate an OU
+ * `<TYPE>=<number>` (NIHII-HOSPITAL=71089914, CBE=0809394427, EHP=…).
  */
 export function identityFromCertificate(certificate: X509Certificate): ProfileIdentity {
   const subject = certificate.subject

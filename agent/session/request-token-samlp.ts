@@ -14,11 +14,11 @@ import { signedCall, trustOf, type LoginKeys, type StsExchange } from './request
 const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
 
 /**
- * The legacy SAML-P STS (reference §2): a samlp:Request with the claims, its enveloped signature
- * made by the HOK key (always: it proves possession, as EC and EG do), inside a SOAP body signed
- * (X.509 profile) by the identification key, sent with the SOAPAction the endpoint's WSDL binds
- * (protocol/saml/samlp-soap-actions.ts). The returned assertion passes the same checks as a
- * WS-Trust one.
+ * The legacy SAML-P STS (TC `STSServiceImpl`, `sts_v1.wsdl`): a samlp:Request with the claims, its
+ * enveloped signature made by the HOK key (always: it proves possession, as EC and EG do), inside a
+ * SOAP body signed (X.509 profile) by the identification key, sent with the SOAPAction the
+ * endpoint's WSDL binds (protocol/saml/samlp-soap-actions.ts). The returned assertion passes the
+ * same checks as a WS-Trust one.
  */
 export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, claims: StsClaims, lifetimeMs: number): Promise<SamlAssertion> {
   if (!exchange.samlpUrl) throw new AgentError('ERR_CONFIG_INVALID', 'no SAML-P STS endpoint for this environment')
@@ -56,8 +56,9 @@ export async function issueTokenSamlp(exchange: StsExchange, keys: LoginKeys, cl
 }
 
 /**
- * SAML-P has no renew operation: like the connector (reference §2.5), issue again with the old
- * token's attributes (except the certified ones, which the STS decides) and designators for all.
+ * SAML-P has no renew operation: like the connector (TC `STSServiceImpl.renewToken`), issue again
+ * with the old token's attributes (except the certified ones, which the STS decides) and
+ * designators for all.
  */
 export function renewTokenSamlp(exchange: StsExchange, keys: LoginKeys, current: SamlAssertion): Promise<SamlAssertion> {
   const lifetime = current.conditions.notOnOrAfter.getTime() - current.conditions.notBefore.getTime()

@@ -19,7 +19,7 @@ const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/'
 export interface StsExchange {
   post: SoapPoster
   stsUrl: string
-  /** WS-Trust (default, reference §3) or the legacy SAML-P STS (§2) at `samlpUrl`. */
+  /** WS-Trust (default, TC `STSServiceWsTrustImpl`) or the legacy SAML-P STS (TC `STSServiceImpl`) at `samlpUrl`. */
   protocol?: 'ws-trust' | 'saml-p'
   samlpUrl?: string
   /** STS signing certificates pinned for this environment (accepted as they are). */
@@ -33,18 +33,22 @@ export interface StsExchange {
   skewMs?: number
 }
 
-/** The keys of a login (reference §1): identification signs the header, HOK is bound into the token. */
+/**
+ * The keys of a login (TC `STSServiceImpl.getToken`, `SessionManagerImpl`): identification signs
+ * the header, HOK is bound into the token.
+ */
 export interface LoginKeys {
   identification: KeySource
   holderOfKey: KeySource
 }
 
 /**
- * Ask the WS-Trust STS for a holder-of-key token (reference §3): the RST for the profile's claims
- * in a Body signed (X.509 profile) by the identification key; when the identification and HOK
- * certificates differ, the STS answers with a SignChallenge, which goes back signed by the HOK key
- * (§3.3). The assertion is then checked before anyone uses it: signed by a trusted STS over
- * exactly that element, bound to our HOK certificate, valid now.
+ * Ask the WS-Trust STS for a holder-of-key token (TC `STSServiceWsTrustImpl`): the RST for the
+ * profile's claims in a Body signed (X.509 profile) by the identification key; when the
+ * identification and HOK certificates differ, the STS answers with a SignChallenge, which goes back
+ * signed by the HOK key (TC `STSServiceWsTrustImpl.processRequest`). The assertion is then checked
+ * before anyone uses it: signed by a trusted STS over exactly that element, bound to our HOK
+ * certificate, valid now.
  */
 export async function issueToken(exchange: StsExchange, keys: LoginKeys, claims: StsClaims, lifetimeMs: number): Promise<SamlAssertion> {
   if (exchange.protocol === 'saml-p') return issueTokenSamlp(exchange, keys, claims, lifetimeMs)
@@ -62,8 +66,9 @@ export async function issueToken(exchange: StsExchange, keys: LoginKeys, claims:
 }
 
 /**
- * Renew with the WS-Trust Renew request (reference §3.5): the current assertion embedded, the
- * header signed by the identification key; the same challenge logic applies.
+ * Renew with the WS-Trust Renew request (TC template `wstrust/renew.samlv11.template.xml`): the
+ * current assertion embedded, the header signed by the identification key; the same challenge logic
+ * applies.
  */
 export async function renewToken(exchange: StsExchange, keys: LoginKeys, current: SamlAssertion): Promise<SamlAssertion> {
   if (exchange.protocol === 'saml-p') return renewTokenSamlp(exchange, keys, current)
@@ -76,7 +81,8 @@ export async function renewToken(exchange: StsExchange, keys: LoginKeys, current
 async function receiveToken(exchange: StsExchange, keys: LoginKeys, answer: string, hokBase64: string): Promise<SamlAssertion> {
   let result = readRstr(answer)
   if (result.kind === 'challenge') {
-    // Proof of possession of the HOK key: the challenge goes back signed by it (§3.3).
+    // Proof of possession of the HOK key: the challenge goes back signed by it (TC
+    // `wstrust/signchallenge.template.xml`).
     const reply = buildChallengeResponse({ context: result.context, challenge: result.challenge })
     result = readRstr(await signedCall(exchange, keys.holderOfKey, reply, STS_ACTIONS.challenge))
     if (result.kind === 'challenge') throw new AgentError('ERR_REMOTE_PROTOCOL', 'the STS answered a challenge response with another challenge')

@@ -172,7 +172,7 @@ describe('Session: renewal (threat T15)', () => {
     try {
       clock.advance(first.assertion.conditions.notOnOrAfter.getTime() - clock.now().getTime() + 1)
       await new Promise((r) => setTimeout(r, 50))
-      expect(session.current()).toBeUndefined() // seed 003: nothing kept past validity
+      expect(session.current()).toBeUndefined() // IAM eXchange Annex A §1.5: nothing kept past validity
     } finally {
       sandbox.state.faults.clear()
     }
@@ -225,7 +225,10 @@ describe('Session: imported tokens that must be refused', () => {
   })
 })
 
-/** A token as the IDP would hand out (seed 000): minted by the sandbox STS key, or another key. */
+/**
+ * A token as the IDP would hand out (I.AM fat-client SSO spec v1.0): minted by the sandbox STS key,
+ * or another key.
+ */
 function mintFor(hokBase64: string, offsetMs = 0, signer?: { privateKey: import('node:crypto').KeyObject; certificateBase64: string }): string {
   const now = new Date(clock.now().getTime() + offsetMs)
   const p = prepareAssertion({

@@ -17,15 +17,20 @@ export interface ActiveToken {
   keys: LoginKeys
   renewAt: Date
   /**
-   * How the token was obtained: from the STS, or imported from the IDP (seed 000). A token from
-   * IAM Connect's token exchange counts as 'sts' (issued for our key, renewable); `grant` tells it apart.
+   * How the token was obtained: from the STS, or imported from the IDP (I.AM fat-client SSO spec
+   * v1.0). A token from IAM Connect's token exchange counts as 'sts' (issued for our key,
+   * renewable); `grant` tells it apart.
    */
   origin: 'sts' | 'imported'
-  /** Set when the token was obtained through a delegated grant (IAM Connect, seed 003): it renews and ends through it. */
+  /**
+   * Set when the token was obtained through a delegated grant (IAM Connect, IAM eXchange Annex A):
+   * it renews and ends through it.
+   */
   grant?: DelegatedGrant
   /**
-   * The person behind a delegated token (seed 003 §1.5: "a privacy log containing the real
-   * identity of the caller every time the SAML HOK token is used"). Same as `grant.realIdentity`.
+   * The person behind a delegated token (IAM eXchange Annex A §1.5: "a privacy log containing the
+   * real identity of the caller every time the SAML HOK token is used"). Same as
+   * `grant.realIdentity`.
    */
   realIdentity?: RealIdentity
 }
@@ -44,13 +49,14 @@ export interface RealIdentity {
 
 /**
  * A token source outside this session's STS exchange: IAM Connect's refresh token and token
- * exchange (seed 003 §1.5). It holds its own credentials (in memory) and ends with a global logout.
+ * exchange (IAM eXchange Annex A §1.5). It holds its own credentials (in memory) and ends with a
+ * global logout.
  */
 export interface DelegatedGrant {
   readonly realIdentity: RealIdentity
   /** A fresh SAML assertion (XML) for the same profile and HOK key; ERR_NOT_LOGGED_IN once the provider session is over. */
   renew(): Promise<string>
-  /** Global logout at the provider (seed 002) and drop what the grant holds. */
+  /** Global logout at the provider (eHealth I.AM IDP v1.0) and drop what the grant holds. */
   end(): Promise<void>
 }
 
@@ -77,7 +83,7 @@ export interface SessionOptions {
   prompter: Prompter
   /** Environment label for prompts. */
   environment: string
-  /** Requested token lifetime; default 24 h (the connector's default, reference §10). */
+  /** Requested token lifetime; default 24 h (TC `sessionmanager.validity.token`'s default). */
   lifetimeMs?: number
   /** When to renew, and to retry a failed renewal (renewal-plan.ts); default DEFAULT_RENEWAL_POLICY. */
   renewal?: RenewalPolicy
@@ -108,7 +114,7 @@ export interface LoginRequest {
 /**
  * The eHealth session: one token at a time, obtained with the user's consent, kept in memory,
  * renewed ahead of expiry by a single in-flight renewal every caller shares, wiped at logout and
- * at expiry (seed 003: nothing is kept past the token's validity).
+ * at expiry (IAM eXchange Annex A §1.5: nothing is kept past the token's validity).
  */
 export class Session {
   private readonly opts: Required<Omit<SessionOptions, 'onEvent'>> & Pick<SessionOptions, 'onEvent'>
@@ -138,7 +144,7 @@ export class Session {
    * Sign in: unlock the keys through the Prompter (one prompt per key that needs one, never a
    * retry on a wrong PIN), obtain the token from the STS, check it, keep it. Concurrent calls
    * share one login, hence one prompt (threat T11). Logging in with another profile while signed
-   * in is a profile switch: a global logout first (seed 002).
+   * in is a profile switch: a global logout first (eHealth I.AM IDP v1.0).
    */
   async login(request: LoginRequest): Promise<ActiveToken> {
     if (this.loginInFlight) return this.loginInFlight
@@ -160,8 +166,9 @@ export class Session {
   }
 
   /**
-   * Use a token downloaded from the IDP (seed 000) "as if it was retrieved from the STS itself":
-   * it must pass the same checks, and be bound to the certificate of `holderOfKey`.
+   * Use a token downloaded from the IDP (I.AM fat-client SSO spec v1.0, §5.2) "as if it was
+   * retrieved from the STS itself": it must pass the same checks, and be bound to the certificate
+   * of `holderOfKey`.
    */
   async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
@@ -183,11 +190,11 @@ export class Session {
   }
 
   /**
-   * Sign in through a delegated grant (IAM Connect, seed 002/003): a global logout of any current
-   * session first (seed 002: a new sign-in, possibly with another profile), the HOK key unlocked
-   * (it signs the exchange proof), then `obtain` (browser, code, token exchange), and the
-   * assertion checked as an imported one is: trusted STS signature, validity, bound to our HOK
-   * key. Shares the single login in flight with {@link login}.
+   * Sign in through a delegated grant (IAM Connect; I.AM IDP v1.0, IAM eXchange Annex A): a global
+   * logout of any current session first (I.AM IDP v1.0: a new sign-in, possibly with another
+   * profile), the HOK key unlocked (it signs the exchange proof), then `obtain` (browser, code,
+   * token exchange), and the assertion checked as an imported one is: trusted STS signature,
+   * validity, bound to our HOK key. Shares the single login in flight with {@link login}.
    */
   async loginDelegated(request: DelegatedLoginRequest): Promise<ActiveToken> {
     if (this.loginInFlight) return this.loginInFlight
@@ -257,8 +264,8 @@ export class Session {
         const error = isAgentError(err) ? err : new AgentError('ERR_INTERNAL', 'renewal failed', {}, { cause: err })
         this.opts.onEvent?.({ type: 'renewal-failed', error })
         if (this.active === token && token.grant && error.code === 'ERR_NOT_LOGGED_IN') {
-          // Seed 003 §1.4: honoured only while the user is authenticated at the provider. That
-          // session is over, so is this one.
+          // IAM eXchange Annex A §1.4: honoured only while the user is authenticated at the
+          // provider. That session is over, so is this one.
           await this.logout('expired')
         } else if (this.active === token) {
           // Try again a little later rather than on every call (no renewal storm), and soon
@@ -289,7 +296,7 @@ export class Session {
     this.active = undefined
     for (const cancel of this.cancelTimers) cancel()
     this.cancelTimers = []
-    // Seed 002: a global logout closes the provider's session too.
+    // I.AM IDP v1.0: a global logout closes the provider's session too.
     if (token) await token.grant?.end().catch(() => undefined)
     await this.lockKeys(token ? [token.keys.identification, token.keys.holderOfKey] : [], keep)
     if (!token) return
@@ -356,7 +363,7 @@ export class Session {
     const { clock } = this.opts
     this.cancelTimers = [
       clock.setTimer(token.renewAt.getTime() - now, () => void this.renew().catch(() => undefined)),
-      // Seed 003: the token is not kept in memory past its validity.
+      // IAM eXchange Annex A §1.5: the token is not kept in memory past its validity.
       clock.setTimer(token.assertion.conditions.notOnOrAfter.getTime() - now, () => void this.expire(token)),
       // A renewal that will need the PIN is announced ahead of time, never sprung mid-work.
       clock.setTimer(token.renewAt.getTime() - this.opts.renewalNoticeMs - now, () => {

@@ -15,7 +15,10 @@ export function summarizeToken(token: ActiveToken): TokenSummary {
   }
 }
 
-/** The token as the privacy log records it: with the real person behind an exchanged token (seed 003 §1.5). */
+/**
+ * The token as the privacy log records it: with the real person behind an exchanged token (IAM
+ * eXchange Annex A §1.5).
+ */
 export function auditToken(token: ActiveToken): NonNullable<AuditRecord['token']> {
   return {
     assertionId: token.assertion.assertionId,

@@ -6,6 +6,9 @@ import type { DesktopOptions } from '../consent/choose-prompter.js'
 import type { Prompter } from '../consent/prompter.js'
 import type { SandboxLink, SandboxSource } from '../environment/resolve-environment.js'
 import type { KeySource } from '../keys/key-source.js'
+import type { PolicyInEffect } from '../../protocol/policy/policy-schema.js'
+import type { PolicyState } from '../policy/policy-state.js'
+import type { Platform } from '../platform/platform.js'
 import type { ProxyEnvironment } from '../net/resolve-proxy.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import type { TrayController } from '../tray/tray-controller.js'
@@ -58,6 +61,14 @@ export interface StartAgentOptions {
   network?: { environment?: ProxyEnvironment; commandLine?: string; proxyLoopback?: boolean }
   /** Key sources to use instead of those the settings name (tests; a host that embeds the agent). */
   keySources?: { keystore?: KeySource; eid?: KeySource }
+  /** The OS's choices (agent/platform); default: this machine's. */
+  platform?: Platform
+  /**
+   * The machine's admin policy (agent/policy), already read and valid: its values are written over
+   * `config`, and with `reread` it is followed while the agent runs (every `pollMs`, default 2 s).
+   * Absent: no policy.
+   */
+  policy?: { state: PolicyState; reread?: () => Promise<PolicyInEffect>; pollMs?: number }
   /** Told before each start-up step (tests make one fail to check that nothing is left behind). */
   onStep?: (step: StartStep) => void | Promise<void>
 }

@@ -35,7 +35,7 @@ export async function startDesktopTray(
     services: parts.services,
     language: parts.language,
     profiles: offeredProfiles(opts.config.defaultProfile),
-    platform: process.platform,
+    platform: opts.platform?.id ?? process.platform,
     runtimeDir: parts.runtimeDir,
     helper,
     timeZone: desktop.timeZone,

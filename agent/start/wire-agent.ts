@@ -22,6 +22,8 @@ import { describeProxyPlan, proxyLayers, resolveProxyPlan } from '../net/resolve
 import { createSessionKeySource } from '../keys/session-key-source.js'
 import { newLocalCredential } from '../pairing/local-credential.js'
 import { PairedClients } from '../pairing/paired-clients.js'
+import { PolicyState } from '../policy/policy-state.js'
+import { selectPlatform } from '../platform/select-platform.js'
 import { RateLimiter } from '../pairing/rate-limiter.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import { iamConnectIssuerFor } from '../session/iam-connect/iam-connect-issuers.js'
@@ -98,8 +100,11 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   }
   const keys = new KeyRing({ ...(keystore ? { keystore } : {}), ...(eid ? { eid } : {}) })
 
-  // Proxy: --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
-  const layers = proxyLayers({ commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
+  // Proxy: the admin policy, --proxy, then the settings, then HTTPS_PROXY/HTTP_PROXY/NO_PROXY (agent/net/resolve-proxy.ts).
+  // The admin policy's proxy first (read at start: a proxy change in the policy applies at the next start).
+  const fixed = opts.policy?.state
+  const policyProxy = fixed?.policy.proxy !== undefined ? { proxy: fixed.policy.proxy, noProxy: fixed.policy.noProxy, source: fixed.source } : undefined
+  const layers = proxyLayers({ policy: policyProxy, commandLine: opts.network?.commandLine, settings: config, environment: opts.network?.environment ?? {} })
   const plan = resolveProxyPlan(layers)
   const proxyDescription = plan.https || plan.http ? describeProxyPlan(plan, layers) : undefined
   const extraCa = config.extraCaFile ? await readExtraCa(config.extraCaFile) : []
@@ -161,6 +166,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
   // The settings page changes this list; the next request of the extension sees the change.
   let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
+  const policy = opts.policy?.state ?? PolicyState.none()
   const services: AgentServices = {
     version: opts.version,
     pid: process.pid,
@@ -175,7 +181,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     newId,
     defaultProfile: config.defaultProfile,
     serviceAllowlist: config.serviceAllowlist,
-    allowedWebOrigins: () => allowedWebOrigins,
+    policy,
+    settingsFile: paths.configFile,
+    // The admin policy's websites, when it names them, replace the settings' (read at each request).
+    allowedWebOrigins: () => policy.policy.allowedWebOrigins ?? allowedWebOrigins,
     iamConnect: {
       issuer: resolved.iamConnectIssuer ?? iamConnectIssuerFor(environment),
       openUrl: iamConnectOpenUrl ?? openSystemBrowser(),
@@ -188,9 +197,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // Written to its file only once the port is ours: a second start must not retire the credential
   // of the agent already running there.
   const credential = newLocalCredential()
-  const peerUid = process.platform === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
+  const platform = opts.platform ?? selectPlatform(process.platform)
+  const peerUid = platform.id === 'linux' && opts.uid !== undefined ? { peerUid: { agentUid: opts.uid, lookup: lookupPeerUid } } : {}
   // The program behind every connection of the API, once per connection, started when it is accepted.
-  const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(process.platform))
+  const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(platform.id))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
   // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
   const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
@@ -203,6 +213,10 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     guards: {
       port: config.port,
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
+      policyOrigins: () => {
+        const origins = services.policy.policy.allowedExtensionOrigins
+        return origins ? { origins, source: services.policy.source } : undefined
+      },
       maxBodyBytes: 80 * 1024 * 1024,
       ...peerUid,
       identifyPeer,

@@ -22,6 +22,9 @@ import type { ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import systray2 from 'systray2'
+import { darwinPlatform } from '../platform/darwin.js'
+import { linuxPlatform } from '../platform/linux.js'
+import { win32Platform } from '../platform/win32.js'
 
 /** One entry of the tray menu; `key` says what it does, `items` makes a submenu. */
 export interface TrayItem {
@@ -77,7 +80,7 @@ type SysTrayClass = typeof systray2.default
 type SysTrayInstance = InstanceType<SysTrayClass>
 type SysTrayItem = { title: string; tooltip: string; enabled: boolean; checked: boolean; hidden: boolean; items?: SysTrayItem[]; __id?: number }
 
-const HELPERS: Record<string, string> = { linux: 'tray_linux_release', darwin: 'tray_darwin_release', win32: 'tray_windows_release.exe' }
+const HELPERS: Record<string, string> = { linux: linuxPlatform.trayHelper, darwin: darwinPlatform.trayHelper, win32: win32Platform.trayHelper }
 const require = createRequire(import.meta.url)
 
 /** Start the tray; never throws and never hangs: a tray that cannot start says why in `reason`. */

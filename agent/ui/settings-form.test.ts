@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defaultConfig } from '../config.js'
-import { formValue, readSettingsForm, SETTINGS_FIELDS } from './settings-form.js'
+import { formValue, readSettingsForm, removeLockedFields, SETTINGS_FIELDS } from './settings-form.js'
 
 const MESSAGES = { notANumber: 'Enter a whole number.' }
 const field = (name: string) => SETTINGS_FIELDS.find((f) => f.name === name)!
@@ -21,6 +21,7 @@ describe('readSettingsForm', () => {
         'login.pkcs11TokenLabel',
         'noProxy',
         'port',
+        'privacyLog.retentionMonths',
         'proxy',
         'proxyPassword',
         'proxyUsername',
@@ -30,6 +31,16 @@ describe('readSettingsForm', () => {
         'trustedStsCertificates',
       ].sort(),
     )
+  })
+
+  it('drops locked fields sent back unchanged and refuses a changed one (a forced submit)', () => {
+    const effective = { ...defaultConfig(), environment: 'acc' as const, serviceAllowlist: ['https://a.example/', 'https://b.example/x'] }
+    const locked = new Set(['environment', 'serviceAllowlist'])
+    const same = removeLockedFields({ environment: 'acc', serviceAllowlist: ' https://a.example/\r\n\nhttps://b.example/x ', port: '5000' }, effective, locked)
+    expect(same).toEqual({ form: { port: '5000' }, refused: [] })
+    const forced = removeLockedFields({ environment: 'prod', serviceAllowlist: 'https://a.example/', port: '5000' }, effective, locked)
+    expect(forced.refused).toEqual(['environment', 'serviceAllowlist'])
+    expect(forced.form).toEqual({ port: '5000' })
   })
 
   it('reads numbers, lists (one per line) and optional texts; says what changed', () => {

@@ -3,9 +3,9 @@
  * back from the submitted form, validated by the same schema as the settings file, and whether
  * the running agent picks a change up at once or only after a restart.
  *
- * The running agent resolved its settings once at start-up (ARCHITECTURE.md: options are
- * resolved once), so everything but the pages' language and the websites allowed for the browser
- * extension needs a restart; the page says which.
+ * The running agent resolved its settings once at start-up (options are resolved
+ * once, then injected), so everything but the pages' language and the websites allowed for the
+ * browser extension needs a restart; the page says which.
  */
 import { ENVIRONMENT_IDS } from '../../protocol/environments.js'
 import { PROFILE_IDS } from '../../protocol/sts/profiles.js'
@@ -48,6 +48,7 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
   { name: 'allowedExtensionIds', kind: 'lines', restart: true },
   { name: 'allowedWebOrigins', kind: 'lines', restart: false },
   { name: 'serviceAllowlist', kind: 'lines', restart: true },
+  { name: 'privacyLog.retentionMonths', kind: 'number', restart: true },
   { name: 'port', kind: 'number', restart: true },
   { name: 'language', kind: 'select', options: ['', ...LANGUAGES], restart: false },
 ]
@@ -125,6 +126,36 @@ export function readSettingsForm(form: Record<string, unknown>, current: AgentCo
   }
   const changed = SETTINGS_FIELDS.filter((f) => JSON.stringify(readPath(current, f.name)) !== JSON.stringify(readPath(parsed.data, f.name))).map((f) => f.name)
   return { ok: true, config: parsed.data, changed }
+}
+
+/**
+ * Take the fields the admin policy fixes out of a submitted form. The page shows them read-only
+ * with the policy's value, so a browser sends that value back (or nothing, for a disabled
+ * select): that is dropped, and the user's file keeps the user's own value. A different value
+ * can only come from a forced submit: refused, field by field.
+ */
+export function removeLockedFields(form: Record<string, unknown>, effective: AgentConfig, locked: ReadonlySet<string>): { form: Record<string, unknown>; refused: string[] } {
+  const kept: Record<string, unknown> = {}
+  const refused: string[] = []
+  for (const [name, raw] of Object.entries(form)) {
+    const field = SETTINGS_FIELDS.find((f) => f.name === name)
+    if (!field || !locked.has(name)) {
+      kept[name] = raw
+      continue
+    }
+    if (typeof raw === 'string' && normalize(raw, field) !== normalize(formValue(effective, field), field)) refused.push(name)
+  }
+  return { form: kept, refused }
+}
+
+function normalize(text: string, field: SettingsField): string {
+  return field.kind === 'lines'
+    ? text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join('\n')
+    : text.trim()
 }
 
 function readPath(config: object, path: string): unknown {

@@ -33,7 +33,8 @@ import { renderSettingsPage } from './pages/settings-page.js'
 import { renderSignInPage } from './pages/sign-in-page.js'
 import { renderStatusPage } from './pages/status-page.js'
 import { parseLocalDateTime } from './parse-local-date-time.js'
-import { readSettingsForm, SETTINGS_FIELDS } from './settings-form.js'
+import { readSettingsForm, removeLockedFields, SETTINGS_FIELDS } from './settings-form.js'
+import { applyPolicy, findSettingLock, refuseWeakerUsePolicy } from '../../protocol/policy/policy-locks.js'
 import { UI_STYLE } from './style.js'
 import type { AdminPage, UiAccess, UiSession } from './ui-access.js'
 
@@ -192,7 +193,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
 
   ui.get('/admin', (c) => c.redirect('/ui/admin/status', 303))
 
-  type Built = { body: Html; status?: 200 | 400 }
+  type Built = { body: Html; status?: 200 | 400 | 403 }
 
   /** An admin page: session with the admin grant, language, flash, navigation. */
   async function adminPage(c: Context, nav: AdminPage, build: (t: Strings, session: UiSession, language: Language) => Promise<Built> | Built): Promise<Response> {
@@ -228,7 +229,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     return c.redirect('/ui/admin/status', 303)
   })
 
-  ui.get('/admin/clients', (c) => adminPage(c, 'clients', (t, session, language) => ({ body: renderClientsPage(t, services.clients.list(), { csrf: session.csrf, time: timeOf(language) }) })))
+  ui.get('/admin/clients', (c) => adminPage(c, 'clients', (t, session, language) => ({ body: renderClientsPage(t, services.clients.list(), { csrf: session.csrf, time: timeOf(language), ...minimumUsePolicy() }) })))
 
   ui.post('/admin/clients/revoke', async (c) => {
     const session = sessionOf(c, { admin: true })
@@ -253,6 +254,14 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     const policy = form.usePolicy
     const client = services.clients.list().find((x) => x.clientId === clientId)
     const valid = policy === 'silent' || policy === 'notify' || policy === 'ask'
+    // Below the admin policy's minimum: refused (a forced submit; the page does not offer it).
+    const weaker = client && valid ? refuseWeakerUsePolicy(policy, services.policy.current) : undefined
+    if (client && weaker) {
+      services.audit.record({ event: 'client.policy', client: { id: client.clientId, name: client.name }, method: String(policy), outcome: 'rejected', errorCode: weaker.code })
+      const minimum = services.policy.policy.minimumUsePolicy!
+      session.flash = { kind: 'error', text: t.callers.policyTooWeak(t.callers.policies[minimum] ?? minimum, services.policy.source) }
+      return c.redirect('/ui/admin/clients', 303)
+    }
     const changed = client && valid ? await services.clients.setUsePolicy(clientId, policy) : false
     if (changed && client) services.audit.record({ event: 'client.policy', client: { id: client.clientId, name: client.name }, method: String(policy), outcome: 'ok' })
     session.flash = changed && client ? { kind: 'ok', text: t.callers.policyChanged(client.name) } : { kind: 'error', text: t.clients.notFound }
@@ -296,11 +305,23 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     }),
   )
 
+  /** The admin policy's minimum use policy now, for the clients page. */
+  const minimumUsePolicy = () => {
+    const level = services.policy.policy.minimumUsePolicy
+    return level !== undefined ? { minimumUsePolicy: { level, source: services.policy.source } } : {}
+  }
+
+  /** The settings page's fields the admin policy fixes now, and the policy's place. */
+  const lockedFields = () => ({
+    fields: new Set(SETTINGS_FIELDS.filter((f) => findSettingLock(services.policy.policy, f.name) !== undefined).map((f) => f.name)),
+    source: services.policy.source,
+  })
+
   ui.get('/admin/settings', (c) =>
     adminPage(c, 'settings', async (t, session) => {
       const config = await loadConfig(options.configFile).catch((err: unknown) => err as Error)
       if (config instanceof Error) return { body: html`<div class="notice error" role="alert">${config.message}</div>` }
-      return { body: renderSettingsPage(t, config, { csrf: session.csrf }) }
+      return { body: renderSettingsPage(t, applyPolicy(config, services.policy.policy), { csrf: session.csrf, locked: lockedFields() }) }
     }),
   )
 
@@ -312,9 +333,20 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     const t = stringsFor(languageOf(c))
     const current = await loadConfig(options.configFile).catch((err: unknown) => err as Error)
     if (current instanceof Error) return adminPage(c, 'settings', () => ({ body: html`<div class="notice error" role="alert">${current.message}</div>`, status: 400 }))
-    const result = readSettingsForm(form, current, t.settings)
+    // What the admin's policy fixes is not the user's to change (ERR_SETTING_LOCKED over the API).
+    const locked = lockedFields()
+    const effective = applyPolicy(current, services.policy.policy)
+    const unlocked = removeLockedFields(form, effective, locked.fields)
+    if (unlocked.refused.length > 0) {
+      services.audit.record({ event: 'settings.save', client: { name: PAGE_CALLER.name }, outcome: 'rejected', errorCode: 'ERR_SETTING_LOCKED' })
+      const errors = Object.fromEntries(unlocked.refused.map((name) => [name, t.settings.lockedBy(locked.source)]))
+      const names = unlocked.refused.map((name) => t.settings.fields[name] ?? name).join(', ')
+      const body = html`<div class="notice error" role="alert">${t.settings.lockedNotSaved(names)}</div>${renderSettingsPage(t, effective, { csrf: session.csrf, errors, locked })}`
+      return adminPage(c, 'settings', () => ({ body, status: 403 }))
+    }
+    const result = readSettingsForm(unlocked.form, current, t.settings)
     if (!result.ok) {
-      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, current, { csrf: session.csrf, values: result.values, errors: result.errors })}`
+      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, effective, { csrf: session.csrf, values: result.values, errors: result.errors, locked })}`
       return adminPage(c, 'settings', () => ({ body, status: 400 }))
     }
     await saveConfig(options.configFile, result.config)

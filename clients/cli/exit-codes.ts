@@ -44,6 +44,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'ERR_SAML_INVALID':
       return EXIT_CODES.invalidInput
     case 'ERR_CONFIG_INVALID':
+    case 'ERR_POLICY_INVALID':
+    case 'ERR_SETTING_LOCKED':
       return EXIT_CODES.config
     default:
       return EXIT_CODES.error

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   pair: async () => (await import('./commands/pair.js')).pair,
   clients: async () => (await import('./commands/clients.js')).clients,
   audit: async () => (await import('./commands/audit.js')).audit,
+  settings: async () => (await import('./commands/settings.js')).settings,
   sandbox: async () => (await import('./commands/sandbox.js')).sandbox,
   install: async () => (await import('./commands/install.js')).install,
   uninstall: async () => (await import('./commands/uninstall.js')).uninstall,
@@ -38,6 +39,8 @@ export const USAGE = `usage: ehagent <command> [options]
   pair --name NAME      pair an application; prints its credential once  [--methods M,M] [--services URL,URL] [--out FILE]
   clients               the paired applications;  clients revoke ID  withdraws one
   audit                 the privacy log, newest first  [--limit N] [--from T] [--to T] [--client C] [--event E] [--method M] [--outcome O]
+  settings              the settings in effect; those the admin policy fixes are marked locked
+                        settings set NAME VALUE  changes one (several entries: comma-separated)
   sandbox               serve the simulated eHealth alone  [--port N] [--state-dir DIR] [--fault SPEC] [--demo]
   sandbox fault SPEC    add faults to a running sandbox (sandbox fault clear: remove them)  [--port S]
   sandbox stats         requests each endpoint of a running sandbox received  [--port S]

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
-// protocol/rpc is imported by browser clients (ARCHITECTURE.md, "rpc/"): its code may import
-// only its own files and protocol/errors.ts (the one error module protocol/ shares), and must
-// not lean on Node globals.
+// protocol/rpc is imported by browser clients (protocol/README.md, "The JSON-RPC 2.0 API"): its
+// code may import only its own files and protocol/errors.ts (the one error module protocol/
+// shares), and must not lean on Node globals.
 const dir = new URL('./', import.meta.url)
 // Packages known to run in browsers with no Node built-ins; the list is explicit on purpose.
 const BROWSER_SAFE_PACKAGES = ['zod']

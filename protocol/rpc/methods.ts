@@ -81,6 +81,14 @@ export const METHOD_PARAMS = {
       outcome: z.enum(['ok', 'error', 'rejected']).optional(),
     })
     .strict(),
+  /** The settings in effect, and which of them the admin policy fixes. */
+  'settings.get': z.object({}).strict(),
+  /**
+   * Change one setting in the user's settings file, as the settings page would: `value` is the
+   * text the page's field takes (several entries: one per line). Refused with ERR_SETTING_LOCKED
+   * when the admin policy fixes it.
+   */
+  'settings.set': z.object({ name: z.string().min(1).max(64), value: z.string().max(64 * 1024) }).strict(),
 } as const
 
 export type MethodName = keyof typeof METHOD_PARAMS
@@ -96,7 +104,7 @@ export interface TokenSummary {
   notOnOrAfter: string
   renewAt: string
   origin: 'sts' | 'imported' | 'iam-connect'
-  /** For a token exchanged from IAM Connect: the person behind it (seed 003 §1.5). */
+  /** For a token exchanged from IAM Connect: the person behind it (IAM eXchange Annex A §1.5). */
   realIdentity?: { issuer: string; subject: string; name?: string }
 }
 
@@ -127,9 +135,15 @@ export interface MethodResults {
     pairingCode: string
     usePolicy: UsePolicy
   }
-  'client.list': { clients: ClientSummary[] }
+  'client.list': {
+    clients: ClientSummary[]
+    /** The admin policy's minimum use policy, when it sets one, and the policy's file or key. */
+    minimumUsePolicy?: { level: UsePolicy; source: string }
+  }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
+  'settings.get': SettingsView
+  'settings.set': { name: string; changed: boolean; restart: boolean }
 }
 
 /** How the user confirms each use by a paired application. */
@@ -156,14 +170,20 @@ export interface ClientSummary {
   lastUsedAt?: string
   scopes: { methods: string[]; services: string[] }
   kind: 'application' | 'browser-extension'
+  /** The use policy in effect: the client's own, raised to the admin policy's minimum. */
   usePolicy: UsePolicy
+  /** The client's own choice, when the admin policy's minimum raised it (see `minimumUsePolicy`). */
+  raisedFrom?: UsePolicy
   /** The executables the credential is bound to (empty: the OS did not say at pairing). */
   executables: string[]
   /** For a browser extension: the websites the user allowed, each revocable. */
   origins: { origin: string; approvedAt: string }[]
 }
 
-/** One privacy-log record (seed 003): who, when, what, with which token, how it ended. Never a body. */
+/**
+ * One privacy-log record (IAM eXchange Annex A §1.5): who, when, what, with which token, how it
+ * ended. Never a body.
+ */
 export interface AuditRecord {
   time: string
   event: string
@@ -209,3 +229,13 @@ export interface PrivacyLogStatus {
  * agent asks the user itself.
  */
 export const FORBIDDEN_PARAM_PATTERN = /pin|passw|passphrase|secret|puk/i
+
+/** The settings as `settings.get` shows them: secrets never included. */
+export interface SettingsView {
+  /** The settings in effect (the user's, with the policy's values written over them). */
+  settings: Record<string, unknown>
+  /** Settings the admin policy fixes: they cannot be changed by the user. */
+  locked: { setting: string; policyField: string }[]
+  /** The admin policy: where it is read from, and whether there is one. */
+  policy: { source: string; present: boolean }
+}

@@ -24,7 +24,7 @@ function withoutSignature(xml: string): string {
 }
 
 describe('prepareAssertion', () => {
-  it('matches the golden file (reference §4 shape) with fixed input', () => {
+  it('matches the golden file (the eHealth STS token shape) with fixed input', () => {
     const p = prepareAssertion(assertionInput(NOW, DUMMY_HOK))
     const xml = p.finish(sign(p.hash, p.signedInfo, sts.privateKey), DUMMY_STS)
     const normalized = xml.replace(/<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/, '<ds:SignatureValue>SIGNATURE-VALUE</ds:SignatureValue>')

@@ -1,8 +1,8 @@
 /**
- * Minting a SAML 1.1 holder-of-key assertion shaped as the eHealth STS issues it (reference §4),
- * for the sandbox STS and the tests. Split like every signature in this project: prepare (the
- * SignedInfo bytes to sign) and finish (the signed assertion text), so the RSA step can be a
- * PKCS#11 call or an async `crypto.sign`.
+ * Minting a SAML 1.1 holder-of-key assertion shaped as the eHealth STS issues it (EG `Verify()`, EC
+ * `AssertionVerifier`), for the sandbox STS and the tests. Split like every signature in this
+ * project: prepare (the SignedInfo bytes to sign) and finish (the signed assertion text), so the
+ * RSA step can be a PKCS#11 call or an async `crypto.sign`.
  *
  * @module
  */
@@ -13,7 +13,7 @@ import { cannotBuild, writeAttr, writeBase64, writeDateTime, writeId, writeText 
 
 /** Input of {@link prepareAssertion}. */
 export interface AssertionInput {
-  /** `_` + 32 hex in OpenSAML style (reference §4); any NCName. */
+  /** `_` + 32 hex in OpenSAML style (as in EC's test tokens); any NCName. */
   assertionId: string
   /** The STS name, e.g. `urn:be:fgov:ehealth:sts:1_0`. */
   issuer: string
@@ -29,7 +29,7 @@ export interface AssertionInput {
   authenticationMethod?: string
   /** Default `issueInstant`. */
   authenticationInstant?: Date
-  /** Default `rsa-sha256` (reference §4). */
+  /** Default `rsa-sha256`. */
   algorithm?: SignatureAlgorithm
   /**
    * How the text is laid out, not what it says. `canonical` (default): exc-c14n form, so the text
@@ -108,8 +108,9 @@ export function prepareAssertion(input: AssertionInput): PreparedAssertion {
     finish(signatureValue, signerCertificateBase64) {
       const cert = lines(writeBase64(signerCertificateBase64, 'signerCertificateBase64'))
       const keyInfo = `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`
-      // Enveloped and last (reference §4): the enveloped-signature transform removes exactly this
-      // element, so the rest must stay the canonical text digested above.
+      // Enveloped and last (SAML 1.1 schema order; EC `AssertionVerifier`): the enveloped-signature
+      // transform removes exactly this element, so the rest must stay the canonical text digested
+      // above.
       return parts.join('') + prepared.finish(signatureValue, keyInfo) + '</Assertion>'
     },
   }

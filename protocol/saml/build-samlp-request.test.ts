@@ -20,7 +20,7 @@ function signed(input = samlpRequestInput(hok.certificateBase64)): string {
 }
 
 describe('prepareSamlpRequest', () => {
-  it('matches the golden file (reference §2.3 template) with fixed clock and ids', () => {
+  it('matches the golden file (TC template) with fixed clock and ids', () => {
     const xml = signed(samlpRequestInput('HOKCERTIFICATE'))
     const normalized = xml.replace(/<ds:SignatureValue>[^<]*<\/ds:SignatureValue>/, '<ds:SignatureValue>SIGNATURE-VALUE</ds:SignatureValue>')
     expect(normalized + '\n').toBe(readFileSync(GOLDEN, 'utf8'))

@@ -1,7 +1,7 @@
 /**
  * The SAML-P `samlp:Request` (an AttributeQuery for a holder-of-key token) that the legacy STS
  * takes in the SOAP Body, built from the technical connector's template
- * `legacy/issue.samlv11.hok.template.xml` (reference §2.3) and signed, enveloped, by the HOK key.
+ * `legacy/issue.samlv11.hok.template.xml` (TC 4.0.2) and signed, enveloped, by the HOK key.
  *
  * @module
  */
@@ -19,11 +19,11 @@ export interface SamlpRequestInput {
   /** IssueInstant of the request and of the inner assertion; TC writes NotBefore there. */
   issueInstant: Date
   notBefore: Date
-  /** notBefore + the requested validity (TC default 24 h, reference §10). */
+  /** notBefore + the requested validity (TC default 24 h, `sessionmanager.validity.token`). */
   notOnOrAfter: Date
   /**
-   * Subject DN and issuer DN of the identification certificate, RFC 1779 (reference §2.3);
-   * `format` defaults to X509SubjectName.
+   * Subject DN and issuer DN of the identification certificate, RFC 1779 (TC
+   * `AbstractSTSService.generateNameIdentifier`); `format` defaults to X509SubjectName.
    */
   nameIdentifier: { value: string; nameQualifier: string; format?: string }
   /** The inner assertion's Issuer; default `nameIdentifier.value`, as TC, EC and EG's SSO client do. */
@@ -34,7 +34,7 @@ export interface SamlpRequestInput {
   attributes: readonly SamlAttribute[]
   /** Requested claims, written after saml:Subject. */
   designators: readonly AttributeDesignator[]
-  /** Default `rsa-sha1` with sha1 digests: hard-coded by TC 4.0.2, EC and EG (reference §2.3). */
+  /** Default `rsa-sha1` with sha1 digests: hard-coded by TC 4.0.2, EC and EG. */
   algorithm?: SignatureAlgorithm
 }
 
@@ -86,7 +86,7 @@ export function prepareSamlpRequest(input: SamlpRequestInput): PreparedSamlpRequ
     `      <saml:SubjectConfirmation>`,
     `        <saml:ConfirmationMethod>${SAML_URIS.holderOfKey}</saml:ConfirmationMethod>`,
     `        <saml:SubjectConfirmationData>`,
-    // xmlns="" and xmlns:ns4 are verbatim from the TC template (reference §2.3), which the real
+    // xmlns="" and xmlns:ns4 are verbatim from the TC template, which the real
     // STS accepts; exc-c14n drops both (neither is visibly used), so the digest is unaffected.
     `          <saml:Assertion xmlns="" xmlns:ns4="${SAML_NAMESPACES.protocol}" AssertionID="${assertionId}" IssueInstant="${issueInstant}"` +
       ` Issuer="${writeAttr(input.issuer ?? input.nameIdentifier.value, 'issuer')}" MajorVersion="1" MinorVersion="1">`,
@@ -132,8 +132,9 @@ export function prepareSamlpRequest(input: SamlpRequestInput): PreparedSamlpRequ
     hash: prepared.hash,
     algorithm: prepared.algorithm,
     finish(signatureValue) {
-      // First child of samlp:Request (reference §2.3), right after the start tag: no whitespace
-      // is added, so the document minus the signature is exactly the text digested above.
+      // First child of samlp:Request (TC `STSServiceImpl`), right after the start tag: no
+      // whitespace is added, so the document minus the signature is exactly the text digested
+      // above.
       return startTag + prepared.finish(signatureValue, keyInfo) + unsigned.slice(startTag.length)
     },
   }

@@ -10,7 +10,7 @@ const NOW = new Date('2025-01-10T09:00:01.123Z')
 const token = mintAssertion(sts, assertionInput(NOW, hok.certificateBase64))
 
 describe('buildSamlpResponse', () => {
-  it('success: the reference §2.4 skeleton with the assertion inserted verbatim', () => {
+  it('success: the SAML 1.1 skeleton with the assertion inserted verbatim', () => {
     const text = buildSamlpResponse({ responseId: '_r1', inResponseTo: 'request-1', issueInstant: NOW, status: { code: 'Success' }, assertionXml: token })
     expect(text).toBe(
       '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"' +

@@ -1,6 +1,6 @@
 /**
- * The sandbox STS's `samlp:Response` (reference §2.4 skeleton): success with the signed assertion
- * inserted verbatim, or an error status.
+ * The sandbox STS's `samlp:Response` (the SAML 1.1 skeleton that TC, EC and EG read): success with
+ * the signed assertion inserted verbatim, or an error status.
  *
  * @module
  */

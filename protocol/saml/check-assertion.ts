@@ -1,7 +1,7 @@
 /**
  * The acceptance check of an STS token, for a token fresh from the STS and for one the user
- * imports (seed 000): signed by a trusted STS over exactly this Assertion, inside its validity
- * window, bound to our HOK certificate (ARCHITECTURE "Login"; threats T17).
+ * imports (I.AM fat-client SSO spec v1.0): signed by a trusted STS over exactly this Assertion,
+ * inside its validity window, bound to our HOK certificate (threat T17).
  *
  * @module
  */
@@ -38,7 +38,10 @@ export interface CheckAssertionOptions {
   maxIssueAgeMs?: number
   /** The clock (protocol/ has none of its own). */
   now: Date
-  /** Tolerated clock difference with the STS, both ways; default 5 minutes (EG's inbound tolerance, reference §10). */
+  /**
+   * Tolerated clock difference with the STS, both ways; default 5 minutes (EG's inbound tolerance,
+   * `WSS.VerifyTimestamp`).
+   */
   skewMs?: number
   /** Base64 DER of our HOK certificate; when given, the token must be bound to it. */
   expectedHokCertificateBase64?: string

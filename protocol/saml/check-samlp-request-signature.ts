@@ -1,6 +1,6 @@
 /**
- * The STS-side check of the enveloped signature of a samlp:Request (reference §11, STS SAML-P
- * step 3): made by the HOK key, over the request element itself.
+ * The STS-side check of the enveloped signature of a samlp:Request (as TC, EC
+ * and EG sign it): made by the HOK key, over the request element itself.
  *
  * @module
  */
@@ -37,7 +37,8 @@ export function checkSamlpRequestSignature(request: SamlpRequest): { signatureHa
   }
 
   // KeyInfo normally carries the HOK certificate; TC's `keyinfo=publickey` variant carries a
-  // KeyValue instead (reference §2.3), which the HOK certificate's key then has to verify anyway.
+  // KeyValue instead (TC `…sts.keyinfo=publickey`), which the HOK certificate's key then has to
+  // verify anyway.
   const keyInfo = childElements(signature, DSIG_NS, 'KeyInfo')[0]
   const hasCertificate = keyInfo !== undefined && childElements(keyInfo, DSIG_NS, 'X509Data').length > 0
   if (hasCertificate && !derOf(readKeyInfoCertificate(keyInfo)).equals(derOf(request.hokCertificateBase64))) {

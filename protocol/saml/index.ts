@@ -1,7 +1,7 @@
 /**
  * SAML 1.1 for ehealth-agent: the STS's holder-of-key assertion (parse, check, mint) and the
- * legacy STS's SAML-P request and response (reference §2 and §4). Pure: the clock, the ids and
- * the RSA operation are the caller's.
+ * legacy STS's SAML-P request and response (TC `STSServiceImpl`; the assertion as EG and EC read
+ * it). Pure: the clock, the ids and the RSA operation are the caller's.
  *
  * @module
  */

@@ -22,7 +22,7 @@ export const SAML_NAMESPACES = {
 } as const
 
 /**
- * URI values of SAML 1.1 that eHealth uses (reference §2.3 and §4).
+ * URI values of SAML 1.1 that eHealth uses (TC `STSServiceImpl`, EG `Verify()`).
  *
  * @example
  * ```ts
@@ -32,14 +32,14 @@ export const SAML_NAMESPACES = {
 export const SAML_URIS = {
   /** SAML 1.1 core §7.1: the subject proves possession of the key in SubjectConfirmation/ds:KeyInfo. */
   holderOfKey: 'urn:oasis:names:tc:SAML:1.0:cm:holder-of-key',
-  /** NameIdentifier/@Format used by TC, EC and EG (reference §2.3). */
+  /** NameIdentifier/@Format used by TC, EC and EG. */
   x509SubjectName: 'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
-  /** AuthenticationStatement/@AuthenticationMethod of STS tokens (reference §4). */
+  /** AuthenticationStatement/@AuthenticationMethod of STS tokens (X509-PKI, as the STS issues them). */
   x509Pki: 'urn:oasis:names:tc:SAML:1.0:am:X509-PKI',
 } as const
 
 /**
- * The `Issuer` of assertions minted by the eHealth STS (reference §4; EG `Verify()` asserts it).
+ * The `Issuer` of assertions minted by the eHealth STS (EG `Verify()` asserts it).
  * Offered to callers as a default for `expectedIssuers`; nothing in protocol/saml hard-codes it.
  *
  * @example

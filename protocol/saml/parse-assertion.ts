@@ -1,7 +1,7 @@
 /**
- * Reading a SAML 1.1 Assertion as the eHealth STS issues it (reference §4) into a typed object.
- * No signature or time check here: that is {@link checkAssertion}'s job, which uses
- * {@link readAssertion} on the element it has verified.
+ * Reading a SAML 1.1 Assertion as the eHealth STS issues it (protocol/README.md, "SAML 1.1
+ * assertion") into a typed object. No signature or time check here: that is
+ * {@link checkAssertion}'s job, which uses {@link readAssertion} on the element it has verified.
  *
  * @module
  */
@@ -28,7 +28,7 @@ export interface SamlAssertion {
   /**
    * The exact text of the Assertion element as received (an XML declaration or whitespace around
    * it is left out). Never re-serialized: the STS signed these bytes (their exc-c14n), and they
-   * are copied verbatim into every later WS-Security header (reference §4, last bullet).
+   * are copied verbatim into every later WS-Security header (TC `SAMLHolderOfKeyHandler`).
    */
   xml: string
   assertionId: string
@@ -92,7 +92,8 @@ export function readAssertion(el: Element, xml: string): SamlAssertion {
   }
 
   // Conditions are optional in SAML 1.1, but a token without an end of validity cannot be cached
-  // or renewed (reference §4 and §10: clients read NotOnOrAfter), so both bounds are required.
+  // or renewed (TC `SAMLHelper.getNotOnOrAfterCondition`, EC `getNotAfter`), so both bounds are
+  // required.
   const conditionsEl = requireChild(el, SAML, 'Conditions')
   const conditions = { notBefore: readDateTime(conditionsEl, 'NotBefore'), notOnOrAfter: readDateTime(conditionsEl, 'NotOnOrAfter') }
   if (conditions.notOnOrAfter.getTime() <= conditions.notBefore.getTime()) throw samlInvalid('Conditions/@NotOnOrAfter is not after @NotBefore')

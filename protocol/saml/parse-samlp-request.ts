@@ -1,6 +1,7 @@
 /**
  * Reading a SAML-P `samlp:Request` on the STS side (the sandbox): who asks, for which HOK
- * certificate, with which provided attributes and requested claims (reference §2.3, §11).
+ * certificate, with which provided attributes and requested claims (TC
+ * `legacy/issue.samlv11.hok.template.xml`).
  *
  * @module
  */
@@ -30,7 +31,10 @@ export interface SamlpRequest {
   hokCertificateBase64: string
   /** The assertion inside SubjectConfirmationData, when present (the TC template always has one). */
   innerAssertion: { assertionId: string; issuer: string; notBefore: Date | undefined; notOnOrAfter: Date | undefined } | undefined
-  /** Provided attributes: those of the first AttributeStatement in document order (reference §2.3). */
+  /**
+   * Provided attributes: those of the first AttributeStatement in document order (TC
+   * `STSServiceImpl.processAttributes`).
+   */
   attributes: SamlAttribute[]
   /** Requested claims, in document order. */
   designators: AttributeDesignator[]

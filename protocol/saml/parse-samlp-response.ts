@@ -1,6 +1,6 @@
 /**
- * Reading the STS's `samlp:Response` (reference §2.4): the issued assertion's text on success, a
- * typed ERR_STS_REJECTED carrying the SAML status otherwise.
+ * Reading the STS's `samlp:Response` (TC `STSServiceImpl.getToken`, EG `Saml11/Response.cs`): the
+ * issued assertion's text on success, a typed ERR_STS_REJECTED carrying the SAML status otherwise.
  *
  * @module
  */
@@ -26,7 +26,7 @@ export interface SamlpSuccess {
 
 /** Options of {@link parseSamlpResponse}. */
 export interface ParseSamlpResponseOptions {
-  /** The RequestID of the request this answers (EG enforces InResponseTo, reference §2.4). */
+  /** The RequestID of the request this answers (EG enforces InResponseTo). */
   expectedInResponseTo: string
 }
 

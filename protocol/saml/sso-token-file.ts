@@ -1,8 +1,8 @@
 /**
  * The `.ehtoken` file: an STS token as the IDP's fat-client SSO page hands it to the browser
- * (seed 000 steps 4-5), for the agent to import.
+ * (I.AM fat-client SSO spec v1.0 §5.2, steps 4-5), for the agent to import.
  *
- * The real eHealth download format is not public (reference §8: UNKNOWN), so this one is ours,
+ * The real eHealth download format is not public, so this one is ours,
  * shared by the sandbox IDP (which writes it) and the agent (which reads it):
  *
  * ```xml

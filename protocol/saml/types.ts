@@ -33,7 +33,8 @@ export interface SamlAttribute {
 }
 
 /**
- * A `saml:AttributeDesignator`: a claim requested from the STS (reference §2.3).
+ * A `saml:AttributeDesignator`: a claim requested from the STS (TC
+ * `legacy/issue.samlv11.hok.template.xml`).
  *
  * @example
  * ```ts

@@ -36,7 +36,8 @@ export function writeText(value: string, what: string): string {
 }
 
 /**
- * An xsd:dateTime in UTC with milliseconds, as TC and the STS write them (reference §2.3, §4).
+ * An xsd:dateTime in UTC with milliseconds, as TC and the STS write them (TC
+ * `AbstractSTSService.processDefaultFields`).
  *
  * @example
  * ```ts

@@ -17,9 +17,9 @@ export interface FaultSpec {
 }
 
 /**
- * Render a SOAP 1.1 fault envelope in the shape eHealth uses (seed 004): `soapenv:` envelope,
- * faultcode with its own prefix declaration, detail holding `urn:BusinessError` whose core
- * children are unqualified and whose Environment is soa-qualified.
+ * Render a SOAP 1.1 fault envelope in the shape eHealth uses (eHealth's R2024.1 STS announcement):
+ * `soapenv:` envelope, faultcode with its own prefix declaration, detail holding
+ * `urn:BusinessError` whose core children are unqualified and whose Environment is soa-qualified.
  *
  * @example
  * ```ts

@@ -4,13 +4,14 @@ import { buildSoapFault } from './build-fault.js'
 import { SOAP11_NS, SOAP12_NS } from './namespaces.js'
 import { faultToAgentError, parseSoapFault } from './parse-fault.js'
 
-// Seed 004, verbatim: the STS's answer to a request with a duplicate claim (R2024.1).
-const SEED_004 = readFileSync(new URL('../../test/fixtures/seed-004-duplicate-claim-fault.xml', import.meta.url), 'utf8')
+// eHealth's R2024.1 STS announcement, verbatim: the STS's answer to a request with a duplicate
+// claim (R2024.1).
+const DUPLICATE_CLAIM_FAULT = readFileSync(new URL('../../test/fixtures/sts-duplicate-claim-fault.xml', import.meta.url), 'utf8')
 const URI = 'urn:be:fgov:ehealth:1.0:certificateholder:hospital:nihii-number'
 
 describe('parseSoapFault', () => {
-  it("reads seed 004's fault: code, reason, and every BusinessError field", () => {
-    const fault = parseSoapFault(SEED_004)!
+  it("reads the R2024.1 announcement's fault: code, reason, and every BusinessError field", () => {
+    const fault = parseSoapFault(DUPLICATE_CLAIM_FAULT)!
     expect(fault).toEqual({
       code: 'wst:InvalidRequest',
       codeNamespace: 'http://docs.oasis-open.org/ws-sx/ws-trust/200512',
@@ -31,7 +32,7 @@ describe('parseSoapFault', () => {
   })
 
   it('turns it into ERR_STS_REJECTED carrying eHealth code, messages and environment', () => {
-    const err = faultToAgentError(parseSoapFault(SEED_004)!, 'sts')
+    const err = faultToAgentError(parseSoapFault(DUPLICATE_CLAIM_FAULT)!, 'sts')
     expect(err.code).toBe('ERR_STS_REJECTED')
     expect(err.message).toContain(`Attribute ${URI} multiple times found.`)
     expect(err.data).toMatchObject({
@@ -39,7 +40,7 @@ describe('parseSoapFault', () => {
     })
   })
 
-  it('a fault built by buildSoapFault reads back structurally equal to the seed', () => {
+  it('a fault built by buildSoapFault reads back structurally equal to the announced one', () => {
     const built = buildSoapFault({
       code: { prefix: 'wst', namespace: 'http://docs.oasis-open.org/ws-sx/ws-trust/200512', localName: 'InvalidRequest' },
       reason: 'The request was invalid or malformed',
@@ -52,7 +53,7 @@ describe('parseSoapFault', () => {
         environment: 'Integration',
       },
     })
-    expect(parseSoapFault(built)).toEqual(parseSoapFault(SEED_004))
+    expect(parseSoapFault(built)).toEqual(parseSoapFault(DUPLICATE_CLAIM_FAULT))
   })
 
   it('reads an eHealth SystemError and a plain SOAP 1.1 fault without detail', () => {

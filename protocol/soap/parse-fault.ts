@@ -3,7 +3,10 @@ import { childElement, childElements, textOf } from '../xml/dom.js'
 import { EHEALTH_SOA_ERRORS_NS, SOAP11_NS } from './namespaces.js'
 import { splitEnvelope, type SplitEnvelope } from './split-envelope.js'
 
-/** eHealth's SOA error detail (core:ErrorType + soa:Environment), reference §3.6. */
+/**
+ * eHealth's SOA error detail (core:ErrorType + soa:Environment), eHealth errors schema
+ * `ehealth-errors-schema-soa-1_1.xsd`.
+ */
 export interface EhealthErrorDetail {
   kind: 'BusinessError' | 'SystemError'
   id?: string

@@ -1,8 +1,8 @@
 /**
- * The client's answer to a SignChallenge (reference §3.3): an RSTR with SignChallengeResponse,
- * sent with SOAPAction `urn:be:fgov:ehealth:sts:protocol:v1:Challenge` under a WS-Security header
- * signed by the holder-of-key key. Proof of possession comes from that signature; the body only
- * echoes the challenge and the context.
+ * The client's answer to a SignChallenge (TC `wstrust/signchallenge.template.xml`): an RSTR with
+ * SignChallengeResponse, sent with SOAPAction `urn:be:fgov:ehealth:sts:protocol:v1:Challenge` under
+ * a WS-Security header signed by the holder-of-key key. Proof of possession comes from that
+ * signature; the body only echoes the challenge and the context.
  *
  * @module
  */

@@ -35,9 +35,10 @@ function thrown(fn: () => unknown): AgentError {
   throw new Error('expected an AgentError')
 }
 
-describe('buildIssueRequest: seed 004 duplicate claims', () => {
+describe('buildIssueRequest: R2024.1 duplicate claims', () => {
   it('refuses the hospital NIHII attribute given twice, before anything is sent, naming the URI', () => {
-    // Seed 004's refused request: the same provided attribute, same value, twice.
+    // The refused request of the R2024.1 STS announcement: the same provided attribute, same value,
+    // twice.
     const claims: StsClaims = {
       attributes: [
         { name: HOSPITAL_NIHII, namespace: ID_NS, values: ['71089914'] },
@@ -62,7 +63,7 @@ describe('buildIssueRequest: seed 004 duplicate claims', () => {
     expect(thrown(() => issue(claims)).code).toBe('ERR_DUPLICATE_CLAIM')
   })
 
-  it('builds seed 004\'s correct request: the attribute once', () => {
+  it('builds the announcement\'s correct request: the attribute once', () => {
     const xml = issue({ attributes: [{ name: HOSPITAL_NIHII, namespace: ID_NS, values: ['71089914'] }], designators: [] })
     expect(claimUris(xml)).toEqual([HOSPITAL_NIHII])
     expect(xml).toContain(`<auth:ClaimType Uri="${HOSPITAL_NIHII}"><auth:Value>71089914</auth:Value></auth:ClaimType>`)

@@ -1,6 +1,7 @@
 /**
  * The two `wst:RequestSecurityToken` bodies the agent sends to the WS-Trust STS: Issue
- * (holder-of-key, reference §3.2) and Renew (reference §3.5). Text in, text out: the SOAP layer
+ * (holder-of-key, TC `wstrust/issue.samlv11.hok.template.xml`) and Renew (TC
+ * `wstrust/renew.samlv11.template.xml`). Text in, text out: the SOAP layer
  * wraps the result in a Body and signs it; with the same inputs the output is byte-identical
  * (golden files in `golden/`).
  *
@@ -25,7 +26,7 @@ export interface IssueRequestOptions {
   /** The unqualified `@Context`, echoed by the STS (EC style `context-<uuid>` is fine). */
   context: string
   /** Base64 DER of the holder-of-key certificate for `wst:UseKey`; omitted, the STS binds the
-   * token to the certificate that signed the WS-Security header (reference §3.2, EG2). */
+   * token to the certificate that signed the WS-Security header (egelke/etee `WsTrustClient`). */
   hokCertificateBase64?: string
 }
 
@@ -38,7 +39,7 @@ export interface RenewRequestOptions {
   embeddedId: string
 }
 
-// The namespaces of reference §3.2's filled-in example, on the root, in its order.
+// The namespaces of TC's Issue template, on the root, in its order.
 const ROOT_NAMESPACES =
   `xmlns:wst="${STS_NS.wst}" xmlns:auth="${STS_NS.auth}" xmlns:wsu="${STS_NS.wsu}" ` +
   `xmlns:wsse="${STS_NS.wsse}" xmlns:ds="${STS_NS.ds}"`
@@ -46,14 +47,14 @@ const ROOT_NAMESPACES =
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /**
- * The Issue RST of reference §3.2, holder-of-key, SAML 1.1: TokenType, RequestType Issue, Claims
- * (each URI once: see `merge-claims.ts` for which duplicates are merged and which refused),
- * Lifetime in UTC with milliseconds, KeyType `…/wstrust/200512/PublicKey`, and UseKey when a HOK
- * certificate is given.
+ * The Issue RST of TC `wstrust/issue.samlv11.hok.template.xml`, holder-of-key, SAML 1.1: TokenType,
+ * RequestType Issue, Claims (each URI once: see `merge-claims.ts` for which duplicates are merged
+ * and which refused), Lifetime in UTC with milliseconds, KeyType `…/wstrust/200512/PublicKey`, and
+ * UseKey when a HOK certificate is given.
  *
  * @throws AgentError `ERR_DUPLICATE_CLAIM` (`data.uri`) before anything is sent when a provided
- * attribute is given twice (seed 004); `ERR_INVALID_PARAMS` for bad dates, context, certificate or
- * claims.
+ * attribute is given twice (eHealth's R2024.1 rule); `ERR_INVALID_PARAMS` for bad dates, context,
+ * certificate or claims.
  *
  * @example
  * ```ts
@@ -112,9 +113,9 @@ export function buildIssueRequest(options: IssueRequestOptions): string {
 }
 
 /**
- * The Renew RST of reference §3.5: TokenType, RequestType Renew, and RenewTarget /
- * SecurityTokenReference / Embedded (with `wsu:Id`) holding the old assertion. The assertion's
- * characters are inserted as given, never re-serialized: the STS signed them.
+ * The Renew RST of TC `wstrust/renew.samlv11.template.xml`: TokenType, RequestType Renew, and
+ * RenewTarget / SecurityTokenReference / Embedded (with `wsu:Id`) holding the old assertion. The
+ * assertion's characters are inserted as given, never re-serialized: the STS signed them.
  *
  * @throws AgentError `ERR_SAML_INVALID` when `assertionXml` is not one SAML 1.1 Assertion element
  * (an XML declaration or whitespace around it is left out, the element itself is kept verbatim);
@@ -156,10 +157,10 @@ export function buildRenewRequest(options: RenewRequestOptions): string {
 }
 
 /**
- * The last line of defence for seed 004: read the ClaimType URIs back from the text about to be
- * sent and refuse it if one repeats. `mergeClaims` already guarantees this; the check makes a
- * future change that breaks it fail here rather than at the STS. The pattern is reliable because
- * this module wrote the text and escapes `<` in every value.
+ * The last line of defence for eHealth's R2024.1 duplicate-claim rule: read the ClaimType URIs back
+ * from the text about to be sent and refuse it if one repeats. `mergeClaims` already guarantees
+ * this; the check makes a future change that breaks it fail here rather than at the STS. The
+ * pattern is reliable because this module wrote the text and escapes `<` in every value.
  */
 function assertEachClaimOnce(xml: string): void {
   const uris = [...xml.matchAll(/<auth:ClaimType Uri="([^"]*)"/g)].map((m) => ({ uri: m[1]! }))
@@ -172,7 +173,7 @@ function unescapeAttr(s: string): string {
   return s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&amp;/g, '&')
 }
 
-/** A Lifetime instant, UTC with milliseconds (what EC-style clients send; reference §3.2). */
+/** A Lifetime instant, UTC with milliseconds (what EC-style clients send). */
 function writeInstant(date: Date, what: string): string {
   const written = formatXsdDateTime(date)
   if (!written.ok) throw invalidParam(what, `${what} cannot be written as xsd:dateTime: ${written.problem}`)

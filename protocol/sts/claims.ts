@@ -6,7 +6,10 @@
 import { AgentError } from '../errors.js'
 import { isProfileId, PROFILES, type AttributeDesignator, type IdentityField, type ProfileId } from './profiles.js'
 
-/** A provided attribute with its value(s); several values go out joined with `;` (reference §3.2). */
+/**
+ * A provided attribute with its value(s); several values go out joined with `;` (TC
+ * `STSServiceWsTrustImpl.issueHokToken`).
+ */
 export interface ProvidedAttribute extends AttributeDesignator {
   values: readonly string[]
 }
@@ -30,7 +33,8 @@ export interface ProfileClaims extends StsClaims {
 // value that does not match the certificate).
 const FORMATS: Record<IdentityField, { pattern: RegExp; what: string }> = {
   ssin: { pattern: /^\d{11}$/, what: '11 digits' },
-  // Organizations use the 8-digit NIHII (seed 004: 71089914); 11 digits with the qualification code also occur.
+  // Organizations use the 8-digit NIHII (the R2024.1 announcement's example: 71089914); 11 digits
+  // with the qualification code also occur.
   nihii: { pattern: /^\d{8}(?:\d{3})?$/, what: '8 or 11 digits' },
   cbe: { pattern: /^\d{10}$/, what: '10 digits' },
   ehp: { pattern: /^\d{1,20}$/, what: 'digits' },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { buildDuplicateClaimFault, DUPLICATE_CLAIM_FAULT } from './duplicate-claim-fault.js'
 
-describe('seed 004 duplicate-claim fault', () => {
-  it('has the seed\'s exact faultcode, faultstring, detail and messages', () => {
+describe('R2024.1 duplicate-claim fault', () => {
+  it('has the announcement\'s exact faultcode, faultstring, detail and messages', () => {
     const uri = 'urn:be:fgov:ehealth:1.0:certificateholder:hospital:nihii-number'
     expect(buildDuplicateClaimFault(uri, 'Integration')).toEqual({
       faultcode: 'wst:InvalidRequest',

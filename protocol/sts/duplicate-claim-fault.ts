@@ -1,9 +1,11 @@
 /**
- * Seed 004's SOAP fault for a claim URI given twice, as data: one definition for the sandbox STS
- * (which renders it with `protocol/soap`) and for the tests that check the agent never provokes it.
+ * The SOAP fault of the R2024.1 STS announcement for a claim URI given twice, as data: one
+ * definition for the sandbox STS (which renders it with `protocol/soap`) and for the tests that
+ * check the agent never provokes it.
  *
- * Seed 004 (R2024.1 release note), verbatim apart from the PDF's line break inside the second
- * Message, which is a single space here:
+ * eHealth's announcement "IAM/SecurityTokenService STS WS-TRUST" (release R2024.1, 12/05/2024;
+ * see the STS WS-Trust cookbook v1.1 §5.2.1.1.1 Claims), verbatim apart from the PDF's line break
+ * inside the second Message, which is a single space here:
  * ```xml
  * <faultcode xmlns:wst="http://docs.oasis-open.org/ws-sx/ws-trust/200512">wst:InvalidRequest</faultcode>
  * <faultstring>The request was invalid or malformed</faultstring>
@@ -20,7 +22,7 @@
 import { STS_NS } from './namespaces.js'
 
 /**
- * The values of `soa:Environment` (reference §3.6, eHealth errors schema).
+ * The values of `soa:Environment` (eHealth errors schema `ehealth-errors-schema-soa-1_1.xsd`).
  *
  * @example
  * ```ts
@@ -33,7 +35,7 @@ export const EHEALTH_ENVIRONMENTS = ['Development', 'Test', 'Integration', 'Acce
 export type EhealthEnvironment = (typeof EHEALTH_ENVIRONMENTS)[number]
 
 /**
- * The fixed parts of seed 004's fault, and its messages as a function of the URI.
+ * The fixed parts of the announced fault, and its messages as a function of the URI.
  *
  * @example
  * ```ts
@@ -42,7 +44,7 @@ export type EhealthEnvironment = (typeof EHEALTH_ENVIRONMENTS)[number]
  */
 export const DUPLICATE_CLAIM_FAULT = {
   faultcode: 'wst:InvalidRequest',
-  /** The seed declares the faultcode's `wst` prefix on the faultcode element itself. */
+  /** The announcement declares the faultcode's `wst` prefix on the faultcode element itself. */
   faultcodeNamespace: STS_NS.wst,
   faultstring: 'The request was invalid or malformed',
   /** `soa:BusinessError` (not SystemError), namespace `urn:be:fgov:ehealth:errors:soa:v1`. */
@@ -54,7 +56,7 @@ export const DUPLICATE_CLAIM_FAULT = {
   messages: (uri: string): [string, string] => ['Message not properly encoded', `Attribute ${uri} multiple times found.`],
 } as const
 
-/** Seed 004's fault for one URI and environment, as plain data. */
+/** The announced fault for one URI and environment, as plain data. */
 export interface DuplicateClaimFault {
   faultcode: string
   faultstring: string
@@ -65,7 +67,7 @@ export interface DuplicateClaimFault {
 }
 
 /**
- * Seed 004's fault for `uri` in `environment`, ready for the SOAP fault builder.
+ * The announced fault for `uri` in `environment`, ready for the SOAP fault builder.
  *
  * @example
  * ```ts

@@ -5,9 +5,9 @@ import { buildIssueRequest, buildRenewRequest } from './build-rst.js'
 import { claimsForProfile } from './claims.js'
 
 // Fixed clock, ids and certificate: the output must be byte-identical to the committed files,
-// which were written once from the code and checked by hand against reference §3.2, §3.3, §3.5.
-// A failure here means the wire format changed: re-check the new output against the reference
-// before rewriting a golden file.
+// which were written once from the code and checked by hand against TC's `wstrust/` templates
+// (issue, signchallenge, renew). A failure here means the wire format changed: re-check the new
+// output against those templates before rewriting a golden file.
 const read = (name: string): string => readFileSync(new URL(name, import.meta.url), 'utf8')
 
 const DUMMY_HOK_CERT = 'TUlJQiBkdW1teSBIT0sgY2VydGlmaWNhdGUgZm9yIHRoZSBnb2xkZW4gSXNzdWUgUlNUOiBub3QgYSByZWFsIERFUg=='
@@ -43,7 +43,7 @@ describe('golden STS requests', () => {
     expect(xml + '\n').toBe(read('./golden/sign-challenge-response.xml'))
   })
 
-  it('the golden Issue RST has the literals of reference §3.2', () => {
+  it('the golden Issue RST has the literals of TC\'s Issue template', () => {
     const xml = read('./golden/issue-doctor.xml')
     expect(xml).toContain('<wst:KeyType>http://docs.oasis-open.org/ws-sx/wstrust/200512/PublicKey</wst:KeyType>')
     expect(xml).toContain('xmlns:wst="http://docs.oasis-open.org/ws-sx/ws-trust/200512"')

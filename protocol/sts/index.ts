@@ -1,7 +1,7 @@
 /**
  * WS-Trust STS codecs (`/IAM/SecurityTokenService/v1`): the profile catalogue and its claims, the
  * Issue and Renew RequestSecurityToken, the SignChallenge answer, the STS's responses, the
- * server-side readers the sandbox uses, and seed 004's duplicate-claim rule and fault.
+ * server-side readers the sandbox uses, and eHealth's R2024.1 duplicate-claim rule and fault.
  *
  * @module
  */

@@ -1,18 +1,19 @@
 /**
- * The duplicate-claim rule of eHealth R2024.1 (seed 004, reference §3.7), applied before anything
- * is sent: from provided attributes and designators to the list of `auth:ClaimType` elements, each
- * URI at most once.
+ * The duplicate-claim rule of eHealth's release R2024.1 (its STS WS-Trust
+ * announcement; STS WS-Trust cookbook v1.1 §5.2.1.1.1; ICURE commit `52cfa0fff`), applied before
+ * anything is sent: from provided attributes and designators to the list of `auth:ClaimType`
+ * elements, each URI at most once.
  *
  * The policy, precisely. URIs are compared as exact strings (the AttributeName; the namespace is
- * not on the wire, reference §3.2):
+ * not on the wire, TC `STSServiceWsTrustImpl.issueHokToken`):
  * - two PROVIDED ATTRIBUTES with the same URI are REFUSED with `ERR_DUPLICATE_CLAIM`, whatever their
- *   namespaces and even when their values are equal. That is seed 004's refused request, and the
- *   caller, not this module, knows which value is meant;
+ *   namespaces and even when their values are equal. That is the announcement's refused request,
+ *   and the caller, not this module, knows which value is meant;
  * - a DESIGNATOR whose URI is already a provided attribute is DROPPED: the attribute's ClaimType
  *   already asks for it (TC `issueHokToken`, ICURE CSM-295);
  * - a DESIGNATOR repeated (same URI, same or another namespace) is MERGED into its first
  *   occurrence: the catalogue's `sortingcenter`, `officedoctors`, `groupofnurses` lists do that
- *   (reference §3.7).
+ *   (as ICURE `STSServiceImpl.kt` has them).
  * Attributes come first, in the caller's order, then the designators left, in theirs (TC order).
  *
  * @module
@@ -55,7 +56,8 @@ export function mergeClaims(claims: StsClaims): WireClaim[] {
     }
     for (const [j, v] of values.entries()) {
       checkXmlText(v, `claims.attributes[${i}].values[${j}]`)
-      // TC joins several values with ';' (reference §3.2): a ';' inside one value would turn it into two.
+      // TC joins several values with ';' (`issueHokToken`): a ';' inside one value would turn it
+      // into two.
       if (v.includes(';')) {
         throw invalidParam(`claims.attributes[${i}].values[${j}]`, `a value of ${attribute.name} contains ";", the value separator`)
       }
@@ -77,8 +79,8 @@ export function mergeClaims(claims: StsClaims): WireClaim[] {
 /**
  * The URIs that occur more than once in `claims`, each listed once, in the order a sequential
  * check meets their second occurrence (so the first one is the first duplicate a server scanning
- * the request would find). The sandbox STS uses it to refuse a request as eHealth does (seed 004); the builder
- * uses it as its final check.
+ * the request would find). The sandbox STS uses it to refuse a request as eHealth does (R2024.1
+ * announcement); the builder uses it as its final check.
  *
  * @example
  * ```ts
@@ -96,7 +98,8 @@ export function findDuplicateClaimUris(claims: readonly { uri: string }[]): stri
 }
 
 /**
- * The error for a claim URI asked twice; the message repeats eHealth's wording (seed 004).
+ * The error for a claim URI asked twice; the message repeats eHealth's wording (eHealth's R2024.1
+ * STS announcement).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * The server side of `build-challenge-response.ts`: what the sandbox STS reads from the client's
- * SignChallengeResponse (reference §3.3).
+ * SignChallengeResponse (TC `STSServiceWsTrustImpl.processRequest`).
  *
  * @module
  */

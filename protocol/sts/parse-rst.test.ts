@@ -102,7 +102,7 @@ describe('parseRst: what other clients send', () => {
   const lifetime = (created: string, expires: string): string =>
     `<wst:Lifetime><wsu:Created>${created}</wsu:Created><wsu:Expires>${expires}</wsu:Expires></wst:Lifetime>`
 
-  it('returns seed 004\'s duplicate claims as they are, for the sandbox to refuse', () => {
+  it('returns the R2024.1 announcement\'s duplicate claims as they are, for the sandbox to refuse', () => {
     const uri = 'urn:be:fgov:ehealth:1.0:certificateholder:hospital:nihii-number'
     const claim = `<auth:ClaimType Uri="${uri}"><auth:Value>71089914</auth:Value></auth:ClaimType>`
     const parsed = parseRst(rst(claims(claim + claim)))

@@ -16,7 +16,10 @@ import { parseXsdDateTime } from '../xsd/index.js'
 /** One `auth:ClaimType`: its URI and its values (none for a designator). */
 export interface RstClaim {
   uri: string
-  /** Each `auth:Value`'s text, split at `;` (TC joins several values with `;`, reference §3.2). */
+  /**
+   * Each `auth:Value`'s text, split at `;` (TC `STSServiceWsTrustImpl.issueHokToken` joins
+   * several values with `;`).
+   */
   values: string[]
 }
 
@@ -118,7 +121,7 @@ function readLifetime(rst: Element): ParsedRst['lifetime'] {
 }
 
 /**
- * A Lifetime instant in every form clients send (reference §3.2): UTC `Z` (EC, us), a `+01:00`
+ * A Lifetime instant in every form clients send: UTC `Z` (EC, us), a `+01:00`
  * offset (TC, JS), .NET's seven fraction digits (EG), and Java's `+0100` without the colon (EC's
  * `yyyy-MM-dd'T'HH:mm:ssZ`, accepted by the real STS). A value without a zone is read as UTC, so
  * the result never depends on the machine's zone.

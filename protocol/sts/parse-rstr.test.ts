@@ -11,7 +11,7 @@ const WST = STS_NS.wst
 const SAML1 = STS_NS.saml1
 const ASSERTION = readFileSync(new URL('./fixtures/assertion-doctor.xml', import.meta.url), 'utf8').trimEnd()
 
-/** Seed 004's correct response shape, with the realistic assertion. */
+/** The correct response shape of the R2024.1 STS announcement, with the realistic assertion. */
 const TOKEN_RSTR =
   `<wst:RequestSecurityTokenResponse Context="RC-a55c3420-6ae3-4d17-bebe-e70daf1f557c"\nxmlns:wst="${WST}">\n` +
   `  <wst:RequestedSecurityToken>\n    ${ASSERTION}\n  </wst:RequestedSecurityToken>\n</wst:RequestSecurityTokenResponse>`
@@ -34,7 +34,7 @@ function assertionC14n(xml: string): string {
 }
 
 describe('parseRstr: token', () => {
-  it('returns seed 004\'s token with the assertion as the exact substring of the response', () => {
+  it('returns the announced token with the assertion as the exact substring of the response', () => {
     const result = parseRstr(TOKEN_RSTR)
     expect(result).toEqual({ kind: 'token', context: 'RC-a55c3420-6ae3-4d17-bebe-e70daf1f557c', assertionXml: ASSERTION })
   })

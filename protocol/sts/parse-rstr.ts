@@ -1,5 +1,6 @@
 /**
- * The STS's answer to an RST: a SignChallenge (reference §3.3) or the token (reference §3.4).
+ * The STS's answer to an RST: a SignChallenge or the token (TC `STSServiceWsTrustImpl`, EC
+ * `InboundAssertionSOAPHandler`).
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { expectElement, onlyChild, optionalChild, readContext, readMessage, remo
 export interface RstrChallenge {
   kind: 'challenge'
   context: string
-  /** The `wst:Challenge` text as received, not trimmed (it is echoed back, reference §3.3). */
+  /** The `wst:Challenge` text as received, not trimmed (it is echoed back, TC `signchallenge.template.xml`). */
   challenge: string
 }
 

@@ -31,7 +31,7 @@ describe('profile catalogue', () => {
     expect(namespaces).toEqual(new Set([ATTRIBUTE_NS.identification, ATTRIBUTE_NS.certified]))
   })
 
-  it('keeps the namespace duplicates of reference §3.7 as data', () => {
+  it('keeps ICURE\'s namespace duplicates as data', () => {
     for (const org of ['sortingcenter', 'officedoctors', 'groupofnurses']) {
       const name = `urn:be:fgov:ehealth:1.0:certificateholder:${org}:nihii-number`
       const entries = PROFILES[`org:${org}` as ProfileId].designators.filter((d) => d.name === name)
@@ -39,7 +39,7 @@ describe('profile catalogue', () => {
     }
   })
 
-  it('has the rows of reference §6', () => {
+  it('has ICURE\'s per-profile rows', () => {
     const names = (id: ProfileId): string[] => PROFILES[id].designators.map((d) => d.name)
     expect(names('doctor')).toContain('urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11')
     expect(names('physiotherapist')).toContain('urn:be:fgov:ehealth:1.0:certificateholder:person:ssin:usersession:boolean')

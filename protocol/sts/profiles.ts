@@ -1,16 +1,19 @@
 /**
- * The profile catalogue of reference §6 as data: for each way of signing in to eHealth (as a
- * citizen, in a care-provider quality, for an organization, under a mandate), the SAML attributes
- * the client provides and the attribute designators it asks the STS to certify.
+ * The profile catalogue (ICURE `STSServiceImpl.kt`'s per-profile lists) as data: for each way of
+ * signing in to eHealth (as a citizen, in a care-provider quality, for an organization, under a
+ * mandate), the SAML attributes the client provides and the attribute designators it asks the STS
+ * to certify.
  *
  * Lists are copied entry by entry from their source, in source order, duplicates included:
  * ICURE's `sortingcenter`, `officedoctors` and `groupofnurses` ask for the same AttributeName under
- * two namespaces (reference §3.7). The catalogue keeps that; the RST builder merges designators
- * by URI (see `merge-claims.ts`), because the namespace is not on the wire (reference §3.2).
+ * two namespaces. The catalogue keeps that; the RST builder merges designators
+ * by URI (see `merge-claims.ts`), because the namespace is not on the wire (TC
+ * `STSServiceWsTrustImpl.issueHokToken`).
  *
  * The one deliberate change: ICURE spells the certified namespace `urn:be:fgov:certifiednamespace:ehealth`
- * on a few `reeducation` and `enterprise` lines. Reference §6 judges that a typo, not a namespace,
- * so those entries use `urn:be:fgov:certified-namespace:ehealth` here (it never reaches the wire).
+ * on a few `reeducation` and `enterprise` lines. No other source spells it so: a typo, not a
+ * namespace, so those entries use `urn:be:fgov:certified-namespace:ehealth` here (it never reaches
+ * the wire).
  *
  * Profile ids are stable strings, part of the JSON-RPC API (`session.login {profile}`):
  * - `citizen`;
@@ -44,7 +47,7 @@ export type IdentityField = (typeof IDENTITY_FIELDS)[number]
 export interface AttributeDesignator {
   /** The SAML AttributeName; this is the `auth:ClaimType/@Uri` on the wire. */
   name: string
-  /** The SAML AttributeNamespace; not transmitted in WS-Trust (reference §3.2). */
+  /** The SAML AttributeNamespace; not transmitted in WS-Trust (TC `STSServiceWsTrustImpl.issueHokToken`). */
   namespace: string
 }
 
@@ -76,7 +79,10 @@ export interface StsProfile {
   attributes: readonly ProvidedAttributeSpec[]
   /** Attributes the client asks the STS to return, in request order, as found in the source. */
   designators: readonly AttributeDesignator[]
-  /** Where the lists come from (reference §0 source ids); INFERRED when no source has them. */
+  /**
+   * Where the lists come from (the source short names of protocol/README.md, "Public sources
+   * used"); INFERRED when no source has them.
+   */
   source: string
 }
 
@@ -124,7 +130,7 @@ const id = (name: string): AttributeDesignator => ({ name, namespace: ID })
 const cert = (name: string): AttributeDesignator => ({ name, namespace: CERT })
 const provided = (name: string, valueFrom: IdentityField): ProvidedAttributeSpec => ({ name, namespace: ID, valueFrom })
 
-// Person base (reference §6 "any person"): ICURE's `else` branch of `attributes` and the first two
+// Person base (any person): ICURE's `else` branch of `attributes` and the first two
 // designators of every quality, in that order.
 const PERSON_SSIN = 'urn:be:fgov:ehealth:1.0:certificateholder:person:ssin'
 const SSIN = 'urn:be:fgov:person:ssin'
@@ -170,7 +176,7 @@ const CATALOGUE: readonly StsProfile[] = Object.freeze([
     label: 'Citizen',
     attributes: PERSON_ATTRIBUTES,
     designators: PERSON_DESIGNATORS,
-    source: 'INFERRED: the person base of reference §6; no citizen-specific certified claim is known',
+    source: 'INFERRED: the person base; no citizen-specific certified claim is known',
   },
   quality(
     'doctor',
@@ -256,7 +262,7 @@ const CATALOGUE: readonly StsProfile[] = Object.freeze([
     [
       id(oc('sortingcenter:nihii-number')),
       id(oc('certificateholder:sortingcenter:nihii-number')),
-      // Same AttributeName as the line above, other namespace (reference §3.7): kept as in the source.
+      // Same AttributeName as the line above, other namespace: kept as in the source.
       cert(oc('certificateholder:sortingcenter:nihii-number')),
       cert(oc('sortingcenter:nihii-number:recognisedsortingcenter:nihii11')),
       cert(oc('sortingcenter:nihii-number:recognisedsortingcenter:boolean')),
@@ -270,7 +276,7 @@ const CATALOGUE: readonly StsProfile[] = Object.freeze([
     [
       id(oc('officedoctors:nihii-number')),
       id(oc('certificateholder:officedoctors:nihii-number')),
-      cert(oc('certificateholder:officedoctors:nihii-number')), // namespace duplicate, reference §3.7
+      cert(oc('certificateholder:officedoctors:nihii-number')), // namespace duplicate, as in ICURE
       cert(oc('officedoctors:nihii-number:recognisedofficedoctors:nihii11')),
       cert(oc('officedoctors:nihii-number:recognisedofficedoctors:boolean')),
     ],
@@ -282,7 +288,7 @@ const CATALOGUE: readonly StsProfile[] = Object.freeze([
     [
       id(oc('groupofnurses:nihii-number')),
       id(oc('certificateholder:groupofnurses:nihii-number')),
-      cert(oc('certificateholder:groupofnurses:nihii-number')), // namespace duplicate, reference §3.7
+      cert(oc('certificateholder:groupofnurses:nihii-number')), // namespace duplicate, as in ICURE
       cert(oc('groupofnurses:nihii-number:recognisedgroupofnurses:nihii11')),
       cert(oc('certificateholder:groupofnurses:nihii-number:recognisedgroupofnurses:boolean')),
     ],
@@ -303,8 +309,8 @@ const CATALOGUE: readonly StsProfile[] = Object.freeze([
   ),
   {
     // Recip-e: a pharmacist (eID, SSIN) acting for a pharmacy (NIHII). The three certified claims
-    // are what RCP's SAMLTokenValidator checks; the provided attributes are INFERRED (reference §6
-    // lists none): the pharmacy-holder claim links a person's SSIN to the pharmacy's NIHII.
+    // are what RCP's SAMLTokenValidator checks; the provided attributes are INFERRED (no public
+    // source lists them): the pharmacy-holder claim links a person's SSIN to the pharmacy's NIHII.
     id: 'org:pharmacy',
     kind: 'organization',
     label: 'Pharmacy',

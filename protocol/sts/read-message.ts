@@ -90,7 +90,7 @@ export function expectElement(el: Element, ns: string, localName: string, what: 
 
 /**
  * The `Context` attribute: unqualified as EC, EG and JS write it, or wst-qualified as TC's
- * `setAttributeNS` does (reference §3.2). Both present and different is refused.
+ * `setAttributeNS` does (`STSServiceWsTrustImpl`). Both present and different is refused.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ import { prepareSignature, type ReferenceInput } from '../xml/sign.js'
 import { buildTimestamp } from './timestamp.js'
 import { buildBinarySecurityToken, keyInfoForBinarySecurityToken, keyInfoForSamlAssertion } from './tokens.js'
 
-/** The two WS-Security profiles eHealth uses (reference §2.2 and §5.1). */
+/** The two WS-Security profiles eHealth uses (TC `CertificateCallback` and `SAMLHolderOfKeyHandler`). */
 export type WsSecurityProfile =
   | {
       /** SAML holder-of-key: the STS assertion in the header, Body and Timestamp signed by the HOK key. */
@@ -28,7 +28,7 @@ export interface PrepareWsSecurityOptions {
   profile: WsSecurityProfile
   /** Timestamp Created. */
   now: Date
-  /** Timestamp lifetime; default 60 s (eHealth connector default, reference §5.1). */
+  /** Timestamp lifetime; default 60 s (TC `security.outgoing.message.timestamp.expires.ttl` default). */
   ttlMs?: number
   /** Default rsa-sha256 with sha256 digests; rsa-sha1 on request. */
   algorithm?: SignatureAlgorithm

@@ -33,7 +33,7 @@ export function keyInfoForBinarySecurityToken(bstId: string): string {
 /**
  * ds:KeyInfo naming a SAML 1.1 assertion by its AssertionID (SAML Token Profile 1.1 §3.4.2),
  * as eHealth's HOK policy expects: a KeyIdentifier of ValueType SAMLAssertionID, TokenType
- * SAMLV1.1, no EncodingType (reference §5.1).
+ * SAMLV1.1, no EncodingType (TC `templates/keyinfo-saml1.1-reference.xml`).
  */
 export function keyInfoForSamlAssertion(assertionId: string): string {
   return (

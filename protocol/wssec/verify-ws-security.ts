@@ -39,7 +39,7 @@ export interface VerifiedWsSecurity {
 }
 
 /**
- * Check a WS-Security header the way an eHealth endpoint does (reference §11): one Security
+ * Check a WS-Security header the way an eHealth endpoint does (its WS-SecurityPolicy): one Security
  * header with one Timestamp, one signature directly in it, a key named by a direct reference
  * to a BinarySecurityToken or by a SAML AssertionID key identifier, the Body and Timestamp (and
  * the BST) covered by that signature, the Timestamp fresh. Generic XML-DSig verification is

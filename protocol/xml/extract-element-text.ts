@@ -3,14 +3,15 @@
  *
  * The STS signs the assertion it returns; the agent later copies it into every WS-Security header
  * and into the Renew request. Re-serializing a DOM would be correct only as far as the serializer
- * is, so the element's own characters are kept (reference §4: "A TS client should keep the raw
- * string"). The only change: when the subtree relies on a namespace declared on an ancestor
- * (e.g. `saml:` declared on the RSTR), that declaration is added to its start tag. "Relies on"
- * means a prefix (or the default namespace) used by an element or attribute name, named in an
- * exc-c14n InclusiveNamespaces PrefixList, or used in an `xsi:type` QName, and not declared
- * inside the subtree. Exclusive c14n of the element renders exactly those namespaces from
- * outside, so its output, and the STS signature over it, is unchanged; unused ancestor
- * declarations (the RSTR's `xmlns:wst`) are not copied, so the common case is the exact substring.
+ * is, so the element's own characters are kept (the signature covers these exact characters once
+ * canonicalized; EG loads it with PreserveWhitespace for the same reason). The only change: when
+ * the subtree relies on a namespace declared on an ancestor (e.g. `saml:` declared on the RSTR),
+ * that declaration is added to its start tag. "Relies on" means a prefix (or the default namespace)
+ * used by an element or attribute name, named in an exc-c14n InclusiveNamespaces PrefixList, or
+ * used in an `xsi:type` QName, and not declared inside the subtree. Exclusive c14n of the element
+ * renders exactly those namespaces from outside, so its output, and the STS signature over it, is
+ * unchanged; unused ancestor declarations (the RSTR's `xmlns:wst`) are not copied, so the common
+ * case is the exact substring.
  *
  * @module
  */

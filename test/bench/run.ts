@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: how fast and how lean the agent signs, measured against what this machine can
- * do, all in one run so the ratios mean something on a shared, noisy machine.
+ * do, all in one run so the ratios mean something on a shared, noisy machine (README,
+ * "Performance": speed is measured here, never asserted in tests).
  *
  * Processes: `ehagent sandbox` is started first, on its own; the agent is then started alone
  * with `--sandbox-url` (as production runs it: no sandbox in its process), so its start-up and

@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray']
+const IDS = ['node', 'policy', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray']
 
 let t: TestAgent
 let scratch: string
@@ -42,6 +42,27 @@ function expectWellFormed(report: Report): void {
 }
 
 describe('ehagent doctor --json', () => {
+  it('names the admin policy in effect and what it fixes; a bad one fails naming the field and the file', async () => {
+    const policyFile = join(scratch, 'policy.json')
+    const stateDir = join(scratch, 'with-policy')
+    mkdirSync(stateDir)
+    process.env.EHAGENT_POLICY_FILE = policyFile
+    try {
+      const none = JSON.parse((await runCliCaptured(['doctor', '--json', '--state-dir', stateDir], { home: scratch })).stdout) as Report
+      expect(byId(none).policy).toMatchObject({ status: 'ok', detail: `no admin policy: ${policyFile} does not exist` })
+      writeFileSync(policyFile, JSON.stringify({ language: 'nl', allowedPrograms: ['/opt/his/his'] }))
+      const some = JSON.parse((await runCliCaptured(['doctor', '--json', '--state-dir', stateDir], { home: scratch })).stdout) as Report
+      expect(byId(some).policy).toMatchObject({ status: 'ok', detail: `admin policy in effect: ${policyFile} (it fixes language, allowedPrograms)` })
+      writeFileSync(policyFile, JSON.stringify({ language: 'de' }))
+      const run = await runCliCaptured(['doctor', '--json', '--state-dir', stateDir], { home: scratch })
+      const bad = JSON.parse(run.stdout) as Report
+      expect(byId(bad).policy).toMatchObject({ status: 'fail', detail: expect.stringContaining(`${policyFile} is not valid: language`) })
+      expect(run.code).toBe(1)
+    } finally {
+      delete process.env.EHAGENT_POLICY_FILE
+    }
+  })
+
   it('against a running agent in the sandbox: every check reported, the agent found, exit 0', async () => {
     // A settings file naming the demo keystore: --json must not ask its password.
     writeFileSync(join(t.stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox', login: { keystore: t.sandbox.state.pki.keystores.doctor.p12Path } }))

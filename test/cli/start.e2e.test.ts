@@ -7,8 +7,8 @@ import { freePort, startTestAgent, type TestAgent } from '../helpers/start-test-
 import { runCliCaptured } from '../helpers/run-cli-captured.js'
 import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
 
-// `ehagent start`'s command-line contract (issue 5): --demo only in the sandbox, and a port that
-// is taken is reported, naming who holds it where possible, with a non-zero exit.
+// `ehagent start`'s command-line contract (README, "The command line"): --demo only in the sandbox,
+// and a port that is taken is reported, naming who holds it where possible, with a non-zero exit.
 let t: TestAgent
 let scratch: string
 

@@ -13,8 +13,8 @@ import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
 import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
 
 /**
- * Issue 7, "Must show": the extension, loaded unpacked in headless Chromium, gets a signed
- * envelope from the agent through its native messaging host. The web page talks only to the
+ * The browser extension end to end: the extension, loaded unpacked in headless Chromium, gets a
+ * signed envelope from the agent through its native messaging host. The web page talks only to the
  * extension (`chrome.runtime.sendMessage`), the extension only to the host, the host to the
  * agent as a paired client: no page ever fetches the loopback port (threat T13).
  */

@@ -5,9 +5,10 @@ import { AgentClient } from '../../clients/js/agent-client.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
 
-// Issue 8 through the agent's own API: session.login {method: "iam-connect"}, the sandbox's
-// provider pages answered as the demo doctor (what `ehagent start --demo` does), then the
-// exchanged SAML token used by soap.call, with the real identity in the privacy log (seed 003).
+// IAM Connect sign-in through the agent's own API: session.login {method: "iam-connect"}, the
+// sandbox's provider pages answered as the demo doctor (what `ehagent start --demo` does), then the
+// exchanged SAML token used by soap.call, with the real identity in the privacy log (IAM eXchange
+// Annex A §1.5).
 let t: TestAgent
 let cli: AgentClient
 

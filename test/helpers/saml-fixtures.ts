@@ -9,7 +9,10 @@ import { canonicalize, childElement, parseXml, prepareSignature } from '../../pr
 import { requireTool } from './xmlsec.js'
 import type { TestIdentity } from './test-pki.js'
 
-/** A fixed, realistic token content (reference §4), anchored at `now`. */
+/**
+ * A fixed, realistic token content (laid out as the eHealth STS issues it; see protocol/README.md,
+ * "SAML 1.1 assertion"), anchored at `now`.
+ */
 export function assertionInput(now: Date, hokCertificateBase64: string, overrides: Partial<AssertionInput> = {}): AssertionInput {
   return {
     assertionId: '_42e7a00652420d86ee884f295a3fbf02',

@@ -75,13 +75,18 @@ export async function startTestAgent(
     identifyPeer?: StartAgentOptions['identifyPeer']
     /** Key sources instead of those the settings name (startAgent's option). */
     keySources?: StartAgentOptions['keySources']
+    /** The admin policy (startAgent's option). */
+    policy?: StartAgentOptions['policy']
     /** Proxy inputs besides the settings (startAgent's option): the environment, --proxy, proxyLoopback. */
     network?: StartAgentOptions['network']
     /** Receives the agent's log lines (default: dropped). */
     log?: (line: string) => void
+    /** Called with the fresh state directory before the agent starts (files of an earlier run). */
+    prepareStateDir?: (stateDir: string) => void
   } = {},
 ): Promise<TestAgent> {
   const stateDir = mkdtempSync(join(tmpdir(), 'agent-e2e-'))
+  options.prepareStateDir?.(stateDir)
   const sandbox = await startTestSandbox(options.sandbox)
   const paths = { ...resolvePaths(stateDir, { platform: 'linux', home: stateDir, uid: process.getuid?.() ?? 0, env: {} }), sandboxDir: dirname(sandbox.state.pki.dir) }
   const port = await freePort()
@@ -104,6 +109,7 @@ export async function startTestAgent(
       ...(options.onStep ? { onStep: options.onStep } : {}),
       ...(options.identifyPeer ? { identifyPeer: options.identifyPeer } : {}),
       ...(options.keySources ? { keySources: options.keySources } : {}),
+      ...(options.policy ? { policy: options.policy } : {}),
     })
   } catch (err) {
     await sandbox.close()

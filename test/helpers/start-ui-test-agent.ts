@@ -8,7 +8,7 @@ import { WebPrompter } from '../../agent/consent/web-prompter.js'
 import type { KeySource } from '../../agent/keys/key-source.js'
 import { resolvePaths, type AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import type { RunningSandbox } from '../../agent/sandbox/server.js'
-import { startAgent, type RunningAgent } from '../../agent/start-agent.js'
+import { startAgent, type RunningAgent, type StartAgentOptions } from '../../agent/start-agent.js'
 import { closingSandboxToo, freePort, startTestSandbox } from './start-test-agent.js'
 
 /** The URLs the agent asked the "browser" to open, in order; `next()` waits for the next one. */
@@ -73,6 +73,8 @@ export interface UiTestAgentOptions {
   tray?: DesktopOptions['tray']
   clock?: Clock
   locale?: string
+  /** The admin policy (startAgent's option). */
+  policy?: StartAgentOptions['policy']
 }
 
 /**
@@ -108,6 +110,7 @@ export async function startUiTestAgent(options: UiTestAgentOptions = {}): Promis
       desktop: { locale: options.locale ?? 'en_BE.UTF-8', openUrl: opened.open, webPrompter: web, tray: options.tray ?? { enabled: false, reason: 'not in this test' }, timeZone: 'UTC' },
       ...(options.keySources ? { keySources: options.keySources } : {}),
       sandbox: { url: sandbox.url },
+      ...(options.policy ? { policy: options.policy } : {}),
     })
   } catch (err) {
     await sandbox.close()

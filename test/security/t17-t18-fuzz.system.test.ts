@@ -35,7 +35,7 @@ const MAX_HEAP_GROWTH = 12 * 1024 * 1024
 const CANARY = 'CANARY-fuzz-5d2e81'
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1)
 
-/** mulberry32: small, seedable, good enough to pick mutations (the seed is printed on failure). */
+/** mulberry32: small, seedable, good enough to pick mutations (its seed value is printed on failure). */
 function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {

@@ -248,7 +248,7 @@ describe('privacy log', () => {
   })
 })
 
-describe('SSO token import (seed 000)', () => {
+describe('SSO token import (the IDP\'s fat-client download)', () => {
   it('takes a downloaded .ehtoken file; the keystore it is bound to is unlocked on the sign-in page', async () => {
     const doctor = findPersonById('doctor')
     const issued = issueSsoToken(t.sandbox.state, doctor, { profile: 'doctor', label: 'Doctor', identity: { ssin: doctor.ssin } })

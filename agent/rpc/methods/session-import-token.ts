@@ -8,11 +8,11 @@ import { defineMethod } from '../method-context.js'
 import { recordedOrSignedOut } from './session-login.js'
 
 /**
- * `session.importToken {token}`: use a session token downloaded from the eHealth IDP (seed 000)
- * "as if it was retrieved from the STS itself". The token is recognised by its content
- * (protocol/saml/read-token-document.ts: a bare assertion as issued, an STS answer or SOAP
- * envelope holding one, the `.ehtoken` file, each possibly base64-encoded) and passes the checks
- * of a fresh STS token: signed by this environment's STS (ERR_TOKEN_UNTRUSTED), valid now
+ * `session.importToken {token}`: use a session token downloaded from the eHealth IDP (I.AM
+ * fat-client SSO spec v1.0) "as if it was retrieved from the STS itself". The token is recognised
+ * by its content (protocol/saml/read-token-document.ts: a bare assertion as issued, an STS answer
+ * or SOAP envelope holding one, the `.ehtoken` file, each possibly base64-encoded) and passes the
+ * checks of a fresh STS token: signed by this environment's STS (ERR_TOKEN_UNTRUSTED), valid now
  * (ERR_TOKEN_EXPIRED), bound to the configured eHealth keystore's certificate
  * (ERR_TOKEN_NOT_BOUND). Only input that holds no assertion at all is ERR_SAML_INVALID.
  */

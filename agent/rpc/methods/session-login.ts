@@ -12,7 +12,7 @@ import { defineMethod } from '../method-context.js'
  * `session.login {profile?, method?, mandateService?}`: sign in to eHealth. The agent asks the
  * user (never the caller) for the PIN or password, naming the calling application, the profile
  * and the environment; then obtains and checks the token. Signing in with another profile while
- * signed in is a global logout first.
+ * signed in is a global logout first (eHealth I.AM IDP v1.0).
  */
 export const sessionLogin = defineMethod({
   name: 'session.login',
@@ -49,7 +49,8 @@ export async function recordedOrSignedOut(ctx: CallContext): Promise<void> {
 async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod | 'iam-connect', mandateService?: string): Promise<void> {
   if (method === 'iam-connect') {
     // No card reader: the user signs in at IAM Connect in the browser (itsme, eID, TOTP) and the
-    // token is exchanged for a SAML token bound to our key.
+    // token is exchanged for a SAML token bound to our key (IAM Connect sign-in; I.AM IDP v1.0, use
+    // case ATH-UC-11-BF step 7).
     const { iamConnect } = ctx.agent
     // Loaded when first used: the OpenID Connect client (jose and its JOSE algorithms) is some
     // sixty modules an agent signing in with a keystore or the eID never needs.

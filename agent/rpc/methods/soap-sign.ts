@@ -15,8 +15,9 @@ import { loginWith } from './session-login.js'
  * is parsed once; ambiguity (two Bodies, a hidden Body, an existing Security header, a DTD) is
  * refused (threat T9); the caller's Body bytes are the signed bytes. Signing in first, with the
  * default profile, when there is no session. The envelope is returned only once its privacy-log
- * record is on disk (seed 003: the log is the proof of every use of the token); when it cannot
- * be, the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE instead of the signature.
+ * record is on disk (IAM eXchange Annex A §1.5: the log is the proof of every use of the token);
+ * when it cannot be, the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE instead of the
+ * signature.
  */
 export const soapSign = defineMethod({
   name: 'soap.sign',

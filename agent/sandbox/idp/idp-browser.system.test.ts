@@ -50,7 +50,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true })
 }
 
-/** Steps 1 and 2 of seed 000: Dutch, then the simulated eID of `person`. */
+/** Steps 1 and 2 of the I.AM fat-client SSO spec v1.0 §5.1: Dutch, then the simulated eID of `person`. */
 async function identify(page: Page, person: RegExp, prefix: string): Promise<void> {
   await page.goto(sandbox.url + SANDBOX_PATHS.idpSso)
   expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Aanmelden voor eHealth SSO Service')
@@ -109,7 +109,7 @@ describe('IDP fat-client SSO in headless Chromium', () => {
     expect((await fetch(href)).status).toBe(410)
   }, 60_000)
 
-  it('shows the seed failure text to a person without an eHealth certificate', async () => {
+  it('shows the IDP\'s failure text to a person without an eHealth certificate', async () => {
     const page = await freshPage()
     await identify(page, /Jan Willems/, 'citizen')
     await page.getByRole('radio', { name: /^Burger/ }).check()

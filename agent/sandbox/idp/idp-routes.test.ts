@@ -199,7 +199,7 @@ describe('sandbox IDP fat-client SSO pages', () => {
     expect(byName['urn:be:fgov:ehealth:1.0:certificateholder:hospital:nihii-number:recognisedhospital:boolean']).toEqual(['true'])
   })
 
-  it('refuses a person without an eHealth certificate with the seed text and a reference number', async () => {
+  it('refuses a person without an eHealth certificate with the IDP\'s text and a reference number', async () => {
     const b = browser()
     await b.get()
     await b.post('language', { language: 'nl' })

@@ -35,8 +35,8 @@ const BASE = SANDBOX_PATHS.idpSso
 const FORM_LIMIT = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('form too large', 413) })
 
 /**
- * The IDP's fat-client SSO wizard (seed 000) at `SANDBOX_PATHS.idpSso`, as server-rendered pages
- * without script:
+ * The IDP's fat-client SSO wizard (I.AM fat-client SSO spec v1.0) at `SANDBOX_PATHS.idpSso`, as
+ * server-rendered pages without script:
  * - `GET  /idp/Token/SSO`             the current step (`?step=language|identify|profile` to go
  *                                      back, `?qr=1` on the result page to show the QR code);
  * - `POST /idp/Token/SSO/language`    step 1; `/identify` step 2 (a simulated eID: one of the
@@ -114,8 +114,8 @@ export function createIdpRoutes(options: IdpOptions = {}): SandboxRoutes {
 
       const outcome = issueSsoToken(state, person, choice)
       if (outcome.kind === 'no-certificate') {
-        // Seed 000: "If the user doesn't have an active eHealth Certificate, the wizard will fail",
-        // with a reference number shaped like the seed's IDP00000007YS.
+        // The fat-client SSO spec §5.1: "If the user doesn't have an active eHealth Certificate,
+        // the wizard will fail", with a reference number shaped like the spec's IDP00000007YS.
         const reference = `IDP${String(++attempts).padStart(8, '0')}${letter()}${letter()}`
         return page(c, renderProfilePage(contextOf(session), person, choices, { reference }), 403)
       }

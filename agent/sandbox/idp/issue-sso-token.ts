@@ -16,12 +16,13 @@ import type { SsoResult } from './session-store.js'
 export type SsoTokenOutcome = { kind: 'issued'; result: SsoResult } | { kind: 'no-certificate' } | { kind: 'denied'; message: string }
 
 /**
- * What the IDP does once the user has picked a profile (seed 000 step 3): look up the person's
- * active eHealth certificate in the "eHealth Certificate Store" (here: the sandbox PKI's personal
- * keystores) and, "on behalf of the end user for the profile he has chosen and his personal
- * certificate", obtain a token from the STS. The token comes from the very code the WS-Trust STS
- * runs for an Issue request with that profile's claims (same claim merging, directory checks
- * and minting), bound to the keystore's certificate, so it is only usable with that key.
+ * What the IDP does once the user has picked a profile (I.AM fat-client SSO spec v1.0 §5.1, step
+ * 3): look up the person's active eHealth certificate in the "eHealth Certificate Store" (here: the
+ * sandbox PKI's personal keystores) and, "on behalf of the end user for the profile he has chosen
+ * and his personal certificate", obtain a token from the STS. The token comes from the very code
+ * the WS-Trust STS runs for an Issue request with that profile's claims (same claim merging,
+ * directory checks and minting), bound to the keystore's certificate, so it is only usable with
+ * that key.
  */
 export function issueSsoToken(state: SandboxState, person: Person, choice: ProfileChoice): SsoTokenOutcome {
   const keystore = findPersonalKeystore(state, person.ssin)
@@ -33,7 +34,8 @@ export function issueSsoToken(state: SandboxState, person: Person, choice: Profi
   const organization = organizationOf(choice)
   if (organization) requester.organization = organization
 
-  // As a WS-Trust Issue would carry them: each claim URI once (reference §3.7), then split back.
+  // As a WS-Trust Issue would carry them: each claim URI once (eHealth's R2024.1 STS WS-Trust
+  // rule), then split back.
   const wire = mergeClaims(claimsForProfile(choice.profile, choice.identity))
   const claims = splitWireClaims(wire.map((c) => ({ uri: c.uri, values: c.value === undefined ? [] : c.value.split(';') })))
   const outcome = issueAssertion(state, { requester, hokCertificateBase64: certificate.raw.toString('base64'), ...claims })
@@ -41,9 +43,10 @@ export function issueSsoToken(state: SandboxState, person: Person, choice: Profi
 
   const assertion = parseAssertion(outcome.assertionXml)
   const fileText = buildSsoTokenFile({ assertionXml: outcome.assertionXml, environment: 'sandbox', profile: choice.profile, issued: assertion.issueInstant })
-  // The token "as if it was retrieved from the eHealth STS itself" (seed 000): the assertion as
-  // the Technical Connector saves one (SAML10Converter.toXMLString: an XML declaration, then the
-  // element, no final newline; as the real token in taktik/freehealth-connector's Recip-e example).
+  // The token "as if it was retrieved from the eHealth STS itself" (the fat-client SSO spec §5.2):
+  // the assertion as the Technical Connector saves one (SAML10Converter.toXMLString: an XML
+  // declaration, then the element, no final newline; as the real token in
+  // taktik/freehealth-connector's Recip-e example).
   const assertionText = `<?xml version="1.0" encoding="UTF-8"?>${outcome.assertionXml}`
   return {
     kind: 'issued',

@@ -32,7 +32,7 @@ const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64')
 /** The Content-Security-Policy of every IDP page: nothing but this origin's forms and the inline style. */
 export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`
 
-/** The three wizard steps of seed 000, with what was chosen so far. */
+/** The three wizard steps of the I.AM fat-client SSO spec v1.0 §5.1, with what was chosen so far. */
 export interface StepsState {
   current: 1 | 2 | 3
   language: Language

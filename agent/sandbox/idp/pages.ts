@@ -13,7 +13,7 @@ export interface PageContext {
   csrf: string
 }
 
-/** Step 1: the language, Dutch preselected (seed 000's screens). */
+/** Step 1: the language, Dutch preselected (the screens of the I.AM fat-client SSO spec v1.0 §5.1). */
 export function renderLanguagePage(ctx: PageContext): string {
   const t = TEXTS[ctx.language]
   const options = LANGUAGES.map(
@@ -51,7 +51,7 @@ export function renderIdentifyPage(ctx: PageContext, people: readonly Person[]):
 }
 
 /**
- * Step 3: the profile, among those the directory allows the person. With `failure`, the seed's
+ * Step 3: the profile, among those the directory allows the person. With `failure`, the spec's
  * refusal for a person without an active eHealth certificate, above the same form.
  */
 export function renderProfilePage(ctx: PageContext, person: Person, choices: readonly ProfileChoice[], failure?: { reference: string }): string {
@@ -79,7 +79,10 @@ export function renderProfilePage(ctx: PageContext, person: Person, choices: rea
   )
 }
 
-/** Steps 4-5 (seed 000 §5.2): the token is ready; the one-time link and, on request, its QR code. */
+/**
+ * Steps 4-5 (I.AM fat-client SSO spec v1.0 §5.2): the token is ready; the one-time link and, on
+ * request, its QR code.
+ */
 export function renderResultPage(ctx: PageContext, person: Person, result: SsoResult, downloadHref: string, qrSvg: string | undefined): string {
   const t = TEXTS[ctx.language]
   const profile = profileName(ctx.language, result.profile)

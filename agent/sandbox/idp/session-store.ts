@@ -2,7 +2,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { PersonId } from '../directory-data.js'
 import type { Language } from './texts.js'
 
-/** A token the IDP obtained for the browser, waiting on the result page (seed 000 step 4). */
+/**
+ * A token the IDP obtained for the browser, waiting on the result page (I.AM fat-client SSO spec
+ * v1.0 §5.2, step 4).
+ */
 export interface SsoResult {
   profile: string
   /** The `.ehtoken` file, ready to serve. */
@@ -70,7 +73,7 @@ export class SessionStore {
     return session
   }
 
-  /** A fresh session, Dutch until the user picks a language (the seed's screens are Dutch). */
+  /** A fresh session, Dutch until the user picks a language (the fat-client SSO spec's screens are Dutch). */
   create(): IdpSession {
     this.sweep()
     const session: IdpSession = {

@@ -1,6 +1,7 @@
 /**
- * The wizard's words in the IDP's three languages. The Dutch follows seed 000's screenshots word
- * for word where the seed shows them; French and English are ours, in the same register.
+ * The wizard's words in the IDP's three languages. The Dutch follows the screenshots of
+ * the I.AM fat-client SSO spec v1.0 §5 word for word where it shows them; French and English are ours,
+ * in the same register.
  */
 
 export const LANGUAGES = ['nl', 'fr', 'en'] as const

@@ -49,7 +49,8 @@ export function checkAuthorizationRequest(query: URLSearchParams): Authorization
   const nonce = query.get('nonce')
   if (nonce === null || nonce.length === 0 || nonce.length > 512) return fail('invalid_request', 'a nonce (1 to 512 characters) is required')
   const prompt = query.get('prompt') ?? ''
-  // No silent authentication: every sign-in shows pages to a present user (seed 003 §1.4).
+  // No silent authentication: every sign-in shows pages to a present user (IAM eXchange Annex A
+  // §1.4).
   if (prompt.split(' ').includes('none')) return fail('interaction_required', 'prompt=none is not supported')
   const hint = query.get('profile_hint') ?? undefined
   if (hint !== undefined && !/^[a-z][a-z:]{0,39}$/.test(hint)) return fail('invalid_request', 'profile_hint is not a profile id')

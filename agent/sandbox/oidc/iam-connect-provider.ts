@@ -6,7 +6,10 @@ import { SessionStore } from '../idp/session-store.js'
 import type { SandboxState } from '../sandbox-state.js'
 import { loadOrCreateSigningKey, type OidcSigningKey } from './signing-key.js'
 
-/** The ways to authenticate that seed 002 (step 7) lists: itsme, the eID, a TOTP code. All simulated. */
+/**
+ * The ways to authenticate that I.AM IDP v1.0, use case ATH-UC-11-BF (step 7) lists: itsme, the
+ * eID, a TOTP code. All simulated.
+ */
 export const AUTH_METHODS = ['itsme', 'eid', 'totp'] as const
 export type AuthMethod = (typeof AUTH_METHODS)[number]
 
@@ -60,8 +63,9 @@ export interface PendingAuthorization {
 }
 
 /**
- * The user's session at the provider (seed 002): who, how, and, once chosen, the profile. The
- * profile belongs to the session: changing it takes a global logout and a new sign-in.
+ * The user's session at the provider (I.AM IDP v1.0, use case ATH-UC-11-BF): who, how, and, once
+ * chosen, the profile. The profile belongs to the session: changing it takes a global logout and a
+ * new sign-in.
  */
 export interface SsoSession {
   sid: string
@@ -126,8 +130,8 @@ const MAX_ENTRIES = 10_000
 /**
  * The sandbox IAM Connect's memory for one mounted sandbox: browser sessions (the IDP's cookie
  * store), authorization requests in progress, SSO sessions, codes, refresh and access tokens,
- * consents (seed 003 §1.4), spent proof ids, and what happened (logouts, grants). Nothing is
- * persisted but the signing key: a restarted sandbox forgets sessions and consents.
+ * consents (IAM eXchange Annex A §1.4), spent proof ids, and what happened (logouts, grants).
+ * Nothing is persisted but the signing key: a restarted sandbox forgets sessions and consents.
  */
 export class IamConnectProvider {
   readonly state: SandboxState
@@ -140,7 +144,7 @@ export class IamConnectProvider {
   readonly codes = new Map<string, CodeGrant>()
   readonly refreshTokens = new Map<string, RefreshGrant>()
   readonly accessTokens = new Map<string, AccessGrant>()
-  /** `<ssin> <clientId>`: the user consented to that client (seed 003 §1.4, first use). */
+  /** `<ssin> <clientId>`: the user consented to that client (IAM eXchange Annex A §1.4, first use). */
   readonly consents = new Set<string>()
   /** `jti` of holder-of-key proofs seen, until they could no longer be accepted anyway. */
   readonly proofIds = new Map<string, number>()
@@ -202,7 +206,7 @@ export class IamConnectProvider {
     return session
   }
 
-  /** Global logout (seed 002): the session and every token issued in it end now. */
+  /** Global logout (I.AM IDP v1.0): the session and every token issued in it end now. */
   endSession(sid: string, reason: LogoutRecord['reason'], clientId?: string): LogoutRecord | undefined {
     const session = this.sessions.get(sid)
     if (!session) return undefined
@@ -260,7 +264,8 @@ export class IamConnectProvider {
 /**
  * The `sub` of a person: stable for the provider, opaque to clients (OpenID Connect Core §2: "a
  * locally unique and never reassigned identifier"), shaped like Keycloak's UUIDs. The SSIN itself
- * travels in its own claim (modelled), so the privacy log can name the real person (seed 003 §1.5).
+ * travels in its own claim (modelled), so the privacy log can name the real person (IAM eXchange
+ * Annex A §1.5).
  */
 export function subjectOf(ssin: string): string {
   const h = createHash('sha256').update(`ehealth-agent sandbox IAM Connect subject ${ssin}`).digest('hex')

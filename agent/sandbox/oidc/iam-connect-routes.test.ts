@@ -360,7 +360,7 @@ describe('IAM Connect token exchange to a SAML holder-of-key token (RFC 8693)', 
   })
 })
 
-describe('IAM Connect end-session (global logout, seed 002)', () => {
+describe('IAM Connect end-session (global logout, I.AM IDP)', () => {
   it('records the logout; the refresh token, the access token and the exchange stop working', async () => {
     const p = provider()
     const tokens = await tokensFor(p)

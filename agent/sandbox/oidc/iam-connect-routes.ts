@@ -27,12 +27,12 @@ const FORM_LIMIT = bodyLimit({ maxSize: 8 * 1024, onError: (c) => c.text('form t
 const TOKEN_LIMIT = bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'invalid_request', error_description: 'request too large' }, 413) })
 
 /**
- * The sandbox's stand-in for eHealth IAM Connect (seed 002, seed 003 §1.3-1.5), an OpenID Connect
- * provider under `/auth/realms/healthcare` (see README.md for every route and what is modelled):
- * discovery, JWKS, the authorization endpoint and its pages (simulated itsme / eID / TOTP sign-in,
- * profile choice, consent on first use), the token endpoint (code with PKCE, refresh, token
- * exchange to a SAML holder-of-key token), userinfo and end-session. `iamConnectProviderOf(state)`
- * gives tests what it recorded.
+ * The sandbox's stand-in for eHealth IAM Connect (I.AM IDP v1.0; IAM eXchange Annex A §1.3-1.5), an
+ * OpenID Connect provider under `/auth/realms/healthcare` (see README.md for every route and what
+ * is modelled): discovery, JWKS, the authorization endpoint and its pages (simulated itsme / eID /
+ * TOTP sign-in, profile choice, consent on first use), the token endpoint (code with PKCE, refresh,
+ * token exchange to a SAML holder-of-key token), userinfo and end-session.
+ * `iamConnectProviderOf(state)` gives tests what it recorded.
  */
 export function createIamConnectRoutes(options: Partial<IamConnectOptions> = {}): SandboxRoutes {
   return (app, state) => {
@@ -90,7 +90,8 @@ export function createIamConnectRoutes(options: Partial<IamConnectOptions> = {})
       if (found instanceof Response) return found
       const { browser, pending, form } = found
       const session = provider.sessionOf(browser.id)
-      // Seed 002: the profile is chosen once per session; another profile takes a global logout.
+      // I.AM IDP v1.0: the profile is chosen once per session; another profile takes a global
+      // logout.
       if (session && !session.choice) {
         const choices = profilesFor(session.ssin)
         const index = typeof form.choice === 'string' && /^\d{1,3}$/.test(form.choice) ? Number(form.choice) : -1
@@ -108,7 +109,7 @@ export function createIamConnectRoutes(options: Partial<IamConnectOptions> = {})
       const session = provider.sessionOf(browser.id)
       if (!session || !session.choice) return c.redirect(`${ACTIONS}?request=${encodeURIComponent(pending.id)}`, 303)
       if (form.decision === 'refuse') {
-        // Seed 003 §1.4: "The user will be able to accept or refuse to consent."
+        // IAM eXchange Annex A §1.4: "The user will be able to accept or refuse to consent."
         provider.pending.delete(pending.id)
         const { redirectUri, state: clientState } = pending.request
         return c.redirect(
@@ -178,7 +179,8 @@ function advance(c: Context, provider: IamConnectProvider, browser: IdpSession, 
   const client = findClient(pending.request.clientId)!
   const ctx = formContext(browser, pending)
   const session = provider.sessionOf(browser.id)
-  // Seed 002 step 5: no session yet (or the client asked for a fresh sign-in): authenticate.
+  // I.AM IDP v1.0, use case ATH-UC-11-BF step 5: no session yet (or the client asked for a fresh
+  // sign-in): authenticate.
   if (!session || (pending.request.forceLogin && !pending.authenticated)) return page(c, renderLoginPage(ctx, client, PEOPLE), status, pending)
   const person = findPersonById(session.personId)
   if (!session.choice) return page(c, renderProfilePage(ctx, person, session.method, profilesFor(session.ssin), pending.request.profileHint), status, pending)

@@ -8,7 +8,7 @@ export type JwtClaims = Record<string, unknown>
  * A JWS compact serialization (RFC 7515 §7.1) of `claims`, RS256 (RFC 7518 §3.3) with the
  * provider key. Written by hand with node:crypto rather than with jose, which the agent uses to
  * validate: the two sides then share no JWT code, so a bug in one is not mirrored by the other
- * (ARCHITECTURE, Testing).
+ * (independent verification).
  */
 export function signJwt(key: OidcSigningKey, claims: JwtClaims, typ = 'JWT'): string {
   const header = encode({ alg: 'RS256', typ, kid: key.kid })

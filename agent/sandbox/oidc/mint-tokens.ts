@@ -21,10 +21,10 @@ const AMR = { itsme: ['swk', 'pin', 'mfa'], eid: ['sc', 'pin', 'mfa'], totp: ['p
 
 /**
  * Mint the tokens of one grant for `session`: a JWT access token carrying the chosen profile
- * (seed 002 step 10: "The IAM connect creates an access token JWT with the new profile"), an
- * opaque refresh token that lives as long as the SSO session, and, for the code grant, the ID
- * token (with the request's nonce). Claims beyond OpenID Connect's are modelled: `ssin` (the
- * national number, the identity eHealth's IDP works with), `ehealth_profile`,
+ * (I.AM IDP v1.0, use case ATH-UC-11-BF step 10: "The IAM connect creates an access token JWT with
+ * the new profile"), an opaque refresh token that lives as long as the SSO session, and, for the
+ * code grant, the ID token (with the request's nonce). Claims beyond OpenID Connect's are modelled:
+ * `ssin` (the national number, the identity eHealth's IDP works with), `ehealth_profile`,
  * `ehealth_profile_label`, `auth_method`.
  */
 export function mintTokens(

@@ -1,7 +1,7 @@
 /** A client registered at the sandbox's IAM Connect. */
 export interface OidcClient {
   clientId: string
-  /** Shown on the consent page (seed 003 §1.4: "inform the user of the trusted platform identity"). */
+  /** Shown on the consent page (IAM eXchange Annex A §1.4: "inform the user of the trusted platform identity"). */
   name: string
   /** What the client does with the access, in the user's words, for the consent page. */
   purpose: string
@@ -14,8 +14,8 @@ export interface OidcClient {
 
 /**
  * The one client the sandbox knows: the agent, a native app, hence a public client with PKCE
- * (RFC 8252 §8.4, §8.1) and a loopback redirect. Seed 003 §1.3 makes a trusted platform a
- * confidential client; an agent installed on each user's computer cannot keep a client secret
+ * (RFC 8252 §8.4, §8.1) and a loopback redirect. IAM eXchange Annex A §1.3 makes a trusted platform
+ * a confidential client; an agent installed on each user's computer cannot keep a client secret
  * (RFC 8252 §8.5), so the sandbox models the native-app registration instead.
  */
 export const AGENT_CLIENT: OidcClient = {

@@ -31,7 +31,7 @@ export function describeMethod(method: AuthMethod): string {
   return METHOD_LABELS[method]
 }
 
-/** Seed 002 step 7: "The user selects the authentication way (i.e. itsme, eID, TOTP)". */
+/** I.AM IDP v1.0, use case ATH-UC-11-BF step 7: "The user selects the authentication way (i.e. itsme, eID, TOTP)". */
 export function renderLoginPage(ctx: FormContext, client: OidcClient, people: readonly Person[], error?: string): string {
   const methods = (Object.keys(METHOD_LABELS) as AuthMethod[])
     .map((m, i) => `<label><input type="radio" name="method" value="${m}"${i === 0 ? ' checked' : ''}> ${escapeHtml(METHOD_LABELS[m])}</label>`)
@@ -61,7 +61,7 @@ export function renderLoginPage(ctx: FormContext, client: OidcClient, people: re
   )
 }
 
-/** Seed 002 step 9: "The user selects a new profile". */
+/** I.AM IDP v1.0, use case ATH-UC-11-BF step 9: "The user selects a new profile". */
 export function renderProfilePage(ctx: FormContext, person: Person, method: AuthMethod, choices: readonly ProfileChoice[], hint: string | undefined): string {
   const preselected = Math.max(0, hint === undefined ? 0 : choices.findIndex((c) => c.profile === hint))
   const options = choices
@@ -83,8 +83,8 @@ export function renderProfilePage(ctx: FormContext, person: Person, method: Auth
 }
 
 /**
- * Seed 003 §1.4: on first use, the user learns which platform asks and what it will do with the
- * access, and accepts or refuses, inside the provider's own pages.
+ * IAM eXchange Annex A §1.4: on first use, the user learns which platform asks and what it will do
+ * with the access, and accepts or refuses, inside the provider's own pages.
  */
 export function renderConsentPage(ctx: FormContext, client: OidcClient, person: Person, choice: ProfileChoice): string {
   return page(

@@ -7,8 +7,8 @@ import { verifyHokProof } from './verify-hok-proof.js'
 
 /**
  * The token exchange (RFC 8693) from an IAM Connect access token to a SAML 1.1 holder-of-key
- * token for the profile of the sign-in (seed 003 §1.5, "the Token Exchange Service"). The request
- * (every parameter required; see README.md):
+ * token for the profile of the sign-in (IAM eXchange Annex A §1.5, "the Token Exchange Service").
+ * The request (every parameter required; see README.md):
  *
  *     grant_type=urn:ietf:params:oauth:grant-type:token-exchange
  *     client_id=ehealth-agent
@@ -38,8 +38,8 @@ export async function handleTokenExchange(provider: IamConnectProvider, form: UR
   const proof = await verifyHokProof(provider, form.get('actor_token'), { audience: urls.tokenEndpoint, clientId, subjectToken })
   if (!proof.ok) return oauthError('invalid_request', proof.description)
 
-  // Never past the sign-in session (seed 003 §1.4: honoured while the user is authenticated at
-  // the provider) nor past the certificate the token binds.
+  // Never past the sign-in session (IAM eXchange Annex A §1.4: honoured while the user is
+  // authenticated at the provider) nor past the certificate the token binds.
   const now = provider.now()
   const notOnOrAfter = new Date(Math.min(now + provider.options.exchangedTokenTtlMs, subject.session.expiresAt, Date.parse(proof.certificate.validTo)))
   const outcome = issueExchangedAssertion(provider.state, {

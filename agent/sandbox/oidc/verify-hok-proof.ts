@@ -17,7 +17,7 @@ export type ProofCheck = { ok: true; certificate: X509Certificate; certificateBa
  * - a `jti` never seen before (a replayed proof is refused);
  * - `ath` = BASE64URL(SHA-256(subject_token)), as RFC 9449 §4.2 binds a DPoP proof to its access
  *   token: the proof is good for this one exchange request only.
- * The signature is verified by jose, not by the agent's signing code (ARCHITECTURE, Testing).
+ * The signature is verified by jose, not by the agent's signing code (independent verification).
  * The certificate need not chain to a sandbox CA: a user without a card reader or an eHealth
  * certificate holds only the agent's session key (self-signed); the access token is what
  * authorizes, the proof only shows who holds the key.

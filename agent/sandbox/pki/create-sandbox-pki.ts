@@ -9,9 +9,9 @@
  *   eid/<ssin>-{authentication,signature}.{crt,key}.pem
  *   manifest.json
  *
- * Keystore names follow the real ones (`SSIN=79021802145 20250514-082150.acc.p12`, reference §7)
- * with `sandbox` where the environment goes (`acc`), so a sandbox keystore is never taken for an
- * acceptance one. The timestamp is the creation time, UTC.
+ * Keystore names follow the real ones (`SSIN=79021802145 20250514-082150.acc.p12`, egelke/eHI
+ * `pki-module` tests) with `sandbox` where the environment goes (`acc`), so a sandbox keystore is
+ * never taken for an acceptance one. The timestamp is the creation time, UTC.
  */
 import { join } from 'node:path'
 import { PEOPLE, SANDBOX_HOSPITAL, type Person } from '../directory-data.js'
@@ -122,7 +122,8 @@ async function writePersonKeystore(dir: string, id: KeystoreId, person: Person, 
   }
 }
 
-// Seed 004's hospital: the organization keystore its claims (`certificateholder:hospital:nihii-number`) go with.
+// The R2024.1 STS announcement's example hospital: the organization keystore its claims
+// (`certificateholder:hospital:nihii-number`) go with.
 async function writeHospitalKeystore(dir: string, issuer: Issuer, stamp: string, now: Date): Promise<ManifestKeystore> {
   const org = SANDBOX_HOSPITAL
   const subject = ehealthOrganizationDn(org)

@@ -1,7 +1,8 @@
 /**
- * Distinguished names written the way the reference shows them (§4 NameIdentifier, §7): most
- * specific first, `, ` between attributes, a value quoted when it holds a DN special character,
- * as in `CN="SSIN=79021802145", OU=eHealth-platform Belgium, …, O=Federal Government, C=BE`.
+ * Distinguished names written the way eHealth's certificates and STS NameIdentifiers show them
+ * (Java RFC 1779 form): most specific first, `, ` between attributes, a value quoted when it holds
+ * a DN special character, as in
+ * `CN="SSIN=79021802145", OU=eHealth-platform Belgium, …, O=Federal Government, C=BE`.
  *
  * Lists here are in that reading order; the certificate stores them reversed (C first), which is
  * what makes the printed form start with CN.

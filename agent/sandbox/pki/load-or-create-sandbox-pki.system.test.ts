@@ -184,7 +184,7 @@ describe('eHealth keystores', () => {
       const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(certs.out)![0]
       expect(new X509Certificate(first).fingerprint256).toBe(k.sha256)
 
-      // The same password decrypts the key (the store and the key share it, reference §7).
+      // The same password decrypts the key (the store and the key share it, as in TC, EC and EG).
       const keys = openssl(['pkcs12', '-in', k.p12Path, '-passin', `pass:${k.password}`, '-nocerts', '-nodes'])
       expect(keys.ok, keys.out).toBe(true)
       const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(keys.out)![0]
@@ -197,7 +197,7 @@ describe('eHealth keystores', () => {
     expect(res.ok).toBe(false)
   })
 
-  it('gives persons the DN of reference §7', () => {
+  it('gives persons the DN layout of eHealth personal certificates', () => {
     for (const id of ['doctor', 'nurse', 'pharmacist'] as const) {
       const k = pki.keystores[id]
       const person = PEOPLE.find((p) => p.ssin === k.ssin)!

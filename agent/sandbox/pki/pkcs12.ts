@@ -1,7 +1,8 @@
 /**
- * eHealth PKCS#12 keystores as the real ones are used (reference §7): one password protects both
- * the store and the key, and the authentication key and its certificate carry the friendly name
- * (alias) `authentication`, which TC, ICURE and EG look up by name.
+ * eHealth PKCS#12 keystores as the real ones are used (TC `SessionManagerImpl`, EC
+ * `EHealthKeyStore`, egelke/eHI `EHealthP12.cs`): one password protects both the store and the key,
+ * and the authentication key and its certificate carry the friendly name (alias) `authentication`,
+ * which TC, ICURE and EG look up by name.
  */
 import { createPrivateKey } from 'node:crypto'
 import forge from 'node-forge'

@@ -1,6 +1,7 @@
 /**
- * The names in the sandbox PKI. Each imitates the real one's shape (reference §4, §7) and says
- * TEST or SANDBOX where a person reads it, so a sandbox certificate is never mistaken for a real one.
+ * The names in the sandbox PKI. Each imitates the real one's shape (eHealth certificate DNs as TC's
+ * `CertificateParser` reads them) and says TEST or SANDBOX where a person reads it, so a sandbox
+ * certificate is never mistaken for a real one.
  */
 import { SANDBOX_STS_SIGNER_OU } from '../../../protocol/environments.js'
 import type { Organization, Person } from '../directory-data.js'
@@ -51,10 +52,13 @@ export const STS_DN: readonly DnAttribute[] = [
   ['C', 'BE'],
 ]
 
-/** The application OU of organization certificates (reference §7: "plus an application OU"). */
+/** The application OU of organization certificates (beside the `<TYPE>=<id>` OU TC's `CertificateParser` picks). */
 export const ORGANIZATION_APPLICATION = 'SANDBOX'
 
-/** `CN="SSIN=…", OU=eHealth-platform Belgium, OU=<name>, OU="SSIN=…", O=Federal Government, C=BE` (reference §7). */
+/**
+ * `CN="SSIN=…", OU=eHealth-platform Belgium, OU=<name>, OU="SSIN=…", O=Federal Government, C=BE`,
+ * the eHealth personal certificate DN.
+ */
 export function ehealthPersonDn(person: Person): DnAttribute[] {
   const ssin = `SSIN=${person.ssin}`
   return [
@@ -69,7 +73,7 @@ export function ehealthPersonDn(person: Person): DnAttribute[] {
 
 /**
  * `CN="NIHII-HOSPITAL=71089914, SANDBOX", OU=eHealth-platform Belgium, OU=<name>, OU=NIHII-HOSPITAL=71089914, OU=SANDBOX, …`:
- * the STS certificate's layout with the organization's `<TYPE>=<id>` OU (reference §7).
+ * the STS certificate's layout with the organization's `<TYPE>=<id>` OU (TC `CertificateParser`).
  */
 export function ehealthOrganizationDn(org: Organization): DnAttribute[] {
   const id = organizationIdentifier(org)
@@ -84,7 +88,7 @@ export function ehealthOrganizationDn(org: Organization): DnAttribute[] {
   ]
 }
 
-/** `NIHII-HOSPITAL=71089914`: the identifier OU that CertificateParser-style readers pick (reference §7). */
+/** `NIHII-HOSPITAL=71089914`: the identifier OU that TC's `CertificateParser` and its like pick. */
 export function organizationIdentifier(org: Pick<Organization, 'type' | 'nihii'>): string {
   return `NIHII-${org.type.toUpperCase()}=${org.nihii}`
 }

@@ -7,7 +7,7 @@ import type { CertifiedKey } from './issue-certificate.js'
 
 export type { CertifiedKey } from './issue-certificate.js'
 
-/** The keystores the sandbox issues: three professionals and seed 004's hospital. */
+/** The keystores the sandbox issues: three professionals and the R2024.1 STS announcement's example hospital. */
 export const KEYSTORE_IDS = ['doctor', 'nurse', 'pharmacist', 'hospital'] as const
 export type KeystoreId = (typeof KEYSTORE_IDS)[number]
 
@@ -26,7 +26,7 @@ export interface SandboxCa extends StoredCertifiedKey {
   name: string
 }
 
-/** A personal or organization eHealth PKCS#12 keystore (reference §7). */
+/** A personal or organization eHealth PKCS#12 keystore (alias `authentication`, as TC and ICURE read it). */
 export interface SandboxKeystore extends CertifiedKey {
   id: KeystoreId
   kind: 'person' | 'organization'

@@ -13,15 +13,16 @@ const ECHO_NS = 'urn:ehealth-agent:sandbox:echo:v1'
 
 /**
  * A business service secured as eHealth secures its services, answering with a summary of what
- * it accepted (never the body itself). `saml-hok` (most services, reference §5.1): the assertion
- * must be signed by the STS and currently valid, the message signed by the key of its HOK
- * certificate over Body and Timestamp, the Timestamp fresh. `x509` (§5.2): a BST chaining to a
- * sandbox CA, Body, Timestamp and BST signed. Every signature, the message's and the assertion's,
- * is verified by xml-crypto (verify/), never by the agent's own verifier; the BodyDigest of the
- * answer is over the Body's canonical form as xml-crypto digested it.
+ * it accepted (never the body itself). `saml-hok` (most services, TC `SAMLHolderOfKeyHandler`): the
+ * assertion must be signed by the STS and currently valid, the message signed by the key of its HOK
+ * certificate over Body and Timestamp, the Timestamp fresh. `x509` (Seals, TimestampAuthority; TC
+ * `ServiceFactory`): a BST chaining to a sandbox CA, Body, Timestamp and BST signed. Every
+ * signature, the message's and the assertion's, is verified by xml-crypto (verify/), never by the
+ * agent's own verifier; the BodyDigest of the answer is over the Body's canonical form as
+ * xml-crypto digested it.
  *
- * SOA codes (reference §3.6): SOA-01001 "not authenticated" for a message whose signature, key,
- * timestamp or token signer fails; SOA-01002 "not authorized" for a well-signed message whose
+ * SOA codes (ICURE `errors.json`): SOA-01001 "not authenticated" for a message whose signature,
+ * key, timestamp or token signer fails; SOA-01002 "not authorized" for a well-signed message whose
  * token is expired or of the wrong kind for the service.
  */
 export async function handleEchoService(state: SandboxState, requestText: string, kind: 'saml-hok' | 'x509'): Promise<SoapReply> {

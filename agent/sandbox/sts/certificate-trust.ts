@@ -14,7 +14,7 @@ export function certificateFromBase64(base64: string): X509Certificate {
 /**
  * Does `cert` chain to a CA the sandbox trusts, and is it valid at `now`? The eHealth CA issues
  * the eHealth certificates; the Belgium Root CA issues the Citizen CA, which issues eID
- * certificates (reference §1, §7). Checked by signature, not by name.
+ * certificates. Checked by signature, not by name.
  */
 export function checkSandboxChain(cert: X509Certificate, pki: SandboxPki, now: Date): void {
   const chains: X509Certificate[][] = [[pki.ehealthCa.certificate], [pki.citizenCa.certificate, pki.belgiumRootCa.certificate]]

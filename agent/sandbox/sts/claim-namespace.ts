@@ -5,8 +5,9 @@ const CERTIFIED_NS = 'urn:be:fgov:certified-namespace:ehealth'
 
 /**
  * The SAML AttributeNamespace of a claim URI. WS-Trust claims carry no namespace on the wire
- * (reference §3.2), so the STS maps each URI back; the sandbox does it from the profile
- * catalogue: provided attributes are identification-namespace, requested ones certified.
+ * (TC `STSServiceWsTrustImpl.issueHokToken` sends the bare name), so the STS maps each URI back;
+ * the sandbox does it from the profile catalogue: provided attributes are identification-namespace,
+ * requested ones certified.
  */
 const NAMESPACE_OF = (() => {
   const map = new Map<string, string>()

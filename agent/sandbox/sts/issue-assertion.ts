@@ -29,12 +29,13 @@ export type IssueOutcome =
   | { kind: 'denied'; attribute: string; message: string }
 
 /**
- * The STS's decision and the token, shared by every sandbox front that issues one (reference §4,
- * §11): each provided attribute is checked against the directory (the STS certifies only what is
+ * The STS's decision and the token, shared by every sandbox front that issues one:
+ * each provided attribute is checked against the directory (the STS certifies only what is
  * true; a mandate request's service name narrows which mandate counts), then the provided ones
  * are echoed and each requested one is evaluated (booleans come back `false` rather than
- * missing, reference §4); a designator already provided, or asked twice, appears once (TC
- * `issueHokToken`, ICURE CSM-295). The assertion is minted by the sandbox STS key.
+ * missing, as TC Recip-e `SAMLTokenValidator` expects); a designator already provided, or asked
+ * twice, appears once (TC `issueHokToken`, ICURE CSM-295). The assertion is minted by the sandbox
+ * STS key.
  */
 export function issueAssertion(state: SandboxState, input: IssueInput): IssueOutcome {
   const now = state.now()
@@ -73,7 +74,7 @@ export function issueAssertion(state: SandboxState, input: IssueInput): IssueOut
 }
 
 /**
- * WS-Trust claims (a URI and its values, no namespace on the wire, reference §3.2) as provided
+ * WS-Trust claims (a URI and its values, no namespace on the wire, TC `issueHokToken`) as provided
  * attributes and designators: a claim with values is provided, in the identification namespace;
  * one without is requested, in the namespace the profile catalogue gives its URI.
  */

@@ -15,11 +15,12 @@ export interface MintRequest {
 }
 
 /**
- * Mint a SAML 1.1 holder-of-key assertion as the eHealth STS does (reference §4), laid out as its
- * tokens come (build-assertion.ts `as-issued`: certificate base64 in 76-character lines,
- * `xmlns:SOAP-ENV` on the root): `_` and 32 hex digits for AssertionID, NotBefore some minutes
- * before IssueInstant (a real acceptance token: 5 minutes), signed enveloped with exc-c14n by the
- * STS's current signer, rsa-sha256 unless SHA-1 is asked for (the real token of 2020 is rsa-sha1).
+ * Mint a SAML 1.1 holder-of-key assertion as the eHealth STS does (protocol/README.md, "SAML 1.1
+ * assertion"), laid out as its tokens come (build-assertion.ts `as-issued`: certificate base64 in
+ * 76-character lines, `xmlns:SOAP-ENV` on the root): `_` and 32 hex digits for AssertionID,
+ * NotBefore some minutes before IssueInstant (a real acceptance token: 5 minutes), signed enveloped
+ * with exc-c14n by the STS's current signer, rsa-sha256 unless SHA-1 is asked for (the real token
+ * of 2020 is rsa-sha1).
  */
 export function mintAssertion(state: SandboxState, req: MintRequest): string {
   const { signer, algorithm } = state.stsSigning.next()

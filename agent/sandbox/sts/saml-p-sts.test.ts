@@ -57,7 +57,10 @@ interface CallOptions {
   stateOverride?: SandboxState
 }
 
-/** A SAML-P call as TC builds it: samlp:Request (reference §2.3) in an X.509-signed envelope (§2.2). */
+/**
+ * A SAML-P call as TC builds it: samlp:Request (TC `legacy/issue.samlv11.hok.template.xml`) in an
+ * X.509-signed envelope (TC `CertificateCallback`).
+ */
 async function callSamlp(options: CallOptions) {
   const now = new Date()
   const requestId = `request-${newId()}`
@@ -135,7 +138,8 @@ describe('sandbox SAML-P STS', () => {
     expect(byName['urn:be:fgov:person:ssin:doctor:boolean']).toEqual(['true'])
     expect(byName['urn:be:fgov:person:ssin:ehealth:1.0:doctor:nihii11']).toEqual(['17432581004'])
     expect(byName['urn:be:fgov:person:ssin']).toEqual([pki.keystores.doctor.ssin])
-    // A designator that repeats a provided attribute comes back once (TC lists both, reference §2.3).
+    // A designator that repeats a provided attribute comes back once (TC `STSServiceImpl` lists
+    // both).
     expect(token.attributes.filter((a) => a.name === 'urn:be:fgov:person:ssin')).toHaveLength(1)
     expect(token.nameIdentifier.value).toContain(`SSIN=${pki.keystores.doctor.ssin}`)
   })

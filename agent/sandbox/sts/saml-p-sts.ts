@@ -34,8 +34,8 @@ export const samlpStsRoutes: SandboxRoutes = (app, state) => {
 }
 
 /**
- * The sandbox's legacy SAML 1.1 STS (`/IAM/Saml11TokenService/v1`), following reference §2 and
- * the SAML-P checklist of §11, once the SOAPAction is the endpoint's:
+ * The sandbox's legacy SAML 1.1 STS (`/IAM/Saml11TokenService/v1`), as TC `STSServiceImpl`
+ * and `sts_v1.wsdl` describe it, once the SOAPAction is the endpoint's:
  * 1. the X.509 WS-Security header, checked exactly as the WS-Trust STS checks it; a failure is
  *    the same SOAP fault (SOA-01001), as eHealth's gateway answers before the STS sees the body;
  * 2. the Body's `samlp:Request` parsed;

@@ -17,12 +17,13 @@ export interface VerifiedX509Request {
 }
 
 /**
- * Check the X.509 WS-Security header of a request to one of the sandbox's STSs (reference §2.2,
- * §11 step 1, the same for WS-Trust and SAML-P): a BinarySecurityToken whose certificate chains
- * to a sandbox CA and is valid now, Body, Timestamp and BST signed by its key, the Timestamp
- * fresh within the sandbox's skew. Throws the verifier's AgentError otherwise; the caller turns
- * it into its own fault (both STSs answer SOA-01001). The signature is checked by xml-crypto
- * (verify/check-ws-security.ts), with the BST's certificate once it is known to chain.
+ * Check the X.509 WS-Security header of a request to one of the sandbox's STSs (the
+ * `sts_v1.wsdl` policy, as TC `CertificateCallback` signs; the same for WS-Trust and SAML-P): a
+ * BinarySecurityToken whose certificate chains to a sandbox CA and is valid now, Body, Timestamp
+ * and BST signed by its key, the Timestamp fresh within the sandbox's skew. Throws the verifier's
+ * AgentError otherwise; the caller turns it into its own fault (both STSs answer SOA-01001). The
+ * signature is checked by xml-crypto (verify/check-ws-security.ts), with the BST's certificate once
+ * it is known to chain.
  */
 export async function verifyX509Request(state: SandboxState, requestText: string): Promise<VerifiedX509Request> {
   const now = state.now()

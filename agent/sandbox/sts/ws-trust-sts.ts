@@ -16,7 +16,7 @@ import { mintAssertion } from './mint-assertion.js'
 import { subjectOfCertificate } from './subject-of-certificate.js'
 import { describeStsError as describe, verifyX509Request, type VerifiedX509Request } from './verify-x509-request.js'
 
-/** A challenge waiting for its signed answer (reference §3.3). */
+/** A challenge waiting for its signed answer (TC `STSServiceWsTrustImpl.processRequest`). */
 export interface PendingChallenge {
   challenge: string
   request: ParsedRst
@@ -26,11 +26,12 @@ export interface PendingChallenge {
 }
 
 /**
- * The sandbox's WS-Trust STS (`/IAM/SecurityTokenService/v1`), following reference §3 and §11:
- * the X.509 WS-Security header checked (chain to a sandbox CA, Body, Timestamp and BST signed,
- * Timestamp fresh); seed 004's fault for a duplicate claim URI; a SignChallenge when the BST and
- * UseKey certificates differ, accepted back only when signed by the UseKey key; Renew; tokens
- * whose requested attributes are evaluated against the directory.
+ * The sandbox's WS-Trust STS (`/IAM/SecurityTokenService/v1`), as its WSDL and TC
+ * `STSServiceWsTrustImpl` show it: the X.509 WS-Security header checked (chain to a sandbox CA,
+ * Body, Timestamp and BST signed, Timestamp fresh); the fault of eHealth's R2024.1 announcement for
+ * a duplicate claim URI; a SignChallenge when the BST and UseKey certificates differ, accepted back
+ * only when signed by the UseKey key; Renew; tokens whose requested attributes are evaluated
+ * against the directory.
  */
 export async function handleWsTrust(state: SandboxState, requestText: string): Promise<SoapReply> {
   const now = state.now()
@@ -125,7 +126,7 @@ function tokenResponse(context: string | undefined, assertion: string): string {
   return `<wst:RequestSecurityTokenResponse xmlns:wst="${STS_NS.wst}"${ctx}><wst:RequestedSecurityToken>${assertion}</wst:RequestedSecurityToken></wst:RequestSecurityTokenResponse>`
 }
 
-/** Seed 004, in the sandbox's environment ("Simulation"). */
+/** The fault of the R2024.1 STS announcement, in the sandbox's environment ("Simulation"). */
 function duplicateClaimFault(state: SandboxState, uri: string): SoapReply {
   const f = buildDuplicateClaimFault(uri, 'Simulation')
   return businessFault(state, f.faultcode, f.code, f.messages, f.faultstring)

@@ -17,7 +17,7 @@ export interface AuthorizationUrlInput {
  * (RFC 8252 §6-7): code flow, PKCE S256 (RFC 7636 §4.3), `state` against cross-site request
  * forgery, `nonce` tying the ID token to this request, the loopback redirect URI, and
  * `prompt=login`: the agent has just done a global logout, so the user signs in afresh and
- * chooses the profile (seed 002).
+ * chooses the profile (eHealth I.AM IDP v1.0).
  */
 export function buildAuthorizationUrl(input: AuthorizationUrlInput): string {
   const url = new URL(input.metadata.authorizationEndpoint)

@@ -1,9 +1,9 @@
 import type { HttpFetch } from './provider-metadata.js'
 
 /**
- * Global logout at the provider (seed 002; OpenID Connect RP-Initiated Logout 1.0 §2), sent by
- * the agent itself rather than through the browser: a POST to the end-session endpoint with the
- * ID token as `id_token_hint` and our `client_id`. Bounded in time: a provider that does not
+ * Global logout at the provider (eHealth I.AM IDP v1.0; OpenID Connect RP-Initiated Logout 1.0 §2),
+ * sent by the agent itself rather than through the browser: a POST to the end-session endpoint with
+ * the ID token as `id_token_hint` and our `client_id`. Bounded in time: a provider that does not
  * answer must not hold up the agent's own logout. Returns whether the provider confirmed.
  */
 export async function endProviderSession(http: HttpFetch, input: { endSessionEndpoint: string; idToken: string; clientId: string; timeoutMs?: number }): Promise<boolean> {

@@ -25,8 +25,8 @@ export interface ExchangeInput {
 
 /**
  * Exchange the IAM Connect access token for a SAML 1.1 holder-of-key assertion bound to the HOK
- * key (seed 003 §1.5, "the Token Exchange Service"; the request is the sandbox's model, README of
- * agent/sandbox/oidc):
+ * key (IAM eXchange Annex A §1.5, "the Token Exchange Service"; the request is the sandbox's model,
+ * README of agent/sandbox/oidc):
  *
  *     grant_type=urn:ietf:params:oauth:grant-type:token-exchange
  *     client_id=<client id>

@@ -132,7 +132,7 @@ describe('IAM Connect sign-in in headless Chromium', () => {
     await signInAs(page, /eID card/, /Anne Janssens/, 'doctor')
     await page.getByRole('heading', { name: 'Choose your profile' }).waitFor()
     expect(await page.locator('strong.identified').textContent()).toBe('Anne Janssens')
-    // The agent's profile_hint is preselected; the other profiles are offered too (seed 002).
+    // The agent's profile_hint is preselected; the other profiles are offered too (I.AM IDP v1.0).
     expect(await page.getByRole('radio', { name: /^Doctor/ }).isChecked()).toBe(true)
     expect(await page.getByRole('radio').count()).toBe(3) // citizen, doctor, the hospital she represents
     await shot(page, 'doctor-2-profile')

@@ -30,9 +30,9 @@ interface HeldTokens {
 
 /**
  * The agent's hold on an IAM Connect sign-in: access, refresh and ID tokens, in this object's
- * memory only (never written anywhere, seed 003 §1.5; threats T7), used to obtain SAML
+ * memory only (never written anywhere, IAM eXchange Annex A §1.5; threat T7), used to obtain SAML
  * holder-of-key tokens by token exchange, to renew them (refresh, then a new exchange) and to
- * end the provider session at global logout (seed 002), after which it holds nothing.
+ * end the provider session at global logout (I.AM IDP v1.0), after which it holds nothing.
  */
 export class IamConnectGrant implements DelegatedGrant {
   readonly realIdentity: RealIdentity
@@ -66,7 +66,7 @@ export class IamConnectGrant implements DelegatedGrant {
   /**
    * Renewal: a fresh access token from the refresh token (rotated when the provider rotates it),
    * then a new exchange. A refused refresh means the provider session is over: `signed-out`
-   * (ERR_NOT_LOGGED_IN), and the Session ends its own (seed 003 §1.4).
+   * (ERR_NOT_LOGGED_IN), and the Session ends its own (IAM eXchange Annex A §1.4).
    */
   async renew(): Promise<string> {
     const tokens = this.held()

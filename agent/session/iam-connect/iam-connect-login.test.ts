@@ -239,12 +239,12 @@ describe('loginWithIamConnect against the sandbox', () => {
       code: 'ERR_PROFILE_UNKNOWN',
       data: { requested: 'doctor', chosen: 'citizen' },
     })
-    // Seed 002: the wrong profile's session is ended at the provider.
+    // I.AM IDP v1.0: the wrong profile's session is ended at the provider.
     expect(provider.logouts.length).toBe(before + 1)
   })
 })
 
-describe('IAM Connect global logout (seed 002)', () => {
+describe('IAM Connect global logout (I.AM IDP)', () => {
   it('reaches the end-session endpoint; afterwards the refresh token is refused and the session asks to sign in again', async () => {
     const session = newSession()
     const key = sessionKey()

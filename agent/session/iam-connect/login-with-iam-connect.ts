@@ -48,9 +48,10 @@ export interface IamConnectLoginOptions {
 
 /**
  * Sign in through eHealth IAM Connect and hold the resulting SAML holder-of-key token in the
- * Session, like a token from the STS (issue 8; seed 002, seed 003 §1.3-1.5):
+ * Session, like a token from the STS (I.AM IDP v1.0; IAM eXchange Annex A §1.3-1.5):
  *
- * 1. the Session logs out of any current session (global logout, seed 002) and unlocks the HOK key;
+ * 1. the Session logs out of any current session (global logout, I.AM IDP v1.0) and unlocks the HOK
+ *    key;
  * 2. discovery; a one-shot listener on `http://127.0.0.1:<ephemeral port>/callback` (RFC 8252 §7.3);
  * 3. the system browser opens the authorization URL (code flow, PKCE S256, `state`, `nonce`);
  *    the user signs in (itsme, eID or TOTP), chooses the profile and, the first time, consents;
@@ -62,7 +63,7 @@ export interface IamConnectLoginOptions {
  * 6. access, refresh and ID tokens stay in memory, in the grant, and nowhere else.
  *
  * The ActiveToken's `realIdentity` names the person (ID token `sub`, `name`, `ssin`) for the
- * privacy log (seed 003 §1.5).
+ * privacy log (IAM eXchange Annex A §1.5).
  */
 export async function loginWithIamConnect(options: IamConnectLoginOptions): Promise<ActiveToken> {
   const clientId = options.clientId ?? AGENT_CLIENT_ID
@@ -100,7 +101,7 @@ export async function loginWithIamConnect(options: IamConnectLoginOptions): Prom
         const chosen = claims.ehealth_profile
         if (typeof chosen !== 'string') throw new IamConnectError('provider-invalid', 'the ID token does not say which profile was chosen')
         if (requested && chosen !== requested.id) {
-          // Seed 002: another profile takes a global logout; the grant's end() below does it.
+          // I.AM IDP v1.0: another profile takes a global logout; the grant's end() below does it.
           throw new IamConnectError('profile-mismatch', `the profile chosen at IAM Connect (${chosen}) is not the one asked for (${requested.id})`, { requested: requested.id, chosen })
         }
         const assertionXml = await grant.exchange()

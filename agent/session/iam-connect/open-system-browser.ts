@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { selectPlatform } from '../../platform/select-platform.js'
 
 /** How a process is started; injected so the choice of command can be tested without a desktop. */
 export type Spawner = (command: string, args: readonly string[]) => { unref(): void; once(event: 'error', listener: (err: Error) => void): unknown }
@@ -19,9 +20,8 @@ export function openSystemBrowser(platform: NodeJS.Platform = process.platform, 
         reject(new Error('only https URLs (or http on loopback) are opened'))
         return
       }
-      const [command, args] =
-        platform === 'darwin' ? ['open', [parsed.href]] : platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', parsed.href]] : ['xdg-open', [parsed.href]]
-      const child = run(command, args as string[])
+      const { file, args } = selectPlatform(platform).openUrlCommand(parsed.href)
+      const child = run(file, args)
       let failed = false
       child.once('error', (err) => {
         failed = true

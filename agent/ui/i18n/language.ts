@@ -1,6 +1,6 @@
 /**
- * The languages of the agent's pages and tray: Belgian users read Dutch or French, and the seeds
- * come in both; English for everyone else.
+ * The languages of the agent's pages and tray: Belgian users read Dutch or French, and eHealth's
+ * pages and notices come in both; English for everyone else.
  */
 
 export const LANGUAGES = ['en', 'nl', 'fr'] as const

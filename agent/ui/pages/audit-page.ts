@@ -13,7 +13,10 @@ export interface AuditFilters {
 
 export const AUDIT_LIMITS = [50, 100, 500, 1000] as const
 
-/** The privacy log (seed 003), newest first, with its filters. A GET form: filtering changes nothing. */
+/**
+ * The privacy log (IAM eXchange Annex A §1.5), newest first, with its filters. A GET form:
+ * filtering changes nothing.
+ */
 export function renderAuditPage(t: Strings, records: readonly AuditRecord[], extra: { filters: AuditFilters; sinceInvalid: boolean; time: TimeFormat }): Html {
   const f = extra.filters
   const outcomes = ['', 'ok', 'error', 'rejected'] as const

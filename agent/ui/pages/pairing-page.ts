@@ -1,5 +1,6 @@
 import type { DeskEntry } from '../../consent/prompt-desk.js'
 import type { PairingPrompt } from '../../consent/prompter.js'
+import { raiseUsePolicy } from '../../../protocol/policy/policy-locks.js'
 import { html, type Html } from '../html.js'
 import type { Strings } from '../i18n/strings.js'
 import { renderCallerRows, renderPairingCode } from './caller-facts.js'
@@ -24,10 +25,14 @@ ${renderCallerRows(t, p)}
 </dl>`
   const code = p.code ? renderPairingCode(t, p.code, p.codeShownByApplication === true) : ''
   const extension = p.kind === 'browser-extension' ? html`<div class="notice">${t.callers.extensionNote}</div>` : ''
-  const chosen = p.usePolicy ?? 'silent'
+  // Under an admin policy's minimum, the weaker choices are shown but cannot be chosen.
+  const minimum = p.minimumUsePolicy
+  const chosen = raiseUsePolicy(p.usePolicy, minimum?.level)
+  const offered = POLICIES.filter((value) => minimum === undefined || raiseUsePolicy(value, minimum.level) === value)
+  const atLeast = minimum ? html`<div class="hint locked">${t.callers.atLeast(t.callers.policies[minimum.level] ?? minimum.level, minimum.source)}</div>` : ''
   const policy = html`<fieldset class="policy"><legend>${t.callers.usePolicy}</legend>${POLICIES.map(
-    (value) => html`<input type="radio" id="policy-${value}" name="usePolicy" value="${value}"${value === chosen ? ' checked' : ''}><label for="policy-${value}">${t.callers.policies[value] ?? value}</label>`,
-  )}</fieldset>`
+    (value) => html`<input type="radio" id="policy-${value}" name="usePolicy" value="${value}"${value === chosen ? ' checked' : ''}${offered.includes(value) ? '' : ' disabled'}><label for="policy-${value}">${t.callers.policies[value] ?? value}</label>`,
+  )}${atLeast}</fieldset>`
   switch (entry.state.phase) {
     case 'waiting':
       return {

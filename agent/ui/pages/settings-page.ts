@@ -9,24 +9,30 @@ import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 export function renderSettingsPage(
   t: Strings,
   config: AgentConfig,
-  extra: { csrf: string; values?: Record<string, string>; errors?: Record<string, string> },
+  extra: { csrf: string; values?: Record<string, string>; errors?: Record<string, string>; locked?: { fields: ReadonlySet<string>; source: string } },
 ): Html {
   const fields = SETTINGS_FIELDS.map((field) => {
-    const value = extra.values?.[field.name] ?? formValue(config, field)
+    const locked = extra.locked?.fields.has(field.name) === true
+    // A locked field always shows the policy's value (config is the settings in effect).
+    const value = locked ? formValue(config, field) : (extra.values?.[field.name] ?? formValue(config, field))
     const error = extra.errors?.[field.name]
     const id = `f-${field.name.replace(/\./g, '-')}`
     const when = field.restart ? t.settings.afterRestart : t.settings.appliesNow
     const label = html`<label for="${id}">${t.settings.fields[field.name] ?? field.name} <span class="hint">(${when})</span></label>`
     const invalid = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : ''
+    // Read-only, not disabled, for inputs: the value stays selectable and is sent back unchanged;
+    // a select cannot be read-only, so it is disabled (and not sent).
+    const lock = locked ? html` readonly aria-readonly="true" data-locked="true" aria-describedby="${id}-lock"` : ''
     const control =
       field.kind === 'select'
-        ? html`<select id="${id}" name="${field.name}"${invalid}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? ' selected' : ''}>${optionLabel(t, field, o)}</option>`)}</select>`
+        ? html`<select id="${id}" name="${field.name}"${invalid}${locked ? html` disabled data-locked="true" aria-describedby="${id}-lock"` : ''}>${(field.options ?? []).map((o) => html`<option value="${o}"${o === value ? ' selected' : ''}>${optionLabel(t, field, o)}</option>`)}</select>`
         : field.kind === 'lines'
-          ? html`<textarea id="${id}" name="${field.name}"${invalid}>${value}</textarea><div class="hint">${t.settings.onePerLine}</div>`
+          ? html`<textarea id="${id}" name="${field.name}"${invalid}${lock}>${value}</textarea><div class="hint">${t.settings.onePerLine}</div>`
           : field.kind === 'secret'
-            ? html`<input id="${id}" name="${field.name}" type="password" autocomplete="off" value="" placeholder="${hasValue(config, field) ? t.settings.secretKept : t.settings.empty}"${invalid}>`
-            : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}>`
-    return html`<div>${label}${control}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
+            ? html`<input id="${id}" name="${field.name}" type="password" autocomplete="off" value="" placeholder="${hasValue(config, field) ? t.settings.secretKept : t.settings.empty}"${invalid}${lock}>`
+            : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}${lock}>`
+    const lockNote = locked && extra.locked ? html`<div class="hint locked" id="${id}-lock">${t.settings.lockedBy(extra.locked.source)}</div>` : ''
+    return html`<div>${label}${control}${lockNote}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
   })
   return html`<form method="post" action="/ui/admin/settings"><input type="hidden" name="csrf" value="${extra.csrf}">${fields}<div class="actions"><button type="submit">${t.settings.save}</button></div></form>`
 }

@@ -11,14 +11,15 @@ export const clients: Command = async (ctx) => {
   const [action, id] = ctx.args.positional
   if (action === undefined || action === 'list') {
     const agent = await connectAgent(ctx)
-    const { clients: list } = await agent.call('client.list')
+    const { clients: list, minimumUsePolicy } = await agent.call('client.list')
+    const raised = (from: string | undefined) => (from !== undefined && minimumUsePolicy ? ` (its own: ${from}; at least ${minimumUsePolicy.level} by your administrator's policy ${minimumUsePolicy.source})` : '')
     printResult(
       ctx,
       list,
       list
         .map(
           (c) =>
-            `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}; each use: ${c.usePolicy}` +
+            `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}; each use: ${c.usePolicy}${raised(c.raisedFrom)}` +
             `\n    programs ${c.executables.length > 0 ? c.executables.join(', ') : 'any (not known at pairing)'}` +
             (c.kind === 'browser-extension' ? `\n    websites ${c.origins.map((o) => o.origin).join(', ') || 'none yet'}` : ''),
         )

@@ -8,8 +8,8 @@ import { describeSession } from './describe-session.js'
 
 /**
  * `ehagent import-token FILE [--json]`: hand a session token downloaded from the eHealth IDP
- * (`.ehtoken`, seed 000) to the agent, which checks it like a fresh STS token (trusted
- * signature, validity, bound to its keystore certificate). The file handler that `ehagent
+ * (`.ehtoken`; I.AM fat-client SSO spec v1.0) to the agent, which checks it like a fresh STS token
+ * (trusted signature, validity, bound to its keystore certificate). The file handler that `ehagent
  * install` registers runs this when the user opens a downloaded token.
  */
 export const importToken: Command = async (ctx) => {

@@ -11,7 +11,7 @@ const METHODS = ['keystore', 'eid+keystore', 'eid', 'iam-connect'] as const
 /** `ehagent login [--profile P] [--method keystore|eid+keystore|eid] [--json]`: sign in (the agent asks for the PIN/password). */
 export const login: Command = async (ctx) => {
   const profile = optionString(ctx, 'profile')
-  // `--with iam-connect` (issue 8) is the same as `--method iam-connect`.
+  // `--with iam-connect` (the IAM Connect sign-in) is the same as `--method iam-connect`.
   const method = optionString(ctx, 'with') ?? optionString(ctx, 'method')
   if (method !== undefined && !(METHODS as readonly string[]).includes(method)) throw new UsageError('--method/--with must be keystore, eid+keystore, eid or iam-connect')
   const agent = await connectAgent(ctx)

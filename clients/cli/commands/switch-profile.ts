@@ -7,7 +7,7 @@ import { describeSession } from './describe-session.js'
 
 /**
  * `ehagent switch-profile PROFILE [--json]`: a global logout, then a sign-in with that profile
- * (seed 002), so the agent asks for the PIN or password again.
+ * (eHealth I.AM IDP v1.0), so the agent asks for the PIN or password again.
  */
 export const switchProfile: Command = async (ctx) => {
   const profile = ctx.args.positional[0]
