@@ -151,15 +151,11 @@ export async function runClosedLoop(options: { port: number; request: Buffer; ok
 
 /**
  * Requests due at `ratePerSec` for `seconds`, sent over at most `maxConnections` connections
- * (opened up front, each used once before the clock starts); a request waits for a free
- * connection if all are busy, and its latency counts from the time it was due.
+ * (opened up front); a request waits for a free connection if all are busy, and its latency
+ * counts from the time it was due.
  */
 export async function runOpenLoop(options: { port: number; request: Buffer; okMarker: Buffer; ratePerSec: number; seconds: number; maxConnections: number }): Promise<LoadResult> {
   const conns = await Promise.all(Array.from({ length: options.maxConnections }, () => openConnection(options.port, options.okMarker)))
-  // One request on each first, not timed: the agent finds the program behind a connection at its
-  // first request (agent/callers), a cost per connection the bench reports apart, not a latency
-  // of the steady state this loop measures.
-  await Promise.all(conns.map((c) => c.send(options.request)))
   const idle = [...conns]
   const waiting: number[] = [] // due times of requests waiting for a connection
   const latencies: number[] = []
