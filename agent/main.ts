@@ -152,6 +152,12 @@ function readDesktopEnvironment(platform: Platform): DesktopFacts {
       LC_ALL: env.LC_ALL,
       LC_MESSAGES: env.LC_MESSAGES,
       LANG: env.LANG,
+      // Where Chromium, Chrome or Edge may be installed, for the prompts' app window.
+      PATH: env.PATH,
+      HOME: env.HOME,
+      ProgramFiles: env.ProgramFiles,
+      'ProgramFiles(x86)': env['ProgramFiles(x86)'],
+      LOCALAPPDATA: env.LOCALAPPDATA,
     },
     platform.id,
     existsSync,

@@ -88,6 +88,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       adminLink: (page) => wired.uiAccess.link({ kind: 'admin', page }),
       onQuit: () => requestQuit(),
       subscribe: wired.subscribe,
+      webPrompter: wired.webPrompter,
     })
       .catch((err: unknown) => {
         opts.log(`tray icon: off — ${(err as Error).message}`)

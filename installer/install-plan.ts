@@ -49,4 +49,8 @@ export interface InstallPlan {
   dataLeft: { what: string; path: string }[]
   /** Said after install: how it starts, what to do next. */
   summary: string[]
+  /** Where to read why the service did not start (a command, or the log file). */
+  serviceLog: string
+  /** The install starts the agent now (not `--no-start`): `ehagent install` then waits for it to answer. */
+  startsAgent: boolean
 }

@@ -7,9 +7,12 @@ import { EXTENSION_ID } from '../protocol/browser-extension/names.js'
 import { createTestToolRunner } from '../test/helpers/installer-tool-runner.js'
 import { runCliCaptured } from '../test/helpers/run-cli-captured.js'
 import { snapshotTree } from '../test/helpers/snapshot-tree.js'
+import type { ToolRunner } from './run-tool.js'
 import { requireTool } from '../test/helpers/xmlsec.js'
 
 const homes: string[] = []
+/** The tool runner here starts no real service: the agent "answers" as a started one would. */
+const agentAnswers = async () => ({ ok: true as const, port: 4752, pid: 4242 })
 function throwAwayHome(): string {
   const home = mkdtempSync(join(tmpdir(), 'ehagent-home-'))
   homes.push(home)
@@ -31,10 +34,11 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
     const before = snapshotTree(home)
     const tools = createTestToolRunner()
 
-    const first = await runCliCaptured(['install'], { home, runTool: tools.run })
-    expect(first.stderr).toBe('')
+    const first = await runCliCaptured(['install'], { home, runTool: tools.run, waitForAgent: agentAnswers })
+    expect(first.stderr).toBe('starting the agent…\n')
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('ehealth-agent is installed for this user')
+    expect(first.stdout).toContain('running now on 127.0.0.1:4752 (pid 4242)')
     const unit = join(home, '.config/systemd/user/ehealth-agent.service')
     expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} ${join(process.cwd(), 'bin', 'ehagent.js')} start`)
     expect(readlinkSync(join(home, '.config/systemd/user/default.target.wants/ehealth-agent.service'))).toBe(unit)
@@ -55,7 +59,7 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
     }
     const installed = snapshotTree(home)
 
-    const second = await runCliCaptured(['install'], { home, runTool: tools.run })
+    const second = await runCliCaptured(['install'], { home, runTool: tools.run, waitForAgent: agentAnswers })
     expect(second.code).toBe(0)
     expect(snapshotTree(home)).toEqual(installed)
 
@@ -101,6 +105,30 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
       { what: 'privacy log', path: join(home, '.local/state/ehealth-agent/audit'), exists: true },
     ])
     expect(snapshotTree(home)).toEqual(before)
+  })
+
+  it('the service cannot be started: install exits 1 and says why (the tool\'s own words)', async () => {
+    const home = throwAwayHome()
+    const tools = createTestToolRunner()
+    const failing: ToolRunner = async (command, args) =>
+      command === 'systemctl' && args.includes('restart') ? { code: 1, stdout: '', stderr: 'Failed to connect to bus: No medium found\n', missing: false } : tools.run(command, args)
+    let waited = false
+    const run = await runCliCaptured(['install'], { home, runTool: failing, waitForAgent: async () => ((waited = true), agentAnswers()) })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe('ehagent install: could not start the agent now: systemctl --user restart ehealth-agent.service exited with 1 (Failed to connect to bus: No medium found)\n')
+    expect(run.stdout).toContain('ehealth-agent is NOT fully installed:')
+    expect(run.stdout).toContain('note: why the service did not start: journalctl --user -u ehealth-agent.service')
+    expect(waited).toBe(false)
+  })
+
+  it('the service starts but its agent never answers: install exits 1, says so and where to look', async () => {
+    const home = throwAwayHome()
+    const tools = createTestToolRunner()
+    const run = await runCliCaptured(['install', '--json'], { home, runTool: tools.run, waitForAgent: async () => ({ ok: false, why: 'nothing answers on 127.0.0.1:4752 (the port its discovery file names), 30 s after the start' }) })
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout).failures).toEqual([
+      'the service was started, but the agent did not come up: nothing answers on 127.0.0.1:4752 (the port its discovery file names), 30 s after the start; see journalctl --user -u ehealth-agent.service',
+    ])
   })
 
   it('install --dry-run --json shows the plan and writes nothing', async () => {

@@ -129,7 +129,7 @@ describe('planInstall', () => {
     expect(text(fileStep(plan.install, `${dir}\\native-messaging-host.bat`)!.content)).toContain(
       '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\dr\\ehealth-agent\\dist\\clients\\browser-extension\\host\\main.js" %*\r\n',
     )
-    expect(plan.install.filter((s) => s.kind === 'run' && s.required).length).toBe(2)
+    expect(plan.install.filter((s) => s.kind === 'run' && s.required).length).toBe(3)
     expect(plan.beforeRemove.map((s) => [s.command, ...s.args].join(' '))).toEqual([
       'schtasks /End /TN ehealth-agent',
       'schtasks /Delete /TN ehealth-agent /F',

@@ -99,7 +99,7 @@ function planLinux(ctx: InstallContext, options: PlanOptions): InstallPlan {
       refreshMime,
       refreshDesktop,
       makeToolStep('systemctl', ['--user', 'daemon-reload'], 'let the user manager read the unit'),
-      ...(options.noStart ? [] : [makeToolStep('systemctl', ['--user', 'restart', INSTALL_NAMES.systemdUnit], 'start the agent now')]),
+      ...(options.noStart ? [] : [makeToolStep('systemctl', ['--user', 'restart', INSTALL_NAMES.systemdUnit], 'start the agent now', true)]),
     ],
     beforeRemove: [makeToolStep('systemctl', ['--user', 'stop', INSTALL_NAMES.systemdUnit], 'stop the agent')],
     remove: [{ path: wants }, { path: unit }, { path: autostart }, { path: handler }, { path: mimePackage }, { path: hostWrapper }, ...hostManifests.map((path) => ({ path }))],
@@ -116,6 +116,8 @@ function planLinux(ctx: InstallContext, options: PlanOptions): InstallPlan {
       `.ehtoken files open in the agent: ${handler}, ${mimePackage}`,
       `browser extension ${EXTENSION_ID} reaches the agent through ${hostWrapper} (${hostManifests.join(', ')})`,
     ],
+    serviceLog: `journalctl --user -u ${INSTALL_NAMES.systemdUnit}`,
+    startsAgent: !options.noStart,
   }
 }
 
@@ -150,7 +152,7 @@ function planMac(ctx: InstallContext, options: PlanOptions): InstallPlan {
       // Editing Info.plist invalidates the applet's ad-hoc signature (Apple silicon refuses it).
       makeToolStep('codesign', ['--force', '--sign', '-', app], 're-sign the handler applet'),
       makeToolStep(LSREGISTER, ['-f', app], 'register the .ehtoken type with Launch Services'),
-      ...(options.noStart ? [] : [bootout, makeToolStep('launchctl', ['bootstrap', domain, plist], 'start the agent now')]),
+      ...(options.noStart ? [] : [bootout, makeToolStep('launchctl', ['bootstrap', domain, plist], 'start the agent now', true)]),
     ],
     beforeRemove: [bootout, makeToolStep(LSREGISTER, ['-u', app], 'unregister the .ehtoken handler')],
     remove: [{ path: plist }, { path: app, tree: true }, { path: script }, { path: hostWrapper }, ...hostManifests.map((path) => ({ path }))],
@@ -163,6 +165,8 @@ function planMac(ctx: InstallContext, options: PlanOptions): InstallPlan {
       `.ehtoken files open in the agent: ${app}`,
       `browser extension ${EXTENSION_ID} reaches the agent through ${hostWrapper} (${hostManifests.join(', ')})`,
     ],
+    serviceLog: logFile,
+    startsAgent: !options.noStart,
   }
 }
 
@@ -189,7 +193,7 @@ function planWindows(ctx: InstallContext, options: PlanOptions): InstallPlan {
       makeToolStep('reg', ['import', regFile], 'register the .ehtoken handler', true),
       // The agent works without it; only the browser extension would not find its host.
       makeToolStep('reg', ['import', hostRegFile], 'register the browser extension native host'),
-      ...(options.noStart ? [] : [makeToolStep('schtasks', ['/Run', '/TN', task], 'start the agent now')]),
+      ...(options.noStart ? [] : [makeToolStep('schtasks', ['/Run', '/TN', task], 'start the agent now', true)]),
     ],
     beforeRemove: [
       makeToolStep('schtasks', ['/End', '/TN', task], 'stop the agent'),
@@ -209,5 +213,7 @@ function planWindows(ctx: InstallContext, options: PlanOptions): InstallPlan {
       `.ehtoken files open in the agent (HKCU\\Software\\Classes\\.ehtoken)`,
       `browser extension ${EXTENSION_ID} reaches the agent through ${hostWrapper} (HKCU\\Software\\Google\\Chrome and Chromium NativeMessagingHosts)`,
     ],
+    serviceLog: `schtasks /Query /TN ${task} /V /FO LIST`,
+    startsAgent: !options.noStart,
   }
 }

@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   ERR_STS_REJECTED: { rpc: -32030, message: 'the eHealth STS refused the request', hint: 'see error.data (ehealth: SOAP fault code and messages; statusCode: SAML-P status)' },
   ERR_SERVICE_FAULT: { rpc: -32031, message: 'the eHealth service answered with a SOAP fault', hint: 'see error.data.ehealth for eHealth\'s code and messages' },
   ERR_UNAVAILABLE: { rpc: -32032, message: 'the eHealth service is unavailable', hint: 'retry later; check the network and the environment' },
-  ERR_NETWORK: { rpc: -32033, message: 'network error', hint: 'check the connection to eHealth (a proxy that failed is ERR_PROXY)' },
+  ERR_NETWORK: { rpc: -32033, message: 'eHealth could not be reached', hint: 'check the connection to eHealth (a proxy that failed is ERR_PROXY)' },
   ERR_TIMEOUT: { rpc: -32034, message: 'the remote service did not answer in time', hint: 'retry later' },
   ERR_DUPLICATE_CLAIM: { rpc: -32035, message: 'a claim URI appears more than once', hint: 'each claim URI may appear once per STS request (eHealth R2024.1)' },
   ERR_REMOTE_PROTOCOL: { rpc: -32036, message: 'the remote answer is not what the protocol expects', hint: 'see error.data.detail' },
@@ -83,9 +83,14 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED_ALGORITHM: { rpc: -32049, message: 'unsupported algorithm', hint: 'use rsa-sha256 or rsa-sha1 with exc-c14n' },
   ERR_SAML_INVALID: { rpc: -32050, message: 'not a valid SAML 1.1 assertion or response', hint: 'see error.data.detail' },
 
-  // -32060..-32069: local configuration
+  // -32060..-32069: local configuration and the local agent
   ERR_CONFIG_INVALID: { rpc: -32060, message: 'the configuration is not valid', hint: 'see error.data.detail; fix the config file or run ehagent doctor' },
   ERR_ENDPOINT_NOT_ALLOWED: { rpc: -32061, message: 'this endpoint is not in the service list or allowlist', hint: 'add it to the allowlist in the agent settings' },
+  // Raised by clients, never by the agent itself: nothing answers where the agent should be (no
+  // discovery file, connection refused), or where `ehagent sandbox fault|stats` looks for a running
+  // sandbox (its `data.hint` then says how to start one). Apart from ERR_NETWORK, which is eHealth
+  // being unreachable.
+  ERR_AGENT_UNREACHABLE: { rpc: -32062, message: 'the ehealth-agent is not running', hint: 'start it with `ehagent start` (or install it as a service with `ehagent install`), then try again' },
   ERR_AUDIT_FULL: {
     rpc: -32065,
     message: 'the privacy log is full: the token is not used unlogged',

@@ -1,7 +1,8 @@
 import type { TrayOptions } from '../tray/start-tray.js'
 import type { DesktopFacts } from './desktop-facts.js'
 import { FallbackPrompter } from './fallback-prompter.js'
-import { openInBrowser } from './open-url.js'
+import { accessSync, constants } from 'node:fs'
+import { openInAppWindow, openInBrowser } from './open-url.js'
 import type { Prompter } from './prompter.js'
 import { TerminalPrompter, type Terminal } from './terminal-prompter.js'
 import { WebPrompter, type OpenUrl } from './web-prompter.js'
@@ -32,7 +33,7 @@ export interface ChoosePrompterOptions {
   facts: DesktopFacts
   /** The terminal the agent was started from (fallback, and the only way without a display). */
   terminal: Terminal
-  /** Default: the platform's browser launcher (xdg-open, open, start). */
+  /** Default: the platform's browser launcher (xdg-open, open, start). Given: it opens the prompts too. */
   openUrl?: OpenUrl
   /** How long the user has to answer a prompt; default 2 minutes. */
   timeoutMs?: number
@@ -54,7 +55,10 @@ export function choosePrompter(options: ChoosePrompterOptions): PrompterChoice {
       summary: 'no display: the PIN and password are asked in this terminal',
     }
   }
-  const web = new WebPrompter({ openUrl, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
+  // A prompt opens as an app window of Chromium, Chrome or Edge where one is installed (a focused
+  // window of its own, not a tab among others); else in the default browser.
+  const openPrompt = options.openUrl ?? openInAppWindow({ platform: facts.platform, ...facts.browser, exists: canExecute })
+  const web = new WebPrompter({ openUrl: openPrompt, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) })
   const tray: DesktopOptions['tray'] = facts.sessionBus
     ? { enabled: true }
     : { enabled: false, reason: 'no D-Bus session bus, so no tray host could show it; sign-in prompts open in the browser' }
@@ -62,5 +66,15 @@ export function choosePrompter(options: ChoosePrompterOptions): PrompterChoice {
     prompter: new FallbackPrompter(web, terminal),
     desktop: { locale: facts.locale, openUrl, webPrompter: web, tray },
     summary: 'the PIN and password are asked on the agent’s page in the browser (in this terminal if no browser opens)',
+  }
+}
+
+/** An executable file (Windows: any file; X_OK means existence there). */
+function canExecute(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
   }
 }

@@ -14,6 +14,8 @@ export interface DesktopFacts {
   sessionBus: boolean
   /** The locale for messages, most specific first (`nl_BE.UTF-8`, or a `LANGUAGE` list before it). */
   locale: string | undefined
+  /** Where a Chromium-family browser may be installed, for the prompts' app window (protocol/desktop/browser-launch.ts). */
+  browser?: { path?: string | undefined; home?: string | undefined; programFiles?: string | undefined; programFilesX86?: string | undefined; localAppData?: string | undefined }
 }
 
 /** The variables readDesktopFacts looks at. */
@@ -26,6 +28,11 @@ export interface DesktopEnvironment {
   LC_ALL?: string | undefined
   LC_MESSAGES?: string | undefined
   LANG?: string | undefined
+  PATH?: string | undefined
+  HOME?: string | undefined
+  ProgramFiles?: string | undefined
+  'ProgramFiles(x86)'?: string | undefined
+  LOCALAPPDATA?: string | undefined
 }
 
 /**
@@ -41,5 +48,7 @@ export function readDesktopFacts(env: DesktopEnvironment, platform: string, exis
   const posix = env.LC_ALL || env.LC_MESSAGES || env.LANG || undefined
   const untranslated = posix !== undefined && /^(C|POSIX)([._@]|$)/.test(posix)
   const parts = untranslated ? [] : [env.LANGUAGE, posix ?? osLocale].filter((p): p is string => Boolean(p))
-  return { platform, display: graphical, sessionBus: bus, locale: parts.length > 0 ? parts.join(':') : undefined }
+  const browser = { path: env.PATH, home: env.HOME, programFiles: env.ProgramFiles, programFilesX86: env['ProgramFiles(x86)'], localAppData: env.LOCALAPPDATA }
+  const known = Object.fromEntries(Object.entries(browser).filter(([, v]) => v !== undefined && v !== ''))
+  return { platform, display: graphical, sessionBus: bus, locale: parts.length > 0 ? parts.join(':') : undefined, ...(Object.keys(known).length > 0 ? { browser: known } : {}) }
 }

@@ -1,15 +1,17 @@
-import type { ApprovalPrompt, Notice, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, AskOptions, Notice, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 
 /**
  * The same Prompter, whose notices also go to `listener` (the tray shows "renewal needed" and
  * errors in its icon). A failing listener never breaks the notice itself.
  */
 export function forwardNotices(prompter: Prompter, listener: (notice: Notice) => void): Prompter {
+  const again = prompter.askSecretAgain?.bind(prompter)
   return {
-    askSecret: (prompt: SignInPrompt) => prompter.askSecret(prompt),
-    confirm: (prompt: SignInPrompt) => prompter.confirm(prompt),
-    approvePairing: (prompt: PairingPrompt) => prompter.approvePairing(prompt),
-    approve: (prompt: ApprovalPrompt) => prompter.approve(prompt),
+    askSecret: (prompt: SignInPrompt, options?: AskOptions) => prompter.askSecret(prompt, options),
+    ...(again ? { askSecretAgain: (prompt: SignInPrompt, refusal: SecretRefusal, options?: AskOptions) => again(prompt, refusal, options) } : {}),
+    confirm: (prompt: SignInPrompt, options?: AskOptions) => prompter.confirm(prompt, options),
+    approvePairing: (prompt: PairingPrompt, options?: AskOptions) => prompter.approvePairing(prompt, options),
+    approve: (prompt: ApprovalPrompt, options?: AskOptions) => prompter.approve(prompt, options),
     notify(notice: Notice) {
       prompter.notify(notice)
       try {

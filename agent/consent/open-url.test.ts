@@ -18,3 +18,27 @@ describe('browserCommand', () => {
     }
   })
 })
+
+describe('openInAppWindow', () => {
+  const search = { platform: 'linux', path: '/usr/bin', exists: (f: string) => f === '/usr/bin/chromium' }
+
+  it('starts the app window; the default browser only when that fails to start', async () => {
+    const { openInAppWindow } = await import('./open-url.js')
+    const started: string[] = []
+    await openInAppWindow(search, async (c) => void started.push([c.file, ...c.args].join(' ')))(LINK)
+    expect(started).toEqual([`/usr/bin/chromium --app=${LINK}`])
+    const tried: string[] = []
+    await openInAppWindow(search, async (c) => {
+      tried.push(c.file)
+      if (c.file !== 'xdg-open') throw new Error('/usr/bin/chromium exited with code 1')
+    })(LINK)
+    expect(tried).toEqual(['/usr/bin/chromium', 'xdg-open'])
+  })
+
+  it('rejects, naming each failure, when nothing starts (so the terminal can ask)', async () => {
+    const { openInAppWindow } = await import('./open-url.js')
+    await expect(openInAppWindow(search, async (c) => Promise.reject(new Error(`${c.file} could not be started (ENOENT)`)))(LINK)).rejects.toThrow(
+      '/usr/bin/chromium could not be started (ENOENT); xdg-open could not be started (ENOENT)',
+    )
+  })
+})

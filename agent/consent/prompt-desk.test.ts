@@ -48,4 +48,43 @@ describe('PromptDesk', () => {
     ;(copy.state as { phase: string }).phase = 'approved'
     expect(d.get(id)?.state.phase).toBe('waiting')
   })
+
+  it('asks a refused sign-in again on the same prompt, saying why; only once its answer was taken', async () => {
+    const { desk: d } = desk()
+    const { id, answer } = d.open({ kind: 'sign-in', prompt: PROMPT })
+    expect(d.reask(id, { code: 'ERR_PIN_INCORRECT' })).toBeUndefined()
+    d.answer(id, { kind: 'secret', secret: '0000' })
+    await answer
+    d.settle(id, { phase: 'refused', code: 'ERR_PIN_INCORRECT', retriesLeft: 'low' })
+    const again = d.reask(id, { code: 'ERR_PIN_INCORRECT', retriesLeft: 'low' })!
+    expect(again.id).toBe(id)
+    expect(d.get(id)?.state).toEqual({ phase: 'waiting', refusal: { code: 'ERR_PIN_INCORRECT', retriesLeft: 'low' } })
+    expect(d.answer(id, { kind: 'secret', secret: '1234' })).toBe(true)
+    await expect(again.answer).resolves.toEqual({ kind: 'secret', secret: '1234' })
+    const pairing = d.open({ kind: 'pairing', prompt: { client: 'x', scopes: { methods: [], services: [] } } })
+    d.answer(pairing.id, { kind: 'approve' })
+    expect(d.reask(pairing.id, { code: 'ERR_PIN_INCORRECT' })).toBeUndefined()
+  })
+
+  it('withdraw: the waiting caller is told, the page says so, later answers are refused', async () => {
+    const { desk: d } = desk()
+    const { id, answer } = d.open({ kind: 'sign-in', prompt: PROMPT })
+    d.withdraw(id)
+    await expect(answer).resolves.toEqual({ kind: 'withdrawn' })
+    expect(d.get(id)?.state).toEqual({ phase: 'withdrawn' })
+    expect(d.answer(id, { kind: 'secret', secret: '1' })).toBe(false)
+  })
+
+  it('lists the prompts that wait for the user and tells subscribers of every change', () => {
+    const { desk: d } = desk()
+    let changes = 0
+    d.subscribe(() => changes++)
+    const one = d.open({ kind: 'sign-in', prompt: PROMPT })
+    const two = d.open({ kind: 'pairing', prompt: { client: 'x', scopes: { methods: [], services: [] } } })
+    expect(d.waiting().map((e) => e.id)).toEqual([one.id, two.id])
+    d.answer(one.id, { kind: 'secret', secret: '1' })
+    d.withdraw(two.id)
+    expect(d.waiting()).toEqual([])
+    expect(changes).toBe(4)
+  })
 })

@@ -9,7 +9,7 @@
 import type { ErrorCode } from '../../protocol/errors.js'
 import type { PinRetries } from '../keys/key-source.js'
 import type { UsePolicy } from '../../protocol/rpc/methods.js'
-import type { ApprovalPrompt, PairingPrompt, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, PairingPrompt, SecretRefusal, SignInPrompt } from './prompter.js'
 
 /** What a prompt asks. */
 export type DeskQuestion = { kind: 'sign-in'; prompt: SignInPrompt } | { kind: 'pairing'; prompt: PairingPrompt } | { kind: 'approval'; prompt: ApprovalPrompt }
@@ -23,10 +23,13 @@ export type DeskAnswer =
   | { kind: 'deny' }
   | { kind: 'cancel' }
   | { kind: 'timeout' }
+  /** Nobody waits for the answer any more: the caller went away (Ctrl-C in the CLI). */
+  | { kind: 'withdrawn' }
 
 /** Where a prompt is; the page shows it. */
 export type DeskPhase =
-  | { phase: 'waiting' }
+  /** For the user; `refusal` when the PIN or password just given was wrong and the user is asked again. */
+  | { phase: 'waiting'; refusal?: SecretRefusal }
   /** Answered; the key source is checking the PIN or password. */
   | { phase: 'checking' }
   /** The key source took it; the STS exchange follows. */
@@ -37,6 +40,8 @@ export type DeskPhase =
   | { phase: 'denied' }
   | { phase: 'cancelled' }
   | { phase: 'expired' }
+  /** The caller stopped waiting before the user answered. */
+  | { phase: 'withdrawn' }
 
 export interface DeskEntry {
   id: string
@@ -50,6 +55,8 @@ export interface PromptDeskOptions {
   newId: () => string
   /** How long a finished prompt stays readable for its page; default 5 minutes. */
   keepFinishedMs?: number
+  /** Told after every change (a prompt opened, answered, finished): the tray follows the waiting ones. */
+  onChange?: () => void
 }
 
 interface Slot {
@@ -68,21 +75,53 @@ const ALLOWED: Record<DeskQuestion['kind'], ReadonlySet<DeskAnswer['kind']>> = {
 const STALE_MS = 60 * 60_000
 
 export class PromptDesk {
-  private readonly opts: Required<PromptDeskOptions>
+  private readonly opts: Required<Omit<PromptDeskOptions, 'onChange'>>
   private readonly slots = new Map<string, Slot>()
+  private readonly listeners: (() => void)[] = []
 
   constructor(options: PromptDeskOptions) {
-    this.opts = { keepFinishedMs: 5 * 60_000, ...options }
+    const { onChange, ...rest } = options
+    this.opts = { keepFinishedMs: 5 * 60_000, ...rest }
+    if (onChange) this.listeners.push(onChange)
   }
 
-  /** Put a question up; `answer` settles once, with the user's answer, a cancel or a timeout. */
-  open(question: DeskQuestion): { id: string; answer: Promise<DeskAnswer> } {
+  /** Be told after every change (the tray follows the prompts that wait for the user). */
+  subscribe(listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** Put a question up; `answer` settles once, with the user's answer, a cancel, a timeout or a withdrawal. */
+  open(question: DeskQuestion, refusal?: SecretRefusal): { id: string; answer: Promise<DeskAnswer> } {
     this.prune()
     const id = this.opts.newId()
     let resolve!: (answer: DeskAnswer) => void
     const answer = new Promise<DeskAnswer>((r) => (resolve = r))
-    this.slots.set(id, { entry: { id, question, createdAt: this.opts.now(), state: { phase: 'waiting' } }, resolve, finishedAt: undefined })
+    this.slots.set(id, { entry: { id, question, createdAt: this.opts.now(), state: { phase: 'waiting', ...(refusal ? { refusal } : {}) } }, resolve, finishedAt: undefined })
+    this.changed()
     return { id, answer }
+  }
+
+  /**
+   * Ask a sign-in again on the same page, after its PIN or password was refused: the prompt
+   * waits for the user once more, saying what was wrong. Only a sign-in whose answer was taken
+   * (checking, or refused by its key source) can be asked again; undefined otherwise.
+   */
+  reask(id: string, refusal: SecretRefusal): { id: string; answer: Promise<DeskAnswer> } | undefined {
+    const slot = this.slots.get(id)
+    if (!slot || slot.resolve || slot.entry.question.kind !== 'sign-in') return undefined
+    if (slot.entry.state.phase !== 'checking' && slot.entry.state.phase !== 'refused') return undefined
+    let resolve!: (answer: DeskAnswer) => void
+    const answer = new Promise<DeskAnswer>((r) => (resolve = r))
+    slot.resolve = resolve
+    slot.finishedAt = undefined
+    slot.entry.state = { phase: 'waiting', refusal }
+    this.changed()
+    return { id, answer }
+  }
+
+  /** The prompts waiting for the user, oldest first. */
+  waiting(): DeskEntry[] {
+    return [...this.slots.values()].filter((s) => s.resolve && s.entry.state.phase === 'waiting').map((s) => ({ ...s.entry, state: { ...s.entry.state } }))
   }
 
   /** A copy of the entry, for a page. */
@@ -119,17 +158,21 @@ export class PromptDesk {
         this.finish(slot, { phase: 'cancelled' })
     }
     resolve(answer)
+    this.changed()
     return true
   }
 
   /** No answer in time: the waiting caller gets a timeout; a later answer is refused. */
   expire(id: string): void {
-    const slot = this.slots.get(id)
-    if (!slot || !slot.resolve) return
-    const resolve = slot.resolve
-    slot.resolve = undefined
-    this.finish(slot, { phase: 'expired' })
-    resolve({ kind: 'timeout' })
+    this.close(id, { phase: 'expired' }, { kind: 'timeout' })
+  }
+
+  /**
+   * The caller went away before the user answered: the prompt stops waiting at once (its page
+   * says the application withdrew it) and takes no answer.
+   */
+  withdraw(id: string): void {
+    this.close(id, { phase: 'withdrawn' }, { kind: 'withdrawn' })
   }
 
   /** Expire every waiting prompt (the agent stops: nobody will answer them). */
@@ -142,16 +185,37 @@ export class PromptDesk {
     const slot = this.slots.get(id)
     if (!slot || slot.entry.state.phase !== 'checking') return
     this.finish(slot, state)
+    this.changed()
   }
 
   /** Drop a prompt that never reached the user (its page could not be opened). */
   remove(id: string): void {
-    this.slots.delete(id)
+    if (this.slots.delete(id)) this.changed()
+  }
+
+  private close(id: string, state: DeskPhase, answer: DeskAnswer): void {
+    const slot = this.slots.get(id)
+    if (!slot || !slot.resolve) return
+    const resolve = slot.resolve
+    slot.resolve = undefined
+    this.finish(slot, state)
+    resolve(answer)
+    this.changed()
   }
 
   private finish(slot: Slot, state: DeskPhase): void {
     slot.entry.state = state
     slot.finishedAt = this.opts.now().getTime()
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener()
+      } catch {
+        // A listener (the tray) failing changes nothing for the prompt.
+      }
+    }
   }
 
   private prune(): void {

@@ -1,6 +1,6 @@
 import type { UsePolicy } from '../../protocol/rpc/methods.js'
 import type { CallerProgram } from '../callers/caller-program.js'
-import type { LoginRequirement } from '../keys/key-source.js'
+import type { LoginRequirement, PinRetries } from '../keys/key-source.js'
 
 /** Who is asking, shown to the user with every prompt (threat T10: the UI names the client). */
 export interface PromptContext {
@@ -80,23 +80,47 @@ export type Notice =
   /** A client with the "notify" use policy had something signed: names the program and the operation. */
   | { kind: 'used'; text: string; who: string; operation: string }
 
+/** Options of one question to the user. */
+export interface AskOptions {
+  /**
+   * Aborted when nobody waits for the answer any more (the caller's connection closed: Ctrl-C
+   * in the CLI): the question is withdrawn, its page says so, and the call rejects with
+   * ERR_USER_CANCELLED.
+   */
+  signal?: AbortSignal
+}
+
+/** Why the PIN or password just given was refused: shown when the user is asked again. */
+export interface SecretRefusal {
+  code: 'ERR_PIN_INCORRECT' | 'ERR_PASSWORD_INCORRECT'
+  /** From the token flags (PKCS#11 CKF_USER_PIN_FINAL_TRY → 1, CKF_USER_PIN_COUNT_LOW → 'low'); absent when the source says nothing. */
+  retriesLeft?: PinRetries
+}
+
 /**
  * The user, as the agent reaches them: the tray and its local pages, the terminal, or a script
  * in tests and `--demo`. Only the agent's own Prompter ever asks for the PIN or password; the
  * API never carries one (threat T10).
  *
- * `askSecret` and `confirm` reject with ERR_USER_CANCELLED when the user cancels and
- * ERR_USER_TIMEOUT when they do not answer.
+ * `askSecret` and `confirm` reject with ERR_USER_CANCELLED when the user cancels (or the caller
+ * withdrew the question) and ERR_USER_TIMEOUT when they do not answer.
  */
 export interface Prompter {
   /** The PIN (requirement.secret 'pin') or keystore password ('password'). */
-  askSecret(prompt: SignInPrompt): Promise<string>
+  askSecret(prompt: SignInPrompt, options?: AskOptions): Promise<string>
+  /**
+   * After a wrong PIN or password: ask again — on the same page where there is one — saying it
+   * was wrong and how many tries are left. Nothing is retried by itself: each new try is one
+   * the user typed, and the user may stop (ERR_USER_CANCELLED). A prompter without it reports the
+   * refusal to the caller instead.
+   */
+  askSecretAgain?(prompt: SignInPrompt, refusal: SecretRefusal, options?: AskOptions): Promise<string>
   /** Confirmation only: the PIN is entered on a pinpad or in the middleware's own dialog. */
-  confirm(prompt: SignInPrompt): Promise<void>
+  confirm(prompt: SignInPrompt, options?: AskOptions): Promise<void>
   /** True (or `{approved: true, usePolicy}`) when the user approves the pairing. */
-  approvePairing(prompt: PairingPrompt): Promise<PairingAnswer>
+  approvePairing(prompt: PairingPrompt, options?: AskOptions): Promise<PairingAnswer>
   /** True when the user approves: one use, another program for a credential, a website. */
-  approve(prompt: ApprovalPrompt): Promise<boolean>
+  approve(prompt: ApprovalPrompt, options?: AskOptions): Promise<boolean>
   /** Tell the user something without waiting for an answer. */
   notify(notice: Notice): void
 }

@@ -1,5 +1,5 @@
 import { AgentError } from '../../protocol/errors.js'
-import type { ApprovalPrompt, Notice, PairingAnswer, PairingPrompt, Prompter, SignInPrompt } from './prompter.js'
+import type { ApprovalPrompt, AskOptions, Notice, PairingAnswer, PairingPrompt, Prompter, SecretRefusal, SignInPrompt } from './prompter.js'
 
 /** What a scripted prompter answers. */
 export interface PromptScript {
@@ -9,6 +9,11 @@ export interface PromptScript {
   approvePairing?: PairingAnswer
   /** Whether other approvals (one use, another program, a website) are given; default true. */
   approve?: boolean | ((prompt: ApprovalPrompt) => boolean)
+  /**
+   * After a wrong PIN or password: the next try, or 'cancel' to stop. Absent: the prompter does
+   * not ask again and the refusal goes to the caller.
+   */
+  again?: (prompt: SignInPrompt, refusal: SecretRefusal) => string | 'cancel'
 }
 
 /**
@@ -20,12 +25,24 @@ export class ScriptedPrompter implements Prompter {
   readonly prompts: SignInPrompt[] = []
   readonly pairings: PairingPrompt[] = []
   readonly notices: Notice[] = []
+  /** Every refusal it was asked again after, in order. */
+  readonly refusals: SecretRefusal[] = []
+  readonly askSecretAgain?: (prompt: SignInPrompt, refusal: SecretRefusal, options?: AskOptions) => Promise<string>
   readonly approvals: ApprovalPrompt[] = []
 
   private readonly script: PromptScript
 
   constructor(script: PromptScript) {
     this.script = script
+    const again = script.again
+    if (again) {
+      this.askSecretAgain = async (prompt, refusal) => {
+        this.refusals.push(refusal)
+        const answer = again(prompt, refusal)
+        if (answer === 'cancel') throw new AgentError('ERR_USER_CANCELLED')
+        return answer
+      }
+    }
   }
 
   async askSecret(prompt: SignInPrompt): Promise<string> {

@@ -167,4 +167,62 @@ describe('WebPrompter', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_USER_TIMEOUT' })
     await expect(web.askSecret(SIGN_IN)).rejects.toBeInstanceOf(PrompterUnavailableError)
   })
+
+  it('a wrong secret is asked again on the same page, which says so; the user may stop there', async () => {
+    const { web, opened } = setup()
+    const first = web.askSecret(SIGN_IN)
+    await tick()
+    web.desk.answer('p1', { kind: 'secret', secret: 'wrong' })
+    await first
+    web.reportLogin(SIGN_IN.keySource, { ok: false, error: new AgentError('ERR_PASSWORD_INCORRECT') })
+    const again = web.askSecretAgain(SIGN_IN, { code: 'ERR_PASSWORD_INCORRECT' })
+    // Before anything else runs: the page already asks again (no "refused" page in between).
+    expect(web.desk.get('p1')?.state).toEqual({ phase: 'waiting', refusal: { code: 'ERR_PASSWORD_INCORRECT' } })
+    await tick()
+    expect(opened).toHaveLength(1)
+    web.desk.answer('p1', { kind: 'secret', secret: 'sandbox' })
+    await expect(again).resolves.toBe('sandbox')
+    web.reportLogin(SIGN_IN.keySource, { ok: true })
+    expect(web.desk.get('p1')?.state.phase).toBe('accepted')
+    // Asked again, the user stops.
+    const third = web.askSecret(SIGN_IN)
+    await tick()
+    web.desk.answer('p2', { kind: 'secret', secret: 'wrong' })
+    await third
+    const stopped = web.askSecretAgain(SIGN_IN, { code: 'ERR_PASSWORD_INCORRECT' })
+    web.desk.answer('p2', { kind: 'cancel' })
+    await expect(stopped).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+  })
+
+  it('a prompt whose callers all went away is withdrawn at once; one that stays keeps it', async () => {
+    const { web } = setup()
+    const leaving = new AbortController()
+    const staying = new AbortController()
+    const a = web.askSecret(SIGN_IN, { signal: leaving.signal })
+    const b = web.askSecret(SIGN_IN, { signal: staying.signal })
+    await tick()
+    leaving.abort()
+    await expect(a).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+    expect(web.desk.get('p1')?.state.phase).toBe('waiting')
+    staying.abort()
+    await expect(b).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+    expect(web.desk.get('p1')?.state).toEqual({ phase: 'withdrawn' })
+    expect(web.desk.waiting()).toEqual([])
+    // An abandoned prompt never blocks the next one: a new question gets a page of its own.
+    const next = web.approvePairing(PAIRING, { signal: new AbortController().signal })
+    await tick()
+    expect(web.desk.waiting().map((e) => e.id)).toEqual(['p2'])
+    web.desk.answer('p2', { kind: 'approve' })
+    await expect(next).resolves.toBe(true)
+  })
+
+  it('reopen: the page of the waiting prompt again, with a fresh link; false when none waits', async () => {
+    const { web, opened } = setup()
+    void web.approvePairing(PAIRING)
+    await tick()
+    await expect(web.reopen()).resolves.toBe(true)
+    expect(opened).toEqual(['http://127.0.0.1:4752/ui/open?t=link-for-p1', 'http://127.0.0.1:4752/ui/open?t=link-for-p1'])
+    web.desk.answer('p1', { kind: 'deny' })
+    await expect(web.reopen()).resolves.toBe(false)
+  })
 })

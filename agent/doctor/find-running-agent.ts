@@ -14,7 +14,8 @@ export interface RunningAgentFacts {
 
 /**
  * Read the discovery file and ask the agent's `/health` (the one request that needs no
- * credential and leaves no trace in the privacy log). Undefined when there is no live agent.
+ * credential and leaves no trace in the privacy log) on the port the agent wrote there: the
+ * agent actually found, whatever `--port` says. Undefined when there is no live agent.
  */
 export async function findRunningAgent(env: DoctorEnvironment, transport: HttpTransport): Promise<RunningAgentFacts | undefined> {
   let discovery: DiscoveryFile
@@ -24,7 +25,7 @@ export async function findRunningAgent(env: DoctorEnvironment, transport: HttpTr
     return undefined
   }
   if (!Number.isInteger(discovery.pid) || !env.isProcessAlive(discovery.pid)) return undefined
-  const port = env.port ?? discovery.port
+  const port = discovery.port
   const sent = env.now()
   try {
     const reply = await transport({ url: `http://127.0.0.1:${port}/health`, method: 'GET', headers: {}, timeoutMs: 5000 })

@@ -17,9 +17,11 @@ import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
 import { checkPkcs11Module } from './check-pkcs11-module.js'
+import { checkPort } from './check-port.js'
 import { checkTokens } from './check-tokens.js'
 import { checkTray } from './check-tray.js'
 import type { DoctorEnvironment } from './doctor-environment.js'
+import type { RunningAgentFacts } from './find-running-agent.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { runDoctor } from './run-doctor.js'
 
@@ -180,6 +182,39 @@ describe('doctor: tray', () => {
     expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false, isWritable: () => false })).status).toBe('fail')
     expect(checkTray(trayEnv({ trayHelper: undefined }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/npm ci/) })
     expect(checkTray(trayEnv({ platform: 'win32', isExecutable: () => false })).status).toBe('ok')
+  })
+})
+
+describe('doctor: port, about the agent actually found', () => {
+  const found = (port: number, healthy = true) => ({ discovery: { port, pid: 42, version: '1.2.3' } as RunningAgentFacts['discovery'], port, healthy })
+  const agentOn = (port: number): HttpTransport => async (x) => {
+    if (x.url === `http://127.0.0.1:${port}/health`) return { status: 200, headers: {}, body: '{"status":"ok","service":"ehealth-agent"}' }
+    throw new AgentError('ERR_NETWORK', 'refused')
+  }
+
+  it('the agent found is reported on its own port, even when the settings name another: never "free" for it', async () => {
+    // isPortFree says "free" for any port: it must not be asked about the agent's.
+    const env = fakeEnv({ isPortFree: async () => true })
+    const check = await checkPort(env, { ...defaultConfig(), port: 4752 }, found(5001), agentOn(5001))
+    expect(check).toMatchObject({ status: 'ok', detail: '127.0.0.1:5001 is held by ehealth-agent 1.2.3 (pid 42) (started with --port; the settings say 4752)' })
+    expect(check.detail).not.toMatch(/free/)
+  })
+
+  it('--port naming another port than the agent found: a warning naming both', async () => {
+    const check = await checkPort(fakeEnv({ port: 5002 }), defaultConfig(), found(5001), agentOn(5001))
+    expect(check).toMatchObject({ status: 'warn', detail: '127.0.0.1:5001 is held by ehealth-agent 1.2.3 (pid 42), not 5002 as --port says', fix: expect.stringContaining('--port 5001') })
+  })
+
+  it('an agent in the discovery file that does not answer: a failure naming its pid', async () => {
+    const check = await checkPort(fakeEnv(), defaultConfig(), found(5001, false), agentOn(1))
+    expect(check).toMatchObject({ status: 'fail', detail: expect.stringMatching(/\(pid 42\) does not answer on 127\.0\.0\.1:5001$/) })
+  })
+
+  it('no agent: its port free, held by another state directory’s agent, or by another program', async () => {
+    expect(await checkPort(fakeEnv(), { ...defaultConfig(), port: 4800 }, undefined, agentOn(1))).toMatchObject({ status: 'ok', detail: '127.0.0.1:4800 is free (the agent is not running)' })
+    const taken = fakeEnv({ isPortFree: async () => false, port: 4801 })
+    expect(await checkPort(taken, defaultConfig(), undefined, agentOn(4801))).toMatchObject({ status: 'fail', detail: '127.0.0.1:4801 is held by another ehealth-agent (of another state directory or user)' })
+    expect(await checkPort(taken, defaultConfig(), undefined, agentOn(1))).toMatchObject({ status: 'fail', detail: '127.0.0.1:4801 is held by another program' })
   })
 })
 

@@ -47,7 +47,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
     checks.push(await checkClock(config, client.request, agent, env.now))
     checks.push(await checkProxy(config, proxy, client))
     checks.push(await checkEndpoints(config, client.request, agent))
-    checks.push(await checkPort(env, config, agent))
+    checks.push(await checkPort(env, config, agent, client.request))
     checks.push(await checkPrivacyLog(env, config))
   } finally {
     await client.close()

@@ -50,7 +50,9 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   app.get('/health', (c) => c.json(HEALTH))
 
   app.post('/rpc', async (c) => {
-    const result = await rpc.answer(await c.req.text(), rpcHeaders(c), peerOfRequest(c))
+    // The request's signal aborts when its connection closes before the answer (the caller gave
+    // up: Ctrl-C in the CLI); a prompt it was waiting on is then withdrawn.
+    const result = await rpc.answer(await c.req.text(), rpcHeaders(c), peerOfRequest(c), c.req.raw.signal)
     if (result.payload === undefined) return c.body(null, 204)
     return c.json(result.payload, result.status as 200 | 401 | 500)
   })

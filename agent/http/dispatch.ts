@@ -33,7 +33,7 @@ const ANONYMOUS_METHODS: ReadonlySet<string> = new Set(['client.pair'])
  * rate limit, params against the method's schema (T18) — before its handler runs. Every failure
  * is a spec-conformant JSON-RPC error; nothing thrown escapes.
  */
-export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts = {}): Promise<DispatchResult> {
+export async function dispatchRpc(text: string, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts = {}, signal?: AbortSignal): Promise<DispatchResult> {
   const decoded = decodeRequestBody(text, { maxBatchSize: deps.maxBatchSize ?? 100 })
   const requests = decoded.items.filter((i) => i.ok).map((i) => (i as { request: JsonRpcRequest | JsonRpcNotification }).request)
   if (!caller && (requests.length === 0 || requests.some((r) => !ANONYMOUS_METHODS.has(r.method)))) {
@@ -55,7 +55,7 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
     const req = item.request
     const id = 'id' in req && req.id !== undefined ? req.id : undefined
     try {
-      const result = await callOne(req, caller, deps, peer)
+      const result = await callOne(req, caller, deps, peer, signal)
       if (id !== undefined) responses.push(encodeSuccess(id, result))
     } catch (err) {
       if (isAgentError(err) && (err.code === 'ERR_SCOPE' || err.code === 'ERR_FORBIDDEN_PARAM' || err.code === 'ERR_RATE_LIMITED')) {
@@ -73,7 +73,7 @@ export async function dispatchRpc(text: string, caller: Caller | undefined, deps
   return { status: 200, payload: encodeReply(decoded.kind, responses) }
 }
 
-async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts): Promise<unknown> {
+async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller | undefined, deps: DispatchDeps, peer: PeerFacts, signal: AbortSignal | undefined): Promise<unknown> {
   if (hasForbiddenKey(req.params)) throw new AgentError('ERR_FORBIDDEN_PARAM', 'a parameter named like a PIN or password was sent; the agent asks the user itself')
   if (!Object.hasOwn(METHOD_TABLE, req.method)) throw new AgentError('ERR_METHOD_NOT_FOUND', `method not found: ${req.method.slice(0, 64)}`)
   const name = req.method as MethodName
@@ -92,7 +92,7 @@ async function callOne(req: JsonRpcRequest | JsonRpcNotification, caller: Caller
       issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
     })
   }
-  return (handler as { handle(p: unknown, ctx: unknown): Promise<unknown> }).handle(parsed.data, { caller: who, agent: deps.services })
+  return (handler as { handle(p: unknown, ctx: unknown): Promise<unknown> }).handle(parsed.data, { caller: who, agent: deps.services, ...(signal ? { signal } : {}) })
 }
 
 /** Any key, at any depth (bounded), named like a secret (threat T10). */

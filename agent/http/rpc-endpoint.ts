@@ -42,7 +42,7 @@ export interface RpcEndpoint {
    */
   admit(headers: RpcHeaders, peer: PeerFacts): Promise<{ caller: Caller | undefined } | { refusal: DispatchResult }>
   /** The JSON-RPC answer to a body; never throws (an unexpected error is answered by {@link RpcEndpoint.internalError}). */
-  answer(text: string, headers: RpcHeaders, peer: PeerFacts): Promise<DispatchResult>
+  answer(text: string, headers: RpcHeaders, peer: PeerFacts, signal?: AbortSignal): Promise<DispatchResult>
   /** The answer to an unexpected error, recorded in the privacy log: no stack, no path on the wire. */
   internalError(): DispatchResult
   /** How many bodies {@link RpcEndpoint.answer} has answered so far (for the idle memory trim). */
@@ -100,12 +100,12 @@ export function createRpcEndpoint(options: RpcEndpointOptions): RpcEndpoint {
     admit,
     internalError,
     answered: () => answered,
-    answer: async (text, headers, peer) => {
+    answer: async (text, headers, peer, signal) => {
       answered++
       try {
         const admitted = await admit(headers, peer)
         if ('refusal' in admitted) return admitted.refusal
-        return await dispatchRpc(text, admitted.caller, dispatchDeps, peer)
+        return await dispatchRpc(text, admitted.caller, dispatchDeps, peer, signal)
       } catch {
         return internalError()
       }

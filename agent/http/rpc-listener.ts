@@ -53,7 +53,14 @@ async function serveRpc(rpc: RpcEndpoint, fallback: RequestListener, req: Incomi
   const body = await readBody(req, length)
   if (body === undefined) return // the client went away before sending its body
   const peer = await rpc.guard.peerOf(connection)
-  const result = await rpc.answer(decodeUtf8(body), { authorization: header('authorization'), webOrigin: header(WEB_ORIGIN_HEADER) }, peer)
+  // Aborted when the connection closes before the answer (the caller gave up: Ctrl-C in the CLI),
+  // as the hono route's request signal is; a prompt it was waiting on is then withdrawn.
+  const abort = new AbortController()
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort()
+  }
+  res.once('close', onClose)
+  const result = await rpc.answer(decodeUtf8(body), { authorization: header('authorization'), webOrigin: header(WEB_ORIGIN_HEADER) }, peer, abort.signal)
   writeAnswer(res, result, verdict.corsOrigin)
 }
 

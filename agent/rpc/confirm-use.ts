@@ -20,7 +20,8 @@ export interface UseFacts {
 /** Under `ask`, wait for the user's yes; a no is ERR_USER_CANCELLED (audited). Other policies pass. */
 export async function confirmUse(ctx: CallContext, use: UseFacts): Promise<void> {
   if (ctx.caller.usePolicy !== 'ask') return
-  const approved = await ctx.agent.prompter.approve({ ...promptContextOf(ctx.caller), kind: 'use', ...use })
+  // A caller that goes away (its connection closed) withdraws the question.
+  const approved = await ctx.agent.prompter.approve({ ...promptContextOf(ctx.caller), kind: 'use', ...use }, ctx.signal ? { signal: ctx.signal } : undefined)
   if (approved) return
   ctx.agent.audit.record({
     event: use.method,

@@ -10,6 +10,7 @@ import type { KeySource } from '../keys/key-source.js'
 import type { PolicyState } from '../policy/policy-state.js'
 import type { ClientScopes, PairedClients } from '../pairing/paired-clients.js'
 import type { Session } from '../session/session.js'
+import type { AdminPage } from '../ui/ui-access.js'
 import type { SoapPoster } from '../sts-client.js'
 
 /** Who is calling, as established by the credential (and the OS where it tells us). */
@@ -59,11 +60,18 @@ export interface AgentServices {
    * HTTP client as `fetch` (its proxy, extra CAs and deadline).
    */
   iamConnect: { issuer: string; openUrl: (url: string) => Promise<void>; holderOfKey: () => KeySource; fetch: HttpFetch }
+  /** A fresh one-time link to an admin page, and until when it works (ui.link; the tray makes its own). */
+  adminLink: (page: AdminPage) => { url: string; expiresAt: Date }
 }
 
 export interface CallContext {
   caller: Caller
   agent: AgentServices
+  /**
+   * Aborted when the caller's connection closes before the answer (Ctrl-C in the CLI): what the
+   * call waits for from the user (a sign-in, a pairing) is withdrawn.
+   */
+  signal?: AbortSignal
 }
 
 /** One JSON-RPC method: its name and its handler; params arrive validated by its schema. */

@@ -17,6 +17,7 @@ import { settingsSet } from './methods/settings-set.js'
 import { soapCall } from './methods/soap-call.js'
 import { soapSign } from './methods/soap-sign.js'
 import { tokenInfo } from './methods/token-info.js'
+import { uiLink } from './methods/ui-link.js'
 
 /** Every method the agent serves; the compiler checks it covers the catalogue of protocol/rpc. */
 export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
@@ -35,6 +36,7 @@ export const METHOD_TABLE: { [M in MethodName]: MethodHandler<M> } = {
   'client.list': clientList,
   'client.revoke': clientRevoke,
   'audit.list': auditList,
+  'ui.link': uiLink,
   'settings.get': settingsGet,
   'settings.set': settingsSet,
 }

@@ -1,14 +1,18 @@
-import { sign, X509Certificate } from 'node:crypto'
+import { createPrivateKey, sign, X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { AgentError } from '../../protocol/errors.js'
 import { prepareAssertion } from '../../protocol/saml/build-assertion.js'
 import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { MemoryKeySource } from '../../test/helpers/memory-key-source.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
-import { createTestIdentity } from '../../test/helpers/test-pki.js'
+import { createFakeToken } from '../../test/helpers/keys-fake-pkcs11.js'
+import { createTestIdentity, type TestIdentity } from '../../test/helpers/test-pki.js'
+import type { AskOptions, SignInPrompt } from '../consent/prompter.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
 import type { KeySource } from '../keys/key-source.js'
+import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
 import { createHttpClient } from '../net/http-client.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
@@ -63,6 +67,12 @@ function newSession(prompter: ScriptedPrompter, extra: Partial<SessionOptions> =
 
 const keystore = (): KeySource => createPkcs12KeySource({ path: sandbox.state.pki.keystores.doctor.p12Path })
 const DOCTOR = { id: 'doctor', label: 'Doctor' }
+/** The sandbox's eID of the demo doctor, for the fake PKCS#11 card (it keeps a PIN counter; SoftHSM2 does not). */
+const eidIdentity = (): TestIdentity => {
+  const id = sandbox.state.pki.eid.doctor.authentication
+  const certificate = new X509Certificate(id.certificatePem)
+  return { privateKey: createPrivateKey(id.privateKeyPem), privateKeyPem: id.privateKeyPem, certificatePem: id.certificatePem, certificateBase64: certificate.raw.toString('base64'), certificate }
+}
 const claimsFor = (profile = 'doctor') => (id: { certificate: X509Certificate }) => claimsForProfile(profile, identityFromCertificate(id.certificate))
 
 // The login modes with an eID card (SoftHSM2 standing in for it) are in session.system.test.ts.
@@ -132,6 +142,83 @@ describe('Session: PIN handling (threat T11)', () => {
       code: 'ERR_PIN_LOCKED',
     })
     expect(prompter.prompts).toHaveLength(0)
+  })
+
+  it('a wrong password is asked again (the user types the next try), then the right one signs in: one login, one STS request', async () => {
+    const prompter = new ScriptedPrompter({ secret: 'not-it', again: () => 'sandbox' })
+    const session = newSession(prompter)
+    const ks = keystore()
+    const before = stsRequests
+    await session.login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })
+    expect(prompter.prompts).toHaveLength(1)
+    expect(prompter.refusals).toEqual([{ code: 'ERR_PASSWORD_INCORRECT' }])
+    expect(stsRequests - before).toBe(1)
+    await session.logout()
+  })
+
+  it('a card reporting its PIN counter: each refusal carries the tries left it reports; the right PIN signs in', async () => {
+    const tries = ['1111', '1234']
+    const prompter = new ScriptedPrompter({ secret: '0000', again: () => tries.shift()! })
+    const session = newSession(prompter)
+    const fake = createFakeToken({ identity: eidIdentity(), pin: '1234', tries: 3 })
+    const card = createPkcs11KeySource({ binding: fake.binding, modulePath: 'fake.so' })
+    await session.login({ profile: DOCTOR, keys: { identification: card, holderOfKey: card }, client: { client: 'x' }, claimsFor: claimsFor() })
+    expect(prompter.refusals).toEqual([
+      { code: 'ERR_PIN_INCORRECT', retriesLeft: 'low' },
+      { code: 'ERR_PIN_INCORRECT', retriesLeft: 1 },
+    ])
+    expect(fake.logins).toEqual(['0000', '1111', '1234'])
+    await session.logout()
+  })
+
+  it('a wrong PIN that locks the card ends the sign-in with ERR_PIN_LOCKED; a user who stops ends it with ERR_USER_CANCELLED', async () => {
+    const locking = new ScriptedPrompter({ secret: '0000', again: () => '0000' })
+    const fake = createFakeToken({ identity: eidIdentity(), pin: '1234', tries: 2 })
+    const card = createPkcs11KeySource({ binding: fake.binding, modulePath: 'fake.so' })
+    await expect(newSession(locking).login({ profile: DOCTOR, keys: { identification: card, holderOfKey: card }, client: { client: 'x' }, claimsFor: claimsFor() })).rejects.toMatchObject({
+      code: 'ERR_PIN_LOCKED',
+    })
+    expect(locking.refusals).toEqual([{ code: 'ERR_PIN_INCORRECT', retriesLeft: 1 }])
+    expect(fake.logins).toEqual(['0000', '0000'])
+    const stopping = new ScriptedPrompter({ secret: 'not-it', again: () => 'cancel' })
+    const ks = keystore()
+    await expect(newSession(stopping).login({ profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() })).rejects.toMatchObject({
+      code: 'ERR_USER_CANCELLED',
+    })
+    expect(ks.loginState()).toBe('logged-out')
+  })
+
+  it('a caller that goes away while the user is asked: its login ends at once and the question is withdrawn; the next login asks afresh', async () => {
+    const withdrawn: string[] = []
+    let asked = 0
+    const waitingPrompter = new ScriptedPrompter({ secret: 'sandbox' })
+    // A user who never answers: the question stays until its signal withdraws it.
+    waitingPrompter.askSecret = (_prompt: SignInPrompt, options?: AskOptions) =>
+      new Promise<string>((_resolve, reject) => {
+        asked++
+        options?.signal?.addEventListener('abort', () => {
+          withdrawn.push('withdrawn')
+          reject(new AgentError('ERR_USER_CANCELLED', 'the application withdrew its request'))
+        })
+      })
+    const session = newSession(waitingPrompter)
+    const ks = keystore()
+    const request = { profile: DOCTOR, keys: { identification: ks, holderOfKey: ks }, client: { client: 'x' }, claimsFor: claimsFor() }
+    const one = new AbortController()
+    const two = new AbortController()
+    const a = session.login(request, { signal: one.signal })
+    const b = session.login(request, { signal: two.signal })
+    await new Promise((r) => setImmediate(r))
+    one.abort()
+    await expect(a).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+    expect(withdrawn).toEqual([])
+    two.abort()
+    await expect(b).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
+    expect(withdrawn).toEqual(['withdrawn'])
+    const again = session.login(request, { signal: new AbortController().signal })
+    again.catch(() => undefined)
+    await new Promise((r) => setImmediate(r))
+    expect(asked).toBe(2)
   })
 
   it('10 concurrent logins produce one prompt and one token', async () => {

@@ -3,8 +3,9 @@ import { checkAssertion } from '../../protocol/saml/check-assertion.js'
 import type { SamlAssertion } from '../../protocol/saml/parse-assertion.js'
 import type { StsClaims } from '../../protocol/sts/claims.js'
 import type { Clock } from '../clock.js'
-import type { PromptContext, Prompter } from '../consent/prompter.js'
+import type { AskOptions, PromptContext, Prompter, SecretRefusal } from '../consent/prompter.js'
 import type { CertificateInfo, KeySource } from '../keys/key-source.js'
+import { SharedRuns } from '../shared-runs.js'
 import { DEFAULT_RENEWAL_POLICY, planRenewal, planRenewalRetry, type RenewalPolicy } from './renewal-plan.js'
 import { issueToken, renewToken, trustOf, type LoginKeys, type StsExchange } from './request-token.js'
 
@@ -121,7 +122,8 @@ export class Session {
   private active: ActiveToken | undefined
   /** Bumped by every logout: a sign-in that began before it must not bring a session back. */
   private generation = 0
-  private loginInFlight: Promise<ActiveToken> | undefined
+  /** The one sign-in under way (login and delegated login share it), and who still waits for it. */
+  private readonly logins = new SharedRuns<ActiveToken>()
   private renewalInFlight: Promise<ActiveToken> | undefined
   private cancelTimers: (() => void)[] = []
 
@@ -141,28 +143,29 @@ export class Session {
   }
 
   /**
-   * Sign in: unlock the keys through the Prompter (one prompt per key that needs one, never a
-   * retry on a wrong PIN), obtain the token from the STS, check it, keep it. Concurrent calls
-   * share one login, hence one prompt (threat T11). Logging in with another profile while signed
-   * in is a profile switch: a global logout first (eHealth I.AM IDP v1.0).
+   * Sign in: unlock the keys through the Prompter (one prompt per key that needs one; after a
+   * wrong PIN the user is asked again on the same prompt, never retried by itself), obtain the
+   * token from the STS, check it, keep it. Concurrent calls share one login, hence one prompt
+   * (threat T11). A caller whose `signal` aborts stops waiting; when every caller did, the prompt
+   * is withdrawn. Logging in with another profile while signed in is a profile switch: a global
+   * logout first (eHealth I.AM IDP v1.0).
    */
-  async login(request: LoginRequest): Promise<ActiveToken> {
-    if (this.loginInFlight) return this.loginInFlight
-    const run = async (): Promise<ActiveToken> => {
-      if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
-      const generation = this.generation
-      await this.unlock(request, 'login')
-      this.checkNotSignedOut(generation)
-      const claims = request.claimsFor(await request.keys.identification.certificate())
-      const assertion = await issueToken(this.opts.exchange, request.keys, claims, this.opts.lifetimeMs)
-      this.checkNotSignedOut(generation)
-      const token = this.activate({ assertion, profile: request.profile, keys: request.keys, origin: 'sts' })
-      this.opts.onEvent?.({ type: 'login', token, client: request.client })
-      this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${request.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
-      return token
-    }
-    this.loginInFlight = this.lockingOnFailure(run, request.keys).finally(() => (this.loginInFlight = undefined))
-    return this.loginInFlight
+  async login(request: LoginRequest, options: AskOptions = {}): Promise<ActiveToken> {
+    return this.logins.join('login', (signal) => this.lockingOnFailure(() => this.runLogin(request, signal), request.keys), options.signal)
+  }
+
+  private async runLogin(request: LoginRequest, signal: AbortSignal): Promise<ActiveToken> {
+    if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
+    const generation = this.generation
+    await this.unlock(request, 'login', signal)
+    this.checkNotSignedOut(generation)
+    const claims = request.claimsFor(await request.keys.identification.certificate())
+    const assertion = await issueToken(this.opts.exchange, request.keys, claims, this.opts.lifetimeMs)
+    this.checkNotSignedOut(generation)
+    const token = this.activate({ assertion, profile: request.profile, keys: request.keys, origin: 'sts' })
+    this.opts.onEvent?.({ type: 'login', token, client: request.client })
+    this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${request.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
+    return token
   }
 
   /**
@@ -170,14 +173,14 @@ export class Session {
    * retrieved from the STS itself": it must pass the same checks, and be bound to the certificate
    * of `holderOfKey`.
    */
-  async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext): Promise<ActiveToken> {
+  async importToken(assertionXml: string, holderOfKey: KeySource, profile: { id: string; label: string }, client: PromptContext, options: AskOptions = {}): Promise<ActiveToken> {
     const keys = { identification: holderOfKey, holderOfKey }
     const run = async (): Promise<ActiveToken> => {
       const generation = this.generation
       // Signature, issuer and validity first: a token that is not for this environment, or no
       // longer valid, is refused without asking the user for a password it would not need.
       this.checkToken(assertionXml, undefined)
-      await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login')
+      await this.unlock({ profile, keys, client, claimsFor: NO_CLAIMS }, 'login', options.signal)
       const assertion = this.checkToken(assertionXml, (await holderOfKey.certificate()).base64)
       this.checkNotSignedOut(generation)
       // The session this token replaces ends, but not by locking the key just unlocked for it.
@@ -196,30 +199,29 @@ export class Session {
    * token exchange), and the assertion checked as an imported one is: trusted STS signature,
    * validity, bound to our HOK key. Shares the single login in flight with {@link login}.
    */
-  async loginDelegated(request: DelegatedLoginRequest): Promise<ActiveToken> {
-    if (this.loginInFlight) return this.loginInFlight
+  async loginDelegated(request: DelegatedLoginRequest, options: AskOptions = {}): Promise<ActiveToken> {
     const keys = { identification: request.holderOfKey, holderOfKey: request.holderOfKey }
-    const run = async (): Promise<ActiveToken> => {
-      if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
-      const generation = this.generation
-      await this.unlock({ profile: request.profile, keys, client: request.client, claimsFor: NO_CLAIMS }, 'login')
+    return this.logins.join('login', (signal) => this.lockingOnFailure(() => this.runDelegatedLogin(request, keys, signal), keys), options.signal)
+  }
+
+  private async runDelegatedLogin(request: DelegatedLoginRequest, keys: LoginKeys, signal: AbortSignal): Promise<ActiveToken> {
+    if (this.active) await this.logout(this.active.profile.id === request.profile.id ? 'user' : 'switch-profile')
+    const generation = this.generation
+    await this.unlock({ profile: request.profile, keys, client: request.client, claimsFor: NO_CLAIMS }, 'login', signal)
+    this.checkNotSignedOut(generation)
+    const obtained = await request.obtain()
+    let assertion: SamlAssertion
+    try {
+      assertion = this.checkToken(obtained.assertionXml, (await request.holderOfKey.certificate()).base64)
       this.checkNotSignedOut(generation)
-      const obtained = await request.obtain()
-      let assertion: SamlAssertion
-      try {
-        assertion = this.checkToken(obtained.assertionXml, (await request.holderOfKey.certificate()).base64)
-        this.checkNotSignedOut(generation)
-      } catch (err) {
-        await obtained.grant.end().catch(() => undefined)
-        throw err
-      }
-      const token = this.activate({ assertion, profile: obtained.profile, keys, origin: 'sts', grant: obtained.grant, realIdentity: obtained.grant.realIdentity })
-      this.opts.onEvent?.({ type: 'login', token, client: request.client })
-      this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${obtained.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
-      return token
+    } catch (err) {
+      await obtained.grant.end().catch(() => undefined)
+      throw err
     }
-    this.loginInFlight = this.lockingOnFailure(run, keys).finally(() => (this.loginInFlight = undefined))
-    return this.loginInFlight
+    const token = this.activate({ assertion, profile: obtained.profile, keys, origin: 'sts', grant: obtained.grant, realIdentity: obtained.grant.realIdentity })
+    this.opts.onEvent?.({ type: 'login', token, client: request.client })
+    this.opts.prompter.notify({ kind: 'signed-in', text: `Signed in as ${obtained.profile.label} until ${assertion.conditions.notOnOrAfter.toISOString()}` })
+    return token
   }
 
   /**
@@ -378,20 +380,45 @@ export class Session {
     if (this.active === token) await this.logout('expired')
   }
 
-  /** Unlock each distinct key that is locked: one prompt each, the answer handed straight to it. */
-  private async unlock(request: LoginRequest, purpose: 'login' | 'renewal'): Promise<void> {
+  /**
+   * Unlock each distinct key that is locked: one prompt each, the answer handed straight to it.
+   * A wrong PIN or password is never retried by the agent (threat T11): the prompt asks the user
+   * again, saying it was wrong and how many tries are left, and only what the user types next is
+   * tried; the user may stop instead. A locked PIN, or a prompter that cannot ask again, ends it
+   * with the key source's error.
+   */
+  private async unlock(request: LoginRequest, purpose: 'login' | 'renewal', signal?: AbortSignal): Promise<void> {
+    const ask: AskOptions = signal ? { signal } : {}
     const sources = [...new Set<KeySource>([request.keys.identification, request.keys.holderOfKey])]
     for (const key of sources) {
       if (key.loginState() === 'logged-in') continue
       const requirement = await key.loginRequirement()
       const prompt = { ...request.client, purpose, profile: request.profile, environment: this.opts.environment, keySource: key.label, requirement }
       if (requirement.secret === 'none') {
-        await this.opts.prompter.confirm(prompt)
+        await this.opts.prompter.confirm(prompt, ask)
         await key.login(undefined)
-      } else {
-        // Never retried: a wrong PIN is reported with the tries left (threat T11).
-        await key.login(await this.opts.prompter.askSecret(prompt))
+        continue
+      }
+      let secret = await this.opts.prompter.askSecret(prompt, ask)
+      for (;;) {
+        try {
+          await key.login(secret)
+          break
+        } catch (err) {
+          const refusal = readRefusal(err)
+          if (!refusal || !this.opts.prompter.askSecretAgain || signal?.aborted) throw err
+          // Asked in the same turn of the event loop as the failure: the page goes from
+          // "checking" straight back to the question, with what was wrong.
+          secret = await this.opts.prompter.askSecretAgain(prompt, refusal, ask)
+        }
       }
     }
   }
+}
+
+/** A wrong PIN or password the user may try again (a locked PIN is not one). */
+function readRefusal(err: unknown): SecretRefusal | undefined {
+  if (!isAgentError(err) || (err.code !== 'ERR_PIN_INCORRECT' && err.code !== 'ERR_PASSWORD_INCORRECT')) return undefined
+  const retriesLeft = err.data.retriesLeft
+  return { code: err.code, ...(retriesLeft === 1 || retriesLeft === 'low' ? { retriesLeft } : {}) }
 }

@@ -1,3 +1,4 @@
+import type { WebPrompter } from '../consent/web-prompter.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import type { SessionEvent } from '../session/session.js'
 import type { TrayController } from '../tray/tray-controller.js'
@@ -19,6 +20,8 @@ export async function startDesktopTray(
     adminLink: (page: AdminPage) => string
     onQuit: () => void
     subscribe: (listener: (event: SessionEvent | undefined) => void) => void
+    /** Its prompts: the tray says when one waits for the user, and opens it again. */
+    webPrompter?: WebPrompter | undefined
   },
 ): Promise<TrayController | undefined> {
   const desktop = opts.desktop
@@ -42,6 +45,7 @@ export async function startDesktopTray(
     openUrl: desktop.openUrl,
     adminLink: parts.adminLink,
     onQuit: parts.onQuit,
+    ...(parts.webPrompter ? { openPrompt: () => parts.webPrompter!.reopen() } : {}),
     log: opts.log,
   })
   if ('reason' in started) {
@@ -49,5 +53,10 @@ export async function startDesktopTray(
     return undefined
   }
   parts.subscribe((event) => started.tray.sessionChanged(event))
+  const web = parts.webPrompter
+  if (web) {
+    web.desk.subscribe(() => started.tray.promptsChanged(web.desk.waiting()))
+    started.tray.promptsChanged(web.desk.waiting())
+  }
   return started.tray
 }

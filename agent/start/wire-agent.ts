@@ -164,6 +164,8 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     },
   })
   const clients = await PairedClients.open(paths.clientsFile, () => clock.now())
+  // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
+  const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
   // The settings page changes this list; the next request of the extension sees the change.
   let allowedWebOrigins: readonly string[] = [...config.allowedWebOrigins]
   const policy = opts.policy?.state ?? PolicyState.none()
@@ -192,6 +194,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       // Without a keystore the token is bound to a key generated for this session.
       holderOfKey: () => keystore ?? (sessionKey ??= createSessionKeySource({ now: () => clock.now().getTime() })),
     },
+    adminLink: (page) => ({ url: uiAccess.link({ kind: 'admin', page }), expiresAt: new Date(clock.now().getTime() + uiAccess.linkLifetimeMs) }),
   }
 
   // Written to its file only once the port is ours: a second start must not retire the credential
@@ -202,8 +205,6 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // The program behind every connection of the API, once per connection, started when it is accepted.
   const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(platform.id))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
-  // The pages are always at http://127.0.0.1:<port>/ui: one origin, so one cookie jar entry.
-  const uiAccess = new UiAccess({ clock, origin: `http://127.0.0.1:${config.port}` })
   const rpc = createRpcEndpoint({
     services,
     clients,

@@ -5,6 +5,7 @@
  * page, open an admin page with a fresh one-time link, quit.
  */
 import { isAgentError } from '../../protocol/errors.js'
+import type { DeskEntry } from '../consent/prompt-desk.js'
 import type { Notice } from '../consent/prompter.js'
 import type { OpenUrl } from '../consent/web-prompter.js'
 import { loginWith } from '../rpc/methods/session-login.js'
@@ -31,6 +32,8 @@ export interface TrayControllerOptions {
   adminLink: (page: AdminPage) => string
   /** Quit was chosen. */
   onQuit: () => void
+  /** Open the page of the prompt that waits for the user again (its window was closed or lost). */
+  openPrompt?: () => Promise<unknown>
   log: (line: string) => void
 }
 
@@ -44,6 +47,8 @@ export class TrayController {
   private tray: RunningTray | undefined
   private renewalNeeded = false
   private error: string | undefined
+  /** The oldest prompt waiting for the user, as the menu says it. */
+  private waiting: { kind: 'sign-in' | 'pairing' | 'approval'; client: string } | undefined
   /** The last use a "notify" client made, shown in the tooltip until the next one. */
   private lastUse: { who: string; operation: string } | undefined
   /** Updates go out one at a time, in order: a quick login-then-logout must end "signed out". */
@@ -94,6 +99,19 @@ export class TrayController {
     this.refresh()
   }
 
+  /**
+   * The prompts that wait for the user changed: the tray says one waits (title, tooltip, and a
+   * menu item that opens its page again), the notification that the page alone cannot give once
+   * its window is hidden or closed.
+   */
+  promptsChanged(waiting: readonly DeskEntry[]): void {
+    const first = waiting[0]
+    const next = first ? { kind: first.question.kind, client: first.question.prompt.client } : undefined
+    if (JSON.stringify(next) === JSON.stringify(this.waiting)) return
+    this.waiting = next
+    this.refresh()
+  }
+
   /** Show the current state again (after a language change, too). */
   refresh(): void {
     const tray = this.tray
@@ -123,6 +141,8 @@ export class TrayController {
         await loginWith(this.ctx, profile)
       } else if (action === 'sign-out') {
         await this.opts.services.session.logout('user')
+      } else if (action === 'open-prompt') {
+        await this.opts.openPrompt?.()
       } else if (action === 'open-sso') {
         await this.opts.openUrl(this.opts.services.environment.idpSso)
       } else if (ADMIN_ACTIONS[action]) {
@@ -145,6 +165,8 @@ export class TrayController {
       time: { language: this.opts.language(), timeZone: this.opts.timeZone },
       profiles: this.opts.profiles,
       platform: this.opts.platform,
+      now: this.opts.services.clock.now(),
+      ...(this.waiting ? { waiting: this.waiting } : {}),
       ...(log.state === 'nearly-full' || log.state === 'full' ? { privacyLog: { state: log.state, percent: Math.min(100, Math.floor((log.usedBytes / log.budgetBytes) * 100)) } } : {}),
       ...(this.lastUse ? { lastUse: this.lastUse } : {}),
     })

@@ -6,7 +6,8 @@
  * The menu's shape never changes (the helper cannot add items later); only texts and states do.
  */
 import { PROFILES, isProfileId } from '../../protocol/sts/profiles.js'
-import { formatTime, profileName, type Strings, type TimeFormat } from '../ui/i18n/strings.js'
+import { describeMoment } from '../../protocol/time/describe-moment.js'
+import { formatMoment, profileName, type Strings, type TimeFormat } from '../ui/i18n/strings.js'
 import { trayIcon, type IconState } from './draw-icon.js'
 import { SEPARATOR, type TrayItem, type TrayModel } from './start-tray.js'
 
@@ -24,7 +25,7 @@ export type TrayState =
   | { kind: 'error'; message: string; identity?: TrayIdentity }
 
 /** What each menu item does; profile items carry the profile id after the colon. */
-export const TRAY_ACTIONS = ['sign-in', 'switch', 'sign-out', 'import-token', 'open-sso', 'clients', 'audit', 'settings', 'quit'] as const
+export const TRAY_ACTIONS = ['open-prompt', 'sign-in', 'switch', 'sign-out', 'import-token', 'open-sso', 'clients', 'audit', 'settings', 'quit'] as const
 export type TrayAction = (typeof TRAY_ACTIONS)[number]
 
 export interface TrayMenuInput {
@@ -34,6 +35,10 @@ export interface TrayMenuInput {
   /** The profiles offered under "Sign in" and "Switch profile", in menu order. */
   profiles: readonly { id: string; label: string }[]
   platform: string
+  /** For "until tomorrow 19:57 (in 23 h)". */
+  now: Date
+  /** A prompt waits for the user (its page may have been closed): said first, and the menu reopens it. */
+  waiting?: { kind: 'sign-in' | 'pairing' | 'approval'; client: string }
   /** The privacy log when it needs attention: nearly full (a warning) or full (uses of the token refused). */
   privacyLog?: { state: 'nearly-full' | 'full'; percent: number }
   /** The last signature of a client whose use policy is "notify": who (program), which operation. */
@@ -45,7 +50,7 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   const t = input.strings.tray
   const { state } = input
   const identity = state.kind === 'signed-out' ? undefined : state.kind === 'error' ? state.identity : state
-  const time = (d: Date) => formatTime(d, input.time)
+  const time = (d: Date) => formatMoment(d, input.time, input.now)
   const text =
     state.kind === 'signed-out'
       ? t.signedOut
@@ -60,8 +65,16 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   const logText = input.privacyLog ? (logFull ? t.auditFull : t.auditNearlyFull(input.privacyLog.percent)) : undefined
   const withLog = logText ? `${text}; ${logText.replace(/…$/, '')}` : text
   // Short, as some desktops show it next to the icon; the tooltip says it all.
-  const title =
-    state.kind === 'error' || logFull ? `${t.title} !` : state.kind === 'signed-in' || state.kind === 'renewal-needed' ? `${t.title} ${time(state.until)}` : t.title
+  const when = (d: Date) => describeMoment(d, { now: input.now, language: input.time.language, timeZone: input.time.timeZone }).when
+  // A pairing and an approval (one use, another program, a website) both ask to be allowed.
+  const waiting = input.waiting ? (input.waiting.kind === 'sign-in' ? t.waitingSignIn(input.waiting.client) : t.waitingPairing(input.waiting.client)) : undefined
+  const title = waiting
+    ? `${t.title}: ${t.waitingTitle}`
+    : state.kind === 'error' || logFull
+      ? `${t.title} !`
+      : state.kind === 'signed-in' || state.kind === 'renewal-needed'
+        ? `${t.title} ${when(state.until)}`
+        : t.title
   const signedIn = identity !== undefined
   const profileItems = (action: 'sign-in' | 'switch'): TrayItem[] =>
     input.profiles.map((p) => {
@@ -78,9 +91,11 @@ export function buildTrayModel(input: TrayMenuInput): TrayModel {
   return {
     icon: trayIcon(icon, input.platform),
     title,
-    tooltip: input.lastUse ? `${t.tooltip(withLog)}\n${t.lastUse(input.lastUse.who, input.lastUse.operation)}` : t.tooltip(withLog),
+    tooltip: [t.tooltip(waiting ? `${waiting} · ${withLog}` : withLog), ...(input.lastUse ? [t.lastUse(input.lastUse.who, input.lastUse.operation)] : [])].join('\n'),
     items: [
       { key: 'status', title: text, tooltip: text, enabled: false },
+      // Always there (the menu cannot grow later); open only while a prompt waits.
+      { key: 'open-prompt', title: waiting ? `${waiting}: ${t.openPrompt}` : t.openPrompt, tooltip: waiting ?? t.openPrompt, enabled: waiting !== undefined },
       separator(),
       { ...item('sign-in', t.signIn, !signedIn), items: profileItems('sign-in') },
       { ...item('switch', t.switchProfile, signedIn), items: profileItems('switch') },

@@ -73,6 +73,11 @@ export class UiAccess {
     this.random = options.random ?? randomBytes
   }
 
+  /** How long a link works once made. */
+  get linkLifetimeMs(): number {
+    return this.linkTtlMs
+  }
+
   /** A fresh one-time link for `grant`. */
   link(grant: UiGrant): string {
     const token = this.random(TOKEN_BYTES).toString('base64url')

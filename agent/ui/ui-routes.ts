@@ -22,7 +22,7 @@ import { drawPng } from '../tray/draw-icon.js'
 import { holderName } from './holder-name.js'
 import { html, type Html } from './html.js'
 import { chooseLanguage, isLanguage, type Language } from './i18n/language.js'
-import { formatTime, profileName, stringsFor, type Strings, type TimeFormat } from './i18n/strings.js'
+import { formatMoment, profileName, stringsFor, type Strings, type TimeFormat } from './i18n/strings.js'
 import { renderPage, type PageFrame } from './page-layout.js'
 import { renderApprovalPage } from './pages/approval-page.js'
 import { AUDIT_LIMITS, renderAuditPage, type AuditFilters } from './pages/audit-page.js'
@@ -161,7 +161,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     const token = services.session.current()
     const signedIn =
       token && token.profile.id === prompt.profile.id
-        ? { profile: profileName(t, token.profile), until: formatTime(token.assertion.conditions.notOnOrAfter, timeOf(language)) }
+        ? { profile: profileName(t, token.profile), until: formatMoment(token.assertion.conditions.notOnOrAfter, timeOf(language), services.clock.now()) }
         : undefined
     const view = renderSignInPage(t, entry as DeskEntry & { question: { kind: 'sign-in' } }, { csrf: session.csrf, now: services.clock.now(), ...(signedIn ? { signedIn } : {}) })
     return page(c, { language, title: view.title, csrf: session.csrf, back, ...(view.refreshSeconds ? { refreshSeconds: view.refreshSeconds } : {}) }, view.body)
@@ -321,7 +321,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     adminPage(c, 'settings', async (t, session) => {
       const config = await loadConfig(options.configFile).catch((err: unknown) => err as Error)
       if (config instanceof Error) return { body: html`<div class="notice error" role="alert">${config.message}</div>` }
-      return { body: renderSettingsPage(t, applyPolicy(config, services.policy.policy), { csrf: session.csrf, locked: lockedFields() }) }
+      return { body: renderSettingsPage(t, applyPolicy(config, services.policy.policy), { csrf: session.csrf, locked: lockedFields(), inEffect: { port: options.port, environment: services.environment.id } }) }
     }),
   )
 
@@ -346,7 +346,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     }
     const result = readSettingsForm(unlocked.form, current, t.settings)
     if (!result.ok) {
-      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, effective, { csrf: session.csrf, values: result.values, errors: result.errors, locked })}`
+      const body = html`<div class="notice error" role="alert">${t.settings.notSaved}</div>${renderSettingsPage(t, effective, { csrf: session.csrf, values: result.values, errors: result.errors, locked, inEffect: { port: options.port, environment: services.environment.id } })}`
       return adminPage(c, 'settings', () => ({ body, status: 400 }))
     }
     await saveConfig(options.configFile, result.config)
@@ -377,7 +377,7 @@ export function createUiRoutes(options: UiRoutesOptions): UiRoutes {
     }
     try {
       const status = await sessionImportToken.handle({ token: text }, ctx)
-      const until = status.token ? formatTime(new Date(status.token.notOnOrAfter), timeOf(language)) : ''
+      const until = status.token ? formatMoment(new Date(status.token.notOnOrAfter), timeOf(language), services.clock.now()) : ''
       session.flash = { kind: 'ok', text: t.import.imported(status.token ? profileName(t, status.token.profile) : '', until) }
       return c.redirect('/ui/admin/status', 303)
     } catch (err) {

@@ -220,11 +220,11 @@ describe('createNativeHostClient', () => {
     expect(await b).toMatchObject({ result: 'B' })
   })
 
-  it('a host that is missing or exits fails the requests under way with ERR_NETWORK, and the next request reconnects', async () => {
+  it('a host that is missing or exits fails the requests under way with ERR_AGENT_UNREACHABLE, and the next request reconnects', async () => {
     const { client, ports } = harness('Specified native messaging host not found.')
     const a = client.request('soap.sign', { envelope: '<a/>' }, 'http://127.0.0.1:1')
     ports[0]!.drop()
-    expect(await a).toMatchObject({ error: { code: -32033, data: { code: 'ERR_NETWORK', reason: 'native-host-unavailable', detail: 'Specified native messaging host not found.' } } })
+    expect(await a).toMatchObject({ error: { code: -32062, data: { code: 'ERR_AGENT_UNREACHABLE', reason: 'native-host-unavailable', detail: 'Specified native messaging host not found.' } } })
     void client.request('soap.sign', { envelope: '<b/>' }, 'http://127.0.0.1:1')
     expect(ports).toHaveLength(2)
   })

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { ToolRunner } from './load-server.js'
 import type { ParsedArgs } from './parse-args.js'
+import type { WaitForAgent } from './wait-for-agent.js'
 
 /**
  * Facts about this machine and this installation that the CLI's entry point (main.ts) gathers
@@ -52,8 +53,20 @@ export interface CliContext {
   stderr: NodeJS.WritableStream & { isTTY?: boolean }
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   stopSignal: Promise<void>
+  /**
+   * Aborted when the process is asked to stop, for the commands that do not handle the stop
+   * themselves: their calls to the agent end at once (set by runCli).
+   */
+  cancel?: AbortSignal
   /** Runs system tools for install/uninstall; tests inject one that never touches the real session. */
   runTool?: ToolRunner
+  /** How `ehagent install` waits for the service's agent to answer; default: its discovery file and /health. */
+  waitForAgent?: WaitForAgent
+  /** Opens a link in the user's browser (`ehagent ui`); default: the platform's launcher. */
+  openUrl?: (url: string) => Promise<void>
+  /** The clock and time zone times are told in ("until tomorrow 19:57"); default: this machine's. */
+  now?: () => Date
+  timeZone?: string
 }
 
 /**

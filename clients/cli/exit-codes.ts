@@ -25,7 +25,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'ERR_PIN_LOCKED':
     case 'ERR_PASSWORD_INCORRECT':
       return EXIT_CODES.notSignedIn
-    case 'ERR_NETWORK':
+    // Not ERR_NETWORK: that is eHealth out of reach, not the local agent.
+    case 'ERR_AGENT_UNREACHABLE':
       return EXIT_CODES.agentNotRunning
     case 'ERR_USER_CANCELLED':
     case 'ERR_USER_TIMEOUT':

@@ -7,7 +7,6 @@
 import { homedir, userInfo } from 'node:os'
 import { pathEnvironment } from '../../protocol/discovery/resolve-paths.js'
 import { findPackageRoot, readPackageJson } from './package-json.js'
-import { parseArgs } from './parse-args.js'
 import { runCli } from './run-cli.js'
 
 /** How this `ehagent` was started, from the script node ran. */
@@ -28,7 +27,7 @@ export async function main(entry: EntryFacts): Promise<void> {
     process.once('SIGTERM', resolve)
   })
   const code = await runCli({
-    args: parseArgs(process.argv.slice(2)),
+    argv: process.argv.slice(2),
     pathContext: {
       platform: process.platform,
       home: homedir(),

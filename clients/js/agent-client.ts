@@ -15,11 +15,23 @@ export interface AgentClientOptions {
   /** Per-call timeout; default 5 minutes (a call may wait for the user's PIN). */
   timeoutMs?: number
   /**
+   * Cancels every call under way, and refuses new ones, once aborted (a CLI's Ctrl-C): the
+   * connection closes, so the agent withdraws the prompt the call was waiting on. The call
+   * rejects with ERR_USER_CANCELLED.
+   */
+  signal?: AbortSignal
+  /**
    * For the browser extension's native host only: the website the request is for, as the browser
    * reported it. The agent accepts it from a client paired as a browser extension and refuses it
    * from anyone else.
    */
   webOrigin?: string
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Cancels this call (see {@link AgentClientOptions.signal}). */
+  signal?: AbortSignal
 }
 
 /**
@@ -37,6 +49,7 @@ export class AgentClient {
   private readonly credential: string | undefined
   private readonly fetchImpl: typeof fetch
   private readonly timeoutMs: number
+  private readonly signal: AbortSignal | undefined
   private readonly webOrigin: string | undefined
   private nextId = 1
 
@@ -45,31 +58,44 @@ export class AgentClient {
     this.credential = options.credential
     this.fetchImpl = options.fetch ?? fetch
     this.timeoutMs = options.timeoutMs ?? 300_000
+    this.signal = options.signal
     this.webOrigin = options.webOrigin
   }
 
-  /** Call one method; resolves with its typed result or rejects with an AgentError. */
-  async call<M extends MethodName>(method: M, ...args: {} extends MethodParams<M> ? [params?: MethodParams<M>] : [params: MethodParams<M>]): Promise<MethodResults[M]> {
+  /**
+   * Call one method; resolves with its typed result or rejects with an AgentError:
+   * ERR_AGENT_UNREACHABLE when nothing answers at the agent's address, ERR_USER_CANCELLED when
+   * the call was cancelled through a signal.
+   */
+  async call<M extends MethodName>(
+    method: M,
+    ...args: {} extends MethodParams<M> ? [params?: MethodParams<M>, options?: CallOptions] : [params: MethodParams<M>, options?: CallOptions]
+  ): Promise<MethodResults[M]> {
     const id = this.nextId++
     const headers: Record<string, string> = { 'Content-Type': 'application/json' }
     if (this.credential) headers.Authorization = `Bearer ${this.credential}`
     if (this.webOrigin !== undefined) headers[WEB_ORIGIN_HEADER] = this.webOrigin
+    const cancels = [this.signal, args[1]?.signal].filter((s): s is AbortSignal => s !== undefined)
+    const cancelled = () => new AgentError('ERR_USER_CANCELLED', 'cancelled; the agent withdraws what it was asking the user', { method })
+    if (cancels.some((s) => s.aborted)) throw cancelled()
     let response: Response
+    let body: unknown
     try {
       response = await this.fetchImpl(`${this.url}/rpc`, {
         method: 'POST',
         headers,
         body: JSON.stringify(encodeRequest(method, (args[0] ?? {}) as Record<string, unknown>, id)),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), ...cancels]),
       })
     } catch (err) {
-      const timeout = (err as { name?: string }).name === 'TimeoutError'
-      throw new AgentError(timeout ? 'ERR_TIMEOUT' : 'ERR_NETWORK', timeout ? 'the agent did not answer in time' : `cannot reach the agent at ${this.url}; is it running?`, { url: this.url })
+      if (cancels.some((s) => s.aborted)) throw cancelled()
+      if ((err as { name?: string }).name === 'TimeoutError') throw new AgentError('ERR_TIMEOUT', 'the agent did not answer in time', { url: this.url })
+      throw new AgentError('ERR_AGENT_UNREACHABLE', `nothing answers at ${this.url}: the ehealth-agent is not running there`, { url: this.url })
     }
-    let body: unknown
     try {
       body = await response.json()
     } catch {
+      if (cancels.some((s) => s.aborted)) throw cancelled()
       throw new AgentError('ERR_REMOTE_PROTOCOL', `the agent answered HTTP ${response.status} without JSON`)
     }
     const decoded = decodeResponse(body)

@@ -13,6 +13,8 @@ export interface ConnectOptions {
   port?: number
   /** For path resolution; this process's by default. */
   context?: PathContext
+  /** Cancels every call of the client (see AgentClientOptions.signal). */
+  signal?: AbortSignal
 }
 
 /**
@@ -38,7 +40,7 @@ export async function connectToAgent(options: ConnectOptions = {}): Promise<Agen
   try {
     text = await readFile(paths.discoveryFile, 'utf8')
   } catch {
-    throw new AgentError('ERR_NETWORK', 'the agent is not running (no discovery file); start it with `ehagent start`', { file: paths.discoveryFile })
+    throw new AgentError('ERR_AGENT_UNREACHABLE', 'the ehealth-agent is not running (it wrote no discovery file)', { file: paths.discoveryFile })
   }
   const discovery: DiscoveryFile = parseDiscoveryFile(text)
   let credential: string
@@ -48,5 +50,5 @@ export async function connectToAgent(options: ConnectOptions = {}): Promise<Agen
     throw new AgentError('ERR_UNAUTHORIZED', 'cannot read the local credential file', { file: discovery.credentialFile })
   }
   const port = options.port ?? discovery.port
-  return new AgentClient({ url: `http://127.0.0.1:${port}`, credential })
+  return new AgentClient({ url: `http://127.0.0.1:${port}`, credential, ...(options.signal ? { signal: options.signal } : {}) })
 }

@@ -81,6 +81,8 @@ export const METHOD_PARAMS = {
       outcome: z.enum(['ok', 'error', 'rejected']).optional(),
     })
     .strict(),
+  /** A fresh one-time link to one of the agent's own pages; the local user's credential only. */
+  'ui.link': z.object({ page: z.enum(['status', 'settings', 'clients', 'audit', 'import']).optional() }).strict(),
   /** The settings in effect, and which of them the admin policy fixes. */
   'settings.get': z.object({}).strict(),
   /**
@@ -142,6 +144,8 @@ export interface MethodResults {
   }
   'client.revoke': { revoked: boolean }
   'audit.list': { records: AuditRecord[] }
+  /** `url` works once, until `expiresAt`, in the browser that opens it first. */
+  'ui.link': { url: string; page: string; expiresAt: string }
   'settings.get': SettingsView
   'settings.set': { name: string; changed: boolean; restart: boolean }
 }

@@ -34,7 +34,8 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     expect(run.code).toBe(0)
     expect(run.stderr).toMatch(/^signing in: answer the PIN or password prompt of the agent/)
     expect(run.stderr).toMatch(/done \(\d+\.\d s\)/)
-    expect(run.stdout).toMatch(/^signed in as .+ \(.+\) until \d{4}-/)
+    // The token lasts 24 h: its end is tomorrow, said with the day and the distance.
+    expect(run.stdout).toMatch(/^signed in as .+ \(.+\) until tomorrow \d\d:\d\d \(in 24 h\)\n$/)
     expect(t.prompter.prompts.length).toBe(1)
   })
 
@@ -119,6 +120,36 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     expect(run.stderr).not.toContain(credential)
   })
 
+  it('ui PAGE prints a fresh one-time link to the page and opens it where there is a display; only the local credential gets one', async () => {
+    const opened: string[] = []
+    const run = await runCliCaptured(['ui', 'settings', '--state-dir', t.stateDir, '--port', String(t.port)], {
+      home: scratch,
+      machine: { display: { DISPLAY: ':99' } },
+      openUrl: async (url) => void opened.push(url),
+      now: () => new Date(Date.now() - 60_000),
+    })
+    expect(run.code).toBe(0)
+    const link = run.stdout.trim()
+    expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${t.port}/ui/open\\?t=[A-Za-z0-9_-]{43}$`))
+    expect(opened).toEqual([link])
+    expect(run.stderr).toMatch(/^opened the settings page in the browser; it works once, until \d\d:\d\d \(in 3 min\)\n$/)
+    // The link opens the settings page once.
+    const first = await fetch(link, { redirect: 'manual' })
+    expect(first.status).toBe(303)
+    expect(first.headers.get('location')).toBe('/ui/admin/settings')
+    expect((await fetch(link, { redirect: 'manual' })).status).toBe(403)
+    // No display (SSH, a service): printed only, and said why.
+    const headless = await cli('ui', '--json')
+    expect(headless.code).toBe(0)
+    expect(JSON.parse(headless.stdout)).toMatchObject({ page: 'status', opened: false, url: expect.stringMatching(/\/ui\/open\?t=/) })
+    expect(headless.stderr).toMatch(/^open this link in a browser on this computer \(no display here\)/)
+    expect((await cli('ui', 'nowhere')).code).toBe(2)
+    // A paired application may not mint links to the admin pages, whatever it asked for.
+    const paired = JSON.parse((await cli('pair', '--name', 'Greedy', '--methods', 'ui.link,session.status', '--json')).stdout) as { credential: string; url: string; scopes: { methods: string[] } }
+    expect(paired.scopes.methods).not.toContain('ui.link')
+    await expect(new AgentClient({ url: paired.url, credential: paired.credential }).call('ui.link', {})).rejects.toMatchObject({ code: 'ERR_SCOPE' })
+  })
+
   it('audit shows what the commands did; logout ends the session', async () => {
     const audit = await cli('audit', '--limit', '50', '--json')
     const events = (JSON.parse(audit.stdout) as { event: string }[]).map((r) => r.event)
@@ -137,7 +168,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     const down = await runCliCaptured(['status', '--json', '--state-dir', join(scratch, 'nothing-here')], { home: scratch })
     expect(down.code).toBe(4)
     expect(down.stderr).toMatch(/not running/)
-    expect(JSON.parse(down.stdout)).toMatchObject({ error: { code: 'ERR_NETWORK' } })
+    expect(JSON.parse(down.stdout)).toMatchObject({ error: { code: 'ERR_AGENT_UNREACHABLE' } })
   })
 
   it('help lists every command of the issue; version has --json too', async () => {
@@ -145,7 +176,7 @@ describe('ehagent commands against a real agent and the sandbox', () => {
     // The usual spelling, with no command word (what a package's smoke test runs).
     expect(await runCliCaptured(['--version'], { home: scratch })).toMatchObject({ code: 0, stdout: 'test\n' })
     const help = await runCliCaptured(['help'], { home: scratch })
-    for (const command of ['start', 'status', 'login', 'logout', 'switch-profile', 'import-token', 'sign', 'call', 'pair', 'clients', 'audit', 'sandbox', 'install', 'uninstall', 'doctor']) {
+    for (const command of ['start', 'status', 'login', 'logout', 'switch-profile', 'import-token', 'sign', 'call', 'pair', 'clients', 'audit', 'ui', 'sandbox', 'install', 'uninstall', 'doctor']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'))
     }
   })

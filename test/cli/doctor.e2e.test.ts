@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -76,12 +76,28 @@ describe('ehagent doctor --json', () => {
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
     expect(c.proxy).toMatchObject({ status: 'ok', detail: 'direct (no proxy: neither --proxy, the setting "proxy" nor HTTPS_PROXY is set)' })
     expect(c.endpoints).toMatchObject({ status: 'ok', detail: expect.stringMatching(/served by the sandbox the agent uses/) })
-    expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid})` })
+    expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid}) (started with --port; the settings say 4752)` })
     expect(c['privacy-log']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^.+audit: .* MiB of 1024 MiB \(0%\) in 1 file; kept 24 months$/) })
     expect(c.tray!.status).toBe('warn') // no display in the made-up machine
     expect(run.code).toBe(report.failed ? 1 : 0)
     expect(report.failed).toBe(0)
     expect(run.stderr).toBe('')
+  })
+
+  it('without --port: the agent found through --state-dir is reported on the port it runs on, not the settings’ port as "free"', async () => {
+    // The settings say 4752 (the default); the agent runs on the test's port.
+    writeFileSync(join(t.stateDir, 'config.json'), JSON.stringify({ environment: 'sandbox' }))
+    const run = await runCliCaptured(['doctor', '--json', '--state-dir', t.stateDir], { home: scratch })
+    const report = JSON.parse(run.stdout) as Report
+    const c = byId(report)
+    expect(c.port).toMatchObject({ status: 'ok', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid}) (started with --port; the settings say 4752)` })
+    expect(c.clock!.detail).toContain(`agent pid ${process.pid}`)
+    // One agent, one story: no check calls any port free while the agent runs.
+    expect(report.checks.filter((x) => /\bis free\b/.test(x.detail))).toEqual([])
+    // --port naming another port: said, not silently checked as another agent's.
+    const other = await freePort()
+    const wrong = byId(JSON.parse((await runCliCaptured(['doctor', '--json', '--state-dir', t.stateDir, '--port', String(other)], { home: scratch })).stdout) as Report)
+    expect(wrong.port).toMatchObject({ status: 'warn', detail: `127.0.0.1:${t.port} is held by ehealth-agent test (pid ${process.pid}), not ${other} as --port says` })
   })
 
   it('a broken settings file: config fails naming the setting and the file, the rest says "not checked", exit 1', async () => {
@@ -130,7 +146,10 @@ describe('ehagent doctor --json', () => {
 
   it('a port held by another program fails, saying how to find it', async () => {
     const port = await freePort()
-    const squatter: Server = createServer()
+    // A program that accepts connections and never answers (the doctor asks it /health to tell
+    // another agent from anything else).
+    const accepted: Socket[] = []
+    const squatter: Server = createServer((socket) => void accepted.push(socket))
     await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', () => r()))
     try {
       const run = await runCliCaptured(['doctor', '--json', '--state-dir', join(scratch, 'squatted'), '--port', String(port)], { home: scratch })
@@ -138,6 +157,7 @@ describe('ehagent doctor --json', () => {
       expect(c.port).toMatchObject({ status: 'fail', detail: `127.0.0.1:${port} is held by another program`, fix: expect.stringContaining(`ss -ltnp 'sport = :${port}'`) })
       expect(run.code).toBe(1)
     } finally {
+      for (const socket of accepted) socket.destroy()
       await new Promise((r) => squatter.close(r))
     }
   })

@@ -84,5 +84,7 @@ describe('ehagent sandbox fault / stats', () => {
     const run = await runCliCaptured(['sandbox', 'stats', '--port', String(port)], { home })
     expect(run.code).toBe(4)
     expect(run.stderr).toMatch(new RegExp(`no sandbox answers at http://127\\.0\\.0\\.1:${port}.*ehagent sandbox --port ${port}`))
+    // The hint is the sandbox's, not the agent's (`ehagent start`).
+    expect(run.stderr).toMatch(/\n {2}start the sandbox with `ehagent sandbox --port \d+`, or give the running one's port with --port\n$/)
   })
 })

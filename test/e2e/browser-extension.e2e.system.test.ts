@@ -191,19 +191,19 @@ describe('the native host manifest is what lets the extension in', () => {
     await other?.close().catch(() => undefined)
   })
 
-  it('no host manifest: ERR_NETWORK (host not installed); a manifest naming another extension id: refused by Chromium', async () => {
+  it('no host manifest: ERR_AGENT_UNREACHABLE (host not installed); a manifest naming another extension id: refused by Chromium', async () => {
     const profile = join(scratch, 'profile-without-host')
     other = await launchChromiumWithExtension(profile, [], [site.origin])
     const p = await other.newPage()
     await p.goto(`${site.origin}/app`)
     expect(await ask(p, signRequest(1, makeEnvelope(100)))).toMatchObject({
       id: 1,
-      error: { code: -32033, data: { code: 'ERR_NETWORK', reason: 'native-host-unavailable', detail: expect.stringMatching(/not found/i) } },
+      error: { code: -32062, data: { code: 'ERR_AGENT_UNREACHABLE', reason: 'native-host-unavailable', detail: expect.stringMatching(/not found/i) } },
     })
     installNativeHost(profile, { stateDir: t.stateDir, wrapperDir: join(scratch, 'host-other'), extensionIds: ['abcdefghijklmnopabcdefghijklmnop'] })
     expect(await ask(p, signRequest(2, makeEnvelope(100)))).toMatchObject({
       id: 2,
-      error: { data: { code: 'ERR_NETWORK', detail: expect.stringMatching(/forbidden/i) } },
+      error: { data: { code: 'ERR_AGENT_UNREACHABLE', detail: expect.stringMatching(/forbidden/i) } },
     })
     // The same profile with the exact id: it works (so the refusals above were about the manifest).
     installNativeHost(profile, { stateDir: t.stateDir, wrapperDir: join(scratch, 'host-other') })

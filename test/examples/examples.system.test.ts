@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:net'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -98,11 +99,25 @@ describe('clients/examples run against a real agent and the sandbox', () => {
     }
   }, 60_000)
 
-  it('no agent: the examples say the agent is not running', async () => {
-    const run = await runExample(RUNNABLE.python.argv, { EHAGENT_DISCOVERY_FILE: join(scratch, 'none', 'agent.json') })
-    expect(run.code).not.toBe(0)
-    expect(run.stderr).toMatch(/is the agent running\?/)
-  })
+  it('no agent: every runnable example says ERR_AGENT_UNREACHABLE and exits 4, with no discovery file and with a stale one', async () => {
+    for (const example of Object.values(RUNNABLE)) requireTool(example.tool, example.pkg)
+    // A stale file: an agent that stopped without removing it, its port now closed.
+    const stale = join(scratch, 'stale-agent.json')
+    const { port } = await new Promise<{ port: number }>((done) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const address = s.address() as { port: number }
+        s.close(() => done(address))
+      })
+    })
+    writeFileSync(stale, JSON.stringify({ port, credentialFile: join(t.stateDir, 'run', 'credential') }))
+    for (const [name, example] of Object.entries(RUNNABLE)) {
+      for (const file of [join(scratch, 'none', 'agent.json'), stale]) {
+        const run = await runExample(example.argv, { EHAGENT_DISCOVERY_FILE: file })
+        expect(run.stderr, `${name} with ${file}`).toMatch(/ERR_AGENT_UNREACHABLE: the ehealth-agent is not running \(.+\); start it with `ehagent start`/)
+        expect(run.code, `${name} with ${file}`).toBe(4)
+      }
+    }
+  }, 120_000)
 
   it('the examples that cannot run here (C#, PowerShell) make the same two calls with the same variables', () => {
     for (const file of ['csharp/Example.cs', 'powershell/Sign-Envelope.ps1']) {

@@ -17,6 +17,13 @@ export interface FakeTokenOptions {
   loginFails?: string
   /** Flags to set after a failed C_Login (e.g. CKF_USER_PIN_FINAL_TRY). */
   flagsAfterFailure?: number
+  /**
+   * A PIN counter as a card keeps one: this many wrong PINs lock it. The flags follow it as
+   * PKCS#11 v2.40 §3.2 describes: CKF_USER_PIN_COUNT_LOW after a wrong PIN, CKF_USER_PIN_FINAL_TRY
+   * at one try left, CKF_USER_PIN_LOCKED at none (then C_Login returns CKR_PIN_LOCKED); the right
+   * PIN resets the counter and clears them.
+   */
+  tries?: number
 }
 
 export interface FakeToken {
@@ -37,6 +44,8 @@ export function createFakeToken(options: FakeTokenOptions): FakeToken {
   const keyHandle = Buffer.from([0x10])
   let nextSession = 100
   let loggedIn = false
+  let triesLeft = options.tries
+  const PIN_FLAGS = TOKEN_FLAGS.CKF_USER_PIN_COUNT_LOW | TOKEN_FLAGS.CKF_USER_PIN_FINAL_TRY | TOKEN_FLAGS.CKF_USER_PIN_LOCKED
   const state: FakeToken = {
     binding: { open: () => module },
     logins: [],
@@ -56,10 +65,20 @@ export function createFakeToken(options: FakeTokenOptions): FakeToken {
     closeSession: () => undefined,
     login: (_session, pin) => {
       state.logins.push(pin)
+      if (triesLeft !== undefined && triesLeft <= 0) throw new Pkcs11CallError('CKR_PIN_LOCKED', 'C_Login')
       const failure = options.loginFails ?? (pin !== undefined && pin !== (options.pin ?? '1234') ? 'CKR_PIN_INCORRECT' : undefined)
       if (failure) {
         if (options.flagsAfterFailure !== undefined) state.flags = options.flagsAfterFailure
+        if (triesLeft !== undefined && failure === 'CKR_PIN_INCORRECT') {
+          triesLeft--
+          const counter = triesLeft <= 0 ? TOKEN_FLAGS.CKF_USER_PIN_LOCKED : triesLeft === 1 ? TOKEN_FLAGS.CKF_USER_PIN_FINAL_TRY : TOKEN_FLAGS.CKF_USER_PIN_COUNT_LOW
+          state.flags = (state.flags & ~PIN_FLAGS) | counter
+        }
         throw new Pkcs11CallError(failure, 'C_Login')
+      }
+      if (triesLeft !== undefined) {
+        triesLeft = options.tries
+        state.flags &= ~PIN_FLAGS
       }
       loggedIn = true
     },

@@ -3,9 +3,9 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { MachineFacts } from '../../clients/cli/cli-context.js'
-import { parseArgs } from '../../clients/cli/parse-args.js'
 import { runCli } from '../../clients/cli/run-cli.js'
 import type { ToolRunner } from '../../installer/run-tool.js'
+import type { WaitForAgent } from '../../clients/cli/wait-for-agent.js'
 
 /** `ehagent` from source, for the children a command starts (`start --env sandbox` starts `ehagent sandbox`). */
 export const EHAGENT_FROM_SOURCE = [process.execPath, '--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'ehagent-from-source.ts')] as const
@@ -23,7 +23,17 @@ export interface CliRun {
  */
 export async function runCliCaptured(
   argv: string[],
-  options: { home: string; env?: PathContext['env']; machine?: Partial<MachineFacts>; runTool?: ToolRunner; stdin?: string } = { home: '/nonexistent' },
+  options: {
+    home: string
+    env?: PathContext['env']
+    machine?: Partial<MachineFacts>
+    runTool?: ToolRunner
+    stdin?: string
+    openUrl?: (url: string) => Promise<void>
+    waitForAgent?: WaitForAgent
+    now?: () => Date
+    timeZone?: string
+  } = { home: '/nonexistent' },
 ): Promise<CliRun> {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
@@ -34,7 +44,7 @@ export async function runCliCaptured(
   const stdin = new PassThrough()
   stdin.end(options.stdin ?? '')
   const code = await runCli({
-    args: parseArgs(argv),
+    argv,
     pathContext: { platform: 'linux', home: options.home, uid: process.getuid?.() ?? 0, env: options.env ?? {} },
     machine: {
       nodePath: process.execPath,
@@ -51,6 +61,10 @@ export async function runCliCaptured(
     stderr,
     stopSignal: new Promise(() => undefined),
     ...(options.runTool ? { runTool: options.runTool } : {}),
+    ...(options.openUrl ? { openUrl: options.openUrl } : {}),
+    ...(options.waitForAgent ? { waitForAgent: options.waitForAgent } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
   })
   return { code, stdout: out, stderr: err }
 }

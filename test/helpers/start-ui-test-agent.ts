@@ -73,6 +73,8 @@ export interface UiTestAgentOptions {
   tray?: DesktopOptions['tray']
   clock?: Clock
   locale?: string
+  /** Also open each prompt's link for real (after recording it in `opened`). */
+  openPrompt?: (url: string) => Promise<void>
   /** The admin policy (startAgent's option). */
   policy?: StartAgentOptions['policy']
 }
@@ -94,7 +96,17 @@ export async function startUiTestAgent(options: UiTestAgentOptions = {}): Promis
   const config: AgentConfig = { ...fromFile, port, environment: 'sandbox' }
   const opened = new OpenedUrls()
   const clock = options.clock ?? systemClock
-  const web = new WebPrompter({ openUrl: opened.open, clock, timeoutMs: options.timeoutMs ?? 30_000 })
+  const openPrompt = options.openPrompt
+  const web = new WebPrompter({
+    openUrl: openPrompt
+      ? async (url) => {
+          await opened.open(url)
+          await openPrompt(url)
+        }
+      : opened.open,
+    clock,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  })
   const logs: string[] = []
   let agent: RunningAgent
   try {

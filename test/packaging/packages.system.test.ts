@@ -110,7 +110,9 @@ describe('the Debian package', () => {
   it('runs the agent against the sandbox from /usr/bin/ehagent, and stops', async () => {
     const port = await freePort()
     const agent = await startInstalledAgent(DEB.command, port, join(scratch, 'deb-state'))
-    expect(agent.output()).toMatch(/is running/)
+    // /health answers as soon as the port is the agent's; the banner follows once its credential
+    // and discovery files are written, and its pipe may be read after the /health answer.
+    await expect.poll(() => agent.output(), { timeout: 10_000 }).toMatch(/is running/)
     await agent.stop()
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
   }, 3 * 60_000)

@@ -52,8 +52,8 @@ async function landing(url: string): Promise<string> {
 }
 
 /** Sign in through the prompt the tray's action opened, answering as the user would. */
-async function answerSignIn(secret: string): Promise<void> {
-  const location = await landing(await t.opened.next())
+async function answerSignIn(secret: string, landedOn?: string): Promise<void> {
+  const location = landedOn ?? (await landing(await t.opened.next()))
   const id = /^\/ui\/prompt\/(.+)$/.exec(location)![1]!
   const entry = t.web.desk.get(id)!
   expect(entry.question.kind).toBe('sign-in')
@@ -73,6 +73,7 @@ describe('the tray menu', () => {
     expect(Buffer.from(menu.icon, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG')
     expect(menu.items.map((i) => i.title)).toEqual([
       'Signed out',
+      'open the waiting request…',
       '<SEPARATOR>',
       'Sign in',
       'Switch profile',
@@ -90,6 +91,7 @@ describe('the tray menu', () => {
     expect(item('Sign in').items!.map((i) => i.title)).toEqual(['Doctor', 'Citizen'])
     expect(item('Switch profile').items!.map((i) => i.title)).toEqual(['Doctor', 'Citizen'])
     expect([item('Signed out').enabled, item('Sign in').enabled, item('Switch profile').enabled, item('Sign out').enabled]).toEqual([false, true, false, false])
+    expect(item('open the waiting request…').enabled).toBe(false)
   })
 
   it('each admin item opens its page in the browser with a fresh one-time link', async () => {
@@ -116,16 +118,29 @@ describe('the tray menu', () => {
     expect(url).toMatch(/\/idp\/Token\/SSO$/)
   })
 
-  it('Sign in ▸ Doctor asks the user, then the icon says who is signed in until when', async () => {
+  it('Sign in ▸ Doctor asks the user (the tray says a prompt waits, and opens it again), then the icon says who is signed in until when', async () => {
     const from = conn.received.length
     conn.click(findItem(item('Sign in').items!, 'Doctor'))
-    await answerSignIn('sandbox')
+    const first = await t.opened.next()
+    const waiting = await tooltipAfter(from, /Waiting for you/)
+    expect(waiting.menu.tooltip).toBe('eHealth agent: Waiting for you: “eHealth agent (tray menu)” asks to sign in · Signed out')
+    expect(waiting.menu.title).toBe('eHealth: waiting for you')
+    await expect.poll(() => itemsAfter(from).get(item('open the waiting request…').__id)?.enabled).toBe(true)
+    // Its window closed or lost: the tray opens the same prompt again, with a fresh link.
+    conn.click(item('open the waiting request…'))
+    const again = await t.opened.next()
+    expect(again).not.toBe(first)
+    const [a, b] = [await landing(first), await landing(again)]
+    expect(a).toMatch(/^\/ui\/prompt\/.+$/)
+    expect(b).toBe(a)
+    await answerSignIn('sandbox', b)
     const update = await tooltipAfter(from, /Signed in/)
     const token = t.agent.services.session.current()!
     expect(token.profile.id).toBe('doctor')
+    // A 24-hour token ends tomorrow: the day and the distance are said.
     const until = hhmm(token.assertion.conditions.notOnOrAfter)
-    expect(update.menu.tooltip).toMatch(new RegExp(`^eHealth agent: Signed in as [A-Z][a-z]+ [A-Z][a-z]+ \\(Doctor\\) until ${until}$`))
-    expect(update.menu.title).toBe(`eHealth ${until}`)
+    expect(update.menu.tooltip).toMatch(new RegExp(`^eHealth agent: Signed in as [A-Z][a-z]+ [A-Z][a-z]+ \\(Doctor\\) until tomorrow ${until} \\(in 24 h\\)$`))
+    expect(update.menu.title).toBe(`eHealth tomorrow ${until}`)
     expect(update.menu.icon).not.toBe(menu.icon)
     await tray.settled()
     // Sent is not yet received: the lines still travel through the helper process.
@@ -133,7 +148,8 @@ describe('the tray menu', () => {
     const expected = [item('Signed out').__id, item('Sign in').__id, item('Switch profile').__id, item('Sign out').__id, switchDoctor.__id]
     await expect.poll(() => expected.every((id) => itemsAfter(from).has(id))).toBe(true)
     const items = itemsAfter(from)
-    expect(items.get(item('Signed out').__id)?.title).toMatch(/^Signed in as .+ \(Doctor\) until \d\d:\d\d$/)
+    expect(items.get(item('Signed out').__id)?.title).toMatch(/^Signed in as .+ \(Doctor\) until tomorrow \d\d:\d\d \(in 24 h\)$/)
+    expect(items.get(item('open the waiting request…').__id)?.enabled).toBe(false)
     expect(items.get(item('Sign in').__id)?.enabled).toBe(false)
     expect(items.get(item('Switch profile').__id)?.enabled).toBe(true)
     expect(items.get(item('Sign out').__id)?.enabled).toBe(true)
@@ -145,7 +161,7 @@ describe('the tray menu', () => {
     const token = t.agent.services.session.current()!
     t.agent.services.prompter.notify({ kind: 'renewal-needed', text: 'The eHealth session must be renewed soon', at: token.renewAt })
     const update = await tooltipAfter(from, /Renewal needed/)
-    expect(update.menu.tooltip).toBe(`eHealth agent: Renewal needed: the session ends at ${hhmm(token.assertion.conditions.notOnOrAfter)}`)
+    expect(update.menu.tooltip).toBe(`eHealth agent: Renewal needed: the session ends at tomorrow ${hhmm(token.assertion.conditions.notOnOrAfter)} (in 24 h)`)
   })
 
   it('Switch profile ▸ Citizen signs out and in again with that profile', async () => {
@@ -153,7 +169,7 @@ describe('the tray menu', () => {
     conn.click(findItem(item('Switch profile').items!, 'Citizen'))
     await answerSignIn('sandbox')
     const update = await tooltipAfter(from, /\(Citizen\)/)
-    expect(update.menu.tooltip).toMatch(/^eHealth agent: Signed in as .+ \(Citizen\) until \d\d:\d\d$/)
+    expect(update.menu.tooltip).toMatch(/^eHealth agent: Signed in as .+ \(Citizen\) until tomorrow \d\d:\d\d \(in 24 h\)$/)
     expect(t.agent.services.session.current()?.profile.id).toBe('citizen')
   })
 

@@ -189,7 +189,9 @@ describe('session status', () => {
     const text = await page.locator('main').innerText()
     expect(text).toMatch(/Profile\s+Doctor/)
     expect(text).toMatch(/Environment\s+Sandbox \(simulated eHealth\)/)
-    expect(text).toMatch(/Expires\s+\d\d\/\d\d\/\d{4},? \d\d:\d\d:\d\d \(\d+ minutes left\)/)
+    // A 24-hour token: it ends tomorrow, said with the day and the distance; renewal is today or tomorrow.
+    expect(text).toMatch(/Expires\s+tomorrow \d\d:\d\d \(in 24 h\)/)
+    expect(text).toMatch(/Renewal planned\s+(tomorrow )?\d\d:\d\d \(in 1[5-7] h\)/)
     expect(text).toMatch(/Obtained from\s+the eHealth STS/)
     const expiry = new Date(status.token!.notOnOrAfter)
     expect(await page.locator('#expiry').innerText()).toContain(`${String(expiry.getUTCHours()).padStart(2, '0')}:${String(expiry.getUTCMinutes()).padStart(2, '0')}`)
@@ -265,7 +267,7 @@ describe('SSO token import (the IDP\'s fat-client download)', () => {
     await prompt.getByLabel('Keystore password').fill('sandbox')
     await prompt.getByRole('button', { name: 'Sign in' }).click()
     await submitted
-    await page.getByRole('status').filter({ hasText: /^Token imported: signed in as Doctor until \d\d:\d\d\.$/ }).waitFor()
+    await page.getByRole('status').filter({ hasText: /^Token imported: signed in as Doctor until (tomorrow )?\d\d:\d\d \(in \d+ (min|h)\)\.$/ }).waitFor()
     expect(page.url()).toBe(`${t.origin}/ui/admin/status`)
     expect(await page.locator('main').innerText()).toMatch(/Obtained from\s+an SSO token from the eHealth IDP/)
     expect(t.agent.services.session.current()?.assertion.assertionId).toBe(issued.result.assertionId)
@@ -299,6 +301,13 @@ describe('language', () => {
 })
 
 describe('settings', () => {
+  it('shows the port and environment in effect: the agent runs on its --port, the file says 4752', async () => {
+    const page = await openAdmin('settings')
+    expect(await page.getByLabel(/^Port/).inputValue()).toBe('4752')
+    expect(await page.locator('#f-port-in-effect').innerText()).toBe(`The running agent uses: ${t.port}`)
+    expect(await page.locator('#f-environment-in-effect').innerText()).toBe('The running agent uses: Sandbox (simulated eHealth)')
+  })
+
   it('a value the settings schema refuses is not saved, and the field says why', async () => {
     const before = readFileSync(t.paths.configFile, 'utf8')
     const page = await openAdmin('settings')

@@ -91,7 +91,8 @@ describe('sign-in prompt (keystore password)', () => {
     await shoot(page, 'sign-in-1-password-prompt')
     await field.fill('sandbox')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByText(/Signed in as Doctor until \d\d:\d\d/).waitFor()
+    // A 24-hour token ends tomorrow: the page says the day and how far off it is.
+    await page.getByText(/Signed in as Doctor until tomorrow \d\d:\d\d \(in 24 h\)\./).waitFor()
     await shoot(page, 'sign-in-2-signed-in')
     const status = await login
     expect(status).toMatchObject({ state: 'signed-in', token: { profile: { id: 'doctor' } } })
@@ -101,14 +102,23 @@ describe('sign-in prompt (keystore password)', () => {
     await app.call('session.logout')
   })
 
-  it('a wrong password: the page says so, the caller gets ERR_PASSWORD_INCORRECT, nothing is retried', async () => {
+  it('a wrong password: the same page says so and asks again; nothing is retried by itself; Cancel ends it', async () => {
     const login = later(app.call('session.login', { profile: 'doctor' }))
     const page = await openNextPrompt()
+    const url = page.url()
     await page.getByLabel('Keystore password').fill('not-the-password')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('alert').filter({ hasText: 'The password is incorrect.' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'The password is incorrect. Type it again, or cancel. Nothing is tried without you.' }).waitFor()
     await shoot(page, 'sign-in-3-wrong-password')
-    await expect(login).rejects.toMatchObject({ code: 'ERR_PASSWORD_INCORRECT' })
+    // The same page, with the field again; no new window; the caller still waits.
+    expect(page.url()).toBe(url)
+    await expect(page.getByLabel('Keystore password').inputValue()).resolves.toBe('')
+    expect(t.opened.pending()).toBe(0)
+    const settled = await Promise.race([login.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('waiting'), 300))])
+    expect(settled).toBe('waiting')
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByText('Cancelled. The application was told').waitFor()
+    await expect(login).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
     expect(t.opened.pending()).toBe(0)
     expect(t.agent.services.session.current()).toBeUndefined()
   })
@@ -150,12 +160,14 @@ describe('sign-in prompt (keystore password)', () => {
 describe('sign-in prompt (eID PIN, simulated card)', () => {
   let pin: UiTestAgent
   let pinApp: AgentClient
+  let pinKey: PinKeySource
 
   beforeAll(async () => {
     const doctor = (await sharedSandboxPki()).keystores.doctor
+    pinKey = new PinKeySource(doctor.privateKey, doctor.certificatePem, { pin: '1234', tries: 3, label: 'eID card of the test doctor' })
     pin = await startUiTestAgent({
       keySources: {
-        keystore: new PinKeySource(doctor.privateKey, doctor.certificatePem, { pin: '1234', tries: 3, label: 'eID card of the test doctor' }),
+        keystore: pinKey,
         eid: new PinKeySource(doctor.privateKey, doctor.certificatePem, { pin: '1234', pinpad: true, label: 'eID card in a pinpad reader' }),
       },
     })
@@ -173,35 +185,36 @@ describe('sign-in prompt (eID PIN, simulated card)', () => {
     return page
   }
 
-  it('a wrong PIN: the page shows the error and the tries left; the next prompt warns before typing; the right PIN signs in', async () => {
-    const first = later(pinApp.call('session.login', { profile: 'doctor' }))
-    let page = await openPin()
+  it('wrong PINs: the same page says so with the tries left and asks again, each try the user’s; the right PIN signs in — one sign-in', async () => {
+    const login = later(pinApp.call('session.login', { profile: 'doctor' }))
+    const page = await openPin()
     const field = page.getByLabel('eID PIN')
     await expect(field.getAttribute('inputmode')).resolves.toBe('numeric')
     expect(await page.getByRole('alert').count()).toBe(0)
     await field.fill('0000')
     await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('alert').filter({ hasText: 'The PIN is incorrect. Few tries left before the card locks.' }).waitFor()
+    await page.getByRole('alert').filter({ hasText: 'The PIN is incorrect. Few tries left before the card locks. Type it again, or cancel.' }).waitFor()
     await shoot(page, 'pin-1-wrong-pin')
-    await expect(first).rejects.toMatchObject({ code: 'ERR_PIN_INCORRECT', data: { retriesLeft: 'low' } })
-
-    const second = later(pinApp.call('session.login', { profile: 'doctor' }))
-    page = await openPin()
-    await page.getByRole('alert').filter({ hasText: 'Few tries left before your eID card locks.' }).waitFor()
     await page.getByLabel('eID PIN').fill('9999')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('alert').filter({ hasText: 'The PIN is incorrect. One try left before the card locks.' }).waitFor()
-    await expect(second).rejects.toMatchObject({ code: 'ERR_PIN_INCORRECT', data: { retriesLeft: 1 } })
-
-    const third = later(pinApp.call('session.login', { profile: 'doctor' }))
-    page = await openPin()
-    await page.getByRole('alert').filter({ hasText: 'Last try: a wrong PIN now locks your eID card.' }).waitFor()
     await shoot(page, 'pin-2-last-try')
     await page.getByLabel('eID PIN').fill('1234')
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByText(/Signed in as Doctor until/).waitFor()
-    await expect(third).resolves.toMatchObject({ state: 'signed-in' })
+    await expect(login).resolves.toMatchObject({ state: 'signed-in' })
+    // One page for the whole sign-in, and exactly the three tries the user typed.
+    expect(pin.opened.all).toHaveLength(1)
+    expect(pinKey.logins).toBe(3)
     await pinApp.call('session.logout')
+  })
+
+  it('a PIN with few tries left: the prompt warns before the user types', async () => {
+    const login = later(pinApp.call('session.login', { profile: 'doctor' }))
+    const page = await openPin()
+    await page.getByRole('alert').filter({ hasText: 'Last try: a wrong PIN now locks your eID card.' }).waitFor()
+    await page.getByRole('button', { name: 'Cancel' }).click()
+    await expect(login).rejects.toMatchObject({ code: 'ERR_USER_CANCELLED' })
   })
 
   it('a pinpad reader: the page asks for a confirmation only, with no PIN field', async () => {

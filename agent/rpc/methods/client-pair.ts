@@ -53,16 +53,20 @@ export const clientPair = defineMethod({
     const minimum = ctx.agent.policy.policy.minimumUsePolicy
     const suggested = raiseUsePolicy(params.usePolicy, minimum)
     const answer = readPairingAnswer(
-      await ctx.agent.prompter.approvePairing({
-        ...promptContextOf(ctx.caller),
-        client: params.name,
-        scopes: { methods, services },
-        code,
-        codeShownByApplication: params.nonce !== undefined,
-        kind,
-        usePolicy: suggested,
-        ...(minimum !== undefined ? { minimumUsePolicy: { level: minimum, source: ctx.agent.policy.source } } : {}),
-      }),
+      await ctx.agent.prompter.approvePairing(
+        {
+          ...promptContextOf(ctx.caller),
+          client: params.name,
+          scopes: { methods, services },
+          code,
+          codeShownByApplication: params.nonce !== undefined,
+          kind,
+          usePolicy: suggested,
+          ...(minimum !== undefined ? { minimumUsePolicy: { level: minimum, source: ctx.agent.policy.source } } : {}),
+        },
+        // The application going away (Ctrl-C in `ehagent pair`) withdraws the request.
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
     )
     const who = auditCallerOf(ctx.caller)
     ctx.agent.audit.record({ event: 'client.pair', ...who, client: { name: params.name }, method: 'client.pair', outcome: answer.approved ? 'ok' : 'rejected' })

@@ -43,7 +43,7 @@ export const sessionImportToken = defineMethod({
         : profileOfAssertion(parseAssertion(document.assertionXml))
     // A sign-in like any other: refused while the privacy log is full, done once recorded.
     ctx.agent.audit.assertCanRecordUse()
-    await ctx.agent.session.importToken(document.assertionXml, keystore, profile, { client: ctx.caller.name })
+    await ctx.agent.session.importToken(document.assertionXml, keystore, profile, { client: ctx.caller.name }, ctx.signal ? { signal: ctx.signal } : {})
     await recordedOrSignedOut(ctx)
     return summarizeSession(ctx.agent.session, ctx.agent.environment.label)
   },

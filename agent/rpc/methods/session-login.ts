@@ -70,14 +70,18 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
   if (!isProfileId(profileId)) throw new AgentError('ERR_PROFILE_UNKNOWN', `unknown profile "${profileId.slice(0, 64)}"`, { profileId: profileId.slice(0, 64) })
   const profile = PROFILES[profileId]
   const keys = ctx.agent.keys.loginKeys(method ?? ctx.agent.keys.defaultMethod())
-  await ctx.agent.session.login({
-    profile: { id: profile.id, label: profile.label },
-    keys,
-    client: promptContextOf(ctx.caller),
-    claimsFor: (identification) => {
-      const identity = identityFromCertificate(identification.certificate)
-      if (mandateService) identity.mandateService = mandateService
-      return claimsForProfile(profile.id, identity)
+  await ctx.agent.session.login(
+    {
+      profile: { id: profile.id, label: profile.label },
+      keys,
+      client: promptContextOf(ctx.caller),
+      claimsFor: (identification) => {
+        const identity = identityFromCertificate(identification.certificate)
+        if (mandateService) identity.mandateService = mandateService
+        return claimsForProfile(profile.id, identity)
+      },
     },
-  })
+    // The caller going away (Ctrl-C) withdraws the prompt, unless another caller still waits.
+    ctx.signal ? { signal: ctx.signal } : {},
+  )
 }

@@ -21,7 +21,6 @@ export const EN = {
   },
   time: {
     never: 'never',
-    minutesLeft: (minutes: number) => (minutes === 1 ? '1 minute left' : `${minutes} minutes left`),
   },
   signIn: {
     titleLogin: 'Sign in to eHealth',
@@ -56,6 +55,7 @@ export const EN = {
     triesLeftLow: 'Few tries left before the card locks.',
     tryAgain: 'The application was told; start the sign-in again from the application when you are ready.',
     cancelled: 'Cancelled. The application was told that you did not sign in.',
+    askAgain: 'Type it again, or cancel. Nothing is tried without you.',
   },
   pairing: {
     title: 'Allow an application',
@@ -125,6 +125,7 @@ export const EN = {
     title: 'This request is no longer waiting',
     text: 'It was answered, cancelled, or it expired. You can close this window.',
     timedOut: 'No answer in time: the request expired and the application was told.',
+    withdrawn: 'The application stopped waiting (it was cancelled there, for instance with Ctrl-C), so this request was withdrawn. You can close this window.',
   },
   status: {
     title: 'eHealth session',
@@ -211,6 +212,7 @@ export const EN = {
     environments: { prod: 'Production', acc: 'Acceptance', int: 'Integration', sandbox: 'Sandbox (simulated eHealth)' } as Record<string, string>,
     systemLanguage: 'as the system',
     notANumber: 'Enter a whole number.',
+    inEffect: (value: string) => `The running agent uses: ${value}`,
   },
   import: {
     title: 'Import an SSO token',
@@ -241,6 +243,10 @@ export const EN = {
     auditFull: 'Privacy log full: signing refused…',
     settings: 'Settings…',
     quit: 'Quit',
+    openPrompt: 'open the waiting request…',
+    waitingTitle: 'waiting for you',
+    waitingSignIn: (client: string) => `Waiting for you: “${client}” asks to sign in`,
+    waitingPairing: (client: string) => `Waiting for you: “${client}” asks to be allowed`,
   },
   profiles: {
     citizen: 'Citizen',

@@ -19,7 +19,6 @@ export const FR: Strings = {
   },
   time: {
     never: 'jamais',
-    minutesLeft: (minutes: number) => (minutes === 1 ? 'encore 1 minute' : `encore ${minutes} minutes`),
   },
   signIn: {
     titleLogin: 'Se connecter à eHealth',
@@ -54,6 +53,7 @@ export const FR: Strings = {
     triesLeftLow: 'Il reste peu d’essais avant le blocage de la carte.',
     tryAgain: 'L’application a été prévenue ; relancez la connexion depuis l’application quand vous êtes prêt.',
     cancelled: 'Annulé. L’application a été prévenue que vous ne vous êtes pas connecté.',
+    askAgain: 'Réessayez, ou annulez. Rien n’est essayé sans vous.',
   },
   pairing: {
     title: 'Autoriser une application',
@@ -123,6 +123,7 @@ export const FR: Strings = {
     title: 'Cette demande n’attend plus',
     text: 'Elle a reçu une réponse, a été annulée ou a expiré. Vous pouvez fermer cette fenêtre.',
     timedOut: 'Pas de réponse à temps : la demande a expiré et l’application a été prévenue.',
+    withdrawn: 'L’application n’attend plus (elle a été annulée, par exemple avec Ctrl-C) ; cette demande a été retirée. Vous pouvez fermer cette fenêtre.',
   },
   status: {
     title: 'Session eHealth',
@@ -208,6 +209,7 @@ export const FR: Strings = {
     methods: { auto: 'automatique', keystore: 'keystore eHealth', 'eid+keystore': 'carte eID et keystore eHealth', eid: 'carte eID' },
     environments: { prod: 'Production', acc: 'Acceptation', int: 'Intégration', sandbox: 'Sandbox (eHealth simulé)' },
     systemLanguage: 'comme le système',
+    inEffect: (value: string) => `L’agent en cours utilise : ${value}`,
     notANumber: 'Entrez un nombre entier.',
   },
   import: {
@@ -239,6 +241,10 @@ export const FR: Strings = {
     auditFull: 'Journal de confidentialité plein : signature refusée…',
     settings: 'Paramètres…',
     quit: 'Quitter',
+    openPrompt: 'ouvrir la demande en attente…',
+    waitingTitle: 'en attente',
+    waitingSignIn: (client: string) => `En attente : « ${client} » demande à se connecter`,
+    waitingPairing: (client: string) => `En attente : « ${client} » demande une autorisation`,
   },
   profiles: {
     citizen: 'Citoyen',

@@ -19,7 +19,6 @@ export const NL: Strings = {
   },
   time: {
     never: 'nooit',
-    minutesLeft: (minutes: number) => (minutes === 1 ? 'nog 1 minuut' : `nog ${minutes} minuten`),
   },
   signIn: {
     titleLogin: 'Aanmelden bij eHealth',
@@ -54,6 +53,7 @@ export const NL: Strings = {
     triesLeftLow: 'Nog weinig pogingen voordat de kaart geblokkeerd wordt.',
     tryAgain: 'De toepassing werd verwittigd; start het aanmelden opnieuw vanuit de toepassing wanneer u klaar bent.',
     cancelled: 'Geannuleerd. De toepassing werd verwittigd dat u zich niet aanmeldde.',
+    askAgain: 'Probeer opnieuw, of annuleer. Zonder u wordt niets geprobeerd.',
   },
   pairing: {
     title: 'Een toepassing toelaten',
@@ -123,6 +123,7 @@ export const NL: Strings = {
     title: 'Dit verzoek wacht niet meer',
     text: 'Het werd beantwoord of geannuleerd, of het is verlopen. U kan dit venster sluiten.',
     timedOut: 'Geen antwoord op tijd: het verzoek is verlopen en de toepassing werd verwittigd.',
+    withdrawn: 'De toepassing wacht niet meer (ze werd daar geannuleerd, bijvoorbeeld met Ctrl-C); dit verzoek werd ingetrokken. U kan dit venster sluiten.',
   },
   status: {
     title: 'eHealth-sessie',
@@ -208,6 +209,7 @@ export const NL: Strings = {
     methods: { auto: 'automatisch', keystore: 'eHealth-keystore', 'eid+keystore': 'eID-kaart en eHealth-keystore', eid: 'eID-kaart' },
     environments: { prod: 'Productie', acc: 'Acceptatie', int: 'Integratie', sandbox: 'Sandbox (nagebootste eHealth)' },
     systemLanguage: 'zoals het systeem',
+    inEffect: (value: string) => `De draaiende agent gebruikt: ${value}`,
     notANumber: 'Geef een geheel getal.',
   },
   import: {
@@ -239,6 +241,10 @@ export const NL: Strings = {
     auditFull: 'Privacylogboek vol: ondertekenen geweigerd…',
     settings: 'Instellingen…',
     quit: 'Afsluiten',
+    openPrompt: 'het wachtende verzoek openen…',
+    waitingTitle: 'wacht op u',
+    waitingSignIn: (client: string) => `Wacht op u: „${client}” vraagt om aan te melden`,
+    waitingPairing: (client: string) => `Wacht op u: „${client}” vraagt toelating`,
   },
   profiles: {
     citizen: 'Burger',

@@ -1,3 +1,4 @@
+import { describeMoment } from '../../../protocol/time/describe-moment.js'
 import { LANGUAGE_TAGS, type Language } from './language.js'
 import { EN, type Strings } from './strings-en.js'
 import { FR } from './strings-fr.js'
@@ -28,7 +29,16 @@ export interface TimeFormat {
   timeZone?: string | undefined
 }
 
-/** `14:05`: when a session ends, in the tray and on the pages. */
+/**
+ * `tomorrow 19:57 (in 23 h)`, `12 Dec 19:57 (in 277 days)`, `14:05 (in 3 h)`: when a session
+ * ends or renews, on the pages and in the tray. The day whenever it is not today, and the
+ * distance from `now` (protocol/time/describe-moment.ts).
+ */
+export function formatMoment(date: Date, format: TimeFormat, now: Date): string {
+  return describeMoment(date, { now, language: format.language, timeZone: format.timeZone }).text
+}
+
+/** `14:05`: a time of today only (use formatMoment for anything that may be another day). */
 export function formatTime(date: Date, format: TimeFormat): string {
   return new Intl.DateTimeFormat(LANGUAGE_TAGS[format.language], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...zone(format) }).format(date)
 }

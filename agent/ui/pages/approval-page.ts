@@ -53,6 +53,6 @@ export function renderApprovalPage(t: Strings, entry: DeskEntry & { question: { 
     case 'cancelled':
       return { title, body: html`${facts}<div class="notice" role="status">${c.denied}</div>` }
     default:
-      return { title: t.expired.title, body: html`<div class="notice" role="status">${entry.state.phase === 'expired' ? t.expired.timedOut : t.expired.text}</div>` }
+      return { title: t.expired.title, body: html`<div class="notice" role="status">${entry.state.phase === 'expired' ? t.expired.timedOut : entry.state.phase === 'withdrawn' ? t.expired.withdrawn : t.expired.text}</div>` }
   }
 }

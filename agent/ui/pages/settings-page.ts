@@ -5,11 +5,15 @@ import { profileName, type Strings } from '../i18n/strings.js'
 import { formValue, hasValue, SETTINGS_FIELDS, type SettingsField } from '../settings-form.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 
-/** The settings form; each field says whether it applies at once or after a restart. */
+/**
+ * The settings form; each field says whether it applies at once or after a restart. The settings
+ * needing a restart show what the running agent uses now (`ehagent start --port`/`--env` override
+ * the file without changing it): the port the pages are on is the one in effect.
+ */
 export function renderSettingsPage(
   t: Strings,
   config: AgentConfig,
-  extra: { csrf: string; values?: Record<string, string>; errors?: Record<string, string>; locked?: { fields: ReadonlySet<string>; source: string } },
+  extra: { csrf: string; values?: Record<string, string>; errors?: Record<string, string>; inEffect?: { port: number; environment: string }; locked?: { fields: ReadonlySet<string>; source: string } },
 ): Html {
   const fields = SETTINGS_FIELDS.map((field) => {
     const locked = extra.locked?.fields.has(field.name) === true
@@ -19,6 +23,8 @@ export function renderSettingsPage(
     const id = `f-${field.name.replace(/\./g, '-')}`
     const when = field.restart ? t.settings.afterRestart : t.settings.appliesNow
     const label = html`<label for="${id}">${t.settings.fields[field.name] ?? field.name} <span class="hint">(${when})</span></label>`
+    const running = field.name === 'port' ? extra.inEffect?.port : field.name === 'environment' ? extra.inEffect?.environment : undefined
+    const effect = running === undefined ? '' : html`<div class="hint" id="${id}-in-effect">${t.settings.inEffect(field.name === 'environment' ? optionLabel(t, field, String(running)) : String(running))}</div>`
     const invalid = error ? html` aria-invalid="true" aria-describedby="${id}-error"` : ''
     // Read-only, not disabled, for inputs: the value stays selectable and is sent back unchanged;
     // a select cannot be read-only, so it is disabled (and not sent).
@@ -32,7 +38,7 @@ export function renderSettingsPage(
             ? html`<input id="${id}" name="${field.name}" type="password" autocomplete="off" value="" placeholder="${hasValue(config, field) ? t.settings.secretKept : t.settings.empty}"${invalid}${lock}>`
             : html`<input id="${id}" name="${field.name}" type="${field.kind === 'number' ? 'number' : 'text'}" value="${value}" placeholder="${field.kind === 'text' ? t.settings.empty : ''}"${invalid}${lock}>`
     const lockNote = locked && extra.locked ? html`<div class="hint locked" id="${id}-lock">${t.settings.lockedBy(extra.locked.source)}</div>` : ''
-    return html`<div>${label}${control}${lockNote}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
+    return html`<div>${label}${control}${effect}${lockNote}${error ? html`<div class="field-error" id="${id}-error" role="alert">${error}</div>` : ''}</div>`
   })
   return html`<form method="post" action="/ui/admin/settings"><input type="hidden" name="csrf" value="${extra.csrf}">${fields}<div class="actions"><button type="submit">${t.settings.save}</button></div></form>`
 }

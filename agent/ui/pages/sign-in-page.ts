@@ -17,7 +17,8 @@ export interface SignInView {
  * The sign-in prompt (threat T10): who asks (the application, the program behind it as the OS
  * reports it, and the website behind a browser extension), for
  * which profile, in which environment, with which key; then the PIN or password field, or for a
- * pinpad reader a confirmation only. Tries left are shown before the user types (T11).
+ * pinpad reader a confirmation only. Tries left are shown before the user types (T11). After a
+ * wrong PIN or password the same page asks again, saying it was wrong and how many tries are left.
  */
 export function renderSignInPage(
   t: Strings,
@@ -38,10 +39,14 @@ ${renderCallerRows(t, p)}
   switch (state.phase) {
     case 'waiting': {
       const req = p.requirement
-      const tries =
-        req.secret === 'pin' && req.retriesLeft === 1
+      const refused = state.refusal
+      // After a wrong try the flags the key source reported then are the news; before, the token's.
+      const retriesLeft = refused ? refused.retriesLeft : req.secret === 'pin' ? req.retriesLeft : undefined
+      const tries = refused
+        ? html`<div class="notice error" role="alert"><strong>${refused.code === 'ERR_PIN_INCORRECT' ? t.signIn.wrongPin : t.signIn.wrongPassword}</strong>${retriesLeft === 1 ? html` ${t.signIn.triesLeftOne}` : retriesLeft === 'low' ? html` ${t.signIn.triesLeftLow}` : ''} ${t.signIn.askAgain}</div>`
+        : retriesLeft === 1
           ? html`<div class="notice warning" role="alert">${t.signIn.lastTry}</div>`
-          : req.secret === 'pin' && req.retriesLeft === 'low'
+          : retriesLeft === 'low'
             ? html`<div class="notice warning" role="alert">${t.signIn.fewTries}</div>`
             : ''
       const field =
@@ -78,6 +83,8 @@ ${renderCallerRows(t, p)}
     }
     case 'cancelled':
       return { title, body: html`${facts}<div class="notice" role="status">${t.signIn.cancelled}</div>` }
+    case 'withdrawn':
+      return { title, body: html`${facts}<div class="notice" role="status">${t.expired.withdrawn}</div>` }
     default:
       return { title: t.expired.title, body: html`<div class="notice" role="status">${state.phase === 'expired' ? t.expired.timedOut : t.expired.text}</div>` }
   }

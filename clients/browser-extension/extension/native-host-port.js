@@ -56,7 +56,7 @@ export function createNativeHostClient(options) {
       const why = options.lastError()
       if (port !== opened) return
       port = undefined
-      failAll('ERR_NETWORK', why === undefined ? {} : { detail: why })
+      failAll('ERR_AGENT_UNREACHABLE', why === undefined ? {} : { detail: why })
     })
     return opened
   }
@@ -74,7 +74,7 @@ export function createNativeHostClient(options) {
     scheduleIdleClose()
   }
 
-  /** @param {'ERR_NETWORK' | 'ERR_TIMEOUT'} code @param {Record<string, unknown>} data */
+  /** @param {'ERR_AGENT_UNREACHABLE' | 'ERR_TIMEOUT'} code @param {Record<string, unknown>} data */
   function failAll(code, data) {
     for (const [id, waiting] of pending) {
       pending.delete(id)
@@ -127,14 +127,14 @@ export function createNativeHostClient(options) {
           port = undefined
           pending.delete(id)
           clearTimer(timer)
-          resolve(hostFailure(id, 'ERR_NETWORK', { detail: String(/** @type {Error} */ (err)?.message ?? err) }))
+          resolve(hostFailure(id, 'ERR_AGENT_UNREACHABLE', { detail: String(/** @type {Error} */ (err)?.message ?? err) }))
         }
       })
     },
   }
 }
 
-/** @param {number} id @param {'ERR_NETWORK' | 'ERR_TIMEOUT'} code @param {Record<string, unknown>} data @returns {HostAnswer} */
+/** @param {number} id @param {'ERR_AGENT_UNREACHABLE' | 'ERR_TIMEOUT'} code @param {Record<string, unknown>} data @returns {HostAnswer} */
 function hostFailure(id, code, data) {
   if (code === 'ERR_TIMEOUT') return pageError(id, code, { reason: 'native-host-timeout', ...data }, 'the ehealth-agent native host did not answer in time')
   return pageError(id, code, { reason: 'native-host-unavailable', ...data })

@@ -28,7 +28,7 @@ export const EXTENSION_ERRORS = Object.freeze({
   ERR_INVALID_PARAMS: { rpc: -32602, message: 'invalid params', hint: 'params.envelope must be the SOAP envelope as a string' },
   ERR_INTERNAL: { rpc: -32603, message: 'internal error', hint: 'see the extension service worker console' },
   ERR_UNAUTHORIZED: { rpc: -32001, message: 'this web page may not use the extension', hint: 'the extension answers only the web applications listed in its manifest' },
-  ERR_NETWORK: { rpc: -32033, message: 'the ehealth-agent native host is not installed or stopped', hint: 'install the agent for this user (ehagent install) and make sure it runs' },
+  ERR_AGENT_UNREACHABLE: { rpc: -32062, message: 'the ehealth-agent native host is not installed or stopped', hint: 'install the agent for this user (ehagent install) and make sure it runs' },
   ERR_TIMEOUT: { rpc: -32034, message: 'the agent did not answer in time', hint: 'retry when the user is at the computer' },
   ERR_XML_TOO_LARGE: { rpc: -32042, message: 'the XML is too large', hint: 'see error.data.limit' },
 })

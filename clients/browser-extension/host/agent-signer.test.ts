@@ -105,17 +105,17 @@ describe('createAgentSigner', () => {
     expect(existsSync(path)).toBe(true)
   })
 
-  it('the agent not running is ERR_NETWORK before any pairing', async () => {
+  it('the agent not running is ERR_AGENT_UNREACHABLE before any pairing', async () => {
     const agent = fakeAgent()
     const signer = createAgentSigner({
       extensionId: ID,
       findAgentUrl: async () => {
-        throw new AgentError('ERR_NETWORK', 'the ehealth-agent is not running on this computer', { reason: 'agent-not-running' })
+        throw new AgentError('ERR_AGENT_UNREACHABLE', 'the ehealth-agent is not running on this computer', { reason: 'agent-not-running' })
       },
       credentials: openCredentialFile(credentialPath()),
       connect: agent.connect,
     })
-    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { reason: 'agent-not-running' } })
+    await expect(signer.sign({ envelope: '<e/>' }, APP)).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', data: { reason: 'agent-not-running' } })
     expect(agent.calls).toEqual([])
   })
 })

@@ -14,14 +14,14 @@ describe('findAgentUrl', () => {
     expect(await findAgentUrl(file)).toBe('http://127.0.0.1:4752')
   })
 
-  it('no file, or a file without a usable port: ERR_NETWORK agent-not-running', async () => {
-    await expect(findAgentUrl(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { reason: 'agent-not-running' } })
+  it('no file, or a file without a usable port: ERR_AGENT_UNREACHABLE agent-not-running', async () => {
+    await expect(findAgentUrl(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', data: { reason: 'agent-not-running' } })
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, JSON.stringify({ port: '4752; rm -rf' }))
-    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { reason: 'agent-not-running', detail: expect.stringMatching(/^the discovery file is not valid: port: /) } })
+    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', data: { reason: 'agent-not-running', detail: expect.stringMatching(/^the discovery file is not valid: port: /) } })
     writeFileSync(bad, JSON.stringify({ port: 70000 }))
-    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { detail: expect.stringContaining('port') } })
+    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', data: { detail: expect.stringContaining('port') } })
     writeFileSync(bad, '{"port": 47')
-    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_NETWORK', data: { detail: 'the discovery file is not JSON' } })
+    await expect(findAgentUrl(bad)).rejects.toMatchObject({ code: 'ERR_AGENT_UNREACHABLE', data: { detail: 'the discovery file is not JSON' } })
   })
 })

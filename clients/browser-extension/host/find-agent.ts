@@ -32,7 +32,7 @@ export async function findAgentUrl(discoveryFile: string): Promise<string> {
 }
 
 function notRunning(detail?: string): AgentError {
-  return new AgentError('ERR_NETWORK', 'the ehealth-agent is not running on this computer', {
+  return new AgentError('ERR_AGENT_UNREACHABLE', 'the ehealth-agent is not running on this computer', {
     reason: 'agent-not-running',
     hint: 'start the agent (it starts at login once installed with `ehagent install`), then try again',
     ...(detail === undefined ? {} : { detail }),

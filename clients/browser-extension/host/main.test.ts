@@ -12,7 +12,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'host-main-'))
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }))
 
 describe('the host process', () => {
-  it('speaks only frames on stdout: with no agent running, a typed ERR_NETWORK answer, then exits 0 when the browser closes the pipe', async () => {
+  it('speaks only frames on stdout: with no agent running, a typed ERR_AGENT_UNREACHABLE answer, then exits 0 when the browser closes the pipe', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--state-dir', stateDir, ORIGIN], { stdio: ['pipe', 'pipe', 'pipe'] })
     const stdout: Buffer[] = []
     const events: FrameEvent[] = []
@@ -32,14 +32,14 @@ describe('the host process', () => {
         value: {
           jsonrpc: '2.0',
           id: 1,
-          error: { code: -32033, message: 'the ehealth-agent is not running on this computer', data: expect.objectContaining({ code: 'ERR_NETWORK', reason: 'agent-not-running' }) },
+          error: { code: -32062, message: 'the ehealth-agent is not running on this computer', data: expect.objectContaining({ code: 'ERR_AGENT_UNREACHABLE', reason: 'agent-not-running' }) },
         },
       },
     ])
     // Exactly one frame's bytes: nothing else was printed to stdout.
     const bytes = Buffer.concat(stdout)
     expect(bytes.readUInt32LE(0) + 4).toBe(bytes.length)
-    expect(stderr).toContain('soap.sign for http://127.0.0.1:1: ERR_NETWORK')
+    expect(stderr).toContain('soap.sign for http://127.0.0.1:1: ERR_AGENT_UNREACHABLE')
   })
 
   it('started by anything but Chrome (no extension origin), it says so on stderr and exits 2', () => {

@@ -2,6 +2,7 @@ import { UsageError, type Command } from '../cli-context.js'
 import { connectAgent } from '../connect-agent.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { printResult } from '../print-result.js'
+import { tellTime } from '../tell-time.js'
 
 /**
  * `ehagent clients [--json]`: the paired applications; `ehagent clients revoke ID`: the
@@ -19,7 +20,7 @@ export const clients: Command = async (ctx) => {
       list
         .map(
           (c) =>
-            `${c.clientId}  ${c.name}  paired ${c.pairedAt}${c.lastUsedAt ? `, last used ${c.lastUsedAt}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}; each use: ${c.usePolicy}${raised(c.raisedFrom)}` +
+            `${c.clientId}  ${c.name}  paired ${tellTime(ctx, c.pairedAt)}${c.lastUsedAt ? `, last used ${tellTime(ctx, c.lastUsedAt)}` : ''}\n    may call ${c.scopes.methods.join(', ')}; services ${c.scopes.services.join(', ')}; each use: ${c.usePolicy}${raised(c.raisedFrom)}` +
             `\n    programs ${c.executables.length > 0 ? c.executables.join(', ') : 'any (not known at pairing)'}` +
             (c.kind === 'browser-extension' ? `\n    websites ${c.origins.map((o) => o.origin).join(', ') || 'none yet'}` : ''),
         )

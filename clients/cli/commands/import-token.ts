@@ -19,6 +19,6 @@ export const importToken: Command = async (ctx) => {
   const agent = await connectAgent(ctx)
   // The keystore may have to be opened to compare certificates: the agent may ask for its password.
   const s = await showProgress(ctx, 'importing the session token (the agent may ask for the keystore password)…', agent.call('session.importToken', { token }))
-  printResult(ctx, s, describeSession(s))
+  printResult(ctx, s, describeSession(ctx, s))
   return EXIT_CODES.ok
 }

@@ -1,16 +1,22 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { readMachineFacts, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
+import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
+import { optionString, readMachineFacts, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { buildInstallContext, planInstallForUser } from '../build-install-context.js'
 import { loadInstaller, type InstallerModule, type InstallStep } from '../load-server.js'
 import { printResult } from '../print-result.js'
+import { waitForAgent } from '../wait-for-agent.js'
+
+/** How long a freshly started service has to answer (the sandbox environment starts its sandbox first). */
+const START_TIMEOUT_MS = 30_000
 
 /**
  * `ehagent install [--state-dir DIR] [--no-start] [--dry-run] [--json]`: run the agent as a
  * per-user service (systemd user unit, launchd agent, or logon task), show the tray at login and
  * open downloaded `.ehtoken` files in the agent. No root or administrator; installing again
- * rewrites the same files.
+ * rewrites the same files. Exits 1, saying why, when a required step failed — also when the
+ * service could not be started, or started an agent that does not answer.
  */
 export const install: Command = async (ctx) => {
   const installer = await loadInstaller()
@@ -25,18 +31,30 @@ export const install: Command = async (ctx) => {
   // What bin/ehagent.js runs: the compiled CLI (which loads the compiled agent).
   const compiled = existsSync(join(readMachineFacts(ctx).packageRoot, 'dist', 'clients', 'cli', 'main.js'))
   if (!compiled) outcome.notes.push('the compiled agent (dist/) is missing: run `npm run build`, or the service cannot start')
+  // The service manager's "started" only means it ran the program: wait for the agent to answer.
+  let started: { port: number; pid: number } | undefined
+  if (plan.startsAgent && outcome.failures.length === 0) {
+    const paths = resolvePaths(optionString(ctx, 'state-dir'), ctx.pathContext)
+    if (!wantsJson(ctx)) ctx.stderr.write('starting the agent…\n')
+    const result = await (ctx.waitForAgent ?? waitForAgent)(paths, START_TIMEOUT_MS)
+    if (result.ok) started = { port: result.port, pid: result.pid }
+    else outcome.failures.push(`the service was started, but the agent did not come up: ${result.why}; see ${plan.serviceLog}`)
+  } else if (plan.startsAgent) {
+    outcome.notes.push(`why the service did not start: ${plan.serviceLog}`)
+  }
   printResult(
     ctx,
-    { platform: plan.platform, written: outcome.written, notes: outcome.notes, failures: outcome.failures, summary: plan.summary },
+    { platform: plan.platform, written: outcome.written, notes: outcome.notes, failures: outcome.failures, summary: plan.summary, ...(started ? { running: started } : {}) },
     [
       outcome.failures.length ? 'ehealth-agent is NOT fully installed:' : 'ehealth-agent is installed for this user:',
       ...plan.summary.map((s) => `  ${s}`),
+      ...(started ? [`  running now on 127.0.0.1:${started.port} (pid ${started.pid})`] : []),
       ...outcome.failures.map((f) => `  failed: ${f}`),
       ...outcome.notes.map((n) => `  note: ${n}`),
       'Undo with `ehagent uninstall`; check with `ehagent doctor`.',
     ].join('\n'),
   )
-  if (!wantsJson(ctx) && outcome.failures.length) ctx.stderr.write('ehagent install: a required step failed (see above)\n')
+  if (!wantsJson(ctx) && outcome.failures.length) ctx.stderr.write(`ehagent install: ${outcome.failures[0]}\n`)
   return outcome.failures.length ? EXIT_CODES.error : EXIT_CODES.ok
 }
 

@@ -20,6 +20,6 @@ export const login: Command = async (ctx) => {
     SIGN_IN_PROGRESS,
     agent.call('session.login', { ...(profile ? { profile } : {}), ...(method ? { method: method as (typeof METHODS)[number] } : {}) }),
   )
-  printResult(ctx, s, describeSession(s))
+  printResult(ctx, s, describeSession(ctx, s))
   return EXIT_CODES.ok
 }

@@ -54,7 +54,12 @@ async function send(base: string, method: 'GET' | 'POST', path: string, body?: u
       signal: AbortSignal.timeout(10_000),
     })
   } catch (cause) {
-    throw new AgentError('ERR_NETWORK', `no sandbox answers at ${base}: start one with \`ehagent sandbox --port ${new URL(base).port}\``, { detail: 'sandbox not reachable' }, { cause })
+    // Exit 4, as for the agent: the local program this command talks to is not running.
+    const port = new URL(base).port
+    throw new AgentError('ERR_AGENT_UNREACHABLE', `no sandbox answers at ${base}: start one with \`ehagent sandbox --port ${port}\``, {
+      detail: 'sandbox not reachable',
+      hint: `start the sandbox with \`ehagent sandbox --port ${port}\`, or give the running one's port with --port`,
+    }, { cause })
   }
   let json: unknown
   try {

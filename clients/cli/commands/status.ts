@@ -3,6 +3,7 @@ import type { Command } from '../cli-context.js'
 import { connectAgent } from '../connect-agent.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { printResult } from '../print-result.js'
+import { tellTime } from '../tell-time.js'
 
 /** `ehagent status [--json]`: is the agent up, which environment, signed in as whom until when, how full the privacy log is. */
 export const status: Command = async (ctx) => {
@@ -14,7 +15,7 @@ export const status: Command = async (ctx) => {
     s,
     [
       `ehealth-agent ${s.version} (pid ${s.pid}), environment ${s.environment}`,
-      t ? `signed in as ${t.subject} (${t.profile.label}) until ${t.notOnOrAfter}; renewal at ${t.renewAt}` : 'signed out',
+      t ? `signed in as ${t.subject} (${t.profile.label}) until ${tellTime(ctx, t.notOnOrAfter)}; renewal ${tellTime(ctx, t.renewAt)}` : 'signed out',
       privacyLogLine(s.privacyLog),
     ].join('\n'),
   )

@@ -18,6 +18,6 @@ export const switchProfile: Command = async (ctx) => {
     `switching to ${profile}: answer the PIN or password prompt of the agent (its window or terminal)…`,
     agent.call('session.switchProfile', { profile }),
   )
-  printResult(ctx, s, describeSession(s))
+  printResult(ctx, s, describeSession(ctx, s))
   return EXIT_CODES.ok
 }

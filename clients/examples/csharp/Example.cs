@@ -19,10 +19,11 @@ const string Sample = """
 """;
 
 string discoveryFile = Environment.GetEnvironmentVariable("EHAGENT_DISCOVERY_FILE") is { Length: > 0 } d ? d : DefaultDiscoveryFile();
+// ERR_AGENT_UNREACHABLE is the agent's own code for it (protocol/errors.ts); 4 is `ehagent`'s exit code.
 if (!File.Exists(discoveryFile))
 {
-    Console.Error.WriteLine($"no discovery file at {discoveryFile}: is the agent running? (ehagent start)");
-    return 2;
+    Console.Error.WriteLine($"ERR_AGENT_UNREACHABLE: the ehealth-agent is not running (no discovery file at {discoveryFile}); start it with `ehagent start`");
+    return 4;
 }
 JsonNode discovery = JsonNode.Parse(File.ReadAllText(discoveryFile))!;
 string credentialFile = Environment.GetEnvironmentVariable("EHAGENT_CREDENTIAL_FILE") is { Length: > 0 } c ? c : discovery["credentialFile"]!.GetValue<string>();
@@ -59,6 +60,12 @@ catch (InvalidOperationException e)
 {
     Console.Error.WriteLine($"the agent refused: {e.Message}");
     return 1;
+}
+catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+{
+    // An agent that stopped left its discovery file behind.
+    Console.Error.WriteLine($"ERR_AGENT_UNREACHABLE: the ehealth-agent is not running (nothing answers on 127.0.0.1:{port}); start it with `ehagent start`");
+    return 4;
 }
 
 static string DefaultDiscoveryFile()

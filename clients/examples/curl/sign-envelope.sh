@@ -13,7 +13,9 @@ if [ -z "${EHAGENT_DISCOVERY_FILE:-}" ]; then
   elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then EHAGENT_DISCOVERY_FILE="$XDG_RUNTIME_DIR/ehealth-agent/agent.json"
   else EHAGENT_DISCOVERY_FILE="${XDG_STATE_HOME:-$HOME/.local/state}/ehealth-agent/run/agent.json"; fi
 fi
-[ -r "$EHAGENT_DISCOVERY_FILE" ] || { echo "no discovery file at $EHAGENT_DISCOVERY_FILE: is the agent running? (ehagent start)" >&2; exit 2; }
+# ERR_AGENT_UNREACHABLE is the agent's own code for it (protocol/errors.ts); 4 is `ehagent`'s exit code.
+unreachable() { echo "ERR_AGENT_UNREACHABLE: the ehealth-agent is not running ($1); start it with \`ehagent start\`" >&2; exit 4; }
+[ -r "$EHAGENT_DISCOVERY_FILE" ] || unreachable "no discovery file at $EHAGENT_DISCOVERY_FILE"
 
 # json_value NAME: the first value of "NAME" in the JSON on stdin, strings unescaped. Enough for
 # the agent's answers (no jq needed); not a general JSON parser.
@@ -68,7 +70,8 @@ fail_on_error() {
   fi
 }
 
-status=$(rpc session.status '{}')
+# curl exits 7 when it cannot connect: an agent that stopped left its discovery file behind.
+status=$(rpc session.status '{}') || { code=$?; [ "$code" = 7 ] && unreachable "nothing answers on 127.0.0.1:$port"; exit "$code"; }
 fail_on_error "$status"
 echo "session: $(printf '%s' "$status" | json_value state)" >&2
 

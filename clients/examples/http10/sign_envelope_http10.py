@@ -58,17 +58,29 @@ def post_http10(port, credential, body):
     return status, headers, payload
 
 
+def exit_unreachable(why):
+    # The agent's own code for it (protocol/errors.ts), and `ehagent`'s exit code 4.
+    print(f"ERR_AGENT_UNREACHABLE: the ehealth-agent is not running ({why}); start it with `ehagent start`", file=sys.stderr)
+    sys.exit(4)
+
+
 def main():
     discovery_file = os.environ.get("EHAGENT_DISCOVERY_FILE") or default_discovery_file()
-    with open(discovery_file, encoding="utf-8") as f:
-        discovery = json.load(f)
+    try:
+        with open(discovery_file, encoding="utf-8") as f:
+            discovery = json.load(f)
+    except FileNotFoundError:
+        exit_unreachable(f"no discovery file at {discovery_file}")
     with open(os.environ.get("EHAGENT_CREDENTIAL_FILE") or discovery["credentialFile"], encoding="utf-8") as f:
         credential = f.read().strip()
     port = int(discovery["port"])
 
     def rpc(request_id, method, params):
         body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}).encode("utf-8")
-        status, _, payload = post_http10(port, credential, body)
+        try:
+            status, _, payload = post_http10(port, credential, body)
+        except ConnectionRefusedError:
+            exit_unreachable(f"nothing answers on 127.0.0.1:{port}")
         answer = json.loads(payload.decode("utf-8"))
         if "error" in answer:
             data = answer["error"].get("data") or {}

@@ -39,8 +39,7 @@ public class Example {
         try {
             discovery = (Map<?, ?>) Json.parse(Files.readString(Path.of(discoveryFile)));
         } catch (IOException e) {
-            System.err.println("no discovery file at " + discoveryFile + ": is the agent running? (ehagent start)");
-            System.exit(2);
+            exitUnreachable("no discovery file at " + discoveryFile);
             return;
         }
         String credentialFile = System.getenv("EHAGENT_CREDENTIAL_FILE");
@@ -60,7 +59,16 @@ public class Example {
         } catch (AgentException e) {
             System.err.println("the agent refused: " + e.getMessage());
             System.exit(1);
+        } catch (java.net.ConnectException e) {
+            // An agent that stopped left its discovery file behind.
+            exitUnreachable("nothing answers on 127.0.0.1:" + port);
         }
+    }
+
+    /** ERR_AGENT_UNREACHABLE is the agent's own code for it (protocol/errors.ts); 4 is `ehagent`'s exit code. */
+    static void exitUnreachable(String why) {
+        System.err.println("ERR_AGENT_UNREACHABLE: the ehealth-agent is not running (" + why + "); start it with `ehagent start`");
+        System.exit(4);
     }
 
     static String defaultDiscoveryFile() {

@@ -23,10 +23,12 @@ $sample = @'
 
 $discoveryFile = $env:EHAGENT_DISCOVERY_FILE
 if (-not $discoveryFile) { $discoveryFile = Join-Path $env:LOCALAPPDATA 'ehealth-agent\run\agent.json' }
-if (-not (Test-Path $discoveryFile)) {
-  Write-Error "no discovery file at ${discoveryFile}: is the agent running? (ehagent start)"
-  exit 2
+# ERR_AGENT_UNREACHABLE is the agent's own code for it (protocol/errors.ts); 4 is `ehagent`'s exit code.
+function Exit-Unreachable([string]$Why) {
+  [Console]::Error.WriteLine("ERR_AGENT_UNREACHABLE: the ehealth-agent is not running (${Why}); start it with ``ehagent start``")
+  exit 4
 }
+if (-not (Test-Path $discoveryFile)) { Exit-Unreachable "no discovery file at ${discoveryFile}" }
 $discovery = Get-Content -Raw -Encoding UTF8 $discoveryFile | ConvertFrom-Json
 $credentialFile = $env:EHAGENT_CREDENTIAL_FILE
 if (-not $credentialFile) { $credentialFile = $discovery.credentialFile }
@@ -37,8 +39,14 @@ $script:nextId = 1
 function Invoke-Agent([string]$Method, [hashtable]$Params) {
   $body = @{ jsonrpc = '2.0'; id = $script:nextId++; method = $Method; params = $Params } | ConvertTo-Json -Compress -Depth 5
   # UTF-8 bytes: Windows PowerShell 5.1 would otherwise send the string in the ANSI code page.
-  $answer = Invoke-RestMethod -Uri $uri -Method Post -ContentType 'application/json' `
-    -Headers @{ Authorization = "Bearer $credential" } -Body ([Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 300
+  try {
+    $answer = Invoke-RestMethod -Uri $uri -Method Post -ContentType 'application/json' `
+      -Headers @{ Authorization = "Bearer $credential" } -Body ([Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 300
+  } catch [System.Net.WebException], [System.Net.Http.HttpRequestException] {
+    # No HTTP answer at all (an agent that stopped left its discovery file behind).
+    if (-not $_.Exception.Response) { Exit-Unreachable "nothing answers at $uri" }
+    throw
+  }
   if ($answer.error) { throw "the agent refused: $($answer.error.data.code): $($answer.error.message)" }
   return $answer.result
 }

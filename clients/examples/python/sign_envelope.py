@@ -34,6 +34,17 @@ def default_discovery_file():
     return os.path.join(state, "ehealth-agent", "run", "agent.json")
 
 
+# The agent's own code for "nothing answers where the agent should be" (protocol/errors.ts), and
+# the exit code `ehagent` uses for it.
+AGENT_UNREACHABLE = "ERR_AGENT_UNREACHABLE: the ehealth-agent is not running ({}); start it with `ehagent start`"
+EXIT_AGENT_UNREACHABLE = 4
+
+
+def exit_unreachable(why):
+    print(AGENT_UNREACHABLE.format(why), file=sys.stderr)
+    sys.exit(EXIT_AGENT_UNREACHABLE)
+
+
 class AgentError(Exception):
     def __init__(self, error):
         data = error.get("data") or {}
@@ -47,7 +58,7 @@ def main():
         with open(discovery_file, encoding="utf-8") as f:
             discovery = json.load(f)
     except FileNotFoundError:
-        sys.exit(f"no discovery file at {discovery_file}: is the agent running? (ehagent start)")
+        exit_unreachable(f"no discovery file at {discovery_file}")
     credential_file = os.environ.get("EHAGENT_CREDENTIAL_FILE") or discovery["credentialFile"]
     with open(credential_file, encoding="utf-8") as f:
         credential = f.read().strip()
@@ -66,6 +77,8 @@ def main():
                 answer = json.load(response)
         except urllib.error.HTTPError as e:  # refused by a guard (401, 403…): the body is still JSON-RPC
             answer = json.load(e)
+        except urllib.error.URLError as e:  # connection refused: an agent that stopped left its file behind
+            exit_unreachable(f"nothing answers at {url}: {e.reason}")
         if "error" in answer:
             raise AgentError(answer["error"])
         return answer["result"]
