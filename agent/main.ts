@@ -162,6 +162,7 @@ function readDesktopEnvironment(platform: Platform): DesktopFacts {
     platform.id,
     existsSync,
     // Windows and macOS set no LANG; Intl's default locale is the one the user chose in the OS.
-    Intl.DateTimeFormat().resolvedOptions().locale,
+    // Elsewhere it is LANG again, so Intl is not asked: its first use maps some 6 MB of ICU data.
+    process.platform === 'win32' || process.platform === 'darwin' ? Intl.DateTimeFormat().resolvedOptions().locale : undefined,
   )
 }

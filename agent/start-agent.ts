@@ -6,6 +6,8 @@ import { createDemoPrompter, followSandboxRedirects } from './environment/demo-a
 import { resolveEnvironment } from './environment/resolve-environment.js'
 import { closeAgent } from './start/close-agent.js'
 import { listenAgent } from './start/listen-agent.js'
+import { obtainFullCollection } from './memory/full-collection.js'
+import { trimWhenIdle } from './memory/trim-when-idle.js'
 import type { RunningAgent, StartAgentOptions, StartStep } from './start/start-agent-options.js'
 import { startDesktopTray } from './start/start-desktop-tray.js'
 import { UndoStack } from './start/undo-stack.js'
@@ -54,6 +56,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     await wired.audit.open().catch((err: unknown) => opts.log(`the privacy log could not be opened: ${(err as Error).message}`))
 
     const url = await listenAgent(opts, wired, resolved.environment.id, undo, step)
+    const collect = obtainFullCollection()
+    if (collect) {
+      // After a burst of calls, the memory of the load is given back once the agent is idle.
+      const stopTrim = trimWhenIdle({ answered: () => wired.rpc.answered(), collect, intervalMs: 5000, minRequests: 200, rounds: 3, setTimer: (ms, fn) => opts.clock.setTimer(ms, fn) })
+      undo.push('the idle memory trim', async () => stopTrim())
+    }
     if (policy.reread) {
       const stop = watchPolicy({
         state: policy.state,

@@ -1,5 +1,5 @@
 import type { PeerFacts, PeerIdentifier } from '../callers/caller-program.js'
-import type { GuardOptions } from './guards.js'
+import type { GuardOptions } from './api-guard.js'
 import { createHostAllowlist, isAllowedHost } from './host-allowlist.js'
 import { isLoopbackAddress } from './ip-address.js'
 import type { Connection } from './read-connection.js'

@@ -43,6 +43,14 @@ export function applyCorsHeaders(response: Response, allowedOrigin: string | und
   }
 }
 
+/**
+ * The CORS headers of an answer the agent builds itself (the listener's direct `/rpc` path): what
+ * {@link applyCorsHeaders} gives a response that had none.
+ */
+export function corsHeadersFor(allowedOrigin: string | undefined): Record<string, string> {
+  return allowedOrigin === undefined ? {} : { 'access-control-allow-origin': allowedOrigin, vary: 'Origin' }
+}
+
 function setCorsHeaders(headers: Headers, allowedOrigin: string | undefined): void {
   if (allowedOrigin === undefined) {
     headers.delete('access-control-allow-origin')

@@ -20,38 +20,15 @@ import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { encodeError } from '../../protocol/rpc/encode-response.js'
 import { AgentError, type ErrorCode } from '../../protocol/errors.js'
+import { createApiGuard, type ApiGuard, type GuardOptions, type RefusalReason } from './api-guard.js'
 import { closeWithoutAnswer } from './close-without-answer.js'
-import type { PeerIdentifier } from '../callers/caller-program.js'
 import { applyCorsHeaders, createPreflightResponse } from './cors-headers.js'
-import { createConnectionCheck } from './check-connection.js'
 import { reportRejection } from './report-rejection.js'
-import { isJsonContentType } from './is-json-content-type.js'
 import { readConnection, type Connection } from './read-connection.js'
 import { readRequestTarget } from './read-request-target.js'
 import { rememberPeer } from './request-peer.js'
 
-export interface GuardOptions {
-  /** The port the agent listens on, for the Host allowlist. */
-  port: number
-  /** Exact browser-extension origins allowed, e.g. 'chrome-extension://abcdefghijklmnopabcdefghijklmnop'. */
-  allowedOrigins: readonly string[]
-  /** Largest request body, bytes. */
-  maxBodyBytes: number
-  /** Linux: refuse a TCP peer whose uid differs from `agentUid`. */
-  peerUid?: { agentUid: number; lookup: (peer: { address: string; port: number }, localPort: number) => Promise<number | undefined> }
-  /**
-   * The admin policy's extension origins, read at each request: when it names a list, only those
-   * origins are let in (a policy change applies without a restart); undefined, `allowedOrigins`.
-   */
-  policyOrigins?: () => { origins: readonly string[]; source: string } | undefined
-  /**
-   * The program behind each connection (agent/callers), looked up once per connection; its uid
-   * answers the peer-uid check too. The app reads the result with `peerOfRequest(c)`.
-   */
-  identifyPeer?: PeerIdentifier
-  /** Told about every refusal (for the privacy log): what was refused and why. */
-  onRejected?: (info: { reason: string; path: string; origin?: string; host?: string; peer?: string }) => void
-}
+export { createApiGuard, type ApiGuard, type GuardOptions, type GuardVerdict, type GuardedRequest, type RefusalReason } from './api-guard.js'
 
 /**
  * Every way a request is refused: its HTTP status, the error sent (`error.data.code`), and the
@@ -126,17 +103,11 @@ const REFUSALS = {
     message: 'the request body is too large',
     hint: 'see error.data.limit (bytes)',
   },
-} as const satisfies Record<string, { status: 403 | 413 | 415 | 421; code: ErrorCode; message: string; hint: string }>
-
-/** Why a request was refused (`error.data.reason`, and `reason` for `onRejected`). */
-export type RefusalReason = keyof typeof REFUSALS
-
-/** Methods that carry no body the app reads, so they need no Content-Type (GET /health, /events). */
-const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
-
+} as const satisfies Record<RefusalReason, { status: 403 | 413 | 415 | 421; code: ErrorCode; message: string; hint: string }>
 
 /**
- * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`).
+ * The guard middleware; mount it first (`app.use('*', requestGuards(opts))`). Give it the
+ * {@link ApiGuard} the listener's direct `/rpc` path uses, so both share one peer-uid cache.
  *
  * @example
  * ```ts
@@ -149,12 +120,9 @@ const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
  * }))
  * ```
  */
-export function requestGuards(options: GuardOptions): MiddlewareHandler {
-  const opts = validateOptions(options)
-  const checkConnection = createConnectionCheck(opts)
-  const allowedOrigins: ReadonlySet<string> = new Set(opts.allowedOrigins)
-  // Per connection, not per request: the owner of a socket does not change while it is open, and
-  // /proc/net/tcp is read once per keep-alive connection instead of once per call.
+export function requestGuards(options: GuardOptions | ApiGuard): MiddlewareHandler {
+  const guard = 'check' in options ? options : createApiGuard(options)
+  const opts = guard.options
   // What the body-limit refusal needs to know about the request it refuses.
   const pending = new WeakMap<Context, { connection: Connection; corsOrigin: string | undefined }>()
   // hono's bodyLimit trusts Content-Length when there is one (Node's parser enforces it as the
@@ -166,17 +134,6 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
       return refuse(c, 'body-too-large', request.connection, request.corsOrigin)
     },
   })
-
-  /** The policy's list when it has one (checked like the settings' list), else the settings'. */
-  function isOriginAllowed(origin: string): boolean {
-    const fixed = opts.policyOrigins?.()
-    return fixed ? fixed.origins.includes(origin) && /^chrome-extension:\/\/[a-p]{32}$/.test(origin) : allowedOrigins.has(origin)
-  }
-
-  /** An extension origin the settings would allow (or list) but the policy does not. */
-  function policyForbids(origin: string): boolean {
-    return opts.policyOrigins?.() !== undefined && origin.startsWith('chrome-extension://')
-  }
 
   function refuse(c: Context, reason: RefusalReason, connection: Connection, corsOrigin: string | undefined): Response {
     const refusal = REFUSALS[reason]
@@ -193,31 +150,13 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     return applyCorsHeaders(new Response(JSON.stringify(body), { status: refusal.status, headers }), corsOrigin)
   }
 
-  /** Checks 1–6; the refusal to send, or undefined to go on. */
-  async function check(c: Context, connection: Connection, origin: string | undefined, corsOrigin: string | undefined): Promise<Response | undefined> {
-    // Checks 1-4, shared with the pages: transport, loopback peer (T12), peer uid (T5), Host (T2).
-    const refusal = await checkConnection(connection, c.req.header('host'), readRequestTarget(c.env))
-    if (refusal) return refuse(c, refusal, connection, corsOrigin)
-    // `Origin: null` (sandboxed frames, file: pages, some redirects) is a web origin like any
-    // other: refused. A local program may forge an allowed Origin (T4); that is why the app still
-    // requires the credential.
-    if (origin !== undefined && corsOrigin === undefined) return refuse(c, policyForbids(origin) ? 'origin-not-in-policy' : 'origin-not-allowed', connection, corsOrigin)
-    if (c.req.method === 'OPTIONS') {
-      return corsOrigin === undefined ? refuse(c, 'preflight-refused', connection, corsOrigin) : createPreflightResponse(corsOrigin)
-    }
-    if (!BODYLESS_METHODS.has(c.req.method) && !isJsonContentType(c.req.header('content-type'))) {
-      return refuse(c, 'content-type-not-json', connection, corsOrigin)
-    }
-    return undefined
-  }
-
   return async function requestGuards(c: Context, next: Next): Promise<Response | void> {
     const connection = readConnection(c.env)
-    const origin = c.req.header('origin')
-    const corsOrigin = origin !== undefined && isOriginAllowed(origin) ? origin : undefined
-    const refused = await check(c, connection, origin, corsOrigin)
-    if (refused) return refused
-    rememberPeer(c, await checkConnection.peerOf(connection))
+    const verdict = await guard.check({ connection, method: c.req.method, target: readRequestTarget(c.env), header: (name) => c.req.header(name) })
+    if (verdict.kind === 'refuse') return refuse(c, verdict.reason, connection, verdict.corsOrigin)
+    if (verdict.kind === 'preflight') return createPreflightResponse(verdict.corsOrigin)
+    const { corsOrigin } = verdict
+    rememberPeer(c, await guard.peerOf(connection))
     pending.set(c, { connection, corsOrigin })
     const limited = await limitBody(c, next)
     if (limited instanceof Response) return limited
@@ -230,22 +169,3 @@ export function requestGuards(options: GuardOptions): MiddlewareHandler {
     }
   }
 }
-
-function validateOptions(options: GuardOptions): GuardOptions {
-  const { port, maxBodyBytes, allowedOrigins } = options
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw configError(`port must be 1..65535, got ${String(port)}`)
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw configError('maxBodyBytes must be a positive integer')
-  for (const origin of allowedOrigins) {
-    // '*' or 'null' in the list would let every web page in (T1); a trailing slash or a space
-    // would never match a browser's Origin and is a configuration mistake.
-    if (origin === '*' || origin === 'null' || !/^[a-z][a-z0-9+.-]*:\/\/[^\s/]+$/i.test(origin)) {
-      throw configError(`not an allowed origin: ${JSON.stringify(origin)}`)
-    }
-  }
-  return { ...options, allowedOrigins: [...allowedOrigins] } satisfies GuardOptions
-}
-
-function configError(detail: string): AgentError {
-  return new AgentError('ERR_CONFIG_INVALID', undefined, { detail })
-}
-

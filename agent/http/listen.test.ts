@@ -35,12 +35,11 @@ describe('listen: a peer that is not loopback gets no answer', () => {
     const handled: string[] = []
     const refused: string[] = []
     server = await listen(
-      async () => {
+      (_req, res) => {
         handled.push('request')
-        return new Response('hello')
+        res.end('hello')
       },
       { hostname: '127.0.0.1', port: 0 },
-      () => undefined,
       { onForeignPeer: (peer) => refused.push(peer), isLoopbackPeer: () => false },
     )
     const port = (server.address() as AddressInfo).port
@@ -51,7 +50,7 @@ describe('listen: a peer that is not loopback gets no answer', () => {
   })
 
   it('control: a loopback peer is answered', async () => {
-    server = await listen(async () => new Response('hello'), { hostname: '127.0.0.1', port: 0 }, () => undefined)
+    server = await listen((_req, res) => res.end('hello'), { hostname: '127.0.0.1', port: 0 })
     const port = (server.address() as AddressInfo).port
     expect(await exchange(port, GET)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello$/)
   })

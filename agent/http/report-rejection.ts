@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import type { GuardOptions } from './guards.js'
+import type { GuardOptions } from './api-guard.js'
 import { describeConnection, type Connection } from './read-connection.js'
 
 /** Header values longer than this are cut before they reach the privacy log. */

@@ -1,11 +1,15 @@
 import { rootCertificates } from 'node:tls'
-import { Agent, Pool, ProxyAgent, request as undiciRequest, type Dispatcher } from 'undici'
+import type { Agent, Dispatcher, ProxyAgent } from 'undici'
 import { AgentError } from '../../protocol/errors.js'
 import type { HttpFetch, HttpReply, HttpTransport } from '../http-transport.js'
 import { createFetch } from './create-fetch.js'
 import { classifyFailure } from './network-error.js'
 import { isLoopbackHost, matchesNoProxy } from './no-proxy.js'
 import { DIRECT, type ChosenProxy, type ProxyPlan } from './resolve-proxy.js'
+
+/** The undici module, as `import('undici')` gives it. */
+type Undici = Awaited<ReturnType<typeof importUndici>>
+const importUndici = () => import('undici')
 
 /** How long a proxy may take to answer a CONNECT before undici gives the attempt up. */
 const PROXY_CONNECT_TIMEOUT_MS = 60_000
@@ -62,7 +66,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const ca = options.extraCaPem?.length ? [...rootCertificates, ...options.extraCaPem] : undefined
   const tls = ca ? { ca } : {}
   const pool = { keepAliveTimeout, keepAliveMaxTimeout: keepAliveTimeout, connections: 16 }
-  const direct = new Agent({ ...pool, connect: tls })
+  // undici is loaded at the first request, not at start: an agent that only signs (the STS is
+  // asked once a day) does not carry its modules in memory before it needs them.
+  let loading: Promise<Undici> | undefined
+  const loadUndici = (): Promise<Undici> => (loading ??= importUndici())
+  let direct: Agent | undefined
   const proxied = new Map<string, ProxyAgent>()
   let closed = false
 
@@ -74,8 +82,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return matchesNoProxy(plan.noProxy, url.hostname, port) ? undefined : chosen
   }
 
-  const dispatcherFor = (proxy: ChosenProxy | undefined): Dispatcher => {
-    if (!proxy) return direct
+  const dispatcherFor = (undici: Undici, proxy: ChosenProxy | undefined): Dispatcher => {
+    const { Agent, Pool, ProxyAgent } = undici
+    if (!proxy) return (direct ??= new Agent({ ...pool, connect: tls }))
     const { origin, username, password } = proxy.endpoint
     const key = `${origin} ${username ?? ''}`
     let agent = proxied.get(key)
@@ -103,8 +112,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const proxy = proxyFor(url)
     const deadline = startDeadline(exchange.timeoutMs, exchange.signal)
     const exchangeOnce = async (): Promise<HttpReply> => {
-      const response = await undiciRequest(url, {
-        dispatcher: dispatcherFor(proxy),
+      const undici = await loadUndici()
+      const response = await undici.request(url, {
+        dispatcher: dispatcherFor(undici, proxy),
         method: exchange.method,
         headers: exchange.headers,
         ...(exchange.body !== undefined ? { body: exchange.body } : {}),
@@ -146,7 +156,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       closed = true
       // Destroyed, not closed gracefully: at stop a request still under way is of no use, and a
       // graceful close would wait for a proxy that never answers a CONNECT.
-      await Promise.all([direct, ...proxied.values()].map((d) => d.destroy().catch(() => undefined)))
+      await Promise.all([...(direct ? [direct] : []), ...proxied.values()].map((d) => d.destroy().catch(() => undefined)))
     },
   }
 }

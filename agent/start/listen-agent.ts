@@ -1,6 +1,8 @@
 import { chmod, rm, writeFile } from 'node:fs/promises'
 import { formatDiscoveryFile, type DiscoveryFile } from '../../protocol/discovery/discovery-file.js'
+import { lazyHonoListener } from '../http/hono-listener.js'
 import { closeServer, listen } from '../http/listen.js'
+import { createRpcListener } from '../http/rpc-listener.js'
 import { writeLocalCredential } from '../pairing/local-credential.js'
 import type { StartAgentOptions, StartStep } from './start-agent-options.js'
 import type { UndoStack } from './undo-stack.js'
@@ -15,17 +17,19 @@ import type { WiredAgent } from './wire-agent.js'
  */
 export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, environmentId: string, undo: UndoStack, step: (step: StartStep) => Promise<void>): Promise<string> {
   const { config, paths } = opts
-  const fetch = wired.app.fetch
+  // One listener for every server: the direct path for POST /rpc and GET /health, and the hono
+  // app behind it, loaded once for all of them at the first request that needs it.
+  const listener = createRpcListener(wired.rpc, lazyHonoListener(() => wired.buildApp(), () => wired.onMalformed()))
 
   await step('listen')
   const accept = { onForeignPeer: (peer: string) => wired.onForeignPeer(peer), onConnection: wired.onConnection }
-  const ipv4 = await listen(fetch, { hostname: '127.0.0.1', port: config.port }, wired.onMalformed, accept)
+  const ipv4 = await listen(listener, { hostname: '127.0.0.1', port: config.port }, accept)
   undo.push('listening on 127.0.0.1', () => closeServer(ipv4))
 
   if (opts.ipv6 !== false) {
     await step('listen-ipv6')
     try {
-      const ipv6 = await listen(fetch, { hostname: '::1', port: config.port }, wired.onMalformed, accept)
+      const ipv6 = await listen(listener, { hostname: '::1', port: config.port }, accept)
       undo.push('listening on ::1', () => closeServer(ipv6))
     } catch {
       opts.log('IPv6 loopback (::1) is not available; listening on 127.0.0.1 only')
@@ -35,7 +39,7 @@ export async function listenAgent(opts: StartAgentOptions, wired: WiredAgent, en
   await step('socket')
   // A socket file left by an agent that was killed would make listen fail: the port is ours, so it is too.
   await rm(paths.socketPath, { force: true })
-  const socket = await listen(fetch, { path: paths.socketPath }, wired.onMalformed, { onConnection: wired.onConnection })
+  const socket = await listen(listener, { path: paths.socketPath }, { onConnection: wired.onConnection })
   undo.push('the Unix socket', async () => {
     await closeServer(socket)
     await rm(paths.socketPath, { force: true })

@@ -1,8 +1,7 @@
 import type { WebPrompter } from '../consent/web-prompter.js'
 import type { AgentServices } from '../rpc/method-context.js'
 import type { SessionEvent } from '../session/session.js'
-import { TrayController } from '../tray/tray-controller.js'
-import { offeredProfiles } from '../tray/tray-menu.js'
+import type { TrayController } from '../tray/tray-controller.js'
 import type { Language } from '../ui/i18n/language.js'
 import type { AdminPage } from '../ui/ui-access.js'
 import type { StartAgentOptions } from './start-agent-options.js'
@@ -32,6 +31,9 @@ export async function startDesktopTray(
     return undefined
   }
   const { enabled: _enabled, ...helper } = desktop.tray
+  // Loaded only when there is a tray to show: systray2 and its file-system helpers are some fifty
+  // modules an agent without a desktop (a server, a service, the bench) would load for nothing.
+  const [{ TrayController }, { offeredProfiles }] = await Promise.all([import('../tray/tray-controller.js'), import('../tray/tray-menu.js')])
   const started = await TrayController.start({
     services: parts.services,
     language: parts.language,

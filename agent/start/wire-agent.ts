@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
-import type { Hono } from 'hono'
 import { AuditLog } from '../audit.js'
 import { choosePeerIdentifier } from '../callers/choose-peer-identifier.js'
 import { identifyEarly } from '../callers/identify-early.js'
@@ -10,7 +8,9 @@ import { forwardNotices } from '../consent/forward-notices.js'
 import type { WebPrompter } from '../consent/web-prompter.js'
 import { watchKeyLogin } from '../consent/watch-key-login.js'
 import type { ResolvedEnvironment } from '../environment/resolve-environment.js'
-import { createAgentApp } from '../http/app.js'
+import type { Hono } from 'hono'
+import { createRpcEndpoint, type RpcEndpoint } from '../http/rpc-endpoint.js'
+import { createRandomIds } from '../random-ids.js'
 import { lookupPeerUid } from '../http/peer-uid.js'
 import { KeyRing } from '../keys/key-ring.js'
 import type { KeySource } from '../keys/key-source.js'
@@ -31,10 +31,9 @@ import { openSystemBrowser } from '../session/iam-connect/open-system-browser.js
 import { Session, type SessionEvent } from '../session/session.js'
 import { createSoapPoster } from '../sts-client.js'
 import type { TrayController } from '../tray/tray-controller.js'
-import { isLanguage, languageFromLocale } from '../ui/i18n/language.js'
+import { chooseLanguage, isLanguage, languageFromLocale, type Language } from '../ui/i18n/language.js'
 import { UiAccess } from '../ui/ui-access.js'
-import { uiGuards } from '../ui/ui-guards.js'
-import { createUiRoutes } from '../ui/ui-routes.js'
+import type { UiRoutes } from '../ui/ui-routes.js'
 import { recordSessionEvent } from './record-session-event.js'
 import type { StartAgentOptions } from './start-agent-options.js'
 
@@ -44,8 +43,10 @@ export interface WiredAgent {
   keys: KeyRing
   audit: AuditLog
   session: Session
-  /** The HTTP app: the API, the guards and the pages. */
-  app: Hono
+  /** The API's guard, credential check and JSON-RPC answer (the listener's direct path uses them). */
+  rpc: RpcEndpoint
+  /** The hono app (the API again, the event stream, the pages), built when first needed. */
+  buildApp(): Promise<Hono>
   /** The one client for eHealth traffic (keep-alive pools; closed on stop). */
   http: HttpClient
   /** The proxy in effect, masked (`direct (…)` without one), for the banner. */
@@ -54,7 +55,7 @@ export interface WiredAgent {
   credential: string
   uiAccess: UiAccess
   /** The pages' language, as the settings and the system locale decide it now. */
-  language: ReturnType<typeof createUiRoutes>['language']
+  language(): Language
   webPrompter: WebPrompter | undefined
   /** Session changes, for the tray and the event stream. */
   subscribe(listener: (event: SessionEvent | undefined) => void): void
@@ -120,7 +121,7 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
     userAgent: `ehealth-agent/${opts.version}`,
     onRetry: (r) => opts.log(`eHealth did not answer (${r.reason}); retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
   })
-  const newId = () => randomBytes(16).toString('hex')
+  const newId = createRandomIds()
   const audit = new AuditLog({
     dir: paths.auditDir,
     clock: () => clock.now(),
@@ -204,30 +205,12 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
   // The program behind every connection of the API, once per connection, started when it is accepted.
   const identifyPeer = identifyEarly(opts.identifyPeer ?? choosePeerIdentifier(platform.id))
   const onRejected = (info: { reason: string; path: string }) => audit.record({ event: 'rejected', method: info.path, outcome: 'rejected', errorCode: info.reason })
-  const uiRoutes = createUiRoutes({
-    access: uiAccess,
-    desk: webPrompter?.desk,
-    services,
-    configFile: paths.configFile,
-    port: config.port,
-    systemLanguage: languageFromLocale(opts.desktop?.locale),
-    settingsLanguage: isLanguage(config.language) ? config.language : undefined,
-    timeZone: opts.desktop?.timeZone,
-    onSettingsSaved: (saved) => {
-      allowedWebOrigins = [...saved.allowedWebOrigins]
-      trayController?.refresh()
-    },
-  })
-  const app = createAgentApp({
+  const rpc = createRpcEndpoint({
     services,
     clients,
     // Generous enough for batch signing by practice software; a runaway client is still stopped.
     rateLimiter: new RateLimiter({ ratePerSecond: 500, burst: 1000, clock: () => Date.now() }),
     localCredential: credential,
-    onSessionChange: (listener) => {
-      sessionEvents.on('change', listener)
-      return () => sessionEvents.off('change', listener)
-    },
     guards: {
       port: config.port,
       allowedOrigins: config.allowedExtensionIds.map((id) => `chrome-extension://${id}`),
@@ -240,24 +223,57 @@ export async function wireAgent(opts: StartAgentOptions, resolved: ResolvedEnvir
       identifyPeer,
       onRejected,
     },
-    ui: {
-      routes: uiRoutes.routes,
-      // The largest form is the SSO token import (an .ehtoken file, at most 1 MiB of token).
-      guard: uiGuards({ port: config.port, maxBodyBytes: 2 * 1024 * 1024, ...peerUid, onRejected, renderRefusal: uiRoutes.renderRefusal }),
-    },
   })
+  const systemLanguage = languageFromLocale(opts.desktop?.locale)
+  const settingsLanguage = isLanguage(config.language) ? config.language : undefined
+  let uiRoutes: UiRoutes | undefined
+  // The hono app with the pages and the event stream, built at the first request that needs it
+  // (the listener answers POST /rpc and GET /health itself): their modules are not loaded before.
+  const buildApp = async (): Promise<Hono> => {
+    const [{ createAgentApp }, { createUiRoutes }, { uiGuards }] = await Promise.all([import('../http/app.js'), import('../ui/ui-routes.js'), import('../ui/ui-guards.js')])
+    const routes = createUiRoutes({
+      access: uiAccess,
+      desk: webPrompter?.desk,
+      services,
+      configFile: paths.configFile,
+      port: config.port,
+      systemLanguage,
+      settingsLanguage,
+      timeZone: opts.desktop?.timeZone,
+      onSettingsSaved: (saved) => {
+        allowedWebOrigins = [...saved.allowedWebOrigins]
+        trayController?.refresh()
+      },
+    })
+    uiRoutes = routes
+    return createAgentApp({
+      services,
+      rpc,
+      onSessionChange: (listener) => {
+        sessionEvents.on('change', listener)
+        return () => sessionEvents.off('change', listener)
+      },
+      ui: {
+        routes: routes.routes,
+        // The largest form is the SSO token import (an .ehtoken file, at most 1 MiB of token).
+        guard: uiGuards({ port: config.port, maxBodyBytes: 2 * 1024 * 1024, ...peerUid, onRejected, renderRefusal: routes.renderRefusal }),
+      },
+    })
+  }
 
   return {
     services,
     keys,
     audit,
     session,
-    app,
+    rpc,
+    buildApp,
     http,
     proxyDescription,
     credential,
     uiAccess,
-    language: uiRoutes.language,
+    // Until the pages exist, the settings of the start (only the settings page changes them).
+    language: () => uiRoutes?.language() ?? chooseLanguage(undefined, settingsLanguage, systemLanguage),
     webPrompter,
     subscribe: (listener) => sessionEvents.on('change', listener),
     setTray: (tray) => (trayController = tray),

@@ -21,7 +21,7 @@
  */
 import type { Context, MiddlewareHandler, Next } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { GuardOptions } from '../http/guards.js'
+import type { GuardOptions } from '../http/api-guard.js'
 import { createConnectionCheck } from '../http/check-connection.js'
 import { reportRejection } from '../http/report-rejection.js'
 import { closeWithoutAnswer } from '../http/close-without-answer.js'

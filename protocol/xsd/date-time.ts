@@ -119,6 +119,8 @@ export function parseXsdDateTime(text: string, options: XsdDateTimeOptions = {})
 export function formatXsdDateTime(date: Date): XsdReading<string> {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) return fail('it is not a valid date')
   const year = date.getUTCFullYear()
+  // The common case, on every signature: toISOString writes years 0000..9999 as four digits.
+  if (year >= 1 && year <= 9999) return { ok: true, value: date.toISOString() }
   if (year < 1) return fail('years before 0001 (BCE) cannot be written')
   // toISOString is right for 0001..9999 and writes the rest as "+YYYYYY-…"; only the year differs.
   const rest = date.toISOString().replace(/^[+-]?\d+/, '')

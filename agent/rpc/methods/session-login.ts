@@ -2,7 +2,6 @@ import { AgentError } from '../../../protocol/errors.js'
 import { claimsForProfile } from '../../../protocol/sts/claims.js'
 import { PROFILES, isProfileId } from '../../../protocol/sts/profiles.js'
 import type { LoginMethod } from '../../keys/key-ring.js'
-import { loginWithIamConnect } from '../../session/iam-connect/login-with-iam-connect.js'
 import { identityFromCertificate } from '../../session/identity-from-certificate.js'
 import { summarizeSession } from '../../session/summarize-session.js'
 import { promptContextOf } from '../describe-caller.js'
@@ -53,6 +52,9 @@ async function signIn(ctx: CallContext, profileId: string, method?: LoginMethod 
     // token is exchanged for a SAML token bound to our key (IAM Connect sign-in; I.AM IDP v1.0, use
     // case ATH-UC-11-BF step 7).
     const { iamConnect } = ctx.agent
+    // Loaded when first used: the OpenID Connect client (jose and its JOSE algorithms) is some
+    // sixty modules an agent signing in with a keystore or the eID never needs.
+    const { loginWithIamConnect } = await import('../../session/iam-connect/login-with-iam-connect.js')
     await loginWithIamConnect({
       session: ctx.agent.session,
       holderOfKey: iamConnect.holderOfKey(),

@@ -1,0 +1,80 @@
+/**
+ * `npm run bench:profile`: a CPU profile of the agent under the bench's 16-client 4 KB
+ * `soap.sign` load, and nothing else. The sandbox and the agent run as `npm run bench` runs them
+ * (each its own process, the agent with `--sandbox-url`), the agent under `node --cpu-prof`; after
+ * a warm-up the profile covers sign-in, the warm-up and PROFILE_SECONDS (default 10) of load, and
+ * is written when the agent stops (SIGTERM ends it normally). PROFILE_PATH=/rpc?via=hono sends
+ * the load through the hono app instead of the listener's direct path (the query string makes the
+ * direct path leave the request to hono, which routes it to the same endpoint), to compare the
+ * two in one build. The profile lands in
+ * test-artifacts/bench/ (open it in Chrome DevTools or speedscope); the top self-time entries
+ * (summarize-profile.ts) are printed, the last line as JSON.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { makeEnvelope } from '../helpers/envelopes.js'
+import { freePort } from '../helpers/start-test-agent.js'
+import { callAgent, cpuMs, readCredential, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { quantile, runClosedLoop, serializeRequest } from './load-client.js'
+import { summarizeProfile } from './summarize-profile.js'
+
+const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10)
+const PATH = process.env.PROFILE_PATH ?? '/rpc'
+const root = new URL('../../', import.meta.url).pathname
+
+async function main(): Promise<void> {
+  const outDir = join(root, 'test-artifacts', 'bench')
+  mkdirSync(outDir, { recursive: true })
+  const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-profile-'))
+  let sandbox: SandboxProcess | undefined
+  let agent: AgentProcess | undefined
+  const startedAt = Date.now()
+  try {
+    sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
+    const port = await freePort()
+    const agentStateDir = join(stateDir, 'agent')
+    agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] })
+    const credential = await readCredential(agentStateDir)
+    const login = await callAgent(port, credential, 'session.login', { profile: 'doctor' })
+    if (login.status !== 200 || !login.body.includes('"result"')) throw new Error(`session.login failed: ${login.body}`)
+    const request = serializeRequest({
+      port,
+      path: PATH,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${credential}` },
+      body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope: makeEnvelope(4096) } })),
+    })
+    const okMarker = Buffer.from('"result"')
+    await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: 2 })
+    const cpu0 = { agent: cpuMs(agent.pid), main: cpuMs(agent.pid, agent.pid) }
+    const run = await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: SECONDS })
+    const cpu = { agentUs: ((cpuMs(agent.pid) - cpu0.agent) * 1000) / run.count, mainUs: ((cpuMs(agent.pid, agent.pid) - cpu0.main) * 1000) / run.count }
+    log(`16 clients, 4 KB, POST ${PATH}: ${(run.count / run.seconds).toFixed(0)}/s, p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms; agent CPU per signature ${cpu.agentUs.toFixed(0)} µs (main thread ${cpu.mainUs.toFixed(0)} µs)`)
+    await stopProcess(agent.child)
+    agent = undefined
+    const written = readdirSync(outDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(outDir, f))
+      .filter((f) => statSync(f).mtimeMs >= startedAt)
+    const profile = written.sort((x, y) => statSync(y).mtimeMs - statSync(x).mtimeMs)[0]
+    if (!profile) throw new Error(`the agent wrote no profile to ${outDir}`)
+    const summary = summarizeProfile(JSON.parse(readFileSync(profile, 'utf8')), 25)
+    log(`profile: ${profile}`)
+    log(`top self time (of ${summary.totalMs.toFixed(0)} ms sampled on the main thread):`)
+    for (const e of summary.top) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  ${e.where}`)
+    process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.count / run.seconds), agentCpuUsPerSign: Math.round(cpu.agentUs), agentMainThreadCpuUsPerSign: Math.round(cpu.mainUs), ...summary }) + '\n')
+  } finally {
+    if (agent) await stopProcess(agent.child)
+    if (sandbox) await stopProcess(sandbox.child)
+    rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
+  }
+}
+
+function log(line: string): void {
+  process.stdout.write(line + '\n')
+}
+
+main().catch((err) => {
+  process.stderr.write(`profile failed: ${(err as Error).stack ?? err}\n`)
+  process.exit(1)
+})
