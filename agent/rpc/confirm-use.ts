@@ -45,8 +45,12 @@ export function notifyUse(ctx: CallContext, use: UseFacts): void {
   ctx.agent.prompter.notify({ kind: 'used', who, operation, text: `${who} ${verb}${operation}`.replace(/\s+/g, ' ').trim() })
 }
 
-/** `{urn:be:fgov:ehealth:…}GetInsurabilityRequest`, or `(empty Body)`. */
-export function describeBodyRoot(root: { namespaceURI: string | null; localName: string } | undefined): string {
+/**
+ * `{urn:be:fgov:ehealth:…}GetInsurabilityRequest`, or `(empty Body)`: the Body's first element as
+ * the splitter's single pass found it (the one that is signed), without building a DOM of the
+ * envelope, which for a 10 MB envelope costs more than signing it.
+ */
+export function describeBodyRoot(root: { namespace: string; localName: string } | undefined): string {
   if (!root) return '(empty Body)'
-  return root.namespaceURI ? `{${root.namespaceURI}}${root.localName}` : root.localName
+  return root.namespace ? `{${root.namespace}}${root.localName}` : root.localName
 }

@@ -73,6 +73,8 @@ function openConnection(port: number, okMarker: Buffer): Promise<Conn> {
         socket,
         send: (request) =>
           new Promise<void>((res, rej) => {
+            // A connection the agent closed while it sat idle answers nothing: say so at once.
+            if (socket.destroyed) return rej(new Error('the agent closed the connection'))
             pending = { resolve: res, reject: rej }
             socket.write(request)
           }),
@@ -152,10 +154,15 @@ export async function runClosedLoop(options: { port: number; request: Buffer; ok
 /**
  * Requests due at `ratePerSec` for `seconds`, sent over at most `maxConnections` connections
  * (opened up front); a request waits for a free connection if all are busy, and its latency
- * counts from the time it was due.
+ * counts from the time it was due. Each connection carries one request before the clock starts,
+ * as a load generator's connections are established before it measures (wrk2 does the same):
+ * what a fresh connection costs the agent (the caller lookup) is measured on its own by the
+ * bench. Free connections are taken oldest first, so every one stays in use well inside Node's
+ * 5 s keep-alive timeout.
  */
 export async function runOpenLoop(options: { port: number; request: Buffer; okMarker: Buffer; ratePerSec: number; seconds: number; maxConnections: number }): Promise<LoadResult> {
   const conns = await Promise.all(Array.from({ length: options.maxConnections }, () => openConnection(options.port, options.okMarker)))
+  await Promise.all(conns.map((c) => c.send(options.request)))
   const idle = [...conns]
   const waiting: number[] = [] // due times of requests waiting for a connection
   const latencies: number[] = []
@@ -196,7 +203,7 @@ export async function runOpenLoop(options: { port: number; request: Buffer; okMa
       while (sent < total && t0 + sent * interval <= now) {
         const due = t0 + sent * interval
         sent++
-        const conn = idle.pop()
+        const conn = idle.shift()
         if (conn) start(conn, due)
         else waiting.push(due)
       }

@@ -51,7 +51,7 @@ export async function signEnvelope(
   // A use that could not be recorded does not happen: refused before the user is asked or the key touched.
   ctx.agent.audit.assertCanRecordUse()
   // The confirmation shows this parse's Body root, the one that is signed (threat T9).
-  const facts: UseFacts = { ...use, bodyRoot: describeBodyRoot(env.bodyRoot) }
+  const facts: UseFacts = { ...use, bodyRoot: describeBodyRoot(env.operation) }
   await confirmUse(ctx, facts)
   if (!ctx.agent.session.current()) await loginWith(ctx, ctx.agent.defaultProfile)
   const token = await ctx.agent.session.token()
