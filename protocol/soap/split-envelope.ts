@@ -3,7 +3,7 @@ import { ExcC14nStream } from '../xml/c14n-stream.js'
 import { childElements } from '../xml/dom.js'
 import { duplicateId, isIdAttribute } from '../xml/ids.js'
 import { parseXml, type ParsedXml } from '../xml/parse-xml.js'
-import { DEFAULT_XML_LIMITS, scanXmlEvents, type ElementSpan, type ScanHandler, type StartTag, type XmlLimits } from '../xml/scan-xml.js'
+import { DEFAULT_XML_LIMITS, scanXmlEvents, spanOfStartTag, type ElementSpan, type ScanHandler, type StartTag, type XmlLimits } from '../xml/scan-xml.js'
 import { SOAP11_NS, SOAP12_NS, WSSE_NAMESPACES, WSU_NS } from './namespaces.js'
 
 /**
@@ -174,7 +174,7 @@ class EnvelopeReader implements ScanHandler {
       return
     }
     if (tag.depth === 1) {
-      this.envelopeSpan = spanOf(tag)
+      this.envelopeSpan = spanOfStartTag(tag)
       const ns = tag.namespaceURI
       if (tag.localName !== 'Envelope' || (ns !== SOAP11_NS && ns !== SOAP12_NS)) {
         this.fail(`the root element is {${ns}}${tag.localName}, not a SOAP 1.1 or 1.2 Envelope`)
@@ -187,12 +187,12 @@ class EnvelopeReader implements ScanHandler {
     if (isSoap && tag.localName === 'Header') {
       if (this.headerSpan) this.fail('the envelope has more than one Header')
       else if (this.bodySpan) this.fail('the Header comes after the Body')
-      else this.headerSpan = this.open = spanOf(tag)
+      else this.headerSpan = this.open = spanOfStartTag(tag)
       this.section = 'header'
     } else if (isSoap && tag.localName === 'Body') {
       this.section = 'body'
       if (this.bodySpan) return this.fail('the envelope has more than one Body')
-      this.bodySpan = this.open = spanOf(tag)
+      this.bodySpan = this.open = spanOfStartTag(tag)
       this.startBody(tag)
     } else {
       this.section = ''
@@ -284,17 +284,6 @@ class EnvelopeReader implements ScanHandler {
   }
 }
 
-function spanOf(tag: StartTag): ElementSpan {
-  return {
-    qname: tag.qname,
-    depth: tag.depth,
-    start: tag.start,
-    startTagEnd: tag.end,
-    endTagStart: tag.end,
-    end: tag.end,
-    selfClosing: tag.selfClosing,
-  }
-}
 
 function invalid(detail: string): AgentError {
   return new AgentError('ERR_SOAP_INVALID', `not a usable SOAP envelope: ${detail}`, { detail })

@@ -6,6 +6,7 @@ import {
   decodeCharacterData,
   normalizeLineEnds,
   scanXmlEvents,
+  spanOfStartTag,
   type ElementSpan,
   type ScanHandler,
   type StartTag,
@@ -65,15 +66,7 @@ class DomBuilder implements ScanHandler {
     this.parents[this.parents.length - 1]!.appendChild(el)
     this.parents.push(el)
     if (tag.depth > this.spanDepth) return void this.open.push(null)
-    const span: ElementSpan = {
-      qname: tag.qname,
-      depth: tag.depth,
-      start: tag.start,
-      startTagEnd: tag.end,
-      endTagStart: tag.end,
-      end: tag.end,
-      selfClosing: tag.selfClosing,
-    }
+    const span = spanOfStartTag(tag)
     this.spans.push(span)
     this.open.push(span)
   }

@@ -115,6 +115,14 @@ export interface ElementSpan {
 }
 
 /**
+ * The span of an element whose start tag was just read: its end tag is not known yet, so its end
+ * offsets start at the start tag's end (right for `<x/>`) and are moved when the end tag comes.
+ */
+export function spanOfStartTag(tag: StartTag): ElementSpan {
+  return { qname: tag.qname, depth: tag.depth, start: tag.start, startTagEnd: tag.end, endTagStart: tag.end, end: tag.end, selfClosing: tag.selfClosing }
+}
+
+/**
  * Check that `text` is a well-formed, namespace-well-formed XML document within `limits`, and
  * return the spans of its elements at depth 1..`spanDepth` in document order: what a splice
  * needs to insert a header into the caller's original text without re-serializing it.
@@ -132,15 +140,7 @@ export function scanXml(text: string, limits: XmlLimits = DEFAULT_XML_LIMITS, sp
   scanXmlEvents(text, {
     startElement(tag) {
       if (tag.depth > spanDepth) return void open.push(null)
-      const span: ElementSpan = {
-        qname: tag.qname,
-        depth: tag.depth,
-        start: tag.start,
-        startTagEnd: tag.end,
-        endTagStart: tag.end,
-        end: tag.end,
-        selfClosing: tag.selfClosing,
-      }
+      const span = spanOfStartTag(tag)
       spans.push(span)
       open.push(span)
     },
