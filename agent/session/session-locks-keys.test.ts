@@ -1,13 +1,12 @@
-import { X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { sandboxStsExchange } from '../../test/helpers/sandbox-sts-exchange.js'
 import { AgentError } from '../../protocol/errors.js'
 import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { createFakeToken, type FakeToken } from '../../test/helpers/keys-fake-pkcs11.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter, type PromptScript } from '../consent/scripted-prompter.js'
-import { createHttpClient } from '../net/http-client.js'
 import type { KeySource } from '../keys/key-source.js'
 import { createPkcs11KeySource } from '../keys/pkcs11-key-source.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
@@ -15,7 +14,6 @@ import { createSessionKeySource } from '../keys/session-key-source.js'
 import type { InjectedFault } from '../sandbox/fault-injector.js'
 import { SANDBOX_EID_PIN } from '../sandbox/softhsm.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
-import { createSoapPoster } from '../sts-client.js'
 import { identityFromCertificate } from './identity-from-certificate.js'
 import type { LoginKeys } from './request-token.js'
 import { Session } from './session.js'
@@ -63,15 +61,8 @@ async function createKeys(): Promise<Keys> {
 
 function newSession(keys: Keys, script: PromptScript): { session: Session; prompter: ScriptedPrompter } {
   const prompter = new ScriptedPrompter(script)
-  let n = 0
   const session = new Session({
-    exchange: {
-      post: createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
-      stsUrl: sandbox.environment.stsWsTrust,
-      trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
-      now: () => clock.now(),
-      newId: () => `lock${++n}`,
-    },
+    exchange: sandboxStsExchange(sandbox, () => clock.now(), { idPrefix: 'lock' }),
     clock,
     prompter,
     environment: 'Sandbox',

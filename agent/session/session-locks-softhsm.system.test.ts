@@ -1,21 +1,19 @@
-import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import type * as Pkcs11js from 'pkcs11js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sandboxStsExchange } from '../../test/helpers/sandbox-sts-exchange.js'
 import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { requireTool } from '../../test/helpers/xmlsec.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpClient } from '../net/http-client.js'
 import type { Pkcs11Binding, Pkcs11Module } from '../keys/pkcs11-binding.js'
 import { createPkcs11KeySource, pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { provisionEidToken, SANDBOX_EID_PIN, type ProvisionedToken } from '../sandbox/softhsm.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
-import { createSoapPoster } from '../sts-client.js'
 import { identityFromCertificate } from './identity-from-certificate.js'
 import { Session } from './session.js'
 
@@ -108,15 +106,8 @@ describe('a failed sign-in with the eID (SoftHSM2): C_Logout is called, the toke
     const { binding, calls } = countingBinding()
     const card = createPkcs11KeySource({ modulePath: token.modulePath, token: { label: token.tokenLabel }, binding })
     const prompter = new ScriptedPrompter({ secret: SANDBOX_EID_PIN })
-    let n = 0
     const session = new Session({
-      exchange: {
-        post: createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 }),
-        stsUrl: sandbox.environment.stsWsTrust,
-        trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
-        now: () => clock.now(),
-        newId: () => `hsm${++n}`,
-      },
+      exchange: sandboxStsExchange(sandbox, () => clock.now(), { idPrefix: 'hsm' }),
       clock,
       prompter,
       environment: 'Sandbox',

@@ -1,14 +1,12 @@
-import { X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { sandboxStsExchange } from '../../test/helpers/sandbox-sts-exchange.js'
 import { claimsForProfile } from '../../protocol/sts/claims.js'
 import { FakeClock } from '../../test/helpers/fake-clock.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { ScriptedPrompter } from '../consent/scripted-prompter.js'
-import { createHttpClient } from '../net/http-client.js'
 import { createPkcs12KeySource } from '../keys/pkcs12-key-source.js'
 import { startSandbox, type RunningSandbox } from '../sandbox/server.js'
-import { createSoapPoster } from '../sts-client.js'
 import { identityFromCertificate } from './identity-from-certificate.js'
 import { Session, type ActiveToken } from './session.js'
 
@@ -41,20 +39,14 @@ afterEach(() => {
 })
 
 function newSession(): Session {
-  const post = createSoapPoster({ transport: createHttpClient().request, sleep: async () => {}, random: () => 0.5, maxAttempts: 3, baseDelayMs: 1 })
-  let n = 0
   let seed = 7
   return new Session({
-    exchange: {
-      post: (url, envelope, action, from) => {
+    exchange: sandboxStsExchange(sandbox, () => clock.now(), {
+      idPrefix: 'renew',
+      onPost: (url) => {
         if (url.includes('/IAM/')) stsRequests.push(clock.now().getTime())
-        return post(url, envelope, action, from)
       },
-      stsUrl: sandbox.environment.stsWsTrust,
-      trustedSigners: [new X509Certificate(sandbox.state.pki.sts.certificatePem)],
-      now: () => clock.now(),
-      newId: () => `renew${++n}`,
-    },
+    }),
     clock,
     prompter: new ScriptedPrompter({ secret: 'sandbox' }),
     environment: 'Sandbox',
