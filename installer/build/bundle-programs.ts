@@ -1,0 +1,69 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { build, type Metafile } from 'esbuild'
+import { BUNDLE_DIR, BUNDLE_ENTRIES } from '../bundle-layout.js'
+
+/**
+ * The packages left out of the bundle, loaded from node_modules at run time: pkcs11js is a native
+ * addon (a `.node` file built on the user's machine, an optional dependency that may be absent)
+ * and systray2 runs a helper executable it finds beside its own files. Both are reached through
+ * `createRequire(import.meta.url)` or a lazily loaded chunk, which resolves them from the
+ * installation's node_modules as before.
+ */
+export const BUNDLE_EXTERNALS = ['pkcs11js', 'systray2'] as const
+
+/**
+ * esbuild's ESM output turns a CommonJS dependency's `require('crypto')` into a call that needs a
+ * `require` in scope (esbuild's documentation, "Bundling for node": ESM output has no `require`),
+ * so each chunk gets one made from its own URL. esbuild renames any `require` of our own code
+ * that would clash with it (agent/tray/start-tray.ts has one).
+ */
+const REQUIRE_BANNER = "import { createRequire as __ehagentCreateRequire } from 'node:module'; const require = __ehagentCreateRequire(import.meta.url);"
+
+/**
+ * Bundle the programs `npm run build` ships (the `ehagent` CLI and the browser extension's native
+ * messaging host) into `<outRoot>/dist/bundle/`: one file per program plus chunks shared between
+ * them, every dependency inside but the externals. The CLI reaches the daemon, the sandbox, the
+ * doctor and the installer by dynamic import (clients/cli/load-server.ts), and esbuild's code
+ * splitting keeps each of those in chunks of its own, loaded when its command runs.
+ *
+ * Built from the TypeScript sources rather than from tsc's dist/: the sources use only erasable
+ * syntax (tsconfig.json: erasableSyntaxOnly, verbatimModuleSyntax, isolatedModules), so esbuild
+ * removing the types emits what tsc emits, and a bundle can then be made without a tsc build first
+ * (installer/build/bundle-programs.test.ts makes one in a scratch folder).
+ *
+ * The chunks sit two folders below the package root, as the tsc tree's files sit two or more:
+ * the lookups that start from `import.meta.url` walk up to the package root (package.json) and to
+ * dist/agent/trust/ca-bundles (agent/trust/load-ca-bundle.ts), and createRequire resolves the
+ * externals from the package's node_modules.
+ *
+ * No source map: a linked `.map` costs nothing at start-up unless node runs with
+ * --enable-source-maps, but it would add megabytes to every package for stack traces one can get
+ * from the sources instead (README, "Performance": debugging with the unbundled code).
+ */
+export async function bundlePrograms(options: { repoRoot: string; outRoot?: string }): Promise<Metafile> {
+  const outdir = join(options.outRoot ?? options.repoRoot, ...BUNDLE_DIR)
+  // Chunk names carry a content hash: stale chunks of an earlier build would pile up.
+  rmSync(outdir, { recursive: true, force: true })
+  const result = await build({
+    absWorkingDir: options.repoRoot,
+    entryPoints: Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, entry]) => [name, entry.source])),
+    outdir,
+    entryNames: '[name]',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    tsconfig: join(options.repoRoot, 'tsconfig.build.json'),
+    external: [...BUNDLE_EXTERNALS],
+    banner: { js: REQUIRE_BANNER },
+    // Bundling renames identifiers that clash across modules (two classes `Node` become `Node`
+    // and `Node2`); keepNames keeps `.name` as written, which jose's errors read
+    // (`this.name = this.constructor.name`) and error messages show.
+    keepNames: true,
+    metafile: true,
+    logLevel: 'warning',
+  })
+  return result.metafile
+}
