@@ -36,11 +36,14 @@ export async function lookupPeerSocket(
   peer: { address: string; port: number },
   localPort: number,
   readProc?: (path: string) => Promise<string>,
+  localAddress?: string,
 ): Promise<{ uid: number; inode: number | undefined } | undefined> {
   if (readProc === undefined && process.platform !== 'linux') return undefined
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   const address = canonicalIpAddress(peer.address)
   if (address === undefined) return undefined
+  const ours = localAddress === undefined ? undefined : canonicalIpAddress(localAddress)
+  if (ours !== undefined) return lookupByFourTuple(read, address, peer.port, ours, localPort)
   // An IPv4 client of a dual-stack listener is seen as ::ffff:a.b.c.d but its own socket may be
   // listed in either table, so both are read; a table that is missing (IPv6 disabled) is empty.
   const texts = await Promise.all(TABLES.map((path) => read(path).catch(() => undefined)))
@@ -63,6 +66,35 @@ export async function lookupPeerSocket(
   if (uids.size !== 1) return undefined
   const inode = inodes.size === 1 ? [...inodes][0]! : undefined
   return { uid: [...uids][0]!, inode: inode === 0 ? undefined : inode }
+}
+
+/**
+ * With our end's address known too, the client socket is the one whose local end is the peer and
+ * whose remote end is exactly ours: a full 4-tuple, which the kernel lets one connection have
+ * (connect(2) refuses a second, EADDRNOTAVAIL). So the first match answers, and the tables are
+ * read one at a time, the peer's family first (an IPv4 client of a dual-stack listener may sit in
+ * either): reading a table walks the kernel's whole socket hash, some milliseconds each, which a
+ * fresh connection waits for.
+ */
+async function lookupByFourTuple(
+  read: (path: string) => Promise<string>,
+  address: string,
+  port: number,
+  localAddress: string,
+  localPort: number,
+): Promise<{ uid: number; inode: number | undefined } | undefined> {
+  const order = address.includes('.') ? TABLES : ([...TABLES].reverse() as string[])
+  const byteOrder = endianness()
+  for (const path of order) {
+    const text = await read(path).catch(() => undefined)
+    if (text === undefined) continue
+    for (const entry of parseProcNetTcp(text, byteOrder)) {
+      if (isClientSocket(entry, address, port, localPort) && entry.remote.address === localAddress) {
+        return { uid: entry.uid, inode: entry.inode === 0 ? undefined : entry.inode }
+      }
+    }
+  }
+  return undefined
 }
 
 function isClientSocket(entry: ProcNetTcpEntry, address: string, port: number, localPort: number): boolean {

@@ -49,7 +49,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   }
 
   async function identifyTcp(connection: PeerConnection & { kind: 'tcp' }): Promise<PeerFacts> {
-    const socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
+    const socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText, connection.localAddress)
     if (socket === undefined) return {}
     const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid)
     return program ? { uid: socket.uid, program } : { uid: socket.uid }
