@@ -29,7 +29,15 @@ export interface PeerFacts {
 
 /** The connection to identify: a loopback TCP peer, or an accepted Unix-socket connection. */
 export type PeerConnection =
-  | { kind: 'tcp'; address: string; port: number; localPort: number; socket: object }
+  | {
+      kind: 'tcp'
+      address: string
+      port: number
+      localPort: number
+      /** Our end's address, when known: the lookup then matches the whole 4-tuple. */
+      localAddress?: string
+      socket: object
+    }
   | { kind: 'unix'; socket: object }
 
 /**

@@ -21,7 +21,7 @@ describe('identifyEarly', () => {
     open.push({ close: () => (client.destroy(), server.close()) })
     const s = await socket
     // Asked before any request was read.
-    expect(calls).toEqual([{ kind: 'tcp', address: '127.0.0.1', port: client.localPort, localPort: s.localPort, socket: s }])
+    expect(calls).toEqual([{ kind: 'tcp', address: '127.0.0.1', port: client.localPort, localPort: s.localPort, localAddress: '127.0.0.1', socket: s }])
     const connection = { kind: 'tcp' as const, address: '127.0.0.1', port: client.localPort!, localPort: s.localPort!, socket: s }
     await expect(early.identify(connection)).resolves.toEqual({ uid: 7 })
     expect(calls).toHaveLength(1)

@@ -16,10 +16,10 @@ export function identifyEarly(identifier: PeerIdentifier): EarlyPeerIdentifier {
   const started = new WeakMap<object, Promise<PeerFacts>>()
   return {
     connected(socket) {
-      const { remoteAddress, remotePort, localPort } = socket
+      const { remoteAddress, remotePort, localPort, localAddress } = socket
       let connection: PeerConnection
       if (typeof remoteAddress === 'string' && typeof remotePort === 'number' && typeof localPort === 'number') {
-        connection = { kind: 'tcp', address: remoteAddress, port: remotePort, localPort, socket }
+        connection = { kind: 'tcp', address: remoteAddress, port: remotePort, localPort, ...(typeof localAddress === 'string' ? { localAddress } : {}), socket }
       } else if (remoteAddress === undefined) {
         connection = { kind: 'unix', socket }
       } else return

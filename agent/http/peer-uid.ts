@@ -36,11 +36,16 @@ export async function lookupPeerSocket(
   peer: { address: string; port: number },
   localPort: number,
   readProc?: (path: string) => Promise<string>,
+  localAddress?: string,
 ): Promise<{ uid: number; inode: number | undefined } | undefined> {
   if (readProc === undefined && process.platform !== 'linux') return undefined
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   const address = canonicalIpAddress(peer.address)
   if (address === undefined) return undefined
+  if (localAddress !== undefined) {
+    const tuple = { address: peer.address, port: peer.port, localAddress, localPort }
+    return (await lookupClientSockets([tuple], read)).get(tuple)
+  }
   // An IPv4 client of a dual-stack listener is seen as ::ffff:a.b.c.d but its own socket may be
   // listed in either table, so both are read; a table that is missing (IPv6 disabled) is empty.
   const texts = await Promise.all(TABLES.map((path) => read(path).catch(() => undefined)))
@@ -63,6 +68,53 @@ export async function lookupPeerSocket(
   if (uids.size !== 1) return undefined
   const inode = inodes.size === 1 ? [...inodes][0]! : undefined
   return { uid: [...uids][0]!, inode: inode === 0 ? undefined : inode }
+}
+
+/** One connection to look up by its whole 4-tuple (addresses as the socket reports them). */
+export interface FourTuple {
+  address: string
+  port: number
+  localAddress: string
+  localPort: number
+}
+
+/**
+ * With our end's address known too, the client socket is the one whose local end is the peer and
+ * whose remote end is exactly ours: a full 4-tuple, which the kernel lets one connection have
+ * (connect(2) refuses a second, EADDRNOTAVAIL). So the first match answers, and the tables are
+ * read one at a time, IPv4's first when any connection is IPv4 (an IPv4 client of a dual-stack
+ * listener may sit in either), the second only for connections the first did not list: reading a
+ * table walks the kernel's whole socket hash, some milliseconds each, which a fresh connection
+ * waits for. Several connections are answered from the same reads (agent/callers/linux shares
+ * one round among the connections accepted meanwhile). The answer maps each tuple given to its
+ * socket; a tuple not found is left out.
+ */
+export async function lookupClientSockets(
+  tuples: readonly FourTuple[],
+  readProc?: (path: string) => Promise<string>,
+): Promise<Map<FourTuple, { uid: number; inode: number | undefined }>> {
+  const found = new Map<FourTuple, { uid: number; inode: number | undefined }>()
+  if (readProc === undefined && process.platform !== 'linux') return found
+  const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
+  let left = tuples.flatMap((tuple) => {
+    const address = canonicalIpAddress(tuple.address)
+    const localAddress = canonicalIpAddress(tuple.localAddress)
+    return address === undefined || localAddress === undefined ? [] : [{ tuple, address, localAddress }]
+  })
+  const order = left.some((q) => q.address.includes('.')) ? TABLES : ([...TABLES].reverse() as string[])
+  const byteOrder = endianness()
+  for (const path of order) {
+    if (left.length === 0) break
+    const text = await read(path).catch(() => undefined)
+    if (text === undefined) continue
+    const entries = parseProcNetTcp(text, byteOrder)
+    left = left.filter((q) => {
+      const entry = entries.find((e) => isClientSocket(e, q.address, q.tuple.port, q.tuple.localPort) && e.remote.address === q.localAddress)
+      if (entry) found.set(q.tuple, { uid: entry.uid, inode: entry.inode === 0 ? undefined : entry.inode })
+      return !entry
+    })
+  }
+  return found
 }
 
 function isClientSocket(entry: ProcNetTcpEntry, address: string, port: number, localPort: number): boolean {

@@ -2,7 +2,8 @@
  * What finding the program behind a connection costs (agent/callers), for `npm run bench`:
  *
  * - the Linux identifier alone, in this process, on this machine's real /proc: one lookup per
- *   fresh loopback connection (read /proc/net/tcp, scan every readable /proc/<pid>/fd, read the
+ *   fresh loopback connection, as the agent makes it (our end's address known: read /proc/net/tcp
+ *   and, only when the client is not there, /proc/net/tcp6; scan every readable /proc/<pid>/fd, read the
  *   holder's exe, cmdline and status);
  * - its effect on the agent: `agent.status` on a fresh connection each time (one lookup per call)
  *   against the same call on a kept-alive connection (the lookup made once, then cached).
@@ -40,7 +41,7 @@ export async function measureLookup(): Promise<{ processes: number; p50: number;
     const client = connect(port, '127.0.0.1')
     const socket = await arrived
     const t = performance.now()
-    const facts = await identifier.identify({ kind: 'tcp', address: socket.remoteAddress!, port: socket.remotePort!, localPort: port, socket })
+    const facts = await identifier.identify({ kind: 'tcp', address: socket.remoteAddress!, port: socket.remotePort!, localPort: port, localAddress: socket.localAddress!, socket })
     times.push(performance.now() - t)
     if (facts.program?.pid !== process.pid) throw new Error(`the lookup found ${facts.program?.pid ?? 'nothing'}, not this process (${process.pid})`)
     client.destroy()

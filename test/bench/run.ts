@@ -16,6 +16,8 @@
  *    finding the program behind a connection costs (test/bench/caller-lookup.ts);
  * 3. raw RSA-2048: synchronous signatures on this thread with the agent's own key (one core),
  *    before and after the 16-client run, averaged (the machine's speed at the time of the run);
+ *    and the same key through the threadpool on all cores (the ceiling: `ofRsaCeiling` is the
+ *    agent's share of it, which on a machine of few cores says more than `ratio` can);
  * 4. 4 KB `soap.sign` over HTTP, 16 connections in a closed loop: rate, p50, p99, and the agent's
  *    CPU time per signature (/proc: whole process and main thread) and this process's;
  * 5. open loop at half that rate (requests due on a fixed schedule; latency counts from the due
@@ -142,9 +144,13 @@ async function main(): Promise<void> {
     }
     const rsaAfter = measureRawRsa(privateKey)
     const rawRsaPerSec = (rsaBefore + rsaAfter) / 2
+    // The ceiling no agent can pass on this machine: the same key signing through libuv's
+    // threadpool on every core, with no HTTP, no XML and no load generator beside it.
+    const rsaAllCores = await measureRsaAllCores(privateKey)
     const s16 = figures(run16)
     log(`raw RSA-2048, one core, the agent's key: ${rsaBefore.toFixed(0)}/s before and ${rsaAfter.toFixed(0)}/s after the 16-client run; mean ${rawRsaPerSec.toFixed(0)}/s`)
     log(`soap.sign 4 KB over HTTP, 16 clients: ${s16.perSec.toFixed(0)}/s (${(s16.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p50 ${fmtMs(s16.p50)}, p99 ${fmtMs(s16.p99)}`)
+    log(`raw RSA-2048 on all ${cores()} cores (threadpool, nothing else running): ${rsaAllCores.toFixed(0)}/s; the agent reaches ${((100 * s16.perSec) / rsaAllCores).toFixed(0)}% of that`)
     log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs`)
 
     const halfRate = s16.perSec / 2
@@ -223,6 +229,8 @@ async function main(): Promise<void> {
       signPerSec: round(s16.perSec),
       rawRsaPerSec: round(rawRsaPerSec),
       ratio: round(ratio, 3),
+      rawRsaAllCoresPerSec: round(rsaAllCores),
+      ofRsaCeiling: round(s16.perSec / rsaAllCores, 3),
       libxmlsecPerSec: lib ? round(lib.perSec) : null,
       vsLibxmlsec: vsLibxmlsec !== undefined ? round(vsLibxmlsec, 3) : null,
       p50Ms: round(open.p50, 2),
@@ -279,6 +287,29 @@ function measureRawRsa(key: KeyObject): number {
     sign('sha256', data, key)
     n++
   }
+  return n / ((performance.now() - t0) / 1000)
+}
+
+/**
+ * RSA-2048 signatures of a SignedInfo-sized input through node:crypto's async form (libuv's
+ * threadpool, as the agent signs), twice as many in flight as cores, for 2 s: the machine's
+ * signing ceiling with every core on it.
+ */
+async function measureRsaAllCores(key: KeyObject): Promise<number> {
+  const data = Buffer.alloc(400, 7)
+  const inFlight = 2 * cores()
+  const one = () => new Promise<void>((resolve, reject) => sign('sha256', data, key, (err) => (err ? reject(err) : resolve())))
+  await Promise.all(Array.from({ length: inFlight * 4 }, one)) // warm-up
+  const t0 = performance.now()
+  let n = 0
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() - t0 < 2000) {
+        await one()
+        n++
+      }
+    }),
+  )
   return n / ((performance.now() - t0) / 1000)
 }
 

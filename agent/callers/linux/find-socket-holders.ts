@@ -28,20 +28,38 @@ export interface FindSocketHoldersOptions {
 
 /** The pids holding socket `inode`, in ascending order (empty when none could be read). */
 export async function findSocketHolders(inode: number, options: FindSocketHoldersOptions): Promise<number[]> {
+  const { uid, ...scan } = options
+  return (await findHoldersOfSockets(new Map([[inode, uid]]), scan)).get(inode) ?? []
+}
+
+/**
+ * The holders of several sockets on one pass over /proc: `sockets` maps each inode to its
+ * owner's uid (undefined: any user), and only processes of those users are read; a socket's
+ * holders are the processes of its own owner (or any, for undefined), in ascending order.
+ */
+export async function findHoldersOfSockets(sockets: ReadonlyMap<number, number | undefined>, options: Omit<FindSocketHoldersOptions, 'uid'>): Promise<Map<number, number[]>> {
   const { procFs } = options
-  const target = `socket:[${inode}]`
+  const targets = new Map<string, number>()
+  for (const inode of sockets.keys()) targets.set(`socket:[${inode}]`, inode)
+  const uids = new Set(sockets.values())
+  const anyUser = uids.has(undefined)
   const sliceMs = options.sliceMs ?? 2
   const pids = (procFs.listDir('/proc') ?? []).filter((name) => /^[1-9][0-9]*$/.test(name))
-  const holders: number[] = []
+  const holders = new Map<number, number[]>([...sockets.keys()].map((inode) => [inode, []]))
   let sliceStart = options.now()
   for (const pid of pids) {
-    const fds = options.uid === undefined || procFs.ownerUid(`/proc/${pid}`) === options.uid ? procFs.listDir(`/proc/${pid}/fd`) : undefined
+    const owner = anyUser && uids.size === 1 ? undefined : procFs.ownerUid(`/proc/${pid}`)
+    const fds = anyUser || uids.has(owner) ? procFs.listDir(`/proc/${pid}/fd`) : undefined
     if (fds !== undefined) {
+      let seen: Set<number> | undefined
       for (const fd of fds) {
-        if (procFs.readLink(`/proc/${pid}/fd/${fd}`) === target) {
-          holders.push(Number(pid))
-          break
-        }
+        const inode = targets.get(procFs.readLink(`/proc/${pid}/fd/${fd}`) ?? '')
+        if (inode === undefined || seen?.has(inode)) continue
+        const uid = sockets.get(inode)
+        if (uid !== undefined && owner !== uid) continue
+        ;(seen ??= new Set()).add(inode)
+        holders.get(inode)!.push(Number(pid))
+        if (seen.size === targets.size) break
       }
     }
     if (options.now() - sliceStart >= sliceMs) {
@@ -49,5 +67,6 @@ export async function findSocketHolders(inode: number, options: FindSocketHolder
       sliceStart = options.now()
     }
   }
-  return holders.sort((a, b) => a - b)
+  for (const list of holders.values()) list.sort((a, b) => a - b)
+  return holders
 }

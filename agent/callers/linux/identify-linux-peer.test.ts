@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findSocketHolders } from './find-socket-holders.js'
+import { findHoldersOfSockets, findSocketHolders } from './find-socket-holders.js'
 import { createLinuxPeerIdentifier } from './identify-linux-peer.js'
 import { findUnixPeerInode, parseSsUnix } from './parse-ss-unix.js'
 import type { ProcFs } from './proc-fs.js'
@@ -86,6 +86,32 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     // The summary keeps the program and drops the header with the credential, and the URL.
     expect(facts).toEqual({ uid: 1000, program: { pid: 18766, executable: '/usr/bin/curl', name: 'curl', commandLine: 'curl', uid: 1000, user: 'jan' } })
+  })
+
+  it('answers a burst of connections accepted together from one read of /proc/net/tcp and one pass over /proc', async () => {
+    // A second client, wget on port 49700 (0xC224), inode 752800, next to curl.
+    const table = PROC_NET_TCP + '  31: 0100007F:C224 0100007F:8F8F 01 00000000:00000000 02:0000174E 00000000  1000        0 752800 2 000000005c24a19c 20 0 0 11 -1\n'
+    const wget = {
+      dirs: { '/proc/20002/fd': ['0', '4'] },
+      links: { '/proc/20002/fd/0': '/dev/null', '/proc/20002/fd/4': 'socket:[752800]', '/proc/20002/exe': '/usr/bin/wget' },
+      files: { '/proc/20002/cmdline': 'wget\0-q\0http://127.0.0.1:36751/health\0', '/proc/20002/status': 'Uid:\t1000\t1000\t1000\t1000\n' },
+    }
+    const procFs = fakeProc(merge(CURL, PYTHON, wget))
+    const listDir = procFs.listDir
+    let passes = 0
+    procFs.listDir = (path) => ((passes += path === '/proc' ? 1 : 0), listDir(path))
+    const tableReads: string[] = []
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async (path) => (tableReads.push(path), path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...noYield })
+    const tcp = (port: number) => ({ kind: 'tcp' as const, address: '127.0.0.1', port, localPort: 36751, localAddress: '127.0.0.1', socket: {} })
+    const [curl, wgetFacts] = await Promise.all([identifier.identify(tcp(49614)), identifier.identify(tcp(49700))])
+    expect(curl.program?.executable).toBe('/usr/bin/curl')
+    expect(wgetFacts.program).toMatchObject({ pid: 20002, executable: '/usr/bin/wget' })
+    expect(tableReads).toEqual(['/proc/net/tcp'])
+    expect(passes).toBe(1)
+    // A connection asked after that round ended gets a round of its own (a read made after it was accepted).
+    await identifier.identify(tcp(49614))
+    expect(tableReads).toEqual(['/proc/net/tcp', '/proc/net/tcp'])
+    expect(passes).toBe(2)
   })
 
   it('knows the uid but not the program when no process of ours holds the socket', async () => {
@@ -182,6 +208,14 @@ describe('findSocketHolders', () => {
     expect(holders).toEqual([18766])
     expect(turns).toBeGreaterThan(0)
     await expect(findSocketHolders(1, { procFs, ...noYield })).resolves.toEqual([])
+  })
+
+  it("finds several sockets' holders on one pass, each among its own owner's processes only", async () => {
+    // curl's socket (uid 1000) also held by a root process; python's socket asked for any user.
+    const rootHolder = { dirs: { '/proc/900/fd': ['5'] }, links: { '/proc/900/fd/5': 'socket:[752757]' }, owners: { '/proc/900': 0 } }
+    const procFs = fakeProc(merge(CURL, PYTHON, rootHolder))
+    const found = await findHoldersOfSockets(new Map<number, number | undefined>([[752757, 1000], [731114, undefined], [5, 1000]]), { procFs, ...noYield })
+    expect(found).toEqual(new Map([[752757, [18766]], [731114, [20001]], [5, []]]))
   })
 
   it('finds nothing when /proc cannot be listed', async () => {

@@ -11,10 +11,11 @@
  * left unknown rather than guessed: a program must not pass as the child it handed its socket to.
  */
 import { userInfo } from 'node:os'
-import { lookupPeerSocket } from '../../http/peer-uid.js'
+import { lookupClientSockets, lookupPeerSocket, type FourTuple } from '../../http/peer-uid.js'
 import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
 import { runSystemTool, type RunTool } from '../run-tool.js'
-import { findSocketHolders } from './find-socket-holders.js'
+import { findHoldersOfSockets } from './find-socket-holders.js'
+import { createNextRounds } from './next-rounds.js'
 import { parsePasswd, readLinuxProcess } from './read-linux-process.js'
 import { findUnixPeerInode } from './parse-ss-unix.js'
 import { systemProcFs, type ProcFs } from './proc-fs.js'
@@ -41,15 +42,41 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
     now: options.now ?? (() => performance.now()),
   }
 
+  // Connections accepted while a lookup runs share the next one (next-rounds.ts): one read of the
+  // socket tables and one pass over /proc for a burst of connections, not one per connection.
+  const tuples = new Map<string, FourTuple>()
+  const socketRounds = createNextRounds<string, { uid: number; inode: number | undefined } | undefined>(async (keys) => {
+    const asked = [...keys].map((key) => tuples.get(key)!)
+    for (const key of keys) tuples.delete(key)
+    const found = await lookupClientSockets(asked, options.readProcText)
+    return new Map([...keys].map((key, i) => [key, found.get(asked[i]!)]))
+  }, undefined)
+  const holderRounds = createNextRounds<string, number[]>(async (keys) => {
+    const sockets = new Map<number, number | undefined>()
+    for (const key of keys) {
+      const [inode, uid] = key.split(':')
+      sockets.set(Number(inode), uid === '' ? undefined : Number(uid))
+    }
+    const found = await findHoldersOfSockets(sockets, scan)
+    return new Map([...keys].map((key) => [key, found.get(Number(key.split(':')[0])) ?? []]))
+  }, [])
+
   async function programHolding(inode: number, uid?: number): Promise<CallerProgram | undefined> {
-    const holders = await findSocketHolders(inode, uid === undefined ? scan : { ...scan, uid })
+    const holders = await holderRounds.ask(`${inode}:${uid ?? ''}`)
     const programs = holders.map((pid) => readLinuxProcess(pid, procFs, userName)).filter((p): p is CallerProgram => p !== undefined)
     if (programs.length === 0 || new Set(programs.map((p) => p.executable)).size !== 1) return undefined
     return programs[0]
   }
 
   async function identifyTcp(connection: PeerConnection & { kind: 'tcp' }): Promise<PeerFacts> {
-    const socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
+    let socket: { uid: number; inode: number | undefined } | undefined
+    if (connection.localAddress === undefined) {
+      socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
+    } else {
+      const key = `${connection.address} ${connection.port} ${connection.localAddress} ${connection.localPort}`
+      tuples.set(key, { address: connection.address, port: connection.port, localAddress: connection.localAddress, localPort: connection.localPort })
+      socket = await socketRounds.ask(key)
+    }
     if (socket === undefined) return {}
     const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid)
     return program ? { uid: socket.uid, program } : { uid: socket.uid }
