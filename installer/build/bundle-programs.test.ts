@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs'
-import { builtinModules } from 'node:module'
+import { builtinModules, createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Metafile } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFrameDecoder, encodeFrame, type FrameEvent } from '../../clients/browser-extension/host/native-messaging-frames.js'
+import { makeEnvelope } from '../../test/helpers/envelopes.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { freePort } from '../../test/helpers/start-test-agent.js'
 import { BUNDLE_DIR, bundledProgramPath } from '../bundle-layout.js'
@@ -84,6 +85,14 @@ describe('the bundle, as esbuild reports it (metafile)', () => {
     expect(packages.map((i) => i.path)).toContain('systray2')
   })
 
+  it('loads one CommonJS package by dynamic import, undici, whose loader takes its `default` (the only export such a chunk has)', () => {
+    // Node gives `import()` of a CommonJS package named exports too; the bundle's chunk only
+    // `default`: code that imports one lazily must read `default` (agent/net/http-client.ts).
+    const commonJsChunks = outputs().filter(([, o]) => o.entryPoint?.startsWith('node_modules/') && o.exports.length === 1 && o.exports[0] === 'default')
+    // (That undici's does is the sign-in of the test below.)
+    expect(commonJsChunks.map(([, o]) => o.entryPoint)).toEqual(['node_modules/undici/index.js'])
+  })
+
   it('keeps the programs apart: the CLI loads no daemon, sandbox or installer code, the daemon none of the sandbox', () => {
     const cli = staticallyLoadedInputs('clients/cli/main.ts')
     expect(cli).toContain('clients/cli/run-cli.ts')
@@ -122,20 +131,32 @@ describe('an installation made of the bundle alone', () => {
     expect(run.stdout.trim()).toBe(pkg.version)
   })
 
-  it('starts the agent against a sandbox it starts as its child from the same bundle, which answers /health and agent.status, and stops on SIGTERM', async () => {
+  it('starts the agent against a sandbox it starts as its child from the same bundle; it signs in (undici, lazily loaded), signs, serves a page (hono, lazily loaded) and stops on SIGTERM', async () => {
     const stateDir = join(scratch, 'sandbox-state')
     // The test run's sandbox PKI, so the sandbox child does not generate keys.
     cpSync((await sharedSandboxPki()).dir, join(stateDir, 'sandbox', 'pki'), { recursive: true })
     const agent = await startAgent(['start', '--env', 'sandbox', '--demo', '--state-dir', stateDir])
     expect(await (await fetch(`${agent.url}/health`)).json()).toMatchObject({ status: 'ok' })
     const credential = readFileSync(join(stateDir, 'run', 'credential'), 'utf8').trim()
-    const status = await fetch(`${agent.url}/rpc`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'agent.status', params: {} }),
-    })
-    expect(await status.json()).toMatchObject({ id: 1, result: { version: pkg.version, environment: 'sandbox' } })
+    const call = async (method: string, params: unknown) => {
+      const answer = await fetch(`${agent.url}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${credential}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      })
+      return (await answer.json()) as { result?: Record<string, unknown>; error?: unknown }
+    }
+    expect(await call('agent.status', {})).toMatchObject({ result: { version: pkg.version, environment: 'sandbox' } })
     expect(agent.output()).toMatch(/the sandbox runs at http:\/\/127\.0\.0\.1:\d+/)
+    // The STS exchange goes through undici, a CommonJS package in a chunk of its own.
+    expect(await call('session.login', { profile: 'doctor' })).toMatchObject({ result: { state: 'signed-in' } })
+    const signed = await call('soap.sign', { envelope: makeEnvelope(2000) })
+    expect(signed.error).toBeUndefined()
+    expect(String(signed.result?.envelope)).toMatch(/<ds:SignatureValue>[A-Za-z0-9+/=\s]{300,}<\/ds:SignatureValue>/)
+    // Anything but /rpc and /health is the hono app's, built at its first request.
+    const css = await fetch(`${agent.url}/ui/style.css`)
+    expect(css.status).toBe(200)
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8')
     expect(await agent.stop()).toEqual({ code: 0, signal: null })
   }, 60_000)
 
@@ -153,6 +174,16 @@ describe('an installation made of the bundle alone', () => {
       renameSync(`${bundles}.away`, bundles)
     }
   }, 60_000)
+
+  it('runs the doctor, whose checks load pkcs11js and find systray2 from the installation\'s node_modules', () => {
+    const run = spawnSync(process.execPath, [EHAGENT, 'doctor', '--json', '--state-dir', join(scratch, 'doctor-state')], { encoding: 'utf8', env: ENV, timeout: 60_000 })
+    const checks = (JSON.parse(run.stdout) as { checks: { id: string; status: string }[] }).checks
+    expect(checks.find((c) => c.id === 'node')?.status).toBe('ok')
+    // pkcs11js is optional: where this checkout has it built, the bundle loads it too.
+    const eid = checks.find((c) => c.id === 'eid-support')?.status
+    if (loadsHere('pkcs11js')) expect(eid).toBe('ok')
+    else expect(eid).not.toBe('ok')
+  })
 
   it('runs the native messaging host: with no agent, one framed ERR_AGENT_UNREACHABLE answer on stdout', async () => {
     const host = join(TREE, ...bundledProgramPath('native-host'))
@@ -176,6 +207,16 @@ describe('an installation made of the bundle alone', () => {
     expect(run.stderr).toContain('the compiled files are missing; run `npm ci` (or `npm run build`) first')
   })
 })
+
+/** Whether `name` loads in this checkout (the test process). */
+function loadsHere(name: string): boolean {
+  try {
+    createRequire(import.meta.url)(name)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** `node <tree>/bin/ehagent.js ARGS --port P`, once /health answers 200. */
 async function startAgent(args: string[]): Promise<{ url: string; output: () => string; stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
