@@ -11,7 +11,7 @@ import { makeEnvelope } from '../../test/helpers/envelopes.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { freePort } from '../../test/helpers/start-test-agent.js'
 import { BUNDLE_DIR, bundledProgramPath } from '../bundle-layout.js'
-import { BUNDLE_EXTERNALS, bundlePrograms } from './bundle-programs.js'
+import { bundlePrograms, listBundleExternals } from './bundle-programs.js'
 
 // The bundle is built here from the current sources, into a scratch copy of an installation made
 // of nothing else: package.json, bin/ehagent.js, dist/bundle/, the CA bundles in
@@ -27,6 +27,7 @@ const ORIGIN = 'chrome-extension://genikcfmigceelnkkckhdkieobalmnob/'
 /** No graphical session: the agent asks in its terminal and starts no tray helper. */
 const ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'DISPLAY' && name !== 'WAYLAND_DISPLAY'))
 const children: ChildProcess[] = []
+const EXTERNALS = listBundleExternals(ROOT)
 
 let metafile: Metafile
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'agent', 'trust', 'ca-bundles'), join(TREE, 'dist', 'agent', 'trust', 'ca-bundles'), { recursive: true })
   mkdirSync(join(TREE, 'node_modules'))
   // pkcs11js is optional: a machine without a C++ toolchain has none, and the agent starts without it.
-  for (const name of BUNDLE_EXTERNALS) if (existsSync(join(ROOT, 'node_modules', name))) symlinkSync(join(ROOT, 'node_modules', name), join(TREE, 'node_modules', name))
+  for (const name of EXTERNALS) if (existsSync(join(ROOT, 'node_modules', name))) symlinkSync(join(ROOT, 'node_modules', name), join(TREE, 'node_modules', name))
 }, 60_000)
 
 afterAll(async () => {
@@ -79,7 +80,7 @@ describe('the bundle, as esbuild reports it (metafile)', () => {
     const builtins = new Set(builtinModules)
     const external = outputs().flatMap(([file, o]) => o.imports.filter((i) => i.external).map((i) => ({ file: basename(file), kind: i.kind, path: i.path })))
     const packages = external.filter((i) => !i.path.startsWith('node:') && !builtins.has(i.path))
-    expect(packages.filter((i) => !(BUNDLE_EXTERNALS as readonly string[]).includes(i.path))).toEqual([])
+    expect(packages.filter((i) => !EXTERNALS.includes(i.path))).toEqual([])
     // The check sees imports at all: built-ins, and systray2 from the tray's chunk.
     expect(external.some((i) => i.path === 'node:crypto')).toBe(true)
     expect(packages.map((i) => i.path)).toContain('systray2')

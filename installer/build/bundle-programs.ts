@@ -1,16 +1,19 @@
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { build, type Metafile } from 'esbuild'
 import { BUNDLE_DIR, BUNDLE_ENTRIES } from '../bundle-layout.js'
 
 /**
- * The packages left out of the bundle, loaded from node_modules at run time: pkcs11js is a native
- * addon (a `.node` file built on the user's machine, an optional dependency that may be absent)
- * and systray2 runs a helper executable it finds beside its own files. Both are reached through
- * `createRequire(import.meta.url)` or a lazily loaded chunk, which resolves them from the
- * installation's node_modules as before.
+ * The packages left out of the bundle, loaded from node_modules at run time: the optional
+ * dependencies of package.json (pkcs11js, a native addon built on the user's machine, which may
+ * be absent) and systray2, which runs a helper executable it finds beside its own files. They are
+ * reached through `createRequire(import.meta.url)` or from a lazily loaded chunk, which resolve
+ * them from the installation's node_modules as before.
  */
-export const BUNDLE_EXTERNALS = ['pkcs11js', 'systray2'] as const
+export function listBundleExternals(repoRoot: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> }
+  return [...Object.keys(pkg.optionalDependencies ?? {}), 'systray2']
+}
 
 /**
  * esbuild's ESM output turns a CommonJS dependency's `require('crypto')` into a call that needs a
@@ -57,7 +60,7 @@ export async function bundlePrograms(options: { repoRoot: string; outRoot?: stri
     format: 'esm',
     target: 'node20',
     tsconfig: join(options.repoRoot, 'tsconfig.build.json'),
-    external: [...BUNDLE_EXTERNALS],
+    external: listBundleExternals(options.repoRoot),
     banner: { js: REQUIRE_BANNER },
     // Bundling renames identifiers that clash across modules (two classes `Node` become `Node`
     // and `Node2`); keepNames keeps `.name` as written, which jose's errors read
