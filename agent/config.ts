@@ -1,5 +1,5 @@
 import * as fs from 'node:fs/promises'
-import { z } from 'zod'
+import * as z from 'zod'
 import { ENVIRONMENT_IDS } from '../protocol/environments.js'
 import { AgentError } from '../protocol/errors.js'
 import { checkWebOrigin } from '../protocol/browser-extension/web-origin.js'

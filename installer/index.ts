@@ -6,7 +6,7 @@
  */
 export { applyInstall, type InstallOutcome } from './apply-install.js'
 export { applyUninstall, type UninstallOutcome } from './apply-uninstall.js'
-export type { InstallContext } from './install-context.js'
+export { locateBundledProgram, type InstallContext } from './install-context.js'
 export type { InstallPlan, InstallStep } from './install-plan.js'
 export { planInstall, type PlanOptions } from './plan-install.js'
 export { createToolRunner, type ToolResult, type ToolRunner } from './run-tool.js'

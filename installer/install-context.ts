@@ -1,4 +1,5 @@
 import { posix, win32 } from 'node:path'
+import { bundledProgramPath, type BundledProgram } from './bundle-layout.js'
 
 /** What the installer needs to know; gathered by the CLI's entry point and passed down, never read here. */
 export interface InstallContext {
@@ -42,12 +43,18 @@ export function selectPathFunctions(platform: string): typeof posix {
 }
 
 /**
- * The compiled native messaging host of the browser extension, beside bin/ in the same copy
- * (built by `npm ci` / `npm run build` like the agent).
+ * A bundled program of the same copy as bin/ehagent.js (dist/bundle/, written by `npm ci` /
+ * `npm run build`): `ehagent` is what bin/ehagent.js runs, `native-host` the browser extension's
+ * native messaging host.
  */
-export function locateNativeHost(ctx: InstallContext): string {
+export function locateBundledProgram(ctx: InstallContext, program: BundledProgram): string {
   const p = selectPathFunctions(ctx.platform)
-  return p.join(p.dirname(p.dirname(ctx.binPath)), 'dist', 'clients', 'browser-extension', 'host', 'main.js')
+  return p.join(p.dirname(p.dirname(ctx.binPath)), ...bundledProgramPath(program))
+}
+
+/** The bundled native messaging host of the browser extension, beside bin/ in the same copy. */
+export function locateNativeHost(ctx: InstallContext): string {
+  return locateBundledProgram(ctx, 'native-host')
 }
 
 /** The command line that runs the native messaging host (Chrome appends the extension origin). */

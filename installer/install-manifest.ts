@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 /**
  * What install records for uninstall: the directories it had to create (they did not exist

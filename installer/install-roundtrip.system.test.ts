@@ -52,7 +52,7 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
     // The browser extension's native host: where Chromium and Chrome look, naming our wrapper.
     const wrapper = join(home, '.local/share/ehealth-agent/native-messaging-host')
     expect(statSync(wrapper).mode & 0o777).toBe(0o755)
-    expect(readFileSync(wrapper, 'utf8')).toContain(`'${join(process.cwd(), 'dist/clients/browser-extension/host/main.js')}' "$@"`)
+    expect(readFileSync(wrapper, 'utf8')).toContain(`'${join(process.cwd(), 'dist/bundle/native-host.js')}' "$@"`)
     for (const browser of ['chromium', 'google-chrome']) {
       const manifest = JSON.parse(readFileSync(join(home, `.config/${browser}/NativeMessagingHosts/be.ehealth_agent.host.json`), 'utf8')) as Record<string, unknown>
       expect(manifest).toMatchObject({ name: 'be.ehealth_agent.host', path: wrapper, type: 'stdio', allowed_origins: [`chrome-extension://${EXTENSION_ID}/`] })

@@ -47,7 +47,7 @@ describe('planInstall', () => {
     const plan = planInstall({ ...linux, stateDir: '/srv/eha' }, { version: '1', uid: 1000, agentPaths: agentPaths('linux', '/home/dr') })
     const wrapper = fileStep(plan.install, '/home/dr/.local/share/ehealth-agent/native-messaging-host')!
     expect(wrapper.mode).toBe(0o755)
-    expect(text(wrapper.content)).toContain(`exec '/usr/bin/node' '/opt/eha/dist/clients/browser-extension/host/main.js' '--state-dir' '/srv/eha' "$@"\n`)
+    expect(text(wrapper.content)).toContain(`exec '/usr/bin/node' '/opt/eha/dist/bundle/native-host.js' '--state-dir' '/srv/eha' "$@"\n`)
     for (const browser of ['chromium', 'google-chrome']) {
       const manifest = fileStep(plan.install, `/home/dr/.config/${browser}/NativeMessagingHosts/be.ehealth_agent.host.json`)!
       expect(manifest.mode).toBe(0o644)
@@ -127,7 +127,7 @@ describe('planInstall', () => {
       allowed_origins: [`chrome-extension://${EXTENSION_ID}/`],
     })
     expect(text(fileStep(plan.install, `${dir}\\native-messaging-host.bat`)!.content)).toContain(
-      '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\dr\\ehealth-agent\\dist\\clients\\browser-extension\\host\\main.js" %*\r\n',
+      '"C:\\Program Files\\nodejs\\node.exe" "C:\\Users\\dr\\ehealth-agent\\dist\\bundle\\native-host.js" %*\r\n',
     )
     expect(plan.install.filter((s) => s.kind === 'run' && s.required).length).toBe(3)
     expect(plan.beforeRemove.map((s) => [s.command, ...s.args].join(' '))).toEqual([

@@ -23,10 +23,10 @@ describe('the native host wrapper (POSIX sh)', () => {
   })
 
   it('is a #!/bin/sh script that execs (the browser\'s pipes become node\'s) and prints nothing itself', () => {
-    const text = renderPosixHostWrapper(['/usr/bin/node', '/opt/eha/dist/clients/browser-extension/host/main.js'])
+    const text = renderPosixHostWrapper(['/usr/bin/node', '/opt/eha/dist/bundle/native-host.js'])
     expect(text.startsWith('#!/bin/sh\n')).toBe(true)
     const commands = text.split('\n').filter((l) => l && !l.startsWith('#'))
-    expect(commands).toEqual([`exec '/usr/bin/node' '/opt/eha/dist/clients/browser-extension/host/main.js' "$@"`])
+    expect(commands).toEqual([`exec '/usr/bin/node' '/opt/eha/dist/bundle/native-host.js' "$@"`])
   })
 })
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { AgentError } from './errors.js'
 
 /** `ehagent sandbox` listens here when no `--port` is given. */

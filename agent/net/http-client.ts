@@ -7,9 +7,15 @@ import { classifyFailure } from './network-error.js'
 import { isLoopbackHost, matchesNoProxy } from './no-proxy.js'
 import { DIRECT, type ChosenProxy, type ProxyPlan } from './resolve-proxy.js'
 
-/** The undici module, as `import('undici')` gives it. */
-type Undici = Awaited<ReturnType<typeof importUndici>>
-const importUndici = () => import('undici')
+/** The undici module. */
+type Undici = typeof import('undici')
+/**
+ * undici is CommonJS. Node's `import()` of it gives its exports twice, as named exports and as
+ * `default` (module.exports; Node's documentation, "Modules: ECMAScript modules", Interoperability
+ * with CommonJS); the bundle that ships (esbuild with code splitting) gives only `default`. So
+ * `default` it is, whichever runs.
+ */
+const importUndici = async (): Promise<Undici> => ((await import('undici')) as unknown as { default: Undici }).default
 
 /** How long a proxy may take to answer a CONNECT before undici gives the attempt up. */
 const PROXY_CONNECT_TIMEOUT_MS = 60_000

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import * as fs from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AgentError } from '../../protocol/errors.js'
 import { writeFileAtomically } from '../../protocol/files/write-file-atomically.js'
 import type { UsePolicy } from '../../protocol/rpc/methods.js'

@@ -89,7 +89,11 @@ export async function main(): Promise<number> {
   }
 }
 
-/** Whether node was started with this file as its script (not loaded by the CLI or a test). */
+/**
+ * Whether node was started with this file as its script (not loaded by the CLI or a test). In the
+ * bundle bin/ehagent.js runs, this code sits in a chunk of dist/bundle/ that is never node's
+ * script (bin/ehagent.js is), so there it is false, as when the CLI loads the compiled file.
+ */
 function isStartedDirectly(): boolean {
   const script = process.argv[1]
   if (!script) return false

@@ -36,11 +36,13 @@ describe('the shipped CA bundles', () => {
     await expect(loadCaBundle('acc', copy)).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining('cannot be read') })
   })
 
-  it('is found beside the compiled code (npm run build copies it there), or else in the sources', () => {
+  it('is found beside the compiled code (npm run build copies it there), from the bundle, or else in the sources', () => {
     // A compiled tree with the copy: dist/agent/trust/ca-bundles.
     const compiled = join(scratch, 'tree', 'dist', 'agent', 'trust')
     cpSync(DIR, join(compiled, 'ca-bundles'), { recursive: true })
     expect(findCaBundleDir(pathToFileURL(join(compiled, 'load-ca-bundle.js')))).toBe(join(compiled, 'ca-bundles') + '/')
+    // The bundle (dist/bundle/, what bin/ehagent.js runs) in an installed package without sources: the same copy.
+    expect(findCaBundleDir(pathToFileURL(join(scratch, 'tree', 'dist', 'bundle', 'chunk-ABCD1234.js')))).toBe(join(compiled, 'ca-bundles') + '/')
     // One without it, inside the repository: the sources' folder.
     const root = join(DIR, '..', '..', '..')
     expect(findCaBundleDir(pathToFileURL(join(root, 'no-such-dist', 'agent', 'trust', 'load-ca-bundle.js')))).toBe(DIR)

@@ -15,7 +15,9 @@ export interface BundledCa {
 /**
  * The folder of the shipped CA bundles: `ca-bundles/` beside this module, in the sources
  * (agent/trust/) and in the compiled tree (dist/agent/trust/, where `npm run build` copies it);
- * for a dist/ compiled without that copy, the sources' folder of the same installation.
+ * else the nearest `agent/trust/ca-bundles/` walking up: from the bundle that runs (dist/bundle/,
+ * where this code sits in a chunk) that is dist/agent/trust/ca-bundles, and for a dist/ compiled
+ * without the copy, the sources' folder of the same installation.
  */
 export function findCaBundleDir(start: URL = new URL('./', import.meta.url)): string {
   const beside = new URL('ca-bundles/', start)

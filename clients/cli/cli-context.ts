@@ -1,7 +1,6 @@
-import { basename, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { PathContext } from '../../protocol/discovery/resolve-paths.js'
 import type { ToolRunner } from './load-server.js'
+import { findPackageRoot } from './package-json.js'
 import type { ParsedArgs } from './parse-args.js'
 import type { WaitForAgent } from './wait-for-agent.js'
 
@@ -75,9 +74,9 @@ export interface CliContext {
  */
 export function readMachineFacts(ctx: CliContext): MachineFacts {
   if (ctx.machine) return ctx.machine
-  // clients/cli/ in the sources, dist/clients/cli/ once compiled.
-  let root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-  if (basename(root) === 'dist') root = dirname(root)
+  // Found by walking up, whatever the depth of the file this code is in: clients/cli/ in the
+  // sources, dist/clients/cli/ compiled by tsc, dist/bundle/ bundled.
+  const root = findPackageRoot(new URL('./', import.meta.url))
   return { nodePath: process.execPath, nodeVersion: process.versions.node, packageRoot: root, display: {}, userName: '' }
 }
 

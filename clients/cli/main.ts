@@ -1,6 +1,7 @@
 /**
- * The `ehagent` command's entry point (bin/ehagent.js runs it compiled): the only file of the CLI
- * that reads process.argv and the environment; the commands get what they need in their context.
+ * The `ehagent` command's entry point (bin/ehagent.js runs it bundled, as dist/bundle/ehagent.js):
+ * the only file of the CLI that reads process.argv and the environment; the commands get what
+ * they need in their context.
  * The daemon and the sandbox are separate programs that `ehagent start` and `ehagent sandbox`
  * load on demand (load-server.ts); they read their own part of the environment.
  */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { z } from 'zod'
+import * as z from 'zod'
 
 const NAME = 'ehealth-agent'
 
@@ -15,8 +15,8 @@ export type PackageJson = z.infer<typeof PACKAGE_JSON_SCHEMA>
 
 /**
  * The installation's root: the nearest folder at or above `start` with our package.json.
- * Compiled (dist/clients/cli/main.js) and from source (clients/cli/main.ts, in tests) it is three
- * or two levels up.
+ * Bundled (dist/bundle/), compiled by tsc (dist/clients/cli/) and from source (clients/cli/, in
+ * tests) it is two or three levels up.
  */
 export function findPackageRoot(start: URL): string {
   for (let dir = new URL('./', start); ; dir = new URL('../', dir)) {

@@ -31,7 +31,7 @@ describe('the Windows launchers', () => {
     expect(cmd.split('\r\n')).toEqual(['@echo off', expect.stringMatching(/^rem /), '"%~dp0runtime\\node.exe" "%~dp0bin\\ehagent.js" %*', ''])
     const host = renderWindowsNativeHost().split('\r\n')
     expect(host[0]).toBe('@echo off')
-    // The host's compiled entry is wherever the installer's own helper says it is.
-    expect(host[2]).toMatch(/^"%~dp0runtime\\node\.exe" "%~dp0dist\\clients\\[^"%]+\.js" %\*$/)
+    // The bundled host (installer/bundle-layout.ts), where the installer's own helper says it is.
+    expect(host[2]).toBe('"%~dp0runtime\\node.exe" "%~dp0dist\\bundle\\native-host.js" %*')
   })
 })

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { AgentError } from '../errors.js'
 
 /** What the agent publishes about itself. Unknown keys are kept out (`strict`): a reader can trust the shape. */

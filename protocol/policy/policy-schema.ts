@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { checkWebOrigin } from '../browser-extension/web-origin.js'
 import { ENVIRONMENT_IDS } from '../environments.js'
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { PAIRING_NONCE_PATTERN } from './pairing-code.js'
 
 const profileId = z.string().min(1).max(64)

@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundledProgramPath } from '../../installer/bundle-layout.js'
 import { listDebPaths } from '../../installer/package/build-deb.js'
 import { listTree } from '../../installer/package/list-tree-files.js'
+import { createFrameDecoder, encodeFrame, type FrameEvent } from '../../clients/browser-extension/host/native-messaging-frames.js'
 import type { PackagesManifest } from '../../installer/package/main.js'
 import { isInstalled, requireTools, run, runDpkg, snapshotPaths, startInstalledAgent } from '../helpers/package-tools.js'
 import { freePort } from '../helpers/start-test-agent.js'
@@ -62,6 +65,8 @@ afterAll(async () => {
 describe('the application tree', () => {
   it('runs from where it is, with its own Node.js (this machine\'s version) and pkcs11js loaded, and holds Linux executables only', async () => {
     expect((await run(join(manifest.tree, 'ehagent'), ['--version'])).stdout.trim()).toBe(pkg.version)
+    // What bin/ehagent.js and the native host's wrapper run: the bundle (installer/build/).
+    for (const program of ['ehagent', 'native-host'] as const) expect(existsSync(join(manifest.tree, ...bundledProgramPath(program))), program).toBe(true)
     expect((await run(join(manifest.tree, 'runtime', 'node'), ['--version'])).stdout.trim()).toBe(`v${process.versions.node}`)
     const pkcs11 = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('pkcs11js').PKCS11"], { cwd: manifest.tree })
     expect(pkcs11.stdout.trim()).toBe('function')
@@ -102,6 +107,10 @@ describe('the Debian package', () => {
       expect(host.path).toBe(DEB.nativeHost)
       expect(statSync(host.path).mode & 0o111).not.toBe(0)
     }
+    // The host runs with the package's own Node.js: with no agent for this state directory, one framed answer.
+    expect(await askNativeHost(DEB.nativeHost, join(scratch, 'host-state'))).toEqual([
+      { kind: 'message', value: expect.objectContaining({ id: 1, error: expect.objectContaining({ data: expect.objectContaining({ code: 'ERR_AGENT_UNREACHABLE' }) }) }) },
+    ])
     const doctor = await run(DEB.command, ['doctor', '--json', '--state-dir', join(scratch, 'doctor')])
     const eid = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'eid-support')
     expect(eid?.status).toBe('ok')
@@ -131,6 +140,8 @@ describe('the npm tarball', () => {
     expect(list).toContain('package/bin/ehagent.js')
     expect(list).toContain('package/dist/clients/js/index.js')
     expect(list).toContain('package/dist/clients/js/index.d.ts')
+    expect(list).toContain(`package/${bundledProgramPath('ehagent').join('/')}`)
+    expect(list).toContain(`package/${bundledProgramPath('native-host').join('/')}`)
     expect(list.filter((f) => !/^package\/(bin\/|dist\/|package\.json$|README\.md$)/.test(f))).toEqual([])
     expect(list.filter((f) => /\.test\.|\/installer\/package\/|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([])
   })
@@ -159,16 +170,17 @@ describe('the npm tarball', () => {
         "const client = await import('ehealth-agent/client')",
         "const required = (await import('node:module')).createRequire(import.meta.url)('ehealth-agent/client')",
         'const outcome = async (spec) => import(spec).then((m) => Object.keys(m).sort(), (e) => e.code)',
-        "console.log(JSON.stringify({ imported: Object.keys(client).sort(), required: Object.keys(required).sort(), node: await outcome('ehealth-agent/client/node'), internal: await outcome('ehealth-agent/dist/agent/main.js') }))",
+        `console.log(JSON.stringify({ imported: Object.keys(client).sort(), required: Object.keys(required).sort(), node: await outcome('ehealth-agent/client/node'), internal: await outcome('ehealth-agent/dist/agent/main.js'), bundled: await outcome('ehealth-agent/${bundledProgramPath('ehagent').join('/')}') }))`,
       ].join('\n'),
     )
     const probed = await run(process.execPath, [probe], { cwd: project })
     expect(probed.stderr).toBe('')
-    const result = JSON.parse(probed.stdout) as { imported: string[]; required: string[]; node: string[] | string; internal: string }
+    const result = JSON.parse(probed.stdout) as { imported: string[]; required: string[]; node: string[] | string; internal: string; bundled: string }
     expect(result.imported).toEqual(expect.arrayContaining(['AgentClient', 'AgentError', 'isAgentError']))
     expect(result.required).toEqual(result.imported)
     // Only the package's exports are reachable.
     expect(result.internal).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED')
+    expect(result.bundled).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED') // the program the package runs is not an API either
     // The Node entry (clients/js/node.ts) is split from the browser-safe one in parallel work:
     // until it exists, its export resolves to nothing; once it does, it must load.
     if (existsSync(join(ROOT, 'clients', 'js', 'node.ts'))) expect(Array.isArray(result.node)).toBe(true)
@@ -209,7 +221,7 @@ describe('the Windows installer (MSI)', () => {
     const tree = hashTree(manifest.windowsTree!)
     expect(files.length).toBe(Object.values(tree).filter((v) => v.startsWith('file ')).length)
     const names = new Set(files.map((f) => f.FileName))
-    for (const name of ['node.exe', 'ehagent.js', 'ehagent.cmd', 'native-messaging-host.bat', 'be.ehealth_agent.host.json', 'tray_windows_release.exe']) expect(names, name).toContain(name)
+    for (const name of ['node.exe', 'ehagent.js', 'native-host.js', 'ehagent.cmd', 'native-messaging-host.bat', 'be.ehealth_agent.host.json', 'tray_windows_release.exe']) expect(names, name).toContain(name)
     const extracted = join(scratch, 'msi')
     mkdirSync(extracted)
     const out = await run('msiextract', ['-C', extracted, msi()], { timeoutMs: 5 * 60_000 })
@@ -249,6 +261,20 @@ describe('the Windows installer (MSI)', () => {
     expect(seq.InstallFinalize!).toBeLessThan(seq.RunAfterInstall!)
   })
 })
+
+/** One soap.sign frame to the native messaging host `command` (its wrapper), for a state directory with no agent; the frames it answers. */
+async function askNativeHost(command: string, stateDir: string): Promise<FrameEvent[]> {
+  const child = spawn(command, ['--state-dir', stateDir, 'chrome-extension://genikcfmigceelnkkckhdkieobalmnob/'], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const events: FrameEvent[] = []
+  const decode = createFrameDecoder(1024 * 1024, (e) => events.push(e))
+  child.stdout.on('data', (d: Buffer) => decode(d))
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdin.end(encodeFrame({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope: '<e/>' }, origin: 'http://127.0.0.1:1' }))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  expect(code, stderr).toBe(0)
+  return events
+}
 
 /** Every executable or shared object under `dir` as file(1) describes it. */
 async function describeExecutables(dir: string): Promise<{ path: string; description: string }[]> {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PolicyState } from '../../agent/policy/policy-state.js'
+import { bundledProgramPath } from '../../installer/bundle-layout.js'
 import { readPolicy } from '../../agent/policy/read-policy.js'
 import { AgentClient } from '../../clients/js/agent-client.js'
 import { launchChromium } from '../helpers/browser.js'
@@ -14,7 +15,7 @@ import { startUiTestAgent, type UiTestAgent } from '../helpers/start-ui-test-age
 import { BrowserContexts } from '../helpers/ui-browser.js'
 
 // The admin policy end to end: a real agent started with a policy file, changed over the API,
-// by the real `ehagent` program (bin/ehagent.js, the built dist/) and on the settings page in
+// by the real `ehagent` program (bin/ehagent.js, the built dist/bundle/) and on the settings page in
 // headless Chromium; the file changed while the agent runs; and the daemon as a real process
 // refusing to start on a malformed policy.
 
@@ -34,7 +35,7 @@ function writePolicy(policy: unknown): void {
 
 /** `node bin/ehagent.js ARGS` with EHAGENT_POLICY_FILE set; its exit code and output. */
 function runBin(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(join(ROOT, 'dist', 'clients', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (bin/ehagent.js runs the compiled code)')
+  if (!existsSync(join(ROOT, ...bundledProgramPath('ehagent')))) throw new Error('dist/bundle/ is missing: run `npm run build` first (bin/ehagent.js runs the bundled code)')
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: scratch, env: { PATH: process.env.PATH ?? '', HOME: scratch, EHAGENT_POLICY_FILE: policyFile, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''

@@ -3,7 +3,7 @@
  * directory, so it can be moved), the demo passwords, subjects, SSIN and NIHII numbers. It is
  * written last, so a directory with a manifest is complete. `ehagent sandbox` prints from it.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { ORGANIZATION_TYPES, PERSON_IDS, QUALITIES } from '../directory-data.js'
 import { KEYSTORE_IDS } from './types.js'
 

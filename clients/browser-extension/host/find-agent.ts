@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { z } from 'zod'
+import * as z from 'zod'
 import { DISCOVERY_FILE_SCHEMA } from '../../../protocol/discovery/discovery-file.js'
 import { AgentError } from '../../../protocol/errors.js'
 

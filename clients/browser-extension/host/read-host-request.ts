@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { AgentError } from '../../../protocol/errors.js'
 import type { JsonRpcId } from '../../../protocol/rpc/json-rpc.js'
 import { METHOD_PARAMS, type MethodParams } from '../../../protocol/rpc/methods.js'

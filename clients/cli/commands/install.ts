@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { resolvePaths } from '../../../protocol/discovery/resolve-paths.js'
-import { optionString, readMachineFacts, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
+import { optionString, UsageError, wantsJson, type CliContext, type Command } from '../cli-context.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { buildInstallContext, planInstallForUser } from '../build-install-context.js'
 import { loadInstaller, type InstallerModule, type InstallStep } from '../load-server.js'
@@ -28,9 +27,9 @@ export const install: Command = async (ctx) => {
   const target = buildInstallContext(ctx)
   if (!existsSync(target.binPath)) throw new UsageError(`${target.binPath} does not exist; run ehagent install from an installed copy (npm ci)`)
   const outcome = await installer.applyInstall(plan, ctx.runTool ?? installer.createToolRunner())
-  // What bin/ehagent.js runs: the compiled CLI (which loads the compiled agent).
-  const compiled = existsSync(join(readMachineFacts(ctx).packageRoot, 'dist', 'clients', 'cli', 'main.js'))
-  if (!compiled) outcome.notes.push('the compiled agent (dist/) is missing: run `npm run build`, or the service cannot start')
+  // What bin/ehagent.js runs: the bundled CLI (which loads the agent's chunks).
+  const compiled = existsSync(installer.locateBundledProgram(target, 'ehagent'))
+  if (!compiled) outcome.notes.push('the compiled agent (dist/bundle/) is missing: run `npm run build`, or the service cannot start')
   // The service manager's "started" only means it ran the program: wait for the agent to answer.
   let started: { port: number; pid: number } | undefined
   if (plan.startsAgent && outcome.failures.length === 0) {
