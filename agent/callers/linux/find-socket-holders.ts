@@ -70,3 +70,41 @@ export async function findHoldersOfSockets(sockets: ReadonlyMap<number, number |
   for (const list of holders.values()) list.sort((a, b) => a - b)
   return holders
 }
+
+/** A process holding a socket, with its owner (undefined when /proc did not say). */
+export interface SocketHolder {
+  pid: number
+  uid: number | undefined
+}
+
+/**
+ * Every socket held by a process this user may read, by inode, on one pass over /proc: for a
+ * lookup that starts before it knows which socket it wants (it reads /proc/net/tcp meanwhile, so
+ * the two waits overlap), and picks the holders of its socket's owner from the result.
+ */
+export async function findAllSocketHolders(options: Omit<FindSocketHoldersOptions, 'uid'>): Promise<Map<number, SocketHolder[]>> {
+  const { procFs } = options
+  const sliceMs = options.sliceMs ?? 2
+  const pids = (procFs.listDir('/proc') ?? []).filter((name) => /^[1-9][0-9]*$/.test(name))
+  const holders = new Map<number, SocketHolder[]>()
+  let sliceStart = options.now()
+  for (const pid of pids) {
+    const fds = procFs.listDir(`/proc/${pid}/fd`)
+    if (fds !== undefined) {
+      const holder: SocketHolder = { pid: Number(pid), uid: procFs.ownerUid(`/proc/${pid}`) }
+      for (const fd of fds) {
+        const link = procFs.readLink(`/proc/${pid}/fd/${fd}`)
+        if (link === undefined || !link.startsWith('socket:[')) continue
+        const inode = Number(link.slice(8, -1))
+        const list = holders.get(inode)
+        if (list === undefined) holders.set(inode, [holder])
+        else if (list[list.length - 1] !== holder) list.push(holder)
+      }
+    }
+    if (options.now() - sliceStart >= sliceMs) {
+      await options.yieldTurn()
+      sliceStart = options.now()
+    }
+  }
+  return holders
+}

@@ -148,6 +148,24 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     expect(facts.program?.executable).toBe('/usr/bin/curl')
   })
 
+  it('with our end known, passes over /proc while /proc/net/tcp is read, and keeps only the holders of the socket owner', async () => {
+    const rootHolder = {
+      dirs: { '/proc/900/fd': ['5'] },
+      links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
+      owners: { '/proc/900': 0 },
+    }
+    const procFs = fakeProc(merge(CURL, rootHolder))
+    let release: (text: string) => void = () => undefined
+    const table = new Promise<string>((resolve) => (release = resolve))
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: (path) => (path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...noYield })
+    const facts = identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, localAddress: '127.0.0.1', socket: {} })
+    await new Promise<void>((r) => setImmediate(r))
+    // The pass over /proc ran before the table came back.
+    expect(procFs.reads).toBeGreaterThan(3)
+    release(PROC_NET_TCP)
+    await expect(facts).resolves.toMatchObject({ uid: 1000, program: { pid: 18766, executable: '/usr/bin/curl' } })
+  })
+
   it('takes the first of several processes of the same executable (a forked worker)', async () => {
     const fork = {
       dirs: { '/proc/18801/fd': ['5'] },
