@@ -110,7 +110,8 @@ async function main(): Promise<void> {
     // memory the agent keeps for the session; the load should leave nothing beyond it.
     await sleep(SIGNED_IN_SECONDS * 1000)
     const signedInIdleRssMb = rssMb(a.pid)
-    log(`agent RSS signed in, idle, before the load: ${signedInIdleRssMb.toFixed(1)} MB`)
+    const signedInAnonMb = rssAnonMb(a.pid)
+    log(`agent RSS signed in, idle, before the load: ${signedInIdleRssMb.toFixed(1)} MB (anonymous ${signedInAnonMb.toFixed(1)} MB)`)
 
     // Who is calling: found once per connection (agent/callers); Linux only.
     const lookup = process.platform === 'linux' ? await measureLookup() : undefined
@@ -192,7 +193,10 @@ async function main(): Promise<void> {
       await sleep(Math.min(5000, (AFTER_LOAD_SECONDS - waited) * 1000))
     }
     const rssAfter30sMb = rssMb(a.pid)
-    log(`agent RSS ${AFTER_LOAD_SECONDS} s after the 64-client load: ${rssAfter30sMb.toFixed(1)} MB (on the way: ${rssTrail.map((r) => r.toFixed(0)).join(', ')} MB)`)
+    const anonAfter30sMb = rssAnonMb(a.pid)
+    // The rest is the node binary's and libraries' pages the load touched: file-backed, shared
+    // and reclaimable, but counted in VmRSS.
+    log(`agent RSS ${AFTER_LOAD_SECONDS} s after the 64-client load: ${rssAfter30sMb.toFixed(1)} MB, anonymous ${anonAfter30sMb.toFixed(1)} MB (on the way: ${rssTrail.map((r) => r.toFixed(0)).join(', ')} MB)`)
 
     // Last, as they leave the heap large for a while: the big envelopes over HTTP.
     const mb1Ms = median(await timeSigns(a.port, credential, mb1, 7))
@@ -252,8 +256,10 @@ async function main(): Promise<void> {
       idleAnonRssMb: round(idleAnonMb, 1),
       sandboxIdleRssMb: round(sandboxIdleRssMb, 1),
       signedInIdleRssMb: round(signedInIdleRssMb, 1),
+      signedInAnonRssMb: round(signedInAnonMb, 1),
       loadRssMb: round(loadRssMb, 1),
       rssAfter30sMb: round(rssAfter30sMb, 1),
+      anonAfter30sMb: round(anonAfter30sMb, 1),
       rssAfterBigMb: round(afterBigRss, 1),
       startupMs: round(startupMs),
       sandboxStartMs: round(sandboxStartMs),
