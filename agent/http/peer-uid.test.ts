@@ -1,6 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { lookupPeerSocket, lookupPeerUid } from './peer-uid.js'
+import { lookupClientSockets, lookupPeerUid, type FourTuple } from './peer-uid.js'
 
 // Captured on Linux x86_64: a node:net server on 127.0.0.1:41885 (uid 0) and curl run as uid 999
 // from 127.0.0.1:47390, plus a TIME_WAIT socket (uid printed as 0, inode 0).
@@ -64,7 +64,13 @@ describe('lookupPeerUid on captured tables', () => {
   })
 })
 
-describe('lookupPeerSocket with our end known (the whole 4-tuple)', () => {
+/** One connection looked up by its 4-tuple. */
+async function byTuple(peer: { address: string; port: number }, localPort: number, read: ((path: string) => Promise<string>) | undefined, localAddress: string) {
+  const tuple: FourTuple = { ...peer, localAddress, localPort }
+  return (await lookupClientSockets([tuple], read)).get(tuple)
+}
+
+describe('lookupClientSockets: our end known too (the whole 4-tuple)', () => {
   /** The tables, counting which were read. */
   function counted(tcp: string | undefined, tcp6: string | undefined): { read: (path: string) => Promise<string>; reads: string[] } {
     const reads: string[] = []
@@ -74,21 +80,21 @@ describe('lookupPeerSocket with our end known (the whole 4-tuple)', () => {
 
   it('answers from /proc/net/tcp alone for an IPv4 client, with its socket inode', async () => {
     const t = counted(TCP, TCP6)
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 47390 }, 41885, t.read, '127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
+    await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, t.read, '127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
     expect(t.reads).toEqual(['/proc/net/tcp'])
     const mapped = counted(TCP, TCP6)
-    await expect(lookupPeerSocket({ address: '::ffff:127.0.0.1', port: 47390 }, 41885, mapped.read, '::ffff:127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
+    await expect(byTuple({ address: '::ffff:127.0.0.1', port: 47390 }, 41885, mapped.read, '::ffff:127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
     expect(mapped.reads).toEqual(['/proc/net/tcp'])
   })
 
   it('reads /proc/net/tcp6 first for an IPv6 client, and the other table when the first has no match', async () => {
     const t = counted(TCP, TCP6)
-    await expect(lookupPeerSocket({ address: '::1', port: 40650 }, 35199, t.read, '::1')).resolves.toEqual({ uid: 0, inode: 69465 })
+    await expect(byTuple({ address: '::1', port: 40650 }, 35199, t.read, '::1')).resolves.toEqual({ uid: 0, inode: 69465 })
     expect(t.reads).toEqual(['/proc/net/tcp6'])
     // An IPv4 client of a dual-stack listener listed in tcp6 as ::ffff:127.0.0.1.
     const v6Listed = TCP6.replace(/00000000000000000000000001000000:9ECA 00000000000000000000000001000000:897F/, '0000000000000000FFFF00000100007F:B91E 0000000000000000FFFF00000100007F:A39D')
     const both = counted(TCP.split('\n').filter((l) => !l.includes(':B91E 0100007F:A39D')).join('\n'), v6Listed)
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 47390 }, 41885, both.read, '127.0.0.1')).resolves.toEqual({ uid: 0, inode: 69465 })
+    await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, both.read, '127.0.0.1')).resolves.toEqual({ uid: 0, inode: 69465 })
     expect(both.reads).toEqual(['/proc/net/tcp', '/proc/net/tcp6'])
   })
 
@@ -96,13 +102,24 @@ describe('lookupPeerSocket with our end known (the whole 4-tuple)', () => {
     // Same client port, same server port, but connected to 127.0.0.2: not our connection. Without
     // our address both match and the answer is "not known"; with it, the right one is chosen.
     const other = '   7: 0100007F:B91E 0200007F:A39D 01 00000000:00000000 00:00000000 00000000  1000        0 71999 1 0000000000000000 20 0 0 10 -1\n'
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 47390 }, 41885, tables(other + TCP, TCP6), '127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 47390 }, 41885, tables(other, TCP6), '127.0.0.1')).resolves.toBeUndefined()
+    await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, tables(other + TCP, TCP6), '127.0.0.1')).resolves.toEqual({ uid: 999, inode: 71402 })
+    await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, tables(other, TCP6), '127.0.0.1')).resolves.toBeUndefined()
+  })
+
+  it('answers several connections from one read of each table', async () => {
+    const reads: string[] = []
+    const read = (path: string) => (reads.push(path), tables(TCP, TCP6)(path))
+    const curl: FourTuple = { address: '127.0.0.1', port: 47390, localAddress: '127.0.0.1', localPort: 41885 }
+    const v6: FourTuple = { address: '::1', port: 40650, localAddress: '::1', localPort: 35199 }
+    const gone: FourTuple = { address: '127.0.0.1', port: 40000, localAddress: '127.0.0.1', localPort: 41885 }
+    const found = await lookupClientSockets([curl, v6, gone], read)
+    expect([found.get(curl), found.get(v6), found.get(gone)]).toEqual([{ uid: 999, inode: 71402 }, { uid: 0, inode: 69465 }, undefined])
+    expect(reads).toEqual(['/proc/net/tcp', '/proc/net/tcp6'])
   })
 
   it('still ignores TIME_WAIT sockets, and answers undefined with no tables', async () => {
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 0x9c43 }, 0x9e32, tables(TCP, TCP6), '127.0.0.1')).resolves.toBeUndefined()
-    await expect(lookupPeerSocket({ address: '127.0.0.1', port: 47390 }, 41885, tables(undefined, undefined), '127.0.0.1')).resolves.toBeUndefined()
+    await expect(byTuple({ address: '127.0.0.1', port: 0x9c43 }, 0x9e32, tables(TCP, TCP6), '127.0.0.1')).resolves.toBeUndefined()
+    await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, tables(undefined, undefined), '127.0.0.1')).resolves.toBeUndefined()
   })
 })
 
@@ -126,7 +143,7 @@ describe('lookupPeerUid on a real loopback connection', () => {
     expect(socket.remotePort).toBe(clientPort)
     const uid = await lookupPeerUid({ address: socket.remoteAddress!, port: socket.remotePort! }, socket.localPort!)
     expect(uid).toBe(process.getuid!())
-    const found = await lookupPeerSocket({ address: socket.remoteAddress!, port: socket.remotePort! }, socket.localPort!, undefined, socket.localAddress!)
+    const found = await byTuple({ address: socket.remoteAddress!, port: socket.remotePort! }, socket.localPort!, undefined, socket.localAddress!)
     expect(found?.uid).toBe(process.getuid!())
     expect(found?.inode).toBeGreaterThan(0)
     socket.destroy()

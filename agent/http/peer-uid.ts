@@ -36,16 +36,11 @@ export async function lookupPeerSocket(
   peer: { address: string; port: number },
   localPort: number,
   readProc?: (path: string) => Promise<string>,
-  localAddress?: string,
 ): Promise<{ uid: number; inode: number | undefined } | undefined> {
   if (readProc === undefined && process.platform !== 'linux') return undefined
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   const address = canonicalIpAddress(peer.address)
   if (address === undefined) return undefined
-  if (localAddress !== undefined) {
-    const tuple = { address: peer.address, port: peer.port, localAddress, localPort }
-    return (await lookupClientSockets([tuple], read)).get(tuple)
-  }
   // An IPv4 client of a dual-stack listener is seen as ::ffff:a.b.c.d but its own socket may be
   // listed in either table, so both are read; a table that is missing (IPv6 disabled) is empty.
   const texts = await Promise.all(TABLES.map((path) => read(path).catch(() => undefined)))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { findHoldersOfSockets, findSocketHolders } from './find-socket-holders.js'
+import { findAllSocketHolders, holdersOf } from './find-socket-holders.js'
 import { createLinuxPeerIdentifier } from './identify-linux-peer.js'
 import { findUnixPeerInode, parseSsUnix } from './parse-ss-unix.js'
 import type { ProcFs } from './proc-fs.js'
@@ -134,9 +134,9 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     await expect(identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })).resolves.toEqual({ uid: 1000 })
   })
 
-  it("reads only the processes of the socket's owner", async () => {
+  it("counts only the socket owner's processes as its holders", async () => {
     // The same socket held by a root process too (as it would be listed if recorded as root):
-    // not read, since /proc/net/tcp says the socket is uid 1000's.
+    // not counted, since /proc/net/tcp says the socket is uid 1000's.
     const rootHolder = {
       dirs: { '/proc/900/fd': ['5'] },
       links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
@@ -217,27 +217,29 @@ describe('parseSsUnix', () => {
   })
 })
 
-describe('findSocketHolders', () => {
+describe('findAllSocketHolders and holdersOf', () => {
   it('reads every process, and gives the event loop a turn between slices', async () => {
     let clock = 0
     let turns = 0
     const procFs = fakeProc(merge(CURL, PYTHON))
-    const holders = await findSocketHolders(752757, { procFs, yieldTurn: async () => void turns++, now: () => (clock += 1), sliceMs: 2 })
-    expect(holders).toEqual([18766])
+    const all = await findAllSocketHolders({ procFs, yieldTurn: async () => void turns++, now: () => (clock += 1), sliceMs: 2 })
+    expect(holdersOf(all, 752757)).toEqual([18766])
+    expect(holdersOf(all, 731114)).toEqual([20001])
     expect(turns).toBeGreaterThan(0)
-    await expect(findSocketHolders(1, { procFs, ...noYield })).resolves.toEqual([])
+    expect(holdersOf(all, 1)).toEqual([])
   })
 
-  it("finds several sockets' holders on one pass, each among its own owner's processes only", async () => {
-    // curl's socket (uid 1000) also held by a root process; python's socket asked for any user.
+  it("keeps only the socket owner's processes when the owner is known", async () => {
+    // curl's socket (uid 1000) also held by a root process.
     const rootHolder = { dirs: { '/proc/900/fd': ['5'] }, links: { '/proc/900/fd/5': 'socket:[752757]' }, owners: { '/proc/900': 0 } }
-    const procFs = fakeProc(merge(CURL, PYTHON, rootHolder))
-    const found = await findHoldersOfSockets(new Map<number, number | undefined>([[752757, 1000], [731114, undefined], [5, 1000]]), { procFs, ...noYield })
-    expect(found).toEqual(new Map([[752757, [18766]], [731114, [20001]], [5, []]]))
+    const all = await findAllSocketHolders({ procFs: fakeProc(merge(CURL, rootHolder)), ...noYield })
+    expect(holdersOf(all, 752757)).toEqual([900, 18766])
+    expect(holdersOf(all, 752757, 1000)).toEqual([18766])
+    expect(holdersOf(all, 752757, 0)).toEqual([900])
   })
 
   it('finds nothing when /proc cannot be listed', async () => {
-    await expect(findSocketHolders(752757, { procFs: fakeProc({}), ...noYield })).resolves.toEqual([])
+    expect(holdersOf(await findAllSocketHolders({ procFs: fakeProc({}), ...noYield }), 752757)).toEqual([])
   })
 })
 

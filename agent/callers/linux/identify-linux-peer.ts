@@ -14,7 +14,7 @@ import { userInfo } from 'node:os'
 import { lookupClientSockets, lookupPeerSocket, type FourTuple } from '../../http/peer-uid.js'
 import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
 import { runSystemTool, type RunTool } from '../run-tool.js'
-import { findAllSocketHolders, findHoldersOfSockets, type SocketHolder } from './find-socket-holders.js'
+import { findAllSocketHolders, holdersOf, type SocketHolder } from './find-socket-holders.js'
 import { createNextRounds } from './next-rounds.js'
 import { parsePasswd, readLinuxProcess } from './read-linux-process.js'
 import { findUnixPeerInode } from './parse-ss-unix.js'
@@ -51,25 +51,11 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
     const found = await lookupClientSockets(asked, options.readProcText)
     return new Map([...keys].map((key, i) => [key, found.get(asked[i]!)]))
   }, undefined)
-  const holderRounds = createNextRounds<string, number[]>(async (keys) => {
-    const sockets = new Map<number, number | undefined>()
-    for (const key of keys) {
-      const [inode, uid] = key.split(':')
-      sockets.set(Number(inode), uid === '' ? undefined : Number(uid))
-    }
-    const found = await findHoldersOfSockets(sockets, scan)
-    return new Map([...keys].map((key) => [key, found.get(Number(key.split(':')[0])) ?? []]))
-  }, [])
+  const holderRounds = createNextRounds<'all', Map<number, SocketHolder[]>>(async () => new Map([['all', await findAllSocketHolders(scan)]]), new Map())
 
-  const allHolderRounds = createNextRounds<'all', Map<number, SocketHolder[]>>(async () => new Map([['all', await findAllSocketHolders(scan)]]), new Map())
-
-  async function programHolding(inode: number, uid?: number, holdersOf?: Promise<Map<number, SocketHolder[]>>): Promise<CallerProgram | undefined> {
-    const holders = holdersOf
-      ? ((await holdersOf).get(inode) ?? [])
-          .filter((h) => uid === undefined || h.uid === uid)
-          .map((h) => h.pid)
-          .sort((a, b) => a - b)
-      : await holderRounds.ask(`${inode}:${uid ?? ''}`)
+  /** `pass`: a pass over /proc already under way for this lookup; else one is asked for now. */
+  async function programHolding(inode: number, uid?: number, pass: Promise<Map<number, SocketHolder[]>> = holderRounds.ask('all')): Promise<CallerProgram | undefined> {
+    const holders = holdersOf(await pass, inode, uid)
     const programs = holders.map((pid) => readLinuxProcess(pid, procFs, userName)).filter((p): p is CallerProgram => p !== undefined)
     if (programs.length === 0 || new Set(programs.map((p) => p.executable)).size !== 1) return undefined
     return programs[0]
@@ -79,17 +65,17 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
     let socket: { uid: number; inode: number | undefined } | undefined
     // With the 4-tuple, the pass over /proc starts with the table read, not after it: the read
     // waits in the threadpool while the pass runs here, and the lookup costs the longer of the two.
-    let holdersOf: Promise<Map<number, SocketHolder[]>> | undefined
+    let pass: Promise<Map<number, SocketHolder[]>> | undefined
     if (connection.localAddress === undefined) {
       socket = await lookupPeerSocket({ address: connection.address, port: connection.port }, connection.localPort, options.readProcText)
     } else {
       const key = `${connection.address} ${connection.port} ${connection.localAddress} ${connection.localPort}`
       tuples.set(key, { address: connection.address, port: connection.port, localAddress: connection.localAddress, localPort: connection.localPort })
-      holdersOf = allHolderRounds.ask('all')
+      pass = holderRounds.ask('all')
       socket = await socketRounds.ask(key)
     }
     if (socket === undefined) return {}
-    const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid, holdersOf)
+    const program = socket.inode === undefined ? undefined : await programHolding(socket.inode, socket.uid, pass)
     return program ? { uid: socket.uid, program } : { uid: socket.uid }
   }
 
