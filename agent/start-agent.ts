@@ -7,6 +7,7 @@ import { resolveEnvironment } from './environment/resolve-environment.js'
 import { closeAgent } from './start/close-agent.js'
 import { listenAgent } from './start/listen-agent.js'
 import { obtainFullCollection } from './memory/full-collection.js'
+import { loadMallocTrim } from './memory/malloc-trim.js'
 import { trimWhenIdle } from './memory/trim-when-idle.js'
 import type { RunningAgent, StartAgentOptions, StartStep } from './start/start-agent-options.js'
 import { startDesktopTray } from './start/start-desktop-tray.js'
@@ -57,9 +58,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
     const url = await listenAgent(opts, wired, resolved.environment.id, undo, step)
     const collect = obtainFullCollection()
-    if (collect) {
-      // After a burst of calls, the memory of the load is given back once the agent is idle.
-      const stopTrim = trimWhenIdle({ answered: () => wired.rpc.answered(), collect, intervalMs: 5000, minRequests: 200, rounds: 3, setTimer: (ms, fn) => opts.clock.setTimer(ms, fn) })
+    const mallocTrim = loadMallocTrim()
+    if (collect || mallocTrim) {
+      // After a burst of calls, the memory of the load is given back once the agent is idle: V8's
+      // by a full collection, then what that freed inside malloc's heap by malloc_trim.
+      const giveBack = () => {
+        collect?.()
+        mallocTrim?.()
+      }
+      const stopTrim = trimWhenIdle({ answered: () => wired.rpc.answered(), collect: giveBack, intervalMs: 5000, minRequests: 200, rounds: 3, setTimer: (ms, fn) => opts.clock.setTimer(ms, fn) })
       undo.push('the idle memory trim', async () => stopTrim())
     }
     if (policy.reread) {

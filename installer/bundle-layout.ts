@@ -19,3 +19,12 @@ export type BundledProgram = keyof typeof BUNDLE_ENTRIES
 export function bundledProgramPath(program: BundledProgram): string[] {
   return [...BUNDLE_DIR, `${program}.js`]
 }
+
+/**
+ * The agent's native addon (agent/memory/native/malloc-trim.c): its source and where
+ * `npm run build` puts it, from the package root. Linux only; the packages carry it in dist/.
+ */
+export const NATIVE_ADDON = {
+  source: ['agent', 'memory', 'native', 'malloc-trim.c'],
+  built: ['dist', 'native', 'malloc-trim.node'],
+} as const

@@ -29,6 +29,9 @@ function makeTree(name: string): string {
   // A package's own folder named build, without node-gyp's config.gypi, is code: it stays.
   mkdirSync(mod('lib', 'build'), { recursive: true })
   writeFileSync(mod('lib', 'build', 'index.js'), 'module.exports = 1\n')
+  // The agent's own addon, as npm run build leaves it on Linux.
+  mkdirSync(join(root, 'dist', 'native'), { recursive: true })
+  copyFileSync(join(traybin, 'tray_linux_release'), join(root, 'dist', 'native', 'malloc-trim.node'))
   return root
 }
 
@@ -41,6 +44,7 @@ describe('pruneAppTree', () => {
     expect(at('systray2/traybin/tray_windows_release.exe')).toBe(false)
     expect(at('systray2/traybin/tray_darwin_release')).toBe(false)
     expect(at('addon/build/Release/addon.node')).toBe(true)
+    expect(existsSync(join(root, 'dist', 'native', 'malloc-trim.node'))).toBe(true)
     for (const gone of ['addon/build/config.gypi', 'addon/build/Makefile', 'addon/build/Release/obj.target', 'addon/build/Release/.deps', 'addon/.eslintrc.json', '.package-lock.json', '.bin']) {
       expect(at(gone), gone).toBe(false)
     }
@@ -58,5 +62,6 @@ describe('pruneAppTree', () => {
     expect(at('systray2/traybin/tray_linux_release')).toBe(false)
     expect(at('systray2/traybin/tray_darwin_release')).toBe(false)
     expect(at('addon/build/Release/addon.node')).toBe(false)
+    expect(existsSync(join(root, 'dist', 'native', 'malloc-trim.node'))).toBe(false)
   })
 })

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { detectBinaryFormat, NATIVE_FORMAT } from './detect-binary-format.js'
 import { readFileHead } from './read-file-head.js'
@@ -20,6 +20,7 @@ export interface PruneReport {
  *   `Release/*.node` is loaded;
  * - `.bin/` command shims, which are for a developer's shell, and the packages' own dot-files
  *   (`.eslintrc`, `.npmignore`, `.travis.yml`, npm's hidden lockfile): tooling, never loaded.
+ * The agent's own addon in `dist/native/` is kept or removed by the same first-bytes rule.
  */
 export function pruneAppTree(treeDir: string, platform: TreePlatform): PruneReport {
   const report: PruneReport = { removed: [], bytes: 0 }
@@ -50,6 +51,10 @@ export function pruneAppTree(treeDir: string, platform: TreePlatform): PruneRepo
     }
   }
   walk(join(treeDir, 'node_modules'))
+  // The agent's own addon (dist/native/, built on Linux by installer/build/build-native.ts):
+  // what is not for this OS goes, as in node_modules.
+  const native = join(treeDir, 'dist', 'native')
+  if (existsSync(native)) walk(native)
   return report
 }
 

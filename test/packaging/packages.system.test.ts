@@ -70,8 +70,11 @@ describe('the application tree', () => {
     expect((await run(join(manifest.tree, 'runtime', 'node'), ['--version'])).stdout.trim()).toBe(`v${process.versions.node}`)
     const pkcs11 = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('pkcs11js').PKCS11"], { cwd: manifest.tree })
     expect(pkcs11.stdout.trim()).toBe('function')
+    // The agent's malloc_trim addon (installer/build/build-native.ts) loads in the tree's runtime.
+    const trim = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('./dist/native/malloc-trim.node').trim"], { cwd: manifest.tree })
+    expect(trim.stdout.trim(), trim.stderr).toBe('function')
     const kinds = await describeExecutables(manifest.tree)
-    expect(kinds.length).toBeGreaterThanOrEqual(3) // the runtime, pkcs11.node, the tray helper
+    expect(kinds.length).toBeGreaterThanOrEqual(4) // the runtime, pkcs11.node, malloc-trim.node, the tray helper
     for (const k of kinds) expect(k.description, k.path).toMatch(/^ELF 64-bit LSB .*x86-64/)
   })
 })
