@@ -54,7 +54,11 @@ export function pruneAppTree(treeDir: string, platform: TreePlatform): PruneRepo
   // The agent's own addon (dist/native/, built on Linux by installer/build/build-native.ts):
   // what is not for this OS goes, as in node_modules.
   const native = join(treeDir, 'dist', 'native')
-  if (existsSync(native)) walk(native)
+  if (existsSync(native)) {
+    walk(native)
+    // Emptied (a Windows tree): no folder left behind for the MSI to miss.
+    if (readdirSync(native).length === 0) rmSync(native, { recursive: true })
+  }
   return report
 }
 
