@@ -19,7 +19,9 @@
  *    and the same key through the threadpool on all cores (the ceiling: `ofRsaCeiling` is the
  *    agent's share of it, which on a machine of few cores says more than `ratio` can);
  * 4. 4 KB `soap.sign` over HTTP, 16 connections in a closed loop: rate, p50, p99, and the agent's
- *    CPU time per signature (/proc: whole process and main thread) and this process's;
+ *    CPU time per signature (/proc: whole process and main thread) and this process's; then the
+ *    same load against a bare node:http server that only signs (test/bench/bare-http-server.ts):
+ *    `bareHttpRatio` is the most `ratio` can be here with Node's HTTP in front of the key;
  * 5. open loop at half that rate (requests due on a fixed schedule; latency counts from the due
  *    time, so the generator does not hide stalls): p50, p99;
  * 6. 64 connections in a closed loop: rate, p99; the agent's RSS sampled every 100 ms (its peak
@@ -47,6 +49,7 @@ import { callAgent, readCredential, cpuMs, rssAnonMb, rssMb, sleep, startAgentPr
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
 import { quantile, runClosedLoop, runOpenLoop, serializeRequest, type LoadResult } from './load-client.js'
 import { timeProtocolPath } from './protocol-path.js'
+import { measureBareHttp } from './bare-http-server.js'
 
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const IDLE_SECONDS = 10
@@ -144,6 +147,8 @@ async function main(): Promise<void> {
       clientUs: cpuUs(process.cpuUsage(cpu0.self)) / run16.count,
     }
     const rsaAfter = measureRawRsa(privateKey)
+    // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run.
+    const bare = await measureBareHttp(keyPem, envelope, Math.min(LOAD_SECONDS, 4))
     const rawRsaPerSec = (rsaBefore + rsaAfter) / 2
     // The ceiling no agent can pass on this machine: the same key signing through libuv's
     // threadpool on every core, with no HTTP, no XML and no load generator beside it.
@@ -153,6 +158,7 @@ async function main(): Promise<void> {
     log(`soap.sign 4 KB over HTTP, 16 clients: ${s16.perSec.toFixed(0)}/s (${(s16.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p50 ${fmtMs(s16.p50)}, p99 ${fmtMs(s16.p99)}`)
     log(`raw RSA-2048 on all ${cores()} cores (threadpool, nothing else running): ${rsaAllCores.toFixed(0)}/s; the agent reaches ${((100 * s16.perSec) / rsaAllCores).toFixed(0)}% of that`)
     log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs`)
+    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature; the agent reaches ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
 
     const halfRate = s16.perSec / 2
     const open = figures(await runOpenLoop({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
@@ -235,6 +241,10 @@ async function main(): Promise<void> {
       ratio: round(ratio, 3),
       rawRsaAllCoresPerSec: round(rsaAllCores),
       ofRsaCeiling: round(s16.perSec / rsaAllCores, 3),
+      bareHttpPerSec: round(bare.perSec),
+      bareHttpRatio: round(bare.perSec / rawRsaPerSec, 3),
+      bareHttpCpuUsPerSign: round(bare.cpuUsPerSign),
+      ofBareHttp: round(s16.perSec / bare.perSec, 3),
       libxmlsecPerSec: lib ? round(lib.perSec) : null,
       vsLibxmlsec: vsLibxmlsec !== undefined ? round(vsLibxmlsec, 3) : null,
       p50Ms: round(open.p50, 2),
