@@ -10,15 +10,22 @@ import { fileURLToPath } from 'node:url'
  */
 const ADDON = ['dist', 'native', 'malloc-trim.node'] as const
 
-/** Where the addon is, looking up from `from`: the bundle (dist/bundle/), tsc's output (dist/agent/memory/) and the sources (agent/memory/) all lie below the package root. */
+/**
+ * Where `npm run build` put the addon, seen from this module in each of the package's three
+ * layouts: the bundle (dist/bundle/), tsc's output (dist/agent/memory/) and the sources
+ * (agent/memory/, tests). Only these fixed places, all inside the package: a search further up
+ * would load, into the process that holds the signing session, whatever anyone put in a folder
+ * above the package (a clone in /tmp, or a package named `dist` beside this one in node_modules).
+ */
 export function findMallocTrimAddon(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
-  let dir = from
-  for (let up = 0; up < 4; up++) {
-    const candidate = join(dir, ...ADDON)
+  const candidates = [
+    [from, '..', 'native'], // dist/bundle/ -> dist/native/
+    [from, '..', '..', 'native'], // dist/agent/memory/ -> dist/native/
+    [from, '..', '..', ...ADDON.slice(0, -1)], // agent/memory/ -> dist/native/
+  ]
+  for (const dir of candidates) {
+    const candidate = join(...dir, ADDON[ADDON.length - 1]!)
     if (existsSync(candidate)) return candidate
-    const parent = dirname(dir)
-    if (parent === dir) break
-    dir = parent
   }
   return undefined
 }

@@ -43,9 +43,17 @@ describe('buildNativeAddon', () => {
     for (const name of ['win', 'no-cc', 'no-headers']) expect(existsSync(join(scratch, name, ...NATIVE_ADDON.built)), name).toBe(false)
   })
 
-  it("passes on the compiler's own message when the source does not compile", () => {
-    const result = buildNativeAddon({ repoRoot: packageRoot('bad', 'this is not C\n') })
+  it("passes on the compiler's own message when the source does not compile, and leaves no earlier build behind", () => {
+    const root = packageRoot('bad')
+    expect(buildNativeAddon({ repoRoot: root }).built).toBe(true)
+    writeFileSync(join(root, ...NATIVE_ADDON.source), 'this is not C\n')
+    const result = buildNativeAddon({ repoRoot: root })
     expect(result.built).toBe(false)
     expect(result.message).toMatch(/failed:[\s\S]*malloc-trim\.c/)
+    expect(existsSync(join(root, ...NATIVE_ADDON.built))).toBe(false)
+  })
+
+  it('takes CC as a command with arguments, as make does', () => {
+    expect(buildNativeAddon({ repoRoot: packageRoot('cc-args'), env: { ...process.env, CC: 'cc -O1' } })).toMatchObject({ built: true })
   })
 })

@@ -11,7 +11,7 @@
  * agent/memory/malloc-trim.test.ts fails, saying what is missing.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { NATIVE_ADDON } from '../bundle-layout.js'
 
@@ -31,9 +31,12 @@ export function buildNativeAddon(options: { repoRoot: string; platform?: NodeJS.
     return { built: false, message: `not built: no node_api.h in ${headers} (install Node's headers, or set npm_config_nodedir)` }
   }
   const out = join(options.repoRoot, ...NATIVE_ADDON.built)
+  // A failed rebuild must not leave the previous build in place, looking current.
+  rmSync(out, { force: true })
   mkdirSync(dirname(out), { recursive: true })
-  const cc = env.CC || 'cc'
-  const args = ['-O2', '-shared', '-fPIC', '-Wall', '-Werror', '-DNODE_GYP_MODULE_NAME=malloc_trim', `-I${headers}`, '-o', out, join(options.repoRoot, ...NATIVE_ADDON.source)]
+  // CC as make reads it: a command and its first arguments ("ccache gcc").
+  const [cc = 'cc', ...ccArgs] = (env.CC || 'cc').trim().split(/\s+/)
+  const args = [...ccArgs, '-O2', '-shared', '-fPIC', '-Wall', '-DNODE_GYP_MODULE_NAME=malloc_trim', `-I${headers}`, '-o', out, join(options.repoRoot, ...NATIVE_ADDON.source)]
   const run = spawnSync(cc, args, { encoding: 'utf8' })
   if (run.error) return { built: false, message: `not built: ${cc} could not be run (${run.error.message}); install a C compiler (apt-get install gcc)` }
   if (run.status !== 0) return { built: false, message: `not built: ${cc} failed:\n${run.stderr.trim()}` }

@@ -19,14 +19,14 @@
  *    and the same key through the threadpool on all cores (the ceiling: `ofRsaCeiling` is the
  *    agent's share of it, which on a machine of few cores says more than `ratio` can);
  * 4. 4 KB `soap.sign` over HTTP, 16 connections in a closed loop: rate, p50, p99, and the agent's
- *    CPU time per signature (/proc: whole process and main thread) and this process's; then the
- *    same load against a bare node:http server that only signs (test/bench/bare-http-server.ts):
- *    `bareHttpRatio` is the most `ratio` can be here with Node's HTTP in front of the key;
+ *    CPU time per signature (/proc: whole process and main thread) and this process's;
  * 5. open loop at half that rate (requests due on a fixed schedule; latency counts from the due
  *    time, so the generator does not hide stalls): p50, p99;
  * 6. 64 connections in a closed loop: rate, p99; the agent's RSS sampled every 100 ms (its peak
  *    over runs 4-6 is the RSS under load);
- * 7. then, while the agent sits idle for 30 s: libxmlsec1 in-process (python3-xmlsec, same
+ * 7. then, while the agent sits idle for 30 s: the same 16-client load against a bare node:http
+ *    server that only signs (test/bench/bare-http-server.ts; `bareHttpRatio` is the most `ratio`
+ *    can be here with Node's HTTP in front of the key); libxmlsec1 in-process (python3-xmlsec, same
  *    envelopes and key; a 4 KB rate and 1 MB / 10 MB times) and the pure protocol path (CPU time,
  *    split + prepare + finish, no HTTP, no RSA) in this process; the agent's RSS 30 s after the
  *    load, against its signed-in RSS before it (the sign-in's memory is the session's, not the load's);
@@ -147,8 +147,6 @@ async function main(): Promise<void> {
       clientUs: cpuUs(process.cpuUsage(cpu0.self)) / run16.count,
     }
     const rsaAfter = measureRawRsa(privateKey)
-    // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run.
-    const bare = await measureBareHttp(keyPem, envelope, Math.min(LOAD_SECONDS, 4))
     const rawRsaPerSec = (rsaBefore + rsaAfter) / 2
     // The ceiling no agent can pass on this machine: the same key signing through libuv's
     // threadpool on every core, with no HTTP, no XML and no load generator beside it.
@@ -158,7 +156,6 @@ async function main(): Promise<void> {
     log(`soap.sign 4 KB over HTTP, 16 clients: ${s16.perSec.toFixed(0)}/s (${(s16.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p50 ${fmtMs(s16.p50)}, p99 ${fmtMs(s16.p99)}`)
     log(`raw RSA-2048 on all ${cores()} cores (threadpool, nothing else running): ${rsaAllCores.toFixed(0)}/s; the agent reaches ${((100 * s16.perSec) / rsaAllCores).toFixed(0)}% of that`)
     log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs`)
-    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature; the agent reaches ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
 
     const halfRate = s16.perSec / 2
     const open = figures(await runOpenLoop({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
@@ -169,6 +166,11 @@ async function main(): Promise<void> {
     const loadRssMb = Math.max(peakRss, rssMb(a.pid))
     log(`64 clients: ${s64.perSec.toFixed(0)}/s, p50 ${fmtMs(s64.p50)}, p99 ${fmtMs(s64.p99)}; agent RSS peak under load ${loadRssMb.toFixed(1)} MB`)
     const loadEnded = performance.now()
+
+    // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run;
+    // after the agent's runs, so that the agent's own figures follow each other as before.
+    const bare = await measureBareHttp(keyPem, envelope, Math.min(LOAD_SECONDS, 4))
+    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature; the agent reached ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
 
     const mb1 = makeEnvelope(1024 * 1024)
     const mb10 = makeEnvelope(10 * 1024 * 1024)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundledProgramPath } from '../../installer/bundle-layout.js'
+import { bundledProgramPath, NATIVE_ADDON } from '../../installer/bundle-layout.js'
 import { listDebPaths } from '../../installer/package/build-deb.js'
 import { listTree } from '../../installer/package/list-tree-files.js'
 import { createFrameDecoder, encodeFrame, type FrameEvent } from '../../clients/browser-extension/host/native-messaging-frames.js'
@@ -145,6 +145,7 @@ describe('the npm tarball', () => {
     expect(list).toContain('package/dist/clients/js/index.d.ts')
     expect(list).toContain(`package/${bundledProgramPath('ehagent').join('/')}`)
     expect(list).toContain(`package/${bundledProgramPath('native-host').join('/')}`)
+    expect(list).toContain(`package/${NATIVE_ADDON.built.join('/')}`)
     expect(list.filter((f) => !/^package\/(bin\/|dist\/|package\.json$|README\.md$)/.test(f))).toEqual([])
     expect(list.filter((f) => /\.test\.|\/installer\/package\/|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([])
   })
