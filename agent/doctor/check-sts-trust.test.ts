@@ -33,6 +33,7 @@ function env(now: string, overrides: Partial<DoctorEnvironment> = {}): DoctorEnv
     isProcessAlive: () => false,
     loadCaBundle: (e) => loadCaBundle(e),
     probeEidSupport: () => undefined,
+    probeMallocTrim: () => true,
     listFiles: async () => [],
     ...overrides,
   }

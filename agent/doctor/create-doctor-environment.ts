@@ -7,6 +7,7 @@ import type { AgentPaths } from '../../protocol/discovery/resolve-paths.js'
 import type { EnvironmentId } from '../../protocol/environments.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
+import { loadMallocTrim } from '../memory/malloc-trim.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { choosePolicyLocation } from '../main.js'
 import { PLATFORM_IDS } from '../platform/platform.js'
@@ -58,6 +59,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     listFiles,
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
+    probeMallocTrim: () => loadMallocTrim() !== undefined,
     now: () => Date.now(),
     isPortFree,
     readPolicy: () => readPolicy(choosePolicyLocation(selectPlatform(facts.platform))),

@@ -42,6 +42,8 @@ export interface DoctorEnvironment {
   pkcs11: Pkcs11Binding
   /** Whether the eID's native module (pkcs11js) loads: undefined if so, else ERR_EID_UNAVAILABLE. */
   probeEidSupport(): AgentError | undefined
+  /** Whether the agent's malloc_trim addon loads here (agent/memory/malloc-trim.ts). */
+  probeMallocTrim(): boolean
   /** Milliseconds since the epoch. */
   now(): number
   /** Whether 127.0.0.1:port can be bound right now. */

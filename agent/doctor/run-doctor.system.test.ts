@@ -47,6 +47,7 @@ function machineEnv(): DoctorEnvironment {
     readFile: (p) => readFile(p),
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
+    probeMallocTrim: () => true,
     loadCaBundle: (environment) => loadCaBundle(environment),
     now: () => Date.now(),
     isPortFree: async () => true,

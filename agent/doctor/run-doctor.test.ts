@@ -13,6 +13,7 @@ import { createEidUnavailableError } from '../keys/load-pkcs11js.js'
 import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkClock } from './check-clock.js'
 import { checkEidSupport } from './check-eid-support.js'
+import { checkMemoryTrim } from './check-memory-trim.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
@@ -52,6 +53,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     listFiles: async (dir) => readdirSync(dir).map((name) => ({ name, size: statSync(join(dir, name)).size })),
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
+    probeMallocTrim: () => true,
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
@@ -182,6 +184,14 @@ describe('doctor: tray', () => {
     expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false, isWritable: () => false })).status).toBe('fail')
     expect(checkTray(trayEnv({ trayHelper: undefined }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/npm ci/) })
     expect(checkTray(trayEnv({ platform: 'win32', isExecutable: () => false })).status).toBe('ok')
+  })
+})
+
+describe('doctor: memory-trim', () => {
+  it('ok when the addon loads on Linux; a warning that says how to add it when not; not used elsewhere', () => {
+    expect(checkMemoryTrim(fakeEnv())).toMatchObject({ id: 'memory-trim', status: 'ok', fix: '' })
+    expect(checkMemoryTrim(fakeEnv({ probeMallocTrim: () => false }))).toMatchObject({ status: 'warn', detail: expect.stringMatching(/malloc-trim\.node .*15 MB/), fix: expect.stringMatching(/apt-get install gcc, then npm run build/) })
+    expect(checkMemoryTrim(fakeEnv({ platform: 'win32', probeMallocTrim: () => false }))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/not used on win32/) })
   })
 })
 

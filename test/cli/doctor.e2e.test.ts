@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'policy', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray']
+const IDS = ['node', 'policy', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray', 'memory-trim']
 
 let t: TestAgent
 let scratch: string
@@ -71,6 +71,8 @@ describe('ehagent doctor --json', () => {
     expectWellFormed(report)
     const c = byId(report)
     expect(c.node!.status).toBe('ok')
+    // The addon npm run build made loads from the CLI's own code.
+    expect(c['memory-trim']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/malloc_trim addon loads/) })
     expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringMatching(/is valid \(environment sandbox/) })
     expect(c.keystore).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
