@@ -41,6 +41,11 @@ describe('buildNativeAddon', () => {
     const noHeaders = buildNativeAddon({ repoRoot: packageRoot('no-headers'), env: { ...process.env, npm_config_nodedir: join(scratch, 'nowhere') } })
     expect(noHeaders).toEqual({ built: false, message: expect.stringMatching(/no node_api\.h in .*nowhere.*npm_config_nodedir/) })
     for (const name of ['win', 'no-cc', 'no-headers']) expect(existsSync(join(scratch, name, ...NATIVE_ADDON.built)), name).toBe(false)
+    // Built once, then the headers gone: the earlier build is not left looking current.
+    const rebuilt = packageRoot('headers-gone')
+    expect(buildNativeAddon({ repoRoot: rebuilt }).built).toBe(true)
+    expect(buildNativeAddon({ repoRoot: rebuilt, env: { ...process.env, npm_config_nodedir: join(scratch, 'nowhere') } }).built).toBe(false)
+    expect(existsSync(join(rebuilt, ...NATIVE_ADDON.built))).toBe(false)
   })
 
   it("passes on the compiler's own message when the source does not compile, and leaves no earlier build behind", () => {

@@ -26,13 +26,13 @@ export function buildNativeAddon(options: { repoRoot: string; platform?: NodeJS.
   const platform = options.platform ?? process.platform
   if (platform !== 'linux') return { built: false, message: `no native addon on ${platform} (malloc_trim is glibc's)` }
   const env = options.env ?? process.env
+  const out = join(options.repoRoot, ...NATIVE_ADDON.built)
+  // A rebuild that fails, for whatever reason, must not leave the previous build in place, looking current.
+  rmSync(out, { force: true })
   const headers = nodeHeadersDir(env)
   if (!existsSync(join(headers, 'node_api.h'))) {
     return { built: false, message: `not built: no node_api.h in ${headers} (install Node's headers, or set npm_config_nodedir)` }
   }
-  const out = join(options.repoRoot, ...NATIVE_ADDON.built)
-  // A failed rebuild must not leave the previous build in place, looking current.
-  rmSync(out, { force: true })
   mkdirSync(dirname(out), { recursive: true })
   // CC as make reads it: a command and its first arguments ("ccache gcc").
   const [cc = 'cc', ...ccArgs] = (env.CC || 'cc').trim().split(/\s+/)
