@@ -75,6 +75,13 @@ function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<strin
 const names = (uid: number) => (uid === 1000 ? 'jan' : undefined)
 const noYield = { yieldTurn: async () => undefined, now: () => 0 }
 
+/** curl's socket (inode 752757) also held by a root process, sshd: not its owner's, never counted. */
+const ROOT_HOLDER = {
+  dirs: { '/proc/900/fd': ['5'] },
+  links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
+  owners: { '/proc/900': 0 },
+}
+
 describe('the program behind a TCP connection, from recorded /proc contents', () => {
   it('finds curl: /proc/net/tcp gives the inode, the fd links the pid, /proc/<pid> the rest', async () => {
     const identifier = createLinuxPeerIdentifier({
@@ -137,24 +144,14 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
   it("counts only the socket owner's processes as its holders", async () => {
     // The same socket held by a root process too (as it would be listed if recorded as root):
     // not counted, since /proc/net/tcp says the socket is uid 1000's.
-    const rootHolder = {
-      dirs: { '/proc/900/fd': ['5'] },
-      links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
-      owners: { '/proc/900': 0 },
-    }
-    const procFs = fakeProc(merge(CURL, rootHolder))
+    const procFs = fakeProc(merge(CURL, ROOT_HOLDER))
     const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     expect(facts.program?.executable).toBe('/usr/bin/curl')
   })
 
   it('with our end known, passes over /proc while /proc/net/tcp is read, and keeps only the holders of the socket owner', async () => {
-    const rootHolder = {
-      dirs: { '/proc/900/fd': ['5'] },
-      links: { '/proc/900/fd/5': 'socket:[752757]', '/proc/900/exe': '/usr/sbin/sshd' },
-      owners: { '/proc/900': 0 },
-    }
-    const procFs = fakeProc(merge(CURL, rootHolder))
+    const procFs = fakeProc(merge(CURL, ROOT_HOLDER))
     let release: (text: string) => void = () => undefined
     const table = new Promise<string>((resolve) => (release = resolve))
     const identifier = createLinuxPeerIdentifier({ procFs, readProcText: (path) => (path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...noYield })
