@@ -4,7 +4,8 @@
  * only finds the end of the headers, the status and the body length (Content-Length, or chunked
  * framing, RFC 9112 §6 and §7.1). It shares the machine's cores with the agent it measures, so it
  * must cost far less per request than the agent does: no node:http client objects, no parsing of
- * headers it does not need, no per-request allocation beyond the response bytes.
+ * headers it does not need, no per-request allocation (answers are read into one buffer per
+ * connection and not kept).
  *
  * Closed loop (`runClosedLoop`): N connections, each sends its next request when the previous
  * answer arrived (the peak rate). Open loop (`runOpenLoop`): requests start on a fixed schedule
@@ -13,6 +14,7 @@
  * "coordinated omission" a closed loop has).
  */
 import { connect, type Socket } from 'node:net'
+import { createResponseReader } from './response-reader.js'
 
 /** One request, serialized once. */
 export function serializeRequest(options: { port: number; path: string; headers: Record<string, string>; body: Buffer }): Buffer {
@@ -38,33 +40,45 @@ interface Conn {
   send(request: Buffer): Promise<void>
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n')
+/** Bytes one read may bring, per connection: a buffer of its own that every read reuses. */
+const READ_BUFFER_BYTES = 64 * 1024
 
 /**
  * Open a connection that sends a request and resolves when its full answer arrived, refusing
- * any answer that is not `200` with a body containing `okMarker`.
+ * any answer that is not `200` with a body containing `okMarker`. Reads go into one buffer per
+ * connection (`onread`), so answers allocate nothing (response-reader.ts says why that matters).
  */
 function openConnection(port: number, okMarker: Buffer): Promise<Conn> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', noDelay: true })
-    let buffered: Buffer | undefined
     let pending: { resolve: () => void; reject: (err: Error) => void } | undefined
     const fail = (err: Error) => {
       const p = pending
       pending = undefined
       p?.reject(err)
     }
-    socket.on('data', (chunk: Buffer) => {
-      buffered = buffered ? Buffer.concat([buffered, chunk]) : chunk
-      const parsed = parseResponse(buffered)
-      if (parsed === undefined) return
-      buffered = parsed.rest.length > 0 ? parsed.rest : undefined
+    const feed = createResponseReader(okMarker, (response) => {
       const p = pending
       pending = undefined
       if (!p) return
-      if (parsed.status !== 200 || !parsed.body.includes(okMarker)) {
-        p.reject(new Error(`HTTP ${parsed.status}: ${parsed.body.subarray(0, 300).toString()}`))
-      } else p.resolve()
+      if (response.status !== 200 || !response.hasMarker) p.reject(new Error(`HTTP ${response.status}: ${response.bodyStart}`))
+      else p.resolve()
+    })
+    const socket = connect({
+      port,
+      host: '127.0.0.1',
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buffer: Uint8Array) => {
+          try {
+            feed(buffer as Buffer, 0, bytes)
+          } catch (err) {
+            fail(err as Error)
+            socket.destroy()
+          }
+          return true
+        },
+      },
     })
     socket.on('error', (err) => fail(err))
     socket.on('close', () => fail(new Error('the agent closed the connection')))
@@ -82,39 +96,6 @@ function openConnection(port: number, okMarker: Buffer): Promise<Conn> {
     )
     socket.once('error', reject)
   })
-}
-
-/** One complete response at the start of `data`, or undefined if more bytes are needed. */
-function parseResponse(data: Buffer): { status: number; body: Buffer; rest: Buffer } | undefined {
-  const end = data.indexOf(HEADER_END)
-  if (end < 0) return undefined
-  const head = data.toString('latin1', 0, end)
-  const status = Number(head.slice(9, 12))
-  const start = end + 4
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)
-  if (length) {
-    const stop = start + Number(length[1])
-    if (data.length < stop) return undefined
-    return { status, body: data.subarray(start, stop), rest: data.subarray(stop) }
-  }
-  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
-    const parts: Buffer[] = []
-    let at = start
-    for (;;) {
-      const lineEnd = data.indexOf('\r\n', at)
-      if (lineEnd < 0) return undefined
-      const size = parseInt(data.toString('latin1', at, lineEnd), 16)
-      const dataStart = lineEnd + 2
-      if (data.length < dataStart + size + 2) return undefined
-      if (size === 0) {
-        // No trailers are sent by the agent: the final CRLF follows the last chunk.
-        return { status, body: Buffer.concat(parts), rest: data.subarray(dataStart + 2) }
-      }
-      parts.push(data.subarray(dataStart, dataStart + size))
-      at = dataStart + size + 2
-    }
-  }
-  return { status, body: Buffer.alloc(0), rest: data.subarray(start) }
 }
 
 function sortLatencies(list: number[]): Float64Array {
