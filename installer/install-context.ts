@@ -1,5 +1,6 @@
 import { posix, win32 } from 'node:path'
 import { bundledProgramPath, type BundledProgram } from './bundle-layout.js'
+import { DAEMON_NODE_OPTIONS } from './daemon-node-options.js'
 
 /** What the installer needs to know; gathered by the CLI's entry point and passed down, never read here. */
 export interface InstallContext {
@@ -62,7 +63,13 @@ export function buildNativeHostCommand(ctx: InstallContext): string[] {
   return [ctx.nodePath, locateNativeHost(ctx), ...(ctx.stateDir ? ['--state-dir', ctx.stateDir] : [])]
 }
 
-/** The command line that starts the agent, as an argument vector. */
+/** The command line that runs an `ehagent` command, as an argument vector. */
 export function buildAgentCommand(ctx: InstallContext, ...args: string[]): string[] {
   return [ctx.nodePath, ctx.binPath, ...args, ...(ctx.stateDir ? ['--state-dir', ctx.stateDir] : [])]
+}
+
+/** The command line of the daemon the service runs, `ehagent start`, with the daemon's Node options. */
+export function buildDaemonCommand(ctx: InstallContext): string[] {
+  const [node, ...rest] = buildAgentCommand(ctx, 'start')
+  return [node!, ...DAEMON_NODE_OPTIONS, ...rest]
 }

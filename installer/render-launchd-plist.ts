@@ -1,4 +1,4 @@
-import { buildAgentCommand, INSTALL_NAMES, type InstallContext } from './install-context.js'
+import { buildDaemonCommand, INSTALL_NAMES, type InstallContext } from './install-context.js'
 import { renderPlist } from './render-plist.js'
 
 /**
@@ -9,7 +9,7 @@ import { renderPlist } from './render-plist.js'
 export function renderLaunchdPlist(ctx: InstallContext, logFile: string): string {
   return renderPlist({
     Label: INSTALL_NAMES.launchdLabel,
-    ProgramArguments: buildAgentCommand(ctx, 'start'),
+    ProgramArguments: buildDaemonCommand(ctx),
     RunAtLoad: true,
     KeepAlive: { SuccessfulExit: false },
     ThrottleInterval: 10,

@@ -1,4 +1,4 @@
-import { buildAgentCommand, type InstallContext } from './install-context.js'
+import { buildDaemonCommand, type InstallContext } from './install-context.js'
 
 /**
  * The systemd user unit (systemd.service(5), systemd.unit(5)) that runs the agent for this user:
@@ -7,7 +7,7 @@ import { buildAgentCommand, type InstallContext } from './install-context.js'
  * because a user manager's PATH is not the login shell's (nvm, NodeSource in /usr/local).
  */
 export function renderSystemdUnit(ctx: InstallContext): string {
-  const exec = buildAgentCommand(ctx, 'start').map(quoteSystemdArg).join(' ')
+  const exec = buildDaemonCommand(ctx).map(quoteSystemdArg).join(' ')
   return [
     '# Installed by `ehagent install`; removed by `ehagent uninstall`.',
     '[Unit]',

@@ -1,5 +1,5 @@
 import { escapeXml } from './escape-xml.js'
-import { buildAgentCommand, type InstallContext } from './install-context.js'
+import { buildDaemonCommand, type InstallContext } from './install-context.js'
 
 /**
  * The Task Scheduler definition (Task Scheduler schema 1.2, what `schtasks /Create /XML` takes)
@@ -9,7 +9,7 @@ import { buildAgentCommand, type InstallContext } from './install-context.js'
  * user only, so no administrator is needed.
  */
 export function renderWindowsTask(ctx: InstallContext, version: string): string {
-  const [command, ...args] = buildAgentCommand(ctx, 'start')
+  const [command, ...args] = buildDaemonCommand(ctx)
   const user = ctx.windowsUserId ? escapeXml(ctx.windowsUserId) : undefined
   return [
     '<?xml version="1.0" encoding="UTF-16"?>',

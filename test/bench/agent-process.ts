@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { get as httpGet, request as httpRequest } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DAEMON_NODE_OPTIONS } from '../../installer/daemon-node-options.js'
 
 const root = new URL('../../', import.meta.url).pathname
 const EHAGENT = join(root, 'bin/ehagent.js')
@@ -56,7 +57,8 @@ export interface AgentProcess {
  */
 export async function startAgentProcess(options: { stateDir: string; port: number; sandboxUrl?: string; nodeFlags?: string[] }): Promise<AgentProcess> {
   const t0 = performance.now()
-  const args = [...(options.nodeFlags ?? []), EHAGENT, 'start', '--env', 'sandbox', '--demo', '--port', String(options.port), '--state-dir', options.stateDir]
+  // The Node options the installed service starts the daemon with (installer/daemon-node-options.ts).
+  const args = [...DAEMON_NODE_OPTIONS, ...(options.nodeFlags ?? []), EHAGENT, 'start', '--env', 'sandbox', '--demo', '--port', String(options.port), '--state-dir', options.stateDir]
   if (options.sandboxUrl) args.push('--sandbox-url', options.sandboxUrl)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
