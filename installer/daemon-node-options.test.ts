@@ -15,7 +15,7 @@ function threadsOfNode(options: readonly string[]): number {
 
 describe("the daemon's Node options", () => {
   it('come between node and bin/ehagent.js in the command the service runs, the state dir last', () => {
-    expect(buildDaemonCommand(ctx)).toEqual(['/usr/bin/node', '--v8-pool-size=1', '/opt/ehealth-agent/bin/ehagent.js', 'start'])
+    expect(buildDaemonCommand(ctx)).toEqual(['/usr/bin/node', '--v8-pool-size=1', '--max-semi-space-size=8', '/opt/ehealth-agent/bin/ehagent.js', 'start'])
     expect(buildDaemonCommand({ ...ctx, stateDir: '/srv/state' })).toEqual(['/usr/bin/node', ...DAEMON_NODE_OPTIONS, ctx.binPath, 'start', '--state-dir', '/srv/state'])
   })
 

@@ -40,7 +40,7 @@ describe('ehagent install / uninstall in a throw-away HOME (Linux)', () => {
     expect(first.stdout).toContain('ehealth-agent is installed for this user')
     expect(first.stdout).toContain('running now on 127.0.0.1:4752 (pid 4242)')
     const unit = join(home, '.config/systemd/user/ehealth-agent.service')
-    expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} --v8-pool-size=1 ${join(process.cwd(), 'bin', 'ehagent.js')} start`)
+    expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} --v8-pool-size=1 --max-semi-space-size=8 ${join(process.cwd(), 'bin', 'ehagent.js')} start`)
     expect(readlinkSync(join(home, '.config/systemd/user/default.target.wants/ehealth-agent.service'))).toBe(unit)
     expect(existsSync(join(home, '.config/autostart/ehealth-agent-tray.desktop'))).toBe(true)
     // The real databases know the type and its handler now.

@@ -17,7 +17,7 @@ describe('the macOS launchd agent', () => {
     const plist = parsePlistWithPython(renderLaunchdPlist(ctx, '/Users/dr/Library/Logs/ehealth-agent.log'))
     expect(plist).toEqual({
       Label: 'be.ehealth-agent',
-      ProgramArguments: ['/opt/homebrew/bin/node', '--v8-pool-size=1', '/Users/dr/ehealth-agent/bin/ehagent.js', 'start'],
+      ProgramArguments: ['/opt/homebrew/bin/node', '--v8-pool-size=1', '--max-semi-space-size=8', '/Users/dr/ehealth-agent/bin/ehagent.js', 'start'],
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
       ThrottleInterval: 10,
@@ -31,7 +31,7 @@ describe('the macOS launchd agent', () => {
 
   it('keeps awkward paths exact (XML escaping)', () => {
     const plist = parsePlistWithPython(renderLaunchdPlist({ ...ctx, stateDir: '/Users/dr/R&D <test> "x"' }, '/tmp/log'))
-    expect(plist.ProgramArguments).toEqual([ctx.nodePath, '--v8-pool-size=1', ctx.binPath, 'start', '--state-dir', '/Users/dr/R&D <test> "x"'])
+    expect(plist.ProgramArguments).toEqual([ctx.nodePath, '--v8-pool-size=1', '--max-semi-space-size=8', ctx.binPath, 'start', '--state-dir', '/Users/dr/R&D <test> "x"'])
   })
 })
 

@@ -11,7 +11,7 @@ const base: InstallContext = { platform: 'linux', home: '/home/dr', env: {}, nod
 describe('the systemd user unit', () => {
   it('runs the absolute node and bin paths, restarts on failure, needs no root', () => {
     const unit = renderSystemdUnit(base)
-    expect(unit).toContain(`ExecStart=${process.execPath} --v8-pool-size=1 ${BIN} start\n`)
+    expect(unit).toContain(`ExecStart=${process.execPath} --v8-pool-size=1 --max-semi-space-size=8 ${BIN} start\n`)
     expect(unit).toMatch(/^Restart=on-failure$/m)
     expect(unit).toMatch(/^WantedBy=default\.target$/m)
     expect(unit).not.toMatch(/^(User|Group)=/m)

@@ -30,12 +30,12 @@ describe('the Windows logon task', () => {
     expect(text(['Settings', 'MultipleInstancesPolicy'])).toBe('IgnoreNew')
     expect(text(['Settings', 'RestartOnFailure', 'Count'])).toBe('3')
     expect(text(['Actions', 'Exec', 'Command'])).toBe('"C:\\Program Files\\nodejs\\node.exe"')
-    expect(text(['Actions', 'Exec', 'Arguments'])).toBe('--v8-pool-size=1 C:\\Users\\dr\\ehealth-agent\\bin\\ehagent.js start')
+    expect(text(['Actions', 'Exec', 'Arguments'])).toBe('--v8-pool-size=1 --max-semi-space-size=8 C:\\Users\\dr\\ehealth-agent\\bin\\ehagent.js start')
   })
 
   it('escapes XML and quotes arguments (a state dir with blanks, & and a quote)', () => {
     const task = parseXmlWithPython(encodeUtf16Le(renderWindowsTask({ ...ctx, stateDir: 'D:\\R&D data\\"x"\\' }, '0.1.0')))
-    expect(findElement(task, ['Actions', 'Exec', 'Arguments'])?.text).toBe('--v8-pool-size=1 C:\\Users\\dr\\ehealth-agent\\bin\\ehagent.js start --state-dir "D:\\R&D data\\\\\\"x\\"\\\\"')
+    expect(findElement(task, ['Actions', 'Exec', 'Arguments'])?.text).toBe('--v8-pool-size=1 --max-semi-space-size=8 C:\\Users\\dr\\ehealth-agent\\bin\\ehagent.js start --state-dir "D:\\R&D data\\\\\\"x\\"\\\\"')
   })
 
   it('quotes for CommandLineToArgvW', () => {
