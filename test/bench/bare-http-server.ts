@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cpuMs, stopProcess } from './agent-process.js'
-import { quantile, runClosedLoop, serializeRequest } from './load-client.js'
+import { quantile, serializeRequest } from './load-client.js'
+import type { LoadGenerator } from './load-generator-process.js'
 
 const SERVER = `
 const http = require('node:http')
@@ -41,7 +42,7 @@ export interface BareHttpResult {
 }
 
 /** 16 keep-alive clients in a closed loop against the bare server for `seconds` (after a 1 s warm-up). */
-export async function measureBareHttp(keyPem: string, envelope: string, seconds: number): Promise<BareHttpResult> {
+export async function measureBareHttp(load: LoadGenerator, keyPem: string, envelope: string, seconds: number): Promise<BareHttpResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-bare-'))
   const keyFile = join(dir, 'key.pem')
   writeFileSync(keyFile, keyPem, { mode: 0o600 })
@@ -53,9 +54,9 @@ export async function measureBareHttp(keyPem: string, envelope: string, seconds:
     })
     const request = serializeRequest({ port, path: '/rpc', headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope } })) })
     const okMarker = Buffer.from('"result"')
-    await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: 1 })
+    await load.closed({ port, request, okMarker, concurrency: 16, seconds: 1 })
     const cpu0 = cpuMs(child.pid!)
-    const run = await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds })
+    const run = await load.closed({ port, request, okMarker, concurrency: 16, seconds })
     return { perSec: run.count / run.seconds, p99: quantile(run.latencies, 0.99), cpuUsPerSign: ((cpuMs(child.pid!) - cpu0) * 1000) / run.count }
   } finally {
     child.removeAllListeners('exit')

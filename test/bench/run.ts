@@ -5,10 +5,11 @@
  *
  * Processes: `ehagent sandbox` is started first, on its own; the agent is then started alone
  * with `--sandbox-url` (as production runs it: no sandbox in its process), so its start-up and
- * memory are the agent's only. The sandbox's own start is reported apart. This process generates
- * the load (test/bench/load-client.ts: raw keep-alive sockets with the request serialized once,
- * a few µs per request, so the load generator takes little of the two cores it shares with the
- * agent) and measures, in this order:
+ * memory are the agent's only. The sandbox's own start is reported apart. A child process of its
+ * own generates the load (test/bench/load-generator-process.ts running load-client.ts: raw
+ * keep-alive sockets with the request serialized once, some 30 µs per request, so the load
+ * generator takes little of the two cores it shares with the agent, and no pause of this
+ * process's heap stalls its sends); this process measures, in this order:
  *
  * 1. start-up: spawn to the first `GET /health` answer, median of 3 starts; the sandbox's start;
  * 2. idle RSS of the agent, IDLE_SECONDS after its start, before any request but /health; then
@@ -19,7 +20,7 @@
  *    and the same key through the threadpool on all cores (the ceiling: `ofRsaCeiling` is the
  *    agent's share of it, which on a machine of few cores says more than `ratio` can);
  * 4. 4 KB `soap.sign` over HTTP, 16 connections in a closed loop: rate, p50, p99, and the agent's
- *    CPU time per signature (/proc: whole process and main thread) and this process's;
+ *    CPU time per signature (/proc: whole process and main thread) and the load generator's;
  * 5. open loop at half that rate (requests due on a fixed schedule; latency counts from the due
  *    time, so the generator does not hide stalls): p50, p99;
  * 6. 64 connections in a closed loop: rate, p99; the agent's RSS sampled every 100 ms (its peak
@@ -47,7 +48,8 @@ import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
 import { callAgent, readCredential, cpuMs, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
-import { quantile, runClosedLoop, runOpenLoop, serializeRequest, type LoadResult } from './load-client.js'
+import { quantile, serializeRequest, type LoadResult } from './load-client.js'
+import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { timeProtocolPath } from './protocol-path.js'
 import { measureBareHttp } from './bare-http-server.js'
 
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-bench-'))
   let sandbox: SandboxProcess | undefined
   let agent: AgentProcess | undefined
+  let load: LoadGenerator | undefined
   try {
+    load = await startLoadGenerator()
     sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
     log(`sandbox (ehagent sandbox, its own process): ready ${fmtMs(sandbox.startMs)} after spawn (first start: makes its test PKI)`)
     await stopProcess(sandbox.child)
@@ -137,14 +141,14 @@ async function main(): Promise<void> {
     let peakRss = 0
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(a.pid))), 100)
 
-    await runClosedLoop({ port: a.port, request, okMarker, concurrency: 16, seconds: 2 }) // warm-up
+    await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: 2 }) // warm-up
     const rsaBefore = measureRawRsa(privateKey)
-    const cpu0 = { agent: cpuMs(a.pid), main: cpuMs(a.pid, a.pid), self: process.cpuUsage() }
-    const run16 = await runClosedLoop({ port: a.port, request, okMarker, concurrency: 16, seconds: LOAD_SECONDS })
+    const cpu0 = { agent: cpuMs(a.pid), main: cpuMs(a.pid, a.pid) }
+    const run16 = await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: LOAD_SECONDS })
     const cpuPerSign = {
       agentUs: ((cpuMs(a.pid) - cpu0.agent) * 1000) / run16.count,
       mainUs: ((cpuMs(a.pid, a.pid) - cpu0.main) * 1000) / run16.count,
-      clientUs: cpuUs(process.cpuUsage(cpu0.self)) / run16.count,
+      clientUs: run16.cpuUs / run16.count,
     }
     const rsaAfter = measureRawRsa(privateKey)
     const rawRsaPerSec = (rsaBefore + rsaAfter) / 2
@@ -158,10 +162,10 @@ async function main(): Promise<void> {
     log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs`)
 
     const halfRate = s16.perSec / 2
-    const open = figures(await runOpenLoop({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
+    const open = figures(await load.open({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
     log(`open loop at half that rate (${halfRate.toFixed(0)}/s due): ${open.perSec.toFixed(0)}/s done, p50 ${fmtMs(open.p50)}, p99 ${fmtMs(open.p99)}`)
 
-    const s64 = figures(await runClosedLoop({ port: a.port, request, okMarker, concurrency: 64, seconds: LOAD_SECONDS }))
+    const s64 = figures(await load.closed({ port: a.port, request, okMarker, concurrency: 64, seconds: LOAD_SECONDS }))
     clearInterval(sampler)
     const loadRssMb = Math.max(peakRss, rssMb(a.pid))
     log(`64 clients: ${s64.perSec.toFixed(0)}/s, p50 ${fmtMs(s64.p50)}, p99 ${fmtMs(s64.p99)}; agent RSS peak under load ${loadRssMb.toFixed(1)} MB`)
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
 
     // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run;
     // after the agent's runs, so that the agent's own figures follow each other as before.
-    const bare = await measureBareHttp(keyPem, envelope, Math.min(LOAD_SECONDS, 4))
+    const bare = await measureBareHttp(load, keyPem, envelope, Math.min(LOAD_SECONDS, 4))
     log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature; the agent reached ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
 
     const mb1 = makeEnvelope(1024 * 1024)
@@ -289,6 +293,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(JSON.stringify(report) + '\n')
   } finally {
+    if (load) await load.stop()
     if (agent) await stopProcess(agent.child)
     if (sandbox) await stopProcess(sandbox.child)
     rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
@@ -349,10 +354,6 @@ function figures(r: LoadResult): LoadFigures {
 
 function cores(): number {
   return availableParallelism()
-}
-
-function cpuUs(u: NodeJS.CpuUsage): number {
-  return u.user + u.system
 }
 
 function median(xs: number[]): number {
