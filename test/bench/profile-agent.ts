@@ -1,7 +1,8 @@
 /**
  * `npm run bench:profile`: a CPU profile of the agent under the bench's 16-client 4 KB
  * `soap.sign` load, and nothing else. The sandbox and the agent run as `npm run bench` runs them
- * (each its own process, the agent with `--sandbox-url`), the agent under `node --cpu-prof`; after
+ * (each its own process, the agent with `--sandbox-url`, the load from the bench's generator
+ * process), the agent under `node --cpu-prof`; after
  * a warm-up the profile covers sign-in, the warm-up and PROFILE_SECONDS (default 10) of load, and
  * is written when the agent stops (SIGTERM ends it normally). PROFILE_PATH=/rpc?via=hono sends
  * the load through the hono app instead of the listener's direct path (the query string makes the
@@ -16,7 +17,8 @@ import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { freePort } from '../helpers/start-test-agent.js'
 import { callAgent, cpuMs, readCredential, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
-import { quantile, runClosedLoop, serializeRequest } from './load-client.js'
+import { quantile, serializeRequest } from './load-client.js'
+import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { summarizeProfile } from './summarize-profile.js'
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10)
@@ -29,8 +31,10 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-profile-'))
   let sandbox: SandboxProcess | undefined
   let agent: AgentProcess | undefined
+  let load: LoadGenerator | undefined
   const startedAt = Date.now()
   try {
+    load = await startLoadGenerator()
     sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
     const port = await freePort()
     const agentStateDir = join(stateDir, 'agent')
@@ -45,9 +49,9 @@ async function main(): Promise<void> {
       body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope: makeEnvelope(4096) } })),
     })
     const okMarker = Buffer.from('"result"')
-    await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: 2 })
+    await load.closed({ port, request, okMarker, concurrency: 16, seconds: 2 })
     const cpu0 = { agent: cpuMs(agent.pid), main: cpuMs(agent.pid, agent.pid) }
-    const run = await runClosedLoop({ port, request, okMarker, concurrency: 16, seconds: SECONDS })
+    const run = await load.closed({ port, request, okMarker, concurrency: 16, seconds: SECONDS })
     const cpu = { agentUs: ((cpuMs(agent.pid) - cpu0.agent) * 1000) / run.count, mainUs: ((cpuMs(agent.pid, agent.pid) - cpu0.main) * 1000) / run.count }
     log(`16 clients, 4 KB, POST ${PATH}: ${(run.count / run.seconds).toFixed(0)}/s, p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms; agent CPU per signature ${cpu.agentUs.toFixed(0)} µs (main thread ${cpu.mainUs.toFixed(0)} µs)`)
     await stopProcess(agent.child)
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
     for (const e of summary.top) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  ${e.where}`)
     process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.count / run.seconds), agentCpuUsPerSign: Math.round(cpu.agentUs), agentMainThreadCpuUsPerSign: Math.round(cpu.mainUs), ...summary }) + '\n')
   } finally {
+    if (load) await load.stop()
     if (agent) await stopProcess(agent.child)
     if (sandbox) await stopProcess(sandbox.child)
     rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
