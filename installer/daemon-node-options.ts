@@ -13,8 +13,9 @@
  * platform thread, 7.8-35 ms (median 13) with four; throughput at 16 and 64 clients the same.
  * On a terminal server it also means three threads fewer per signed-in user.
  *
- * `--max-semi-space-size=8` (MB; V8's default on 64-bit is 16): a young generation half the
- * size. With one platform thread alone, the RSS under the bench's 64-client load peaked higher
+ * `--max-semi-space-size=8` (MB): V8 derives the default from the heap limit, 16 MB on a 64-bit
+ * machine with a few GB of memory such as this one, so a young generation half the size; on a
+ * machine with little memory the default may already be smaller, and 8 MB is then a little more. With one platform thread alone, the RSS under the bench's 64-client load peaked higher
  * (139-154 MB against 140-144 with four, and 151.8 and 161.2 in two whole bench runs, over its
  * 150 MB target); each request leaves some 115 KB of short-lived garbage, and a smaller young
  * generation is swept more often and holds less of it. With both options the bench gave a peak

@@ -4,8 +4,8 @@
  * only finds the end of the headers, the status and the body length (Content-Length, or chunked
  * framing, RFC 9112 §6 and §7.1). It shares the machine's cores with the agent it measures, so it
  * must cost far less per request than the agent does: no node:http client objects, no parsing of
- * headers it does not need, no per-request allocation (answers are read into one buffer per
- * connection and not kept).
+ * headers it does not need, nothing allocated outside V8's heap per request (answers are read
+ * into one buffer per connection and not kept).
  *
  * Closed loop (`runClosedLoop`): N connections, each sends its next request when the previous
  * answer arrived (the peak rate). Open loop (`runOpenLoop`): requests start on a fixed schedule

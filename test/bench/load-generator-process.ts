@@ -38,6 +38,8 @@ export interface GeneratedLoad extends LoadResult {
 }
 
 export interface LoadGenerator {
+  /** The child's pid. */
+  readonly pid: number
   closed(load: Omit<ClosedLoad, 'kind'>): Promise<GeneratedLoad>
   open(load: Omit<OpenLoad, 'kind'>): Promise<GeneratedLoad>
   stop(): Promise<void>
@@ -46,42 +48,72 @@ export interface LoadGenerator {
 type Wire<T> = { [K in keyof T]: T[K] extends Buffer ? string : T[K] }
 type Answer = { ok: true; count: number; seconds: number; latencies: number[]; cpuUs: number } | { ok: false; error: string }
 
+/** A load's answer may come this long after its `seconds` (connecting, the last answers). */
+const ANSWER_MARGIN_MS = 30_000
+
 /** Start the child; it answers one load at a time. */
 export async function startLoadGenerator(): Promise<LoadGenerator> {
   const child = fork(fileURLToPath(import.meta.url), ['--load-generator'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // A send on a channel the child closed, or a failed fork, emits 'error': the load in progress
+  // (if any) fails with it instead of the bench dying of an unhandled event.
+  let failLoad: ((err: Error) => void) | undefined
+  child.on('error', (err) => failLoad?.(err))
+  child.on('exit', (code, signal) => failLoad?.(new Error(`the load generator exited (${signal ?? code}) during a load`)))
   await new Promise<void>((resolve, reject) => {
+    failLoad = reject
     child.once('message', () => resolve())
-    child.once('exit', (code) => reject(new Error(`the load generator exited (${code}) before it was ready`)))
   })
+  failLoad = undefined
   let busy = false
   const run = (load: ClosedLoad | OpenLoad): Promise<GeneratedLoad> => {
     if (busy) return Promise.reject(new Error('the load generator runs one load at a time'))
+    if (!child.connected) return Promise.reject(new Error('the load generator has exited'))
     busy = true
     const wire = { ...load, request: load.request.toString('base64'), okMarker: load.okMarker.toString('base64') }
     return new Promise<GeneratedLoad>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`the load generator exited (${code}) during a load`))
-      child.once('exit', onExit)
-      child.once('message', (answer: Answer) => {
-        child.off('exit', onExit)
+      const done = () => {
+        clearTimeout(timer)
+        child.off('message', onAnswer)
+        failLoad = undefined
         busy = false
-        if (!answer.ok) return reject(new Error(answer.error))
-        resolve({ count: answer.count, seconds: answer.seconds, latencies: Float64Array.from(answer.latencies), cpuUs: answer.cpuUs })
-      })
+      }
+      const onAnswer = (answer: Answer) => {
+        done()
+        if (!answer.ok) reject(new Error(answer.error))
+        else resolve({ count: answer.count, seconds: answer.seconds, latencies: Float64Array.from(answer.latencies), cpuUs: answer.cpuUs })
+      }
+      failLoad = (err) => {
+        done()
+        reject(err)
+      }
+      // A load that never finishes (every connection failed in an open loop) ends the child.
+      const timer = setTimeout(() => {
+        failLoad?.(new Error(`the load generator gave no answer ${ANSWER_MARGIN_MS / 1000} s after the load's end`))
+        child.kill('SIGKILL')
+      }, load.seconds * 1000 + ANSWER_MARGIN_MS)
+      child.on('message', onAnswer)
       child.send(wire)
     })
   }
   return {
+    pid: child.pid!,
     closed: (load) => run({ kind: 'closed', ...load }),
     open: (load) => run({ kind: 'open', ...load }),
     stop: () => stopChild(child),
   }
 }
 
+/** Ask the child to exit (it does when its channel closes); kill it if it has not within 5 s. */
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.disconnect()
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    if (child.connected) child.disconnect()
+    else child.kill('SIGTERM')
   })
 }
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createResponseReader, type ReadResponse } from './response-reader.js'
 
 const MARKER = Buffer.from('"result"')
+const LEFTOVER = Buffer.from('"result"\r\n\r\n0\r\n\r\n')
 
 /** Feed `bytes` cut at the given offsets; the responses read. */
 function readAll(bytes: Buffer, cuts: number[] = []): ReadResponse[] {
@@ -11,23 +12,27 @@ function readAll(bytes: Buffer, cuts: number[] = []): ReadResponse[] {
   const feed = createResponseReader(MARKER, (r) => out.push(r))
   let at = 0
   for (const cut of [...cuts, bytes.length]) {
-    // Each piece in a buffer of its own with other bytes around it, as a reused read buffer has.
-    const piece = Buffer.concat([Buffer.from('xx'), bytes.subarray(at, cut), Buffer.from('yy')])
-    feed(piece, 2, piece.length - 2)
+    // Each piece in a buffer of its own with other bytes around it, as a reused read buffer has:
+    // bytes a reader looking past the end of its piece would take for a marker, a line end or
+    // the end of a head.
+    const piece = Buffer.concat([LEFTOVER, bytes.subarray(at, cut), LEFTOVER])
+    feed(piece, LEFTOVER.length, piece.length - LEFTOVER.length)
     at = cut
   }
   return out
 }
 
-/** The raw bytes a real node:http server sends for two requests on one keep-alive connection. */
+/**
+ * The raw bytes a real node:http server sends for requests on one keep-alive connection: the
+ * last request asks the server to close, so the bytes are complete when the connection ends.
+ */
 async function rawAnswers(server: Server, paths: string[]): Promise<Buffer> {
   const port = (server.address() as { port: number }).port
   const socket = connect({ port, host: '127.0.0.1' })
   const chunks: Buffer[] = []
   socket.on('data', (c: Buffer) => chunks.push(c))
-  for (const path of paths) socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
-  await new Promise((r) => setTimeout(r, 300))
-  socket.destroy()
+  paths.forEach((path, i) => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${i === paths.length - 1 ? 'Connection: close\r\n' : ''}\r\n`))
+  await new Promise((resolve) => socket.once('close', resolve))
   return Buffer.concat(chunks)
 }
 
@@ -44,8 +49,9 @@ describe('the load generator response reader', () => {
         res.end(body)
       } else if (req.url === '/chunked') {
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.write(body.slice(0, 20)) // the marker straddles the first two chunks
-        res.write(body.slice(20, 40))
+        // `"result"` is at body offsets 24-31: the first chunk ends inside it.
+        res.write(body.slice(0, 28))
+        res.write(body.slice(28, 40))
         res.end(body.slice(40))
       } else {
         res.writeHead(403, { 'content-type': 'application/json' })
@@ -61,11 +67,12 @@ describe('the load generator response reader', () => {
 
   it('reads Content-Length answers back to back, in one piece and cut at every offset', () => {
     expect(chunked.toString('latin1')).toMatch(/transfer-encoding: chunked/i)
+    expect(chunked.toString('latin1')).toContain('\r\n1c\r\n{"jsonrpc":"2.0","id":1,"res\r\nc\r\nult"') // the marker cut by the chunk framing
     expect(readAll(fixed).map((r) => [r.status, r.hasMarker])).toEqual([
       [200, true],
       [200, true],
     ])
-    for (let cut = 1; cut < fixed.length; cut += 7) {
+    for (let cut = 1; cut < fixed.length; cut++) {
       const read = readAll(fixed, [cut])
       expect(read.map((r) => [r.status, r.hasMarker]), `cut at ${cut}`).toEqual([
         [200, true],

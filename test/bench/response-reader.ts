@@ -5,7 +5,7 @@
  * Buffer.indexOf over each piece and over the seams between pieces.
  *
  * Why it keeps nothing: the bytes come from one read buffer per connection (net's `onread`), so
- * reading answers allocates no Buffers. Per-read Buffers are external memory to V8, and their
+ * reading answers allocates no memory outside V8's heap (only a few small strings and objects in it). Per-read Buffers are external memory to V8, and their
  * churn (10-20 MB/s at the bench's rates) made the generator run a full mark-compact about once
  * a second. Those pauses stalled its sends and took both cores from the agent for 10-15 ms (perf
  * sched), which showed up as the agent's p99 at half rate.
@@ -19,7 +19,7 @@ export interface ReadResponse {
   status: number
   /** Whether the body contains the marker. */
   hasMarker: boolean
-  /** The body's first bytes, for an error message. */
+  /** The body's first bytes when the answer is refused (not 200, or no marker), for the error; '' otherwise. */
   bodyStart: string
 }
 
@@ -58,7 +58,8 @@ export function createResponseReader(marker: Buffer, onResponse: (response: Read
   }
 
   function finishResponse(): void {
-    const response = { status, hasMarker, bodyStart: start.toString('utf8', 0, startLength) }
+    const refused = status !== 200 || !hasMarker
+    const response = { status, hasMarker, bodyStart: refused ? start.toString('utf8', 0, startLength) : '' }
     beginResponse()
     onResponse(response)
   }
@@ -76,7 +77,8 @@ export function createResponseReader(marker: Buffer, onResponse: (response: Read
         return
       }
     }
-    if (bytes.subarray(from, to).indexOf(marker) >= 0) {
+    const hit = bytes.indexOf(marker, from)
+    if (hit >= 0 && hit + marker.length <= to) {
       hasMarker = true
       return
     }
@@ -110,7 +112,7 @@ export function createResponseReader(marker: Buffer, onResponse: (response: Read
     const lf = bytes.indexOf(LF, at)
     if (lf < 0 || lf >= end) {
       line += bytes.toString('latin1', at, end)
-      if (line.length > 1024) throw new Error('a chunk-size line of over 1 KB')
+      if (line.length > 1024) throw new Error('a chunk-size, chunk-end or trailer line of over 1 KB')
       return -1
     }
     line += bytes.toString('latin1', at, lf)
