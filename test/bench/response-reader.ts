@@ -107,6 +107,22 @@ export function createResponseReader(marker: Buffer, onResponse: (response: Read
     return !chunked && remaining === 0
   }
 
+  /** A whole line of the chunked framing: the CRLF after a chunk's data, a chunk size, or a trailer line. */
+  function onLine(text: string): void {
+    if (state === 'chunk-end') {
+      if (text !== '') throw new Error('chunk data longer than its size')
+      state = 'chunk-size'
+    } else if (state === 'chunk-size') {
+      const size = parseInt(text.split(';')[0]!.trim(), 16)
+      if (!Number.isFinite(size) || size < 0) throw new Error(`a bad chunk size ${JSON.stringify(text)}`)
+      if (size === 0) state = 'trailer'
+      else {
+        remaining = size
+        state = 'chunk-data'
+      }
+    } else if (text === '') finishResponse() // the empty line that ends the trailer section
+  }
+
   /** Read a CRLF-terminated line from `bytes[at, end)` into `line`; the index after it, or -1 if it goes on. */
   function readLine(bytes: Buffer, at: number, end: number): number {
     const lf = bytes.indexOf(LF, at)
@@ -151,36 +167,15 @@ export function createResponseReader(marker: Buffer, onResponse: (response: Read
           else state = 'chunk-end'
           break
         }
-        case 'chunk-end': {
-          // The CRLF after a chunk's data, possibly split across reads.
-          const next = readLine(bytes, at, end)
-          if (next < 0) return
-          if (line !== '') throw new Error('chunk data longer than its size')
-          at = next
-          state = 'chunk-size'
-          break
-        }
-        case 'chunk-size': {
-          const next = readLine(bytes, at, end)
-          if (next < 0) return
-          at = next
-          const size = parseInt(line.split(';')[0]!.trim(), 16)
-          if (!Number.isFinite(size) || size < 0) throw new Error(`a bad chunk size ${JSON.stringify(line)}`)
-          line = ''
-          if (size === 0) state = 'trailer'
-          else {
-            remaining = size
-            state = 'chunk-data'
-          }
-          break
-        }
+        case 'chunk-end':
+        case 'chunk-size':
         case 'trailer': {
           const next = readLine(bytes, at, end)
           if (next < 0) return
           at = next
-          const empty = line === ''
+          const text = line
           line = ''
-          if (empty) finishResponse()
+          onLine(text)
           break
         }
       }
