@@ -46,7 +46,8 @@ const READ_BUFFER_BYTES = 64 * 1024
 /**
  * Open a connection that sends a request and resolves when its full answer arrived, refusing
  * any answer that is not `200` with a body containing `okMarker`. Reads go into one buffer per
- * connection (`onread`), so answers allocate nothing (response-reader.ts says why that matters).
+ * connection (`onread`), so answers allocate nothing outside V8's heap (response-reader.ts says
+ * why that matters).
  */
 function openConnection(port: number, okMarker: Buffer): Promise<Conn> {
   return new Promise((resolve, reject) => {

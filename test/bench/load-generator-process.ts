@@ -64,18 +64,16 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
     child.once('message', () => resolve())
   })
   failLoad = undefined
-  let busy = false
+  // `failLoad` is set exactly while a load runs.
   const run = (load: ClosedLoad | OpenLoad): Promise<GeneratedLoad> => {
-    if (busy) return Promise.reject(new Error('the load generator runs one load at a time'))
+    if (failLoad) return Promise.reject(new Error('the load generator runs one load at a time'))
     if (!child.connected) return Promise.reject(new Error('the load generator has exited'))
-    busy = true
     const wire = { ...load, request: load.request.toString('base64'), okMarker: load.okMarker.toString('base64') }
     return new Promise<GeneratedLoad>((resolve, reject) => {
       const done = () => {
         clearTimeout(timer)
         child.off('message', onAnswer)
         failLoad = undefined
-        busy = false
       }
       const onAnswer = (answer: Answer) => {
         done()
