@@ -39,12 +39,11 @@ export async function findAllSocketHolders(options: FindSocketHoldersOptions): P
   const holders = new Map<number, SocketHolder[]>()
   let sliceStart = options.now()
   for (const pid of pids) {
-    const fds = procFs.listDir(`/proc/${pid}/fd`)
-    if (fds !== undefined) {
+    const links = procFs.descriptorLinks(pid)
+    if (links !== undefined) {
       const holder: SocketHolder = { pid: Number(pid), uid: procFs.ownerUid(`/proc/${pid}`) }
-      for (const fd of fds) {
-        const link = procFs.readLink(`/proc/${pid}/fd/${fd}`)
-        if (link === undefined || !link.startsWith('socket:[')) continue
+      for (const link of links) {
+        if (!link.startsWith('socket:[')) continue
         const inode = Number(link.slice(8, -1))
         const list = holders.get(inode)
         if (list === undefined) holders.set(inode, [holder])

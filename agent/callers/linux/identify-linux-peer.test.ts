@@ -1,8 +1,9 @@
+import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { findAllSocketHolders, holdersOf } from './find-socket-holders.js'
-import { createLinuxPeerIdentifier } from './identify-linux-peer.js'
+import { createLinuxPeerIdentifier, socketFd } from './identify-linux-peer.js'
 import { findUnixPeerInode, parseSsUnix } from './parse-ss-unix.js'
-import type { ProcFs } from './proc-fs.js'
+import { readDescriptorLinks, systemProcFs, type ProcFs } from './proc-fs.js'
 import { parsePasswd, readLinuxProcess, readUid } from './read-linux-process.js'
 
 // Recorded on Linux x86_64 (Debian 12, kernel 6.x): curl 7.88 (pid 18766, uid 1000 here; it ran
@@ -33,6 +34,11 @@ function fakeProc(entries: { dirs?: Record<string, string[]>; links?: Record<str
     ownerUid: (path: string) => entries.owners?.[path] ?? 1000,
     listDir: (path: string) => (fs.reads++, entries.dirs?.[path]),
     readLink: (path: string) => (fs.reads++, entries.links?.[path]),
+    descriptorLinks: (pid: string) =>
+      fs.listDir(`/proc/${pid}/fd`)?.flatMap((fd) => {
+        const link = fs.readLink(`/proc/${pid}/fd/${fd}`)
+        return link === undefined ? [] : [link]
+      }),
     readFile: (path: string) => (fs.reads++, entries.files?.[path]),
   }
   return fs
@@ -237,6 +243,46 @@ describe('findAllSocketHolders and holdersOf', () => {
 
   it('finds nothing when /proc cannot be listed', async () => {
     expect(holdersOf(await findAllSocketHolders({ procFs: fakeProc({}), ...noYield }), 752757)).toEqual([])
+  })
+})
+
+describe('readDescriptorLinks', () => {
+  const errno = (code: string) => Object.assign(new Error(`${code}: recorded`), { code })
+
+  it("stops at the first link the kernel refuses (one check guards all of a process's descriptors), and skips one closed meanwhile", () => {
+    const asked: string[] = []
+    const links: Record<string, string | Error> = {
+      '/proc/7/fd/0': '/dev/null',
+      '/proc/7/fd/1': errno('ENOENT'),
+      '/proc/7/fd/2': 'socket:[752757]',
+      '/proc/7/fd/3': errno('EACCES'),
+      '/proc/7/fd/4': 'socket:[752758]',
+    }
+    const readLink = (path: string) => {
+      asked.push(path)
+      const link = links[path]
+      if (link === undefined || link instanceof Error) throw link ?? errno('ENOENT')
+      return link
+    }
+    expect(readDescriptorLinks('7', () => ['0', '1', '2', '3', '4'], readLink)).toEqual(['/dev/null', 'socket:[752757]'])
+    expect(asked).toEqual(['/proc/7/fd/0', '/proc/7/fd/1', '/proc/7/fd/2', '/proc/7/fd/3'])
+  })
+
+  it('is undefined when the folder cannot be listed (another user\'s process, or gone)', () => {
+    expect(readDescriptorLinks('7', () => { throw errno('EACCES') }, () => '')).toBeUndefined()
+  })
+
+  it("reads this process's own sockets from the real /proc", async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const links = systemProcFs.descriptorLinks(String(process.pid))!
+      const own = /^socket:\[(\d+)\]$/.exec(systemProcFs.readLink(`/proc/self/fd/${socketFd(server)}`) ?? '')
+      expect(own, 'the listening socket has an inode').not.toBeNull()
+      expect(links).toContain(`socket:[${own![1]}]`)
+    } finally {
+      server.close()
+    }
   })
 })
 
