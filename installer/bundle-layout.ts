@@ -20,11 +20,21 @@ export function bundledProgramPath(program: BundledProgram): string[] {
   return [...BUNDLE_DIR, `${program}.js`]
 }
 
+/** A native addon of the agent: its C source and where `npm run build` puts it, from the package root. */
+export interface NativeAddon {
+  /** The module name compiled in (NODE_GYP_MODULE_NAME). */
+  readonly name: string
+  readonly source: readonly string[]
+  readonly built: readonly string[]
+}
+
 /**
- * The agent's native addon (agent/memory/native/malloc-trim.c): its source and where
- * `npm run build` puts it, from the package root. Linux only; the packages carry it in dist/.
+ * The agent's native addons, each one C file with one job. Linux only; the packages carry them in
+ * dist/native/, and the agent runs without them, only slower or bigger (each loader says how).
  */
-export const NATIVE_ADDON = {
-  source: ['agent', 'memory', 'native', 'malloc-trim.c'],
-  built: ['dist', 'native', 'malloc-trim.node'],
-} as const
+export const NATIVE_ADDONS = {
+  /** glibc's malloc_trim (agent/memory/malloc-trim.ts). */
+  mallocTrim: { name: 'malloc_trim', source: ['agent', 'memory', 'native', 'malloc-trim.c'], built: ['dist', 'native', 'malloc-trim.node'] },
+  /** A TCP socket's owner by its 4-tuple, from the kernel's sock_diag (agent/http/sock-diag.ts). */
+  sockDiag: { name: 'sock_diag', source: ['agent', 'http', 'native', 'sock-diag.c'], built: ['dist', 'native', 'sock-diag.node'] },
+} as const satisfies Record<string, NativeAddon>

@@ -1,6 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { lookupClientSockets, lookupPeerUid, type FourTuple } from './peer-uid.js'
+import { sockDiagFrom } from './sock-diag.js'
 
 // Captured on Linux x86_64: a node:net server on 127.0.0.1:41885 (uid 0) and curl run as uid 999
 // from 127.0.0.1:47390, plus a TIME_WAIT socket (uid printed as 0, inode 0).
@@ -147,5 +148,76 @@ describe('lookupPeerUid on a real loopback connection', () => {
     expect(found?.uid).toBe(process.getuid!())
     expect(found?.inode).toBeGreaterThan(0)
     socket.destroy()
+  })
+})
+
+// Answers of the sock_diag addon (agent/http/native/sock-diag.c), recorded on Linux 6.18 x86_64
+// for the connections of the tables above, as uid 0: what the kernel says for each 4-tuple asked.
+const DIAG = {
+  // curl's end, 127.0.0.1:47390 -> 127.0.0.1:41885 (uid 999 as in the table).
+  curl: { family: 4, state: 1, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '127.0.0.1', remotePort: 41885, uid: 999, inode: 71402 },
+  // A node client's IPv6 socket connected to ::ffff:127.0.0.1, asked for by its IPv4 4-tuple.
+  mapped: { family: 6, state: 1, localAddress: '::ffff:127.0.0.1', localPort: 47390, remoteAddress: '::ffff:127.0.0.1', remotePort: 41885, uid: 999, inode: 71402 },
+  // No established socket, and a listener on the asked local end: the kernel answers with it.
+  listener: { family: 4, state: 10, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '0.0.0.0', remotePort: 0, uid: 0, inode: 72542 },
+  // The client closed first: its end is a TIME_WAIT remnant, printed with uid 0 and no inode.
+  timeWait: { family: 4, state: 6, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '127.0.0.1', remotePort: 41885, uid: 0, inode: 0 },
+} as const
+
+describe('lookupClientSockets with the kernel\'s exact lookup (sock_diag)', () => {
+  /** A sock_diag lookup answering `answer` (or throwing `error`), recording what it was asked. */
+  function diag(answer: object | undefined, error?: Error) {
+    const asked: unknown[][] = []
+    const lookup = sockDiagFrom({
+      lookup: (...args: unknown[]) => {
+        asked.push(args)
+        if (error) throw error
+        return answer
+      },
+    })!
+    return { lookup, asked }
+  }
+  const curl: FourTuple = { address: '127.0.0.1', port: 47390, localAddress: '127.0.0.1', localPort: 41885 }
+
+  it('answers from the kernel alone when it finds the client socket, and reads no table', async () => {
+    const reads: string[] = []
+    const d = diag(DIAG.curl)
+    const found = await lookupClientSockets([curl], (path) => (reads.push(path), tables(TCP, TCP6)(path)), d.lookup)
+    expect(found.get(curl)).toEqual({ uid: 999, inode: 71402 })
+    expect(d.asked).toEqual([[4, '127.0.0.1', 47390, '127.0.0.1', 41885]])
+    expect(reads).toEqual([])
+  })
+
+  it('asks for an IPv4 client of a dual-stack listener by its IPv4 tuple, and takes an IPv6 socket on mapped addresses', async () => {
+    const d = diag(DIAG.mapped)
+    const tuple: FourTuple = { address: '::ffff:127.0.0.1', port: 47390, localAddress: '::ffff:127.0.0.1', localPort: 41885 }
+    expect((await lookupClientSockets([tuple], tables(undefined, undefined), d.lookup)).get(tuple)).toEqual({ uid: 999, inode: 71402 })
+    expect(d.asked).toEqual([[4, '127.0.0.1', 47390, '127.0.0.1', 41885]])
+  })
+
+  it('never takes a listener, a TIME_WAIT remnant or another tuple for the client; the tables decide then', async () => {
+    const other = { ...DIAG.curl, remoteAddress: '127.0.0.2', uid: 1000, inode: 71999 }
+    for (const answer of [DIAG.listener, DIAG.timeWait, other, { ...DIAG.curl, localPort: 47391 }]) {
+      const reads: string[] = []
+      const found = await lookupClientSockets([curl], (path) => (reads.push(path), tables(TCP, TCP6)(path)), diag(answer).lookup)
+      // The table's answer, curl as uid 999: not root's (the remnant's uid) nor uid 1000's.
+      expect(found.get(curl), JSON.stringify(answer)).toEqual({ uid: 999, inode: 71402 })
+      expect(reads).toEqual(['/proc/net/tcp'])
+    }
+    // A remnant with no table line for the client: not found at all, never root's.
+    const noClient = TCP.split('\n').filter((l) => !l.includes(':B91E 0100007F:A39D')).join('\n')
+    expect((await lookupClientSockets([curl], tables(noClient, TCP6), diag(DIAG.timeWait).lookup)).get(curl)).toBeUndefined()
+  })
+
+  it('reads the tables when the kernel knows nothing or the lookup fails (no tcp_diag module, say)', async () => {
+    for (const d of [diag(undefined), diag(undefined, new Error('sock_diag lookup: Operation not supported'))]) {
+      expect((await lookupClientSockets([curl], tables(TCP, TCP6), d.lookup)).get(curl)).toEqual({ uid: 999, inode: 71402 })
+      expect(d.asked).toHaveLength(1)
+    }
+  })
+
+  it('is no lookup at all without an addon exporting one', () => {
+    expect(sockDiagFrom(undefined)).toBeUndefined()
+    expect(sockDiagFrom({ trim: () => true })).toBeUndefined()
   })
 })

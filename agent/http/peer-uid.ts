@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { endianness } from 'node:os'
 import { canonicalIpAddress } from './ip-address.js'
 import { parseProcNetTcp, TCP_STATES, type ProcNetTcpEntry } from './proc-net-tcp.js'
+import type { SockDiagLookup } from './sock-diag.js'
 
 const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'] as const
 
@@ -80,22 +81,35 @@ export interface FourTuple {
  * read one at a time, IPv4's first when any connection is IPv4 (an IPv4 client of a dual-stack
  * listener may sit in either), the second only for connections the first did not list: reading a
  * table walks the kernel's whole socket hash, some milliseconds each, which a fresh connection
- * waits for. Several connections are answered from the same reads (agent/callers/linux shares
+ * waits for; with `sockDiag` (the kernel's exact lookup) the tables are read only for a tuple it
+ * did not answer. Several connections are answered from the same reads (agent/callers/linux shares
  * one round among the connections accepted meanwhile). The answer maps each tuple given to its
  * socket; a tuple not found is left out.
  */
 export async function lookupClientSockets(
   tuples: readonly FourTuple[],
   readProc?: (path: string) => Promise<string>,
+  sockDiag?: SockDiagLookup,
 ): Promise<Map<FourTuple, { uid: number; inode: number | undefined }>> {
   const found = new Map<FourTuple, { uid: number; inode: number | undefined }>()
-  if (readProc === undefined && process.platform !== 'linux') return found
+  if (readProc === undefined && sockDiag === undefined && process.platform !== 'linux') return found
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   let left = tuples.flatMap((tuple) => {
     const address = canonicalIpAddress(tuple.address)
     const localAddress = canonicalIpAddress(tuple.localAddress)
     return address === undefined || localAddress === undefined ? [] : [{ tuple, address, localAddress }]
   })
+  // The kernel's exact lookup first (agent/http/sock-diag.ts); its answer is checked as a table's
+  // line is. What it does not answer (no addon, no tcp_diag module, a socket already gone) is
+  // looked for in the tables, so the addon can only make a lookup faster, never change its answer.
+  if (sockDiag) {
+    left = left.filter((q) => {
+      const entry = sockDiag({ address: q.address, port: q.tuple.port }, { address: q.localAddress, port: q.tuple.localPort })
+      const match = entry !== undefined && isClientSocket(entry, q.address, q.tuple.port, q.tuple.localPort) && entry.remote.address === q.localAddress
+      if (match) found.set(q.tuple, { uid: entry.uid, inode: entry.inode === 0 ? undefined : entry.inode })
+      return !match
+    })
+  }
   const order = left.some((q) => q.address.includes('.')) ? TABLES : ([...TABLES].reverse() as string[])
   const byteOrder = endianness()
   for (const path of order) {

@@ -2,8 +2,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { NATIVE_ADDON } from '../bundle-layout.js'
-import { buildNativeAddon, nodeHeadersDir } from './build-native.js'
+import { NATIVE_ADDONS } from '../bundle-layout.js'
+import { buildNativeAddon as buildOne, buildNativeAddons, nodeHeadersDir } from './build-native.js'
+
+// The tests build malloc-trim as the example; the build is the same for every addon.
+const NATIVE_ADDON = NATIVE_ADDONS.mallocTrim
+const buildNativeAddon = (options: Omit<Parameters<typeof buildOne>[0], 'addon'>) => buildOne({ ...options, addon: NATIVE_ADDON })
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
 const scratch = mkdtempSync(join(tmpdir(), 'build-native-'))
@@ -56,6 +60,18 @@ describe('buildNativeAddon', () => {
     expect(result.built).toBe(false)
     expect(result.message).toMatch(/failed:[\s\S]*malloc-trim\.c/)
     expect(existsSync(join(root, ...NATIVE_ADDON.built))).toBe(false)
+  })
+
+  it('builds every addon of the package, each loading with its one function', async () => {
+    const root = join(scratch, 'all')
+    for (const addon of Object.values(NATIVE_ADDONS)) {
+      mkdirSync(dirname(join(root, ...addon.source)), { recursive: true })
+      copyFileSync(join(REPO_ROOT, ...addon.source), join(root, ...addon.source))
+    }
+    expect(buildNativeAddons({ repoRoot: root }).map((r) => r.built)).toEqual([true, true])
+    const load = (await import('node:module')).createRequire(import.meta.url)
+    expect(typeof (load(join(root, ...NATIVE_ADDONS.mallocTrim.built)) as { trim: unknown }).trim).toBe('function')
+    expect(typeof (load(join(root, ...NATIVE_ADDONS.sockDiag.built)) as { lookup: unknown }).lookup).toBe('function')
   })
 
   it('takes CC as a command with arguments, as make does', () => {

@@ -9,7 +9,7 @@ import { cpSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { BUNDLE_DIR } from '../bundle-layout.js'
-import { buildNativeAddon } from './build-native.js'
+import { buildNativeAddons } from './build-native.js'
 import { bundlePrograms } from './bundle-programs.js'
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -20,5 +20,4 @@ const metafile = await bundlePrograms({ repoRoot: REPO_ROOT })
 const code = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.js'))
 const bytes = code.reduce((sum, [, o]) => sum + o.bytes, 0)
 process.stderr.write(`build: ${BUNDLE_DIR.join('/')}/: ${code.length} files of ${(bytes / 1024 / 1024).toFixed(1)} MB and their source maps, in ${Math.round(performance.now() - started)} ms\n`)
-const addon = buildNativeAddon({ repoRoot: REPO_ROOT })
-process.stderr.write(`build: native addon: ${addon.message}\n`)
+for (const addon of buildNativeAddons({ repoRoot: REPO_ROOT })) process.stderr.write(`build: native addon: ${addon.message}\n`)

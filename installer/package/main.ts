@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { NATIVE_ADDON } from '../bundle-layout.js'
+import { NATIVE_ADDONS } from '../bundle-layout.js'
 import { APP_TREE } from './app-tree-layout.js'
 import { buildAppTree } from './build-app-tree.js'
 import { buildDeb } from './build-deb.js'
@@ -59,10 +59,11 @@ async function main(): Promise<void> {
   }
 
   await step('build', () => runCommand('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT }))
-  // The build goes on without the addon (a developer's machine may lack a compiler); packages may
-  // not: the .deb and the npm tarball promise it (README).
-  const addon = join(REPO_ROOT, ...NATIVE_ADDON.built)
-  if (!existsSync(addon)) throw new Error(`${NATIVE_ADDON.built.join('/')} was not built (see the build's "native addon" line): install a C compiler (apt-get install gcc) and Node's headers, then package again`)
+  // The build goes on without the addons (a developer's machine may lack a compiler); packages may
+  // not: the .deb and the npm tarball promise them (README).
+  for (const addon of Object.values(NATIVE_ADDONS)) {
+    if (!existsSync(join(REPO_ROOT, ...addon.built))) throw new Error(`${addon.built.join('/')} was not built (see the build's "native addon" lines): install a C compiler (apt-get install gcc) and Node's headers, then package again`)
+  }
   const linuxRuntime = await step('node-linux', () => fetchNodeRuntime('linux', options.nodeVersion, options.cacheDir, log))
   const tree = join(outDir, `${facts.name}-${facts.version}-linux-x64`)
   await step('tree', () => buildAppTree({ repoRoot: REPO_ROOT, treeDir: tree, runtime: linuxRuntime, version: facts.version, log }))

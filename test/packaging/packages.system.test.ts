@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundledProgramPath, NATIVE_ADDON } from '../../installer/bundle-layout.js'
+import { bundledProgramPath, NATIVE_ADDONS } from '../../installer/bundle-layout.js'
 import { listDebPaths } from '../../installer/package/build-deb.js'
 import { listTree } from '../../installer/package/list-tree-files.js'
 import { createFrameDecoder, encodeFrame, type FrameEvent } from '../../clients/browser-extension/host/native-messaging-frames.js'
@@ -70,11 +70,13 @@ describe('the application tree', () => {
     expect((await run(join(manifest.tree, 'runtime', 'node'), ['--version'])).stdout.trim()).toBe(`v${process.versions.node}`)
     const pkcs11 = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('pkcs11js').PKCS11"], { cwd: manifest.tree })
     expect(pkcs11.stdout.trim()).toBe('function')
-    // The agent's malloc_trim addon (installer/build/build-native.ts) loads in the tree's runtime.
+    // The agent's addons (installer/build/build-native.ts) load in the tree's runtime.
     const trim = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('./dist/native/malloc-trim.node').trim"], { cwd: manifest.tree })
     expect(trim.stdout.trim(), trim.stderr).toBe('function')
+    const diag = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('./dist/native/sock-diag.node').lookup"], { cwd: manifest.tree })
+    expect(diag.stdout.trim(), diag.stderr).toBe('function')
     const kinds = await describeExecutables(manifest.tree)
-    expect(kinds.length).toBeGreaterThanOrEqual(4) // the runtime, pkcs11.node, malloc-trim.node, the tray helper
+    expect(kinds.length).toBeGreaterThanOrEqual(5) // the runtime, pkcs11.node, the two addons, the tray helper
     for (const k of kinds) expect(k.description, k.path).toMatch(/^ELF 64-bit LSB .*x86-64/)
   })
 })
@@ -145,7 +147,7 @@ describe('the npm tarball', () => {
     expect(list).toContain('package/dist/clients/js/index.d.ts')
     expect(list).toContain(`package/${bundledProgramPath('ehagent').join('/')}`)
     expect(list).toContain(`package/${bundledProgramPath('native-host').join('/')}`)
-    expect(list).toContain(`package/${NATIVE_ADDON.built.join('/')}`)
+    for (const addon of Object.values(NATIVE_ADDONS)) expect(list).toContain(`package/${addon.built.join('/')}`)
     expect(list.filter((f) => !/^package\/(bin\/|dist\/|package\.json$|README\.md$)/.test(f))).toEqual([])
     expect(list.filter((f) => /\.test\.|\/installer\/package\/|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([])
   })

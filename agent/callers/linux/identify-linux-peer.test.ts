@@ -79,7 +79,8 @@ function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<strin
 }
 
 const names = (uid: number) => (uid === 1000 ? 'jan' : undefined)
-const noYield = { yieldTurn: async () => undefined, now: () => 0 }
+// No event-loop turns, and no kernel lookup: the recorded tables are the only source.
+const offline = { yieldTurn: async () => undefined, now: () => 0, sockDiag: null }
 
 /** curl's socket (inode 752757) also held by a root process, sshd: not its owner's, never counted. */
 const ROOT_HOLDER = {
@@ -94,7 +95,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
       procFs: fakeProc(merge(CURL, PYTHON)),
       readProcText: async (path) => (path === '/proc/net/tcp' ? PROC_NET_TCP : Promise.reject(new Error('ENOENT'))),
       userName: names,
-      ...noYield,
+      ...offline,
     })
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     // The summary keeps the program and drops the header with the credential, and the URL.
@@ -114,7 +115,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     let passes = 0
     procFs.listDir = (path) => ((passes += path === '/proc' ? 1 : 0), listDir(path))
     const tableReads: string[] = []
-    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async (path) => (tableReads.push(path), path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async (path) => (tableReads.push(path), path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...offline })
     const tcp = (port: number) => ({ kind: 'tcp' as const, address: '127.0.0.1', port, localPort: 36751, localAddress: '127.0.0.1', socket: {} })
     const [curl, wgetFacts] = await Promise.all([identifier.identify(tcp(49614)), identifier.identify(tcp(49700))])
     expect(curl.program?.executable).toBe('/usr/bin/curl')
@@ -128,12 +129,12 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
   })
 
   it('knows the uid but not the program when no process of ours holds the socket', async () => {
-    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(PYTHON)), readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(PYTHON)), readProcText: async () => PROC_NET_TCP, userName: names, ...offline })
     await expect(identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })).resolves.toEqual({ uid: 1000 })
   })
 
   it('knows nothing for a connection /proc/net/tcp does not list', async () => {
-    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(CURL)), readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(CURL)), readProcText: async () => PROC_NET_TCP, userName: names, ...offline })
     await expect(identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 40000, localPort: 36751, socket: {} })).resolves.toEqual({})
   })
 
@@ -143,7 +144,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
       links: { '/proc/18800/fd/5': 'socket:[752757]', '/proc/18800/exe': '/usr/bin/python3.11' },
       files: { '/proc/18800/cmdline': 'python3\0-c\0pass\0', '/proc/18800/status': 'Uid:\t1000\t1000\t1000\t1000\n' },
     }
-    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(CURL, child)), readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(CURL, child)), readProcText: async () => PROC_NET_TCP, userName: names, ...offline })
     await expect(identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })).resolves.toEqual({ uid: 1000 })
   })
 
@@ -151,7 +152,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     // The same socket held by a root process too (as it would be listed if recorded as root):
     // not counted, since /proc/net/tcp says the socket is uid 1000's.
     const procFs = fakeProc(merge(CURL, ROOT_HOLDER))
-    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: async () => PROC_NET_TCP, userName: names, ...offline })
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     expect(facts.program?.executable).toBe('/usr/bin/curl')
   })
@@ -160,7 +161,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     const procFs = fakeProc(merge(CURL, ROOT_HOLDER))
     let release: (text: string) => void = () => undefined
     const table = new Promise<string>((resolve) => (release = resolve))
-    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: (path) => (path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs, readProcText: (path) => (path === '/proc/net/tcp' ? table : Promise.reject(new Error('ENOENT'))), userName: names, ...offline })
     const facts = identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, localAddress: '127.0.0.1', socket: {} })
     await new Promise<void>((r) => setImmediate(r))
     // The pass over /proc ran before the table came back.
@@ -175,7 +176,7 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
       links: { '/proc/18801/fd/5': 'socket:[752757]', '/proc/18801/exe': '/usr/bin/curl' },
       files: { '/proc/18801/cmdline': 'curl\0', '/proc/18801/status': 'Uid:\t1000\t1000\t1000\t1000\n' },
     }
-    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(fork, CURL)), readProcText: async () => PROC_NET_TCP, userName: names, ...noYield })
+    const identifier = createLinuxPeerIdentifier({ procFs: fakeProc(merge(fork, CURL)), readProcText: async () => PROC_NET_TCP, userName: names, ...offline })
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     expect(facts.program?.pid).toBe(18766)
   })
@@ -189,7 +190,7 @@ describe('the program behind a Unix-socket connection: our inode, ss for the pee
       procFs,
       runTool: async (file, args) => (ran.push([file, ...args]), SS_XNH),
       userName: names,
-      ...noYield,
+      ...offline,
     })
     const facts = await identifier.identify({ kind: 'unix', socket: { _handle: { fd: 23 } } })
     expect(ran).toEqual([['ss', '-xnH']])
@@ -198,10 +199,10 @@ describe('the program behind a Unix-socket connection: our inode, ss for the pee
 
   it('knows nothing without a descriptor, without ss, or when ss does not list our socket', async () => {
     const procFs = fakeProc(merge(PYTHON, { links: { '/proc/self/fd/23': 'socket:[999]' } }))
-    const withSs = createLinuxPeerIdentifier({ procFs, runTool: async () => SS_XNH, userName: names, ...noYield })
+    const withSs = createLinuxPeerIdentifier({ procFs, runTool: async () => SS_XNH, userName: names, ...offline })
     await expect(withSs.identify({ kind: 'unix', socket: {} })).resolves.toEqual({})
     await expect(withSs.identify({ kind: 'unix', socket: { _handle: { fd: 23 } } })).resolves.toEqual({})
-    const noSs = createLinuxPeerIdentifier({ procFs, runTool: async () => Promise.reject(new Error('spawn ss ENOENT')), userName: names, ...noYield })
+    const noSs = createLinuxPeerIdentifier({ procFs, runTool: async () => Promise.reject(new Error('spawn ss ENOENT')), userName: names, ...offline })
     await expect(noSs.identify({ kind: 'unix', socket: { _handle: { fd: 23 } } })).resolves.toEqual({})
   })
 })
@@ -235,14 +236,14 @@ describe('findAllSocketHolders and holdersOf', () => {
   it("keeps only the socket owner's processes when the owner is known", async () => {
     // curl's socket (uid 1000) also held by a root process.
     const rootHolder = { dirs: { '/proc/900/fd': ['5'] }, links: { '/proc/900/fd/5': 'socket:[752757]' }, owners: { '/proc/900': 0 } }
-    const all = await findAllSocketHolders({ procFs: fakeProc(merge(CURL, rootHolder)), ...noYield })
+    const all = await findAllSocketHolders({ procFs: fakeProc(merge(CURL, rootHolder)), ...offline })
     expect(holdersOf(all, 752757)).toEqual([900, 18766])
     expect(holdersOf(all, 752757, 1000)).toEqual([18766])
     expect(holdersOf(all, 752757, 0)).toEqual([900])
   })
 
   it('finds nothing when /proc cannot be listed', async () => {
-    expect(holdersOf(await findAllSocketHolders({ procFs: fakeProc({}), ...noYield }), 752757)).toEqual([])
+    expect(holdersOf(await findAllSocketHolders({ procFs: fakeProc({}), ...offline }), 752757)).toEqual([])
   })
 })
 

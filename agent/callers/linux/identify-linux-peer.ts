@@ -1,8 +1,10 @@
 /**
- * The Linux way to the program behind a connection, with no native addon:
+ * The Linux way to the program behind a connection (one optional native addon, sock_diag, only
+ * makes the socket lookup faster):
  *
- * - TCP: the client's socket in /proc/net/tcp{,6} (its uid and inode, agent/http/peer-uid.ts),
- *   then the process holding that inode (find-socket-holders.ts);
+ * - TCP: the client's socket, by the kernel's sock_diag lookup or in /proc/net/tcp{,6} (its uid
+ *   and inode, agent/http/peer-uid.ts), then the process holding that inode
+ *   (find-socket-holders.ts);
  * - Unix socket: our end's inode from `/proc/self/fd/<fd>`, the peer's inode from `ss -xnH`
  *   (parse-ss-unix.ts says why ss), then the process holding that;
  * - then the executable, command line and owner from /proc (read-linux-process.ts).
@@ -12,6 +14,7 @@
  */
 import { userInfo } from 'node:os'
 import { lookupClientSockets, lookupPeerSocket, type FourTuple } from '../../http/peer-uid.js'
+import { loadSockDiag, type SockDiagLookup } from '../../http/sock-diag.js'
 import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
 import { runSystemTool, type RunTool } from '../run-tool.js'
 import { findAllSocketHolders, holdersOf, type SocketHolder } from './find-socket-holders.js'
@@ -25,6 +28,8 @@ export interface LinuxPeerOptions {
   procFs?: ProcFs
   /** Reads /proc/net/tcp and /proc/net/tcp6. */
   readProcText?: (path: string) => Promise<string>
+  /** The kernel's exact socket lookup, tried before the tables; default the package's addon, null for none. */
+  sockDiag?: SockDiagLookup | null
   runTool?: RunTool
   /** uid → login name; default: this user's own name for its uid, /etc/passwd for others. */
   userName?: (uid: number) => string | undefined
@@ -36,6 +41,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   const procFs = options.procFs ?? systemProcFs
   const runTool = options.runTool ?? runSystemTool
   const userName = options.userName ?? systemUserName(procFs)
+  const sockDiag = options.sockDiag === undefined ? loadSockDiag() : (options.sockDiag ?? undefined)
   const scan = {
     procFs,
     yieldTurn: options.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
@@ -48,7 +54,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   const socketRounds = createNextRounds<string, { uid: number; inode: number | undefined } | undefined>(async (keys) => {
     const asked = [...keys].map((key) => tuples.get(key)!)
     for (const key of keys) tuples.delete(key)
-    const found = await lookupClientSockets(asked, options.readProcText)
+    const found = await lookupClientSockets(asked, options.readProcText, sockDiag)
     return new Map([...keys].map((key, i) => [key, found.get(asked[i]!)]))
   }, undefined)
   const holderRounds = createNextRounds<'all', Map<number, SocketHolder[]>>(async () => new Map([['all', await findAllSocketHolders(scan)]]), new Map())
