@@ -8,6 +8,7 @@ import type { EnvironmentId } from '../../protocol/environments.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { loadMallocTrim } from '../memory/malloc-trim.js'
+import { loadSockDiag } from '../http/sock-diag.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { choosePolicyLocation } from '../main.js'
 import { PLATFORM_IDS } from '../platform/platform.js'
@@ -60,6 +61,7 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
     probeMallocTrim: () => loadMallocTrim() !== undefined,
+    probeSockDiag: () => loadSockDiag() !== undefined,
     now: () => Date.now(),
     isPortFree,
     readPolicy: () => readPolicy(choosePolicyLocation(selectPlatform(facts.platform))),

@@ -44,6 +44,8 @@ export interface DoctorEnvironment {
   probeEidSupport(): AgentError | undefined
   /** Whether the agent's malloc_trim addon loads here (agent/memory/malloc-trim.ts). */
   probeMallocTrim(): boolean
+  /** Whether the agent's sock_diag addon loads here (agent/http/sock-diag.ts). */
+  probeSockDiag(): boolean
   /** Milliseconds since the epoch. */
   now(): number
   /** Whether 127.0.0.1:port can be bound right now. */

@@ -48,6 +48,7 @@ function machineEnv(): DoctorEnvironment {
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
     probeMallocTrim: () => true,
+    probeSockDiag: () => true,
     loadCaBundle: (environment) => loadCaBundle(environment),
     now: () => Date.now(),
     isPortFree: async () => true,

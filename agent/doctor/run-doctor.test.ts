@@ -14,6 +14,7 @@ import { sharedSandboxPki } from '../../test/helpers/sandbox-pki.js'
 import { checkClock } from './check-clock.js'
 import { checkEidSupport } from './check-eid-support.js'
 import { checkMemoryTrim } from './check-memory-trim.js'
+import { checkCallerLookup } from './check-caller-lookup.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkPrivacyLog } from './check-privacy-log.js'
@@ -54,6 +55,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
     probeMallocTrim: () => true,
+    probeSockDiag: () => true,
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
@@ -184,6 +186,14 @@ describe('doctor: tray', () => {
     expect(checkTray(trayEnv({ display: { DISPLAY: ':0' }, isExecutable: () => false, isWritable: () => false })).status).toBe('fail')
     expect(checkTray(trayEnv({ trayHelper: undefined }))).toMatchObject({ status: 'fail', fix: expect.stringMatching(/npm ci/) })
     expect(checkTray(trayEnv({ platform: 'win32', isExecutable: () => false })).status).toBe('ok')
+  })
+})
+
+describe('doctor: caller-lookup', () => {
+  it('is ok when the sock_diag addon loads, a warning that says how to build it when not, and unused off Linux', () => {
+    expect(checkCallerLookup(fakeEnv())).toMatchObject({ id: 'caller-lookup', status: 'ok', fix: '' })
+    expect(checkCallerLookup(fakeEnv({ probeSockDiag: () => false }))).toMatchObject({ status: 'warn', detail: expect.stringMatching(/sock-diag\.node .*\/proc\/net\/tcp, about 3 ms/), fix: expect.stringMatching(/apt-get install gcc, then npm run build/) })
+    expect(checkCallerLookup(fakeEnv({ platform: 'darwin', probeSockDiag: () => false }))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/not used on darwin/) })
   })
 })
 

@@ -2,6 +2,7 @@ import { checkClock } from './check-clock.js'
 import { checkConfig } from './check-config.js'
 import { checkEidSupport } from './check-eid-support.js'
 import { checkMemoryTrim } from './check-memory-trim.js'
+import { checkCallerLookup } from './check-caller-lookup.js'
 import { checkEndpoints } from './check-endpoints.js'
 import { checkKeystore } from './check-keystore.js'
 import { checkNodeVersion } from './check-node-version.js'
@@ -53,7 +54,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   } finally {
     await client.close()
   }
-  checks.push(checkTray(env), checkMemoryTrim(env))
+  checks.push(checkTray(env), checkMemoryTrim(env), checkCallerLookup(env))
   return checks
 }
 

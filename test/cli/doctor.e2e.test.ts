@@ -12,7 +12,7 @@ interface Report {
   warnings: number
 }
 
-const IDS = ['node', 'policy', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray', 'memory-trim']
+const IDS = ['node', 'policy', 'config', 'sts-trust', 'keystore', 'eid-support', 'pkcs11-module', 'tokens', 'clock', 'proxy', 'endpoints', 'port', 'privacy-log', 'tray', 'memory-trim', 'caller-lookup']
 
 let t: TestAgent
 let scratch: string
@@ -73,6 +73,7 @@ describe('ehagent doctor --json', () => {
     expect(c.node!.status).toBe('ok')
     // The addon npm run build made loads from the CLI's own code.
     expect(c['memory-trim']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/malloc_trim addon loads/) })
+    expect(c['caller-lookup']).toMatchObject({ status: 'ok', detail: expect.stringMatching(/sock_diag addon loads/) })
     expect(c.config).toMatchObject({ status: 'ok', detail: expect.stringMatching(/is valid \(environment sandbox/) })
     expect(c.keystore).toMatchObject({ status: 'warn', detail: expect.stringMatching(/password not checked/) })
     expect(c.clock).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^within \d+ s of the local sandbox STS \(agent pid \d+\)/) })
