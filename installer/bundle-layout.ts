@@ -35,6 +35,6 @@ export interface NativeAddon {
 export const NATIVE_ADDONS = {
   /** glibc's malloc_trim (agent/memory/malloc-trim.ts). */
   mallocTrim: { name: 'malloc_trim', source: ['agent', 'memory', 'native', 'malloc-trim.c'], built: ['dist', 'native', 'malloc-trim.node'] },
-  /** A TCP socket's owner by its 4-tuple, from the kernel's sock_diag (agent/http/sock-diag.ts). */
-  sockDiag: { name: 'sock_diag', source: ['agent', 'http', 'native', 'sock-diag.c'], built: ['dist', 'native', 'sock-diag.node'] },
+  /** A TCP socket's owner by its 4-tuple, from the kernel's sock_diag (agent/callers/linux/sock-diag.ts). */
+  sockDiag: { name: 'sock_diag', source: ['agent', 'callers', 'linux', 'native', 'sock-diag.c'], built: ['dist', 'native', 'sock-diag.node'] },
 } as const satisfies Record<string, NativeAddon>

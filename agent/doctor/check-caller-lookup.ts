@@ -4,7 +4,7 @@ import type { DoctorEnvironment } from './doctor-environment.js'
 const ID = 'caller-lookup'
 
 /**
- * The agent's sock_diag addon (agent/http/sock-diag.ts): on Linux, without it each new connection's
+ * The agent's sock_diag addon (agent/callers/linux/sock-diag.ts): on Linux, without it each new connection's
  * socket is looked for in /proc/net/tcp, which walks the kernel's whole socket table (measured:
  * about 3 ms more per new connection, before its first answer). The answer is the same either
  * way, so missing is a warning that says how to add it; elsewhere it is not used.

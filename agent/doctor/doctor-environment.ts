@@ -44,7 +44,7 @@ export interface DoctorEnvironment {
   probeEidSupport(): AgentError | undefined
   /** Whether the agent's malloc_trim addon loads here (agent/memory/malloc-trim.ts). */
   probeMallocTrim(): boolean
-  /** Whether the agent's sock_diag addon loads here (agent/http/sock-diag.ts). */
+  /** Whether the agent's sock_diag addon loads here (agent/callers/linux/sock-diag.ts). */
   probeSockDiag(): boolean
   /** Milliseconds since the epoch. */
   now(): number

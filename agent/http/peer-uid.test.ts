@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { lookupClientSockets, lookupPeerUid, type FourTuple } from './peer-uid.js'
-import { sockDiagFrom } from './sock-diag.js'
+import { lookupClientSockets, lookupPeerUid, type FourTuple, type SockDiagLookup } from './peer-uid.js'
+import type { ProcNetTcpEntry } from './proc-net-tcp.js'
 
 // Captured on Linux x86_64: a node:net server on 127.0.0.1:41885 (uid 0) and curl run as uid 999
 // from 127.0.0.1:47390, plus a TIME_WAIT socket (uid printed as 0, inode 0).
@@ -68,7 +68,7 @@ describe('lookupPeerUid on captured tables', () => {
 /** One connection looked up by its 4-tuple. */
 async function byTuple(peer: { address: string; port: number }, localPort: number, read: ((path: string) => Promise<string>) | undefined, localAddress: string) {
   const tuple: FourTuple = { ...peer, localAddress, localPort }
-  return (await lookupClientSockets([tuple], read)).get(tuple)
+  return (await lookupClientSockets([tuple], { readProc: read })).get(tuple)
 }
 
 describe('lookupClientSockets: our end known too (the whole 4-tuple)', () => {
@@ -113,7 +113,7 @@ describe('lookupClientSockets: our end known too (the whole 4-tuple)', () => {
     const curl: FourTuple = { address: '127.0.0.1', port: 47390, localAddress: '127.0.0.1', localPort: 41885 }
     const v6: FourTuple = { address: '::1', port: 40650, localAddress: '::1', localPort: 35199 }
     const gone: FourTuple = { address: '127.0.0.1', port: 40000, localAddress: '127.0.0.1', localPort: 41885 }
-    const found = await lookupClientSockets([curl, v6, gone], read)
+    const found = await lookupClientSockets([curl, v6, gone], { readProc: read })
     expect([found.get(curl), found.get(v6), found.get(gone)]).toEqual([{ uid: 999, inode: 71402 }, { uid: 0, inode: 69465 }, undefined])
     expect(reads).toEqual(['/proc/net/tcp', '/proc/net/tcp6'])
   })
@@ -151,73 +151,87 @@ describe('lookupPeerUid on a real loopback connection', () => {
   })
 })
 
-// Answers of the sock_diag addon (agent/http/native/sock-diag.c), recorded on Linux 6.18 x86_64
-// for the connections of the tables above, as uid 0: what the kernel says for each 4-tuple asked.
-const DIAG = {
-  // curl's end, 127.0.0.1:47390 -> 127.0.0.1:41885 (uid 999 as in the table).
-  curl: { family: 4, state: 1, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '127.0.0.1', remotePort: 41885, uid: 999, inode: 71402 },
-  // A node client's IPv6 socket connected to ::ffff:127.0.0.1, asked for by its IPv4 4-tuple.
-  mapped: { family: 6, state: 1, localAddress: '::ffff:127.0.0.1', localPort: 47390, remoteAddress: '::ffff:127.0.0.1', remotePort: 41885, uid: 999, inode: 71402 },
-  // No established socket, and a listener on the asked local end: the kernel answers with it.
-  listener: { family: 4, state: 10, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '0.0.0.0', remotePort: 0, uid: 0, inode: 72542 },
-  // The client closed first: its end is a TIME_WAIT remnant, printed with uid 0 and no inode.
-  timeWait: { family: 4, state: 6, localAddress: '127.0.0.1', localPort: 47390, remoteAddress: '127.0.0.1', remotePort: 41885, uid: 0, inode: 0 },
-} as const
+describe('remnants of closed connections are no client (threat T5)', () => {
+  // A client that sent its request and closed before the agent answered: the kernel keeps its end
+  // as a TIME_WAIT minisocket in substate FIN_WAIT2 (state 05), with uid 0 and no inode; a request
+  // socket (SYN_RECV, 03) shows the listener's uid and no inode (net/ipv4/tcp_ipv4.c,
+  // get_timewait4_sock and get_openreq4). Lines shaped as captured on Linux 6.18.
+  const finWait2 = '   5: 0100007F:B91E 0100007F:A39D 05 00000000:00000000 03:00000F8C 00000000     0        0 0 3 0000000079bd8858\n'
+  const synRecv = '   5: 0100007F:B91E 0100007F:A39D 03 00000000:00000000 01:00000064 00000000   999        0 0 1 0000000079bd8858\n'
+  const withoutCurl = TCP.split('\n').filter((l) => !l.includes(':B91E 0100007F:A39D')).join('\n')
 
-describe('lookupClientSockets with the kernel\'s exact lookup (sock_diag)', () => {
-  /** A sock_diag lookup answering `answer` (or throwing `error`), recording what it was asked. */
-  function diag(answer: object | undefined, error?: Error) {
-    const asked: unknown[][] = []
-    const lookup = sockDiagFrom({
-      lookup: (...args: unknown[]) => {
-        asked.push(args)
-        if (error) throw error
-        return answer
-      },
-    })!
-    return { lookup, asked }
+  it('takes neither a FIN_WAIT2 remnant as root, nor a request socket as the listener, in the tables', async () => {
+    for (const remnant of [finWait2, synRecv]) {
+      await expect(byTuple({ address: '127.0.0.1', port: 47390 }, 41885, tables(withoutCurl + remnant, TCP6), '127.0.0.1')).resolves.toBeUndefined()
+      await expect(lookupPeerUid({ address: '127.0.0.1', port: 47390 }, 41885, tables(withoutCurl + remnant, TCP6))).resolves.toBeUndefined()
+    }
+  })
+})
+
+describe("lookupClientSockets with the kernel's exact lookup (sock_diag)", () => {
+  /** curl's socket as both the table and the kernel show it. */
+  const CURL: ProcNetTcpEntry = { local: { address: '127.0.0.1', port: 47390 }, remote: { address: '127.0.0.1', port: 41885 }, state: 1, uid: 999, inode: 71402 }
+  /** A kernel lookup answering `entry`, recording what it was asked. */
+  function kernel(entry: ProcNetTcpEntry | undefined): { lookup: SockDiagLookup; asked: unknown[] } {
+    const asked: unknown[] = []
+    return { asked, lookup: (local, remote) => (asked.push([local, remote]), entry) }
   }
   const curl: FourTuple = { address: '127.0.0.1', port: 47390, localAddress: '127.0.0.1', localPort: 41885 }
+  const counted = () => {
+    const reads: string[] = []
+    return { reads, readProc: (path: string) => (reads.push(path), tables(TCP, TCP6)(path)) }
+  }
 
   it('answers from the kernel alone when it finds the client socket, and reads no table', async () => {
-    const reads: string[] = []
-    const d = diag(DIAG.curl)
-    const found = await lookupClientSockets([curl], (path) => (reads.push(path), tables(TCP, TCP6)(path)), d.lookup)
+    const k = kernel(CURL)
+    const t = counted()
+    let misses = 0
+    const found = await lookupClientSockets([curl], { ...t, sockDiag: k.lookup, onKernelMiss: () => misses++ })
     expect(found.get(curl)).toEqual({ uid: 999, inode: 71402 })
-    expect(d.asked).toEqual([[4, '127.0.0.1', 47390, '127.0.0.1', 41885]])
-    expect(reads).toEqual([])
+    expect(k.asked).toEqual([[{ address: '127.0.0.1', port: 47390 }, { address: '127.0.0.1', port: 41885 }]])
+    expect(t.reads).toEqual([])
+    expect(misses).toBe(0)
   })
 
-  it('asks for an IPv4 client of a dual-stack listener by its IPv4 tuple, and takes an IPv6 socket on mapped addresses', async () => {
-    const d = diag(DIAG.mapped)
+  it('asks with canonical addresses: an IPv4 client of a dual-stack listener by its IPv4 tuple', async () => {
+    const k = kernel(CURL)
     const tuple: FourTuple = { address: '::ffff:127.0.0.1', port: 47390, localAddress: '::ffff:127.0.0.1', localPort: 41885 }
-    expect((await lookupClientSockets([tuple], tables(undefined, undefined), d.lookup)).get(tuple)).toEqual({ uid: 999, inode: 71402 })
-    expect(d.asked).toEqual([[4, '127.0.0.1', 47390, '127.0.0.1', 41885]])
+    expect((await lookupClientSockets([tuple], { readProc: tables(undefined, undefined), sockDiag: k.lookup })).get(tuple)).toEqual({ uid: 999, inode: 71402 })
+    expect(k.asked).toEqual([[{ address: '127.0.0.1', port: 47390 }, { address: '127.0.0.1', port: 41885 }]])
   })
 
-  it('never takes a listener, a TIME_WAIT remnant or another tuple for the client; the tables decide then', async () => {
-    const other = { ...DIAG.curl, remoteAddress: '127.0.0.2', uid: 1000, inode: 71999 }
-    for (const answer of [DIAG.listener, DIAG.timeWait, other, { ...DIAG.curl, localPort: 47391 }]) {
-      const reads: string[] = []
-      const found = await lookupClientSockets([curl], (path) => (reads.push(path), tables(TCP, TCP6)(path)), diag(answer).lookup)
+  it('never takes a listener, a remnant or another tuple for the client; the tables decide then', async () => {
+    const answers: ProcNetTcpEntry[] = [
+      // The kernel falls back to a listener on the asked local end.
+      { local: { address: '127.0.0.1', port: 47390 }, remote: { address: '0.0.0.0', port: 0 }, state: 10, uid: 0, inode: 72542 },
+      // A TIME_WAIT minisocket, as TIME_WAIT or as its FIN_WAIT2 substate, uid 0 and no inode.
+      { ...CURL, state: 6, uid: 0, inode: 0 },
+      { ...CURL, state: 5, uid: 0, inode: 0 },
+      // Connected to another server on the same port, or from another port.
+      { ...CURL, remote: { address: '127.0.0.2', port: 41885 }, uid: 1000, inode: 71999 },
+      { ...CURL, local: { address: '127.0.0.1', port: 47391 }, uid: 1000, inode: 71999 },
+    ]
+    for (const answer of answers) {
+      const t = counted()
+      let misses = 0
+      const found = await lookupClientSockets([curl], { ...t, sockDiag: kernel(answer).lookup, onKernelMiss: () => misses++ })
       // The table's answer, curl as uid 999: not root's (the remnant's uid) nor uid 1000's.
       expect(found.get(curl), JSON.stringify(answer)).toEqual({ uid: 999, inode: 71402 })
-      expect(reads).toEqual(['/proc/net/tcp'])
+      expect(t.reads).toEqual(['/proc/net/tcp'])
+      expect(misses, 'the tables found what the kernel did not').toBe(1)
     }
-    // A remnant with no table line for the client: not found at all, never root's.
+    // A remnant and no table line for the client: not found at all, never root's.
     const noClient = TCP.split('\n').filter((l) => !l.includes(':B91E 0100007F:A39D')).join('\n')
-    expect((await lookupClientSockets([curl], tables(noClient, TCP6), diag(DIAG.timeWait).lookup)).get(curl)).toBeUndefined()
+    expect((await lookupClientSockets([curl], { readProc: tables(noClient, TCP6), sockDiag: kernel({ ...CURL, state: 5, uid: 0, inode: 0 }).lookup })).get(curl)).toBeUndefined()
   })
 
-  it('reads the tables when the kernel knows nothing or the lookup fails (no tcp_diag module, say)', async () => {
-    for (const d of [diag(undefined), diag(undefined, new Error('sock_diag lookup: Operation not supported'))]) {
-      expect((await lookupClientSockets([curl], tables(TCP, TCP6), d.lookup)).get(curl)).toEqual({ uid: 999, inode: 71402 })
-      expect(d.asked).toHaveLength(1)
-    }
-  })
-
-  it('is no lookup at all without an addon exporting one', () => {
-    expect(sockDiagFrom(undefined)).toBeUndefined()
-    expect(sockDiagFrom({ trim: () => true })).toBeUndefined()
+  it('reads the tables when the kernel knows nothing, and reports the miss only when they list the socket', async () => {
+    let misses = 0
+    const k = kernel(undefined)
+    expect((await lookupClientSockets([curl], { readProc: tables(TCP, TCP6), sockDiag: k.lookup, onKernelMiss: () => misses++ })).get(curl)).toEqual({ uid: 999, inode: 71402 })
+    expect(misses).toBe(1)
+    const gone: FourTuple = { ...curl, port: 40000 }
+    expect((await lookupClientSockets([gone], { readProc: tables(TCP, TCP6), sockDiag: k.lookup, onKernelMiss: () => misses++ })).get(gone)).toBeUndefined()
+    expect(misses).toBe(1)
   })
 })

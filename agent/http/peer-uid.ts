@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises'
 import { endianness } from 'node:os'
 import { canonicalIpAddress } from './ip-address.js'
 import { parseProcNetTcp, TCP_STATES, type ProcNetTcpEntry } from './proc-net-tcp.js'
-import type { SockDiagLookup } from './sock-diag.js'
 
 const TABLES = ['/proc/net/tcp', '/proc/net/tcp6'] as const
 
@@ -63,7 +62,7 @@ export async function lookupPeerSocket(
   // not known and the caller refuses.
   if (uids.size !== 1) return undefined
   const inode = inodes.size === 1 ? [...inodes][0]! : undefined
-  return { uid: [...uids][0]!, inode: inode === 0 ? undefined : inode }
+  return { uid: [...uids][0]!, inode }
 }
 
 /** One connection to look up by its whole 4-tuple (addresses as the socket reports them). */
@@ -81,17 +80,14 @@ export interface FourTuple {
  * read one at a time, IPv4's first when any connection is IPv4 (an IPv4 client of a dual-stack
  * listener may sit in either), the second only for connections the first did not list: reading a
  * table walks the kernel's whole socket hash, some milliseconds each, which a fresh connection
- * waits for; with `sockDiag` (the kernel's exact lookup) the tables are read only for a tuple it
- * did not answer. Several connections are answered from the same reads (agent/callers/linux shares
+ * waits for; with `sockDiag` (the kernel's exact lookup, one hash lookup) the tables are read only
+ * for a tuple it did not answer. Several connections are answered from the same reads (agent/callers/linux shares
  * one round among the connections accepted meanwhile). The answer maps each tuple given to its
  * socket; a tuple not found is left out.
  */
-export async function lookupClientSockets(
-  tuples: readonly FourTuple[],
-  readProc?: (path: string) => Promise<string>,
-  sockDiag?: SockDiagLookup,
-): Promise<Map<FourTuple, { uid: number; inode: number | undefined }>> {
-  const found = new Map<FourTuple, { uid: number; inode: number | undefined }>()
+export async function lookupClientSockets(tuples: readonly FourTuple[], options: ClientSocketLookupOptions = {}): Promise<Map<FourTuple, { uid: number; inode: number }>> {
+  const { readProc, sockDiag } = options
+  const found = new Map<FourTuple, { uid: number; inode: number }>()
   if (readProc === undefined && sockDiag === undefined && process.platform !== 'linux') return found
   const read = readProc ?? ((path: string) => readFile(path, 'utf8'))
   let left = tuples.flatMap((tuple) => {
@@ -99,14 +95,15 @@ export async function lookupClientSockets(
     const localAddress = canonicalIpAddress(tuple.localAddress)
     return address === undefined || localAddress === undefined ? [] : [{ tuple, address, localAddress }]
   })
-  // The kernel's exact lookup first (agent/http/sock-diag.ts); its answer is checked as a table's
-  // line is. What it does not answer (no addon, no tcp_diag module, a socket already gone) is
-  // looked for in the tables, so the addon can only make a lookup faster, never change its answer.
+  // The kernel's exact lookup first; its answer is checked as a table's line is. What it does not
+  // answer (no tcp_diag in the kernel, a socket already gone) is looked for in the tables.
+  const askedKernel = new Set<FourTuple>()
   if (sockDiag) {
     left = left.filter((q) => {
+      askedKernel.add(q.tuple)
       const entry = sockDiag({ address: q.address, port: q.tuple.port }, { address: q.localAddress, port: q.tuple.localPort })
-      const match = entry !== undefined && isClientSocket(entry, q.address, q.tuple.port, q.tuple.localPort) && entry.remote.address === q.localAddress
-      if (match) found.set(q.tuple, { uid: entry.uid, inode: entry.inode === 0 ? undefined : entry.inode })
+      const match = entry !== undefined && isClientSocketOf(entry, q)
+      if (match) found.set(q.tuple, { uid: entry.uid, inode: entry.inode })
       return !match
     })
   }
@@ -118,17 +115,47 @@ export async function lookupClientSockets(
     if (text === undefined) continue
     const entries = parseProcNetTcp(text, byteOrder)
     left = left.filter((q) => {
-      const entry = entries.find((e) => isClientSocket(e, q.address, q.tuple.port, q.tuple.localPort) && e.remote.address === q.localAddress)
-      if (entry) found.set(q.tuple, { uid: entry.uid, inode: entry.inode === 0 ? undefined : entry.inode })
+      const entry = entries.find((e) => isClientSocketOf(e, q))
+      if (entry) {
+        found.set(q.tuple, { uid: entry.uid, inode: entry.inode })
+        if (askedKernel.has(q.tuple)) options.onKernelMiss?.()
+      }
       return !entry
     })
   }
   return found
 }
 
+/** Options of {@link lookupClientSockets}. */
+export interface ClientSocketLookupOptions {
+  /** Reads /proc/net/tcp and /proc/net/tcp6 as text; injected by tests, `fs.readFile` otherwise. */
+  readProc?: (path: string) => Promise<string>
+  /** The kernel's exact lookup of a 4-tuple (agent/callers/linux/sock-diag.ts), tried before the tables. */
+  sockDiag?: SockDiagLookup
+  /** Called for each socket the tables listed that `sockDiag` did not find (the kernel cannot answer). */
+  onKernelMiss?: () => void
+}
+
+/**
+ * The socket the kernel finds for a local end and a remote end (addresses in canonical text), as a
+ * table's entry; undefined when it knows none or could not be asked. The kernel looks up as for a
+ * packet arriving at `local` from `remote`, so the answer may be a listener on `local` or a
+ * remnant of a closed connection: {@link lookupClientSockets} checks it as it checks a table line.
+ */
+export type SockDiagLookup = (local: { address: string; port: number }, remote: { address: string; port: number }) => ProcNetTcpEntry | undefined
+
+function isClientSocketOf(entry: ProcNetTcpEntry, q: { address: string; localAddress: string; tuple: FourTuple }): boolean {
+  return isClientSocket(entry, q.address, q.tuple.port, q.tuple.localPort) && entry.remote.address === q.localAddress
+}
+
 function isClientSocket(entry: ProcNetTcpEntry, address: string, port: number, localPort: number): boolean {
-  // TIME_WAIT and request sockets are kernel minisockets printed with uid 0: trusting them
-  // would let a closed connection pass as root's. A LISTEN socket is not a client.
-  if (entry.state === TCP_STATES.TIME_WAIT || entry.state === TCP_STATES.NEW_SYN_RECV || entry.state === TCP_STATES.LISTEN) return false
+  // Only a socket a process still holds has an inode. Everything else the kernel lists is a
+  // remnant with no owner to trust: a TIME_WAIT minisocket, shown as TIME_WAIT or as FIN_WAIT2
+  // (its substate) with uid 0; a request socket (SYN_RECV) with uid 0 or the listener's; an
+  // orphan its program has closed (Linux net/ipv4/tcp_ipv4.c get_timewait4_sock, get_openreq4;
+  // net/ipv4/inet_diag.c inet_twsk_diag_fill, inet_req_diag_fill; sock_i_ino is 0 without a
+  // socket file). Trusting one would let a client that sent its request and closed pass as root's.
+  // A LISTEN socket is not a client.
+  if (entry.inode === 0 || entry.state === TCP_STATES.TIME_WAIT || entry.state === TCP_STATES.NEW_SYN_RECV || entry.state === TCP_STATES.LISTEN) return false
   return entry.local.port === port && entry.remote.port === localPort && entry.local.address === address
 }

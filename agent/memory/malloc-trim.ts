@@ -7,7 +7,7 @@ const ADDON_FILE = 'malloc-trim.node'
 
 /** Where the addon is, seen from this module in any of the package's layouts (agent/platform/native-addon.ts). */
 export function findMallocTrimAddon(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
-  return findNativeAddon(ADDON_FILE, from)
+  return findNativeAddon(ADDON_FILE, from, 2)
 }
 
 /**

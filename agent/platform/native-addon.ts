@@ -5,24 +5,27 @@
  */
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 
 /**
- * Where `npm run build` put the addon `file`, seen from a module two folders below the package
- * root, in each of the package's three layouts: the bundle (dist/bundle/), tsc's output
- * (dist/agent/<room>/) and the sources (agent/<room>/, tests). Only these fixed places, all inside
- * the package: a search further up would load, into the process that holds the signing session,
+ * Where `npm run build` put the addon `file` (<package>/dist/native/), seen from a module `depth`
+ * folders below the package root (agent/memory/ is 2, agent/callers/linux/ is 3). The package
+ * root is told from the module's own folder, in whichever of the package's three layouts it is:
+ * the bundle (dist/bundle/), tsc's output (dist/agent/...) or the sources (agent/..., tests).
+ * Only there: a search further up would load, into the process that holds the signing session,
  * whatever anyone put in a folder above the package (a clone in /tmp, or a package named `dist`
  * beside this one in node_modules).
  */
-export function findNativeAddon(file: string, from: string): string | undefined {
-  const candidates = [
-    [from, '..', 'native'], // dist/bundle/ -> dist/native/
-    [from, '..', '..', 'native'], // dist/agent/<room>/ -> dist/native/
-    [from, '..', '..', 'dist', 'native'], // agent/<room>/ -> dist/native/
-  ]
-  for (const dir of candidates) {
-    const candidate = join(...dir, file)
+export function findNativeAddon(file: string, from: string, depth: number): string | undefined {
+  const parts = resolve(from).split(sep)
+  const roots: string[] = []
+  if (parts.at(-1) === 'bundle' && parts.at(-2) === 'dist') roots.push(join(from, '..', '..'))
+  if (parts.at(-depth) === 'agent') {
+    const holder = join(from, ...Array.from({ length: depth }, () => '..'))
+    roots.push(parts.at(-depth - 1) === 'dist' ? join(holder, '..') : holder)
+  }
+  for (const root of roots) {
+    const candidate = join(root, 'dist', 'native', file)
     if (existsSync(candidate)) return candidate
   }
   return undefined

@@ -9,7 +9,7 @@
  * napi_* symbols are the running node's. A missing compiler is not fatal to the build: the
  * agent runs without the addons (it then keeps the memory glibc keeps, and finds a caller's
  * socket in /proc/net/tcp), and their tests (agent/memory/malloc-trim.test.ts,
- * agent/http/sock-diag.system.test.ts) fail, saying what is missing.
+ * agent/callers/linux/sock-diag.system.test.ts) fail, saying what is missing.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync } from 'node:fs'

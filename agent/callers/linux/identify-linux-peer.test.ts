@@ -27,18 +27,32 @@ u_dgr ESTAB 0      0      @/org/freedesktop/systemd1/notify 22 * 0
 `
 
 /** A /proc made of recorded entries: directories, links and files by path. */
-function fakeProc(entries: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string>; owners?: Record<string, number> }): ProcFs & { reads: number } {
+function fakeProc(entries: {
+  dirs?: Record<string, string[]>
+  links?: Record<string, string>
+  files?: Record<string, string>
+  owners?: Record<string, number>
+  /** Links the kernel refuses to show (EACCES). */
+  denied?: string[]
+}): ProcFs & { reads: number } {
+  const errno = (code: string, path: string) => Object.assign(new Error(`${code}: ${path}`), { code })
   const fs = {
     reads: 0,
     // Every process is the test user's (1000) unless recorded otherwise.
     ownerUid: (path: string) => entries.owners?.[path] ?? 1000,
     listDir: (path: string) => (fs.reads++, entries.dirs?.[path]),
     readLink: (path: string) => (fs.reads++, entries.links?.[path]),
+    // The system's own loop over recorded entries: a missing one is gone (ENOENT), a denied one EACCES.
     descriptorLinks: (pid: string) =>
-      fs.listDir(`/proc/${pid}/fd`)?.flatMap((fd) => {
-        const link = fs.readLink(`/proc/${pid}/fd/${fd}`)
-        return link === undefined ? [] : [link]
-      }),
+      readDescriptorLinks(
+        pid,
+        (path) => fs.listDir(path) ?? (() => { throw errno('ENOENT', path) })(),
+        (path) => {
+          fs.reads++
+          if (entries.denied?.includes(path)) throw errno('EACCES', path)
+          return entries.links?.[path] ?? (() => { throw errno('ENOENT', path) })()
+        },
+      ),
     readFile: (path: string) => (fs.reads++, entries.files?.[path]),
   }
   return fs
@@ -68,10 +82,11 @@ const PYTHON = {
   files: { '/proc/20001/cmdline': '/usr/bin/python3\0sign_envelope.py\0', '/proc/20001/status': 'Name:\tpython3\nUid:\t1000\t1000\t1000\t1000\n' },
 }
 
-function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string>; owners?: Record<string, number> }[]) {
+function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<string, string>; files?: Record<string, string>; owners?: Record<string, number>; denied?: string[] }[]) {
   const pids = parts.flatMap((p) => Object.keys(p.dirs ?? {}).map((d) => d.split('/')[2]!))
   return {
-    dirs: Object.assign({ '/proc': ['1', 'self', 'net', ...pids, 'sys'] }, ...parts.map((p) => p.dirs)),
+    dirs: Object.assign({ '/proc': [...new Set(['1', 'self', 'net', ...pids, 'sys'])] }, ...parts.map((p) => p.dirs)),
+    denied: parts.flatMap((p) => p.denied ?? []),
     links: Object.assign({}, ...parts.map((p) => p.links)),
     files: Object.assign({}, ...parts.map((p) => p.files)),
     owners: Object.assign({}, ...parts.map((p) => p.owners)),
@@ -100,6 +115,36 @@ describe('the program behind a TCP connection, from recorded /proc contents', ()
     const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localPort: 36751, socket: {} })
     // The summary keeps the program and drops the header with the credential, and the URL.
     expect(facts).toEqual({ uid: 1000, program: { pid: 18766, executable: '/usr/bin/curl', name: 'curl', commandLine: 'curl', uid: 1000, user: 'jan' } })
+  })
+
+  it("asks the kernel first, and no more once the tables have listed three sockets it did not find (no tcp_diag)", async () => {
+    const tableReads: string[] = []
+    let kernelAsked = 0
+    const identifier = createLinuxPeerIdentifier({
+      procFs: fakeProc(merge(CURL)),
+      readProcText: async (path) => (tableReads.push(path), path === '/proc/net/tcp' ? PROC_NET_TCP : Promise.reject(new Error('ENOENT'))),
+      userName: names,
+      ...offline,
+      sockDiag: () => void kernelAsked++,
+    })
+    const curl = { kind: 'tcp', address: '127.0.0.1', port: 49614, localAddress: '127.0.0.1', localPort: 36751, socket: {} } as const
+    for (let i = 0; i < 5; i++) expect((await identifier.identify(curl)).program?.name).toBe('curl')
+    expect(kernelAsked).toBe(3)
+    expect(tableReads).toHaveLength(5)
+  })
+
+  it('answers from the kernel without reading a table when it finds the socket', async () => {
+    const tableReads: string[] = []
+    const identifier = createLinuxPeerIdentifier({
+      procFs: fakeProc(merge(CURL)),
+      readProcText: async (path) => (tableReads.push(path), PROC_NET_TCP),
+      userName: names,
+      ...offline,
+      sockDiag: (local, remote) => ({ local, remote, state: 1, uid: 1000, inode: 752757 }),
+    })
+    const facts = await identifier.identify({ kind: 'tcp', address: '127.0.0.1', port: 49614, localAddress: '127.0.0.1', localPort: 36751, socket: {} })
+    expect(facts).toMatchObject({ uid: 1000, program: { pid: 18766, name: 'curl' } })
+    expect(tableReads).toEqual([])
   })
 
   it('answers a burst of connections accepted together from one read of /proc/net/tcp and one pass over /proc', async () => {
@@ -242,6 +287,15 @@ describe('findAllSocketHolders and holdersOf', () => {
     expect(holdersOf(all, 752757, 0)).toEqual([900])
   })
 
+  it("reads no further descriptors of a process once the kernel refuses one, and still finds the others' sockets", async () => {
+    const hidden = { dirs: { '/proc/1/fd': ['0', '1', '2'] }, denied: ['/proc/1/fd/0', '/proc/1/fd/1', '/proc/1/fd/2'] }
+    const procFs = fakeProc(merge(hidden, CURL))
+    const all = await findAllSocketHolders({ procFs, ...offline })
+    expect(holdersOf(all, 752757)).toEqual([18766])
+    // Listings of /proc, /proc/1/fd and curl's fd (3), /proc/1's first link only (1), curl's 7.
+    expect(procFs.reads).toBe(3 + 1 + 7)
+  })
+
   it('finds nothing when /proc cannot be listed', async () => {
     expect(holdersOf(await findAllSocketHolders({ procFs: fakeProc({}), ...offline }), 752757)).toEqual([])
   })
@@ -274,6 +328,7 @@ describe('readDescriptorLinks', () => {
   })
 
   it("reads this process's own sockets from the real /proc", async () => {
+    expect(process.platform, 'this test reads /proc: it needs Linux').toBe('linux')
     const server = createServer()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     try {

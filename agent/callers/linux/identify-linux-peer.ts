@@ -13,8 +13,8 @@
  * left unknown rather than guessed: a program must not pass as the child it handed its socket to.
  */
 import { userInfo } from 'node:os'
-import { lookupClientSockets, lookupPeerSocket, type FourTuple } from '../../http/peer-uid.js'
-import { loadSockDiag, type SockDiagLookup } from '../../http/sock-diag.js'
+import { lookupClientSockets, lookupPeerSocket, type FourTuple, type SockDiagLookup } from '../../http/peer-uid.js'
+import { loadSockDiag } from './sock-diag.js'
 import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
 import { runSystemTool, type RunTool } from '../run-tool.js'
 import { findAllSocketHolders, holdersOf, type SocketHolder } from './find-socket-holders.js'
@@ -37,11 +37,25 @@ export interface LinuxPeerOptions {
   now?: () => number
 }
 
+/**
+ * How many sockets the tables may list that the kernel's exact lookup did not find before it is
+ * no longer asked. More than one: a client bound to a device (SO_BINDTODEVICE) is not found by a
+ * lookup made for no device, and one such client should not cost everyone the fast lookup.
+ */
+const KERNEL_MISSES_BEFORE_GIVING_UP = 3
+
 export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerIdentifier {
   const procFs = options.procFs ?? systemProcFs
   const runTool = options.runTool ?? runSystemTool
   const userName = options.userName ?? systemUserName(procFs)
-  const sockDiag = options.sockDiag === undefined ? loadSockDiag() : (options.sockDiag ?? undefined)
+  let sockDiag = options.sockDiag === undefined ? loadSockDiag() : (options.sockDiag ?? undefined)
+  // A kernel without the tcp_diag handler answers every exact lookup "no such socket" (after trying
+  // to load the module each time: inet_diag_lock_handler). Once the tables have listed sockets it
+  // did not find, it is asked no more: the tables alone give the same answers.
+  let kernelMisses = 0
+  const onKernelMiss = () => {
+    if (++kernelMisses >= KERNEL_MISSES_BEFORE_GIVING_UP) sockDiag = undefined
+  }
   const scan = {
     procFs,
     yieldTurn: options.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve))),
@@ -54,7 +68,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   const socketRounds = createNextRounds<string, { uid: number; inode: number | undefined } | undefined>(async (keys) => {
     const asked = [...keys].map((key) => tuples.get(key)!)
     for (const key of keys) tuples.delete(key)
-    const found = await lookupClientSockets(asked, options.readProcText, sockDiag)
+    const found = await lookupClientSockets(asked, { readProc: options.readProcText, sockDiag, onKernelMiss })
     return new Map([...keys].map((key, i) => [key, found.get(asked[i]!)]))
   }, undefined)
   const holderRounds = createNextRounds<'all', Map<number, SocketHolder[]>>(async () => new Map([['all', await findAllSocketHolders(scan)]]), new Map())

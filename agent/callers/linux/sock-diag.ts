@@ -1,17 +1,17 @@
 /**
- * The kernel's sock_diag lookup of one TCP socket by its 4-tuple (agent/http/native/sock-diag.c):
- * the same socket, uid and inode that /proc/net/tcp lists, found by one hash lookup instead of a
- * walk of the whole table (measured here: 11 µs against 3.3 ms per fresh connection). Linux only,
- * and optional: without the addon, or when it finds nothing, the caller reads the tables
- * (agent/http/peer-uid.ts).
+ * The kernel's sock_diag lookup of one TCP socket by its 4-tuple (native/sock-diag.c): the same
+ * socket, uid and inode that /proc/net/tcp lists, found by one hash lookup instead of a walk of
+ * the whole table (measured here: 11 µs against 3.3 ms per fresh connection). Linux only, and
+ * optional: without the addon, or when it finds nothing, the tables are read
+ * (agent/http/peer-uid.ts, which also decides whether an answer is the client's socket).
  */
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { findNativeAddon, requireNativeAddon } from '../platform/native-addon.js'
-import { canonicalIpAddress } from './ip-address.js'
-import type { ProcNetTcpEntry } from './proc-net-tcp.js'
+import { canonicalIpAddress } from '../../http/ip-address.js'
+import type { SockDiagLookup } from '../../http/peer-uid.js'
+import { findNativeAddon, requireNativeAddon } from '../../platform/native-addon.js'
 
-/** The addon `npm run build` compiles from agent/http/native/sock-diag.c (NATIVE_ADDONS in installer/bundle-layout.ts). */
+/** The addon `npm run build` compiles from native/sock-diag.c (NATIVE_ADDONS in installer/bundle-layout.ts). */
 const ADDON_FILE = 'sock-diag.node'
 
 /** What the addon's `lookup` answers (sock-diag.c). */
@@ -28,19 +28,15 @@ interface DiagAnswer {
 
 type AddonLookup = (family: 4 | 6, localAddress: string, localPort: number, remoteAddress: string, remotePort: number) => DiagAnswer | undefined
 
-/**
- * The socket the kernel finds for a local end and a remote end (addresses in canonical text,
- * agent/http/ip-address.ts), as a /proc/net/tcp entry. The kernel looks up as for a packet
- * arriving at `local` from `remote`, so it may answer with a listener on `local` or a TIME_WAIT
- * remnant: the caller checks the entry as it checks a table's. Undefined when the kernel knows no
- * such socket or the lookup failed (then the tables are the way).
- */
-export type SockDiagLookup = (local: { address: string; port: number }, remote: { address: string; port: number }) => ProcNetTcpEntry | undefined
+/** Where the addon is, seen from this module in any of the package's layouts (agent/platform/native-addon.ts). */
+export function findSockDiagAddon(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
+  return findNativeAddon(ADDON_FILE, from, 3)
+}
 
 /** The lookup through the package's addon; undefined off Linux or without the addon. */
-export function loadSockDiag(from: string = dirname(fileURLToPath(import.meta.url))): SockDiagLookup | undefined {
+export function loadSockDiag(): SockDiagLookup | undefined {
   if (process.platform !== 'linux') return undefined
-  return sockDiagFrom(requireNativeAddon(findNativeAddon(ADDON_FILE, from)))
+  return sockDiagFrom(requireNativeAddon(findSockDiagAddon()))
 }
 
 /** {@link loadSockDiag} on an addon's exports (tests hand in recorded answers). */

@@ -14,9 +14,9 @@
  *
  * The lookup answers from the receiving side: it finds the socket whose local end is
  * (localAddress, localPort) and whose remote end is (remoteAddress, remotePort), and falls back
- * to a listener on the local end. This file only asks and reports what the kernel said; the
- * caller (agent/http/sock-diag.ts) decides whether the answer is the client socket it asked for
- * (the same 4-tuple, an established state).
+ * to a listener on the local end. This file only asks and reports what the kernel said;
+ * agent/http/peer-uid.ts decides whether the answer is the client socket it asked for (the same
+ * 4-tuple, a socket a process holds).
  *
  * Built by installer/build/build-native.ts; Linux only.
  */
@@ -44,8 +44,17 @@ static int read_address(napi_env env, napi_value value, int family, void *out) {
   char text[INET6_ADDRSTRLEN + 1];
   size_t length = 0;
   if (napi_get_value_string_utf8(env, value, text, sizeof text, &length) != napi_ok) return 0;
-  if (length >= sizeof text - 1) return 0;
+  /* Too long to be an address, or cut at a NUL inside the string ("127.0.0.1\0junk"). */
+  if (length >= sizeof text - 1 || strlen(text) != length) return 0;
   return inet_pton(family, text, out) == 1;
+}
+
+/* A whole number in [low, high], or -1: a double is read, so 2**32 + 4 is not taken as 4. */
+static int read_integer(napi_env env, napi_value value, int low, int high) {
+  double number = 0;
+  if (napi_get_value_double(env, value, &number) != napi_ok) return -1;
+  if (!(number >= low && number <= high) || number != (double)(int)number) return -1;
+  return (int)number;
 }
 
 static int set_number(napi_env env, napi_value object, const char *name, double number) {
@@ -67,12 +76,11 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "lookup(family, localAddress, localPort, remoteAddress, remotePort)");
     return NULL;
   }
-  int32_t version = 0, local_port = 0, remote_port = 0;
-  napi_get_value_int32(env, argv[0], &version);
-  napi_get_value_int32(env, argv[2], &local_port);
-  napi_get_value_int32(env, argv[4], &remote_port);
+  int version = read_integer(env, argv[0], 4, 6);
+  int local_port = read_integer(env, argv[2], 1, 65535);
+  int remote_port = read_integer(env, argv[4], 1, 65535);
   int family = version == 4 ? AF_INET : version == 6 ? AF_INET6 : 0;
-  if (family == 0 || local_port < 1 || local_port > 65535 || remote_port < 1 || remote_port > 65535) {
+  if (family == 0 || local_port < 0 || remote_port < 0) {
     napi_throw_type_error(env, NULL, "lookup: family must be 4 or 6 and ports 1-65535");
     return NULL;
   }
@@ -108,17 +116,28 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
     close(fd);
     return fail(env, "send", error);
   }
-  /* The kernel answers an exact request while sendto runs; nothing to wait for. */
+  /*
+   * The kernel answers an exact request before sendto returns: netlink_unicast_kernel runs
+   * sock_diag_rcv in the sender's context, and inet_diag_dump_one_icsk queues its one answer
+   * (or the error) then. Nothing to wait for; if that ever changed, EAGAIN throws and the
+   * caller reads the tables.
+   */
   long buffer[2048];
-  ssize_t received = recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+  struct sockaddr_nl sender;
+  socklen_t sender_length = sizeof sender;
+  memset(&sender, 0, sizeof sender);
+  ssize_t received = recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT, (struct sockaddr *)&sender, &sender_length);
   int receive_error = errno;
   close(fd);
   if (received < 0) return fail(env, "receive", receive_error);
+  /* Only the kernel (port id 0) answers; anything else is not an answer to this request. */
+  if (sender_length < sizeof sender || sender.nl_family != AF_NETLINK || sender.nl_pid != 0) return fail(env, "answer", EPROTO);
 
   napi_value result;
   napi_get_undefined(env, &result);
   int remaining = (int)received;
   for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_seq != message.header.nlmsg_seq) continue;
     if (h->nlmsg_type == NLMSG_ERROR) {
       if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return fail(env, "answer", EPROTO);
       int error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;

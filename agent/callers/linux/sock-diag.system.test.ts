@@ -3,13 +3,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { endianness } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
-import { canonicalIpAddress } from './ip-address.js'
-import { lookupClientSockets } from './peer-uid.js'
-import { parseProcNetTcp } from './proc-net-tcp.js'
+import { canonicalIpAddress } from '../../http/ip-address.js'
+import { lookupClientSockets } from '../../http/peer-uid.js'
+import { parseProcNetTcp } from '../../http/proc-net-tcp.js'
 import { loadSockDiag } from './sock-diag.js'
 
 /**
- * The sock_diag addon (agent/http/native/sock-diag.c) against two views of the same sockets that
+ * The sock_diag addon (native/sock-diag.c) against two views of the same sockets that
  * we did not write: the kernel's /proc/net/tcp{,6} tables and iproute2's `ss` (apt-get install
  * iproute2). Real connections from Debian's Python, as another user when this runs as root.
  */
@@ -24,20 +24,28 @@ const CLIENT_UID = process.getuid!() === 0 ? 65534 : process.getuid!()
 
 const children: ChildProcess[] = []
 const servers: Server[] = []
+const sockets: Socket[] = []
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL')
+  for (const s of sockets.splice(0)) s.destroy()
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
 })
 
-/** A server on `host`, and a Python client connected to `target` from a socket of `family`; both ends. */
-async function connection(host: string, target: string, family: 'AF_INET' | 'AF_INET6'): Promise<{ accepted: Socket; clientPort: number; serverPort: number; child: ChildProcess }> {
+/**
+ * A server on `host`, and a Python client connected to `target` from a socket of `family`; both
+ * ends. With `sendAndClose` the client sends one byte and closes at once, as a program that does
+ * not wait for the answer would.
+ */
+async function connection(host: string, target: string, family: 'AF_INET' | 'AF_INET6', sendAndClose = false): Promise<{ accepted: Socket; clientPort: number; serverPort: number; child: ChildProcess }> {
   let accept!: (s: Socket) => void
-  const accepted = new Promise<Socket>((r) => (accept = r))
-  const server = createServer(accept)
+  const accepted = new Promise<Socket>((r) => (accept = (s) => (sockets.push(s), r(s))))
+  // Half-open allowed: the agent's end stays open after the client's FIN until the test closes it.
+  const server = createServer({ allowHalfOpen: true }, accept)
   servers.push(server)
   await new Promise<void>((r) => server.listen(0, host, r))
   const serverPort = (server.address() as { port: number }).port
-  const script = `import socket,sys\ns=socket.socket(socket.${family})\ns.connect((sys.argv[1],int(sys.argv[2])))\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()`
+  const then = sendAndClose ? `s.sendall(b'x')\ns.close()` : 'sys.stdin.read()'
+  const script = `import socket,sys\ns=socket.socket(socket.${family})\ns.connect((sys.argv[1],int(sys.argv[2])))\nprint(s.getsockname()[1],flush=True)\n${then}`
   const child = spawn(PYTHON, ['-c', script, target, String(serverPort)], { uid: CLIENT_UID, stdio: ['pipe', 'pipe', 'inherit'] })
   children.push(child)
   const clientPort = await new Promise<number>((resolve, reject) => {
@@ -79,7 +87,7 @@ describe('sock_diag on real connections', () => {
       // The whole lookup, as the agent makes it, answers from the kernel without a table.
       const reads: string[] = []
       const tuple = { address: accepted.remoteAddress!, port: clientPort, localAddress: accepted.localAddress!, localPort: serverPort }
-      const found = await lookupClientSockets([tuple], async (path) => (reads.push(path), readFileSync(path, 'utf8')), lookup)
+      const found = await lookupClientSockets([tuple], { readProc: async (path) => (reads.push(path), readFileSync(path, 'utf8')), sockDiag: lookup })
       expect(found.get(tuple)).toEqual({ uid: CLIENT_UID, inode: entry!.inode })
       expect(reads).toEqual([])
       accepted.destroy()
@@ -97,8 +105,23 @@ describe('sock_diag on real connections', () => {
     await new Promise((r) => accepted.once('close', r))
     const remnant = lookup({ address: '127.0.0.1', port: clientPort }, { address: '127.0.0.1', port: serverPort })
     expect(remnant?.state ?? 'gone', 'TIME_WAIT (6), or already gone').toSatisfy((s: unknown) => s === 6 || s === 'gone')
-    const found = await lookupClientSockets([tuple], async (path) => readFileSync(path, 'utf8'), lookup)
+    const found = await lookupClientSockets([tuple], { sockDiag: lookup })
     expect(found.get(tuple)).toBeUndefined()
+  })
+
+  it('takes a client that sent and closed before the answer neither as root nor as anyone (threat T5)', async () => {
+    // The agent has not closed its end, so the kernel still lists the client's: an orphan in
+    // FIN_WAIT1 (with its uid) or, once its FIN is acknowledged, a FIN_WAIT2 minisocket (uid 0),
+    // with no inode either way, in the kernel's answer and in the tables alike.
+    const { accepted, clientPort, serverPort } = await connection('127.0.0.1', '127.0.0.1', 'AF_INET', true)
+    await new Promise((r) => accepted.once('end', r).resume())
+    const closing = (entry: { state: number; inode: number } | undefined) => entry !== undefined && (entry.state === 4 || entry.state === 5) && entry.inode === 0
+    expect(lookup({ address: '127.0.0.1', port: clientPort }, { address: '127.0.0.1', port: serverPort }), 'FIN_WAIT1 or 2, no inode').toSatisfy(closing)
+    expect(tableEntry(clientPort, serverPort), 'FIN_WAIT1 or 2, no inode').toSatisfy(closing)
+    const tuple = { address: accepted.remoteAddress!, port: clientPort, localAddress: accepted.localAddress!, localPort: serverPort }
+    expect((await lookupClientSockets([tuple], { sockDiag: lookup })).get(tuple)).toBeUndefined()
+    expect((await lookupClientSockets([tuple])).get(tuple)).toBeUndefined()
+    accepted.destroy()
   })
 
   it('answers nothing for a 4-tuple no socket has, and refuses arguments that are not one', () => {

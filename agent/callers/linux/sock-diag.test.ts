@@ -1,0 +1,96 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { findSockDiagAddon, loadSockDiag, sockDiagFrom } from './sock-diag.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+const BUILT = join(ROOT, 'dist', 'native', 'sock-diag.node')
+
+// What the addon's lookup answered on Linux 6.18 x86_64 (native/sock-diag.c), for: a client on
+// ::1; a Node client's IPv6 socket connected to ::ffff:127.0.0.1, asked for by its IPv4 4-tuple;
+// a client that had closed (its TIME_WAIT remnant).
+const RECORDED = {
+  v6: { family: 6, state: 1, localAddress: '::1', localPort: 59718, remoteAddress: '::1', remotePort: 33501, uid: 0, inode: 4122130 },
+  mapped: { family: 6, state: 1, localAddress: '::ffff:127.0.0.1', localPort: 48420, remoteAddress: '::ffff:127.0.0.1', remotePort: 33501, uid: 0, inode: 4122133 },
+  remnant: { family: 4, state: 6, localAddress: '127.0.0.1', localPort: 48422, remoteAddress: '127.0.0.1', remotePort: 33501, uid: 0, inode: 0 },
+}
+
+/** A lookup on an addon answering `answer` (or throwing `error`), recording its arguments. */
+function fromAddon(answer: object | undefined, error?: Error) {
+  const asked: unknown[][] = []
+  const lookup = sockDiagFrom({
+    lookup: (...args: unknown[]) => {
+      asked.push(args)
+      if (error) throw error
+      return answer
+    },
+  })!
+  return { lookup, asked }
+}
+
+describe('sockDiagFrom: the addon as a table entry', () => {
+  it('asks IPv4 tuples as family 4 and IPv6 ones as 6, and gives the answer canonical addresses', () => {
+    const mapped = fromAddon(RECORDED.mapped)
+    expect(mapped.lookup({ address: '127.0.0.1', port: 48420 }, { address: '127.0.0.1', port: 33501 })).toEqual({
+      local: { address: '127.0.0.1', port: 48420 },
+      remote: { address: '127.0.0.1', port: 33501 },
+      state: 1,
+      uid: 0,
+      inode: 4122133,
+    })
+    expect(mapped.asked).toEqual([[4, '127.0.0.1', 48420, '127.0.0.1', 33501]])
+    const v6 = fromAddon(RECORDED.v6)
+    expect(v6.lookup({ address: '::1', port: 59718 }, { address: '::1', port: 33501 })).toMatchObject({ local: { address: '::1', port: 59718 }, inode: 4122130 })
+    expect(v6.asked).toEqual([[6, '::1', 59718, '::1', 33501]])
+  })
+
+  it('passes a remnant on as it is (the caller refuses it: no inode)', () => {
+    expect(fromAddon(RECORDED.remnant).lookup({ address: '127.0.0.1', port: 48422 }, { address: '127.0.0.1', port: 33501 })).toMatchObject({ state: 6, uid: 0, inode: 0 })
+  })
+
+  it('answers undefined for no socket, a failed lookup, mixed families or an address it cannot read', () => {
+    const tuple = [{ address: '127.0.0.1', port: 1 }, { address: '127.0.0.1', port: 2 }] as const
+    expect(fromAddon(undefined).lookup(...tuple)).toBeUndefined()
+    expect(fromAddon(undefined, new Error('sock_diag lookup: Operation not supported')).lookup(...tuple)).toBeUndefined()
+    const mixed = fromAddon(RECORDED.v6)
+    expect(mixed.lookup({ address: '::1', port: 1 }, { address: '127.0.0.1', port: 2 })).toBeUndefined()
+    expect(mixed.asked).toEqual([])
+    expect(fromAddon({ ...RECORDED.v6, localAddress: 'garbage' }).lookup({ address: '::1', port: 1 }, { address: '::1', port: 2 })).toBeUndefined()
+  })
+
+  it('is no lookup at all without an addon exporting one', () => {
+    expect(sockDiagFrom(undefined)).toBeUndefined()
+    expect(sockDiagFrom({ trim: () => true })).toBeUndefined()
+  })
+})
+
+describe('the sock_diag addon file', () => {
+  it('is built by npm run build and found from the sources, tsc output and the bundle alike', () => {
+    const found = findSockDiagAddon()
+    if (found === undefined) throw new Error(`${BUILT} is missing: run \`npm run build\` (it needs a C compiler: apt-get install gcc; and Node's headers)`)
+    expect(found).toBe(BUILT)
+    expect(findSockDiagAddon(join(ROOT, 'dist', 'bundle'))).toBe(BUILT)
+    expect(findSockDiagAddon(join(ROOT, 'dist', 'agent', 'callers', 'linux'))).toBe(BUILT)
+    expect(process.platform, 'the addon is Linux only: this test needs Linux').toBe('linux')
+    expect(typeof loadSockDiag()).toBe('function')
+  })
+
+  it('is looked for only inside the package, never in a folder above it', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'sock-diag-'))
+    try {
+      const pkg = join(scratch, 'pkg')
+      const layouts = [['dist', 'bundle'], ['dist', 'agent', 'callers', 'linux'], ['agent', 'callers', 'linux']]
+      for (const layout of layouts) mkdirSync(join(pkg, ...layout), { recursive: true })
+      mkdirSync(join(scratch, 'dist', 'native'), { recursive: true })
+      copyFileSync(BUILT, join(scratch, 'dist', 'native', 'sock-diag.node'))
+      for (const layout of layouts) expect(findSockDiagAddon(join(pkg, ...layout)), layout.join('/')).toBeUndefined()
+      mkdirSync(join(pkg, 'dist', 'native'))
+      copyFileSync(BUILT, join(pkg, 'dist', 'native', 'sock-diag.node'))
+      for (const layout of layouts) expect(findSockDiagAddon(join(pkg, ...layout)), layout.join('/')).toBe(join(pkg, 'dist', 'native', 'sock-diag.node'))
+    } finally {
+      rmSync(scratch, { recursive: true, force: true })
+    }
+  })
+})
