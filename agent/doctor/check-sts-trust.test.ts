@@ -34,7 +34,7 @@ function env(now: string, overrides: Partial<DoctorEnvironment> = {}): DoctorEnv
     loadCaBundle: (e) => loadCaBundle(e),
     probeEidSupport: () => undefined,
     probeMallocTrim: () => true,
-    probeSockDiag: () => true,
+    probeSockDiag: async () => 'answers' as const,
     listFiles: async () => [],
     ...overrides,
   }

@@ -8,7 +8,7 @@ import type { EnvironmentId } from '../../protocol/environments.js'
 import { loadCaBundle } from '../trust/load-ca-bundle.js'
 import { probeEidSupport } from '../keys/load-pkcs11js.js'
 import { loadMallocTrim } from '../memory/malloc-trim.js'
-import { loadSockDiag } from '../callers/linux/sock-diag.js'
+import { kernelAnswers, loadSockDiag } from '../callers/linux/sock-diag.js'
 import { pkcs11jsBinding } from '../keys/pkcs11-key-source.js'
 import { choosePolicyLocation } from '../main.js'
 import { PLATFORM_IDS } from '../platform/platform.js'
@@ -61,7 +61,11 @@ export function createDoctorEnvironment(facts: DoctorFacts): DoctorEnvironment {
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => probeEidSupport(),
     probeMallocTrim: () => loadMallocTrim() !== undefined,
-    probeSockDiag: () => loadSockDiag() !== undefined,
+    probeSockDiag: async () => {
+      const lookup = loadSockDiag()
+      if (lookup === undefined) return 'missing'
+      return (await kernelAnswers(lookup)) ? 'answers' : 'kernel-does-not-answer'
+    },
     now: () => Date.now(),
     isPortFree,
     readPolicy: () => readPolicy(choosePolicyLocation(selectPlatform(facts.platform))),

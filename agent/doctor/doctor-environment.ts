@@ -44,8 +44,8 @@ export interface DoctorEnvironment {
   probeEidSupport(): AgentError | undefined
   /** Whether the agent's malloc_trim addon loads here (agent/memory/malloc-trim.ts). */
   probeMallocTrim(): boolean
-  /** Whether the agent's sock_diag addon loads here (agent/callers/linux/sock-diag.ts). */
-  probeSockDiag(): boolean
+  /** Whether the agent's sock_diag addon loads here, and the kernel answers it (agent/callers/linux/sock-diag.ts). */
+  probeSockDiag(): Promise<'answers' | 'missing' | 'kernel-does-not-answer'>
   /** Milliseconds since the epoch. */
   now(): number
   /** Whether 127.0.0.1:port can be bound right now. */

@@ -55,7 +55,7 @@ function fakeEnv(overrides: Partial<DoctorEnvironment> = {}): DoctorEnvironment 
     pkcs11: pkcs11jsBinding,
     probeEidSupport: () => undefined,
     probeMallocTrim: () => true,
-    probeSockDiag: () => true,
+    probeSockDiag: async () => 'answers' as const,
     now: () => NOW,
     isPortFree: async () => true,
     isProcessAlive: () => false,
@@ -190,10 +190,11 @@ describe('doctor: tray', () => {
 })
 
 describe('doctor: caller-lookup', () => {
-  it('is ok when the sock_diag addon loads, a warning that says how to build it when not, and unused off Linux', () => {
-    expect(checkCallerLookup(fakeEnv())).toMatchObject({ id: 'caller-lookup', status: 'ok', fix: '' })
-    expect(checkCallerLookup(fakeEnv({ probeSockDiag: () => false }))).toMatchObject({ status: 'warn', detail: expect.stringMatching(/sock-diag\.node .*\/proc\/net\/tcp, about 3 ms/), fix: expect.stringMatching(/apt-get install gcc, then npm run build/) })
-    expect(checkCallerLookup(fakeEnv({ platform: 'darwin', probeSockDiag: () => false }))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/not used on darwin/) })
+  it('is ok when the sock_diag addon loads and the kernel answers it, a warning that says what to do when not, and unused off Linux', async () => {
+    expect(await checkCallerLookup(fakeEnv())).toMatchObject({ id: 'caller-lookup', status: 'ok', fix: '' })
+    expect(await checkCallerLookup(fakeEnv({ probeSockDiag: async () => 'missing' }))).toMatchObject({ status: 'warn', detail: expect.stringMatching(/sock-diag\.node .*\/proc\/net\/tcp, about 3 ms/), fix: expect.stringMatching(/apt-get install gcc, then npm run build/) })
+    expect(await checkCallerLookup(fakeEnv({ probeSockDiag: async () => 'kernel-does-not-answer' }))).toMatchObject({ status: 'warn', detail: expect.stringMatching(/kernel does not answer .*tcp_diag/), fix: expect.stringMatching(/modprobe tcp_diag/) })
+    expect(await checkCallerLookup(fakeEnv({ platform: 'darwin', probeSockDiag: async () => 'missing' }))).toMatchObject({ status: 'ok', detail: expect.stringMatching(/not used on darwin/) })
   })
 })
 

@@ -54,7 +54,7 @@ export async function runDoctor(env: DoctorEnvironment): Promise<DoctorCheck[]> 
   } finally {
     await client.close()
   }
-  checks.push(checkTray(env), checkMemoryTrim(env), checkCallerLookup(env))
+  checks.push(checkTray(env), checkMemoryTrim(env), await checkCallerLookup(env))
   return checks
 }
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { canonicalIpAddress } from '../../http/ip-address.js'
 import { lookupClientSockets } from '../../http/peer-uid.js'
 import { parseProcNetTcp } from '../../http/proc-net-tcp.js'
-import { loadSockDiag } from './sock-diag.js'
+import { kernelAnswers, loadSockDiag } from './sock-diag.js'
 
 /**
  * The sock_diag addon (native/sock-diag.c) against two views of the same sockets that
@@ -122,6 +122,11 @@ describe('sock_diag on real connections', () => {
     expect((await lookupClientSockets([tuple], { sockDiag: lookup })).get(tuple)).toBeUndefined()
     expect((await lookupClientSockets([tuple])).get(tuple)).toBeUndefined()
     accepted.destroy()
+  })
+
+  it("says this kernel answers (the doctor's check), and not for a lookup that finds nothing", async () => {
+    await expect(kernelAnswers(lookup)).resolves.toBe(true)
+    await expect(kernelAnswers(() => undefined)).resolves.toBe(false)
   })
 
   it('answers nothing for a 4-tuple no socket has, and refuses arguments that are not one', () => {

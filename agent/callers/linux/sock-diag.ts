@@ -5,6 +5,7 @@
  * optional: without the addon, or when it finds nothing, the tables are read
  * (agent/http/peer-uid.ts, which also decides whether an answer is the client's socket).
  */
+import { createServer, connect, type Socket } from 'node:net'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { canonicalIpAddress } from '../../http/ip-address.js'
@@ -65,5 +66,30 @@ export function sockDiagFrom(addon: Record<string, unknown> | undefined): SockDi
       uid: answer.uid,
       inode: answer.inode,
     }
+  }
+}
+
+/**
+ * Whether this kernel answers the lookup: a loopback connection of this process is looked up and
+ * must be found with its inode. A kernel without the tcp_diag handler answers "no such socket"
+ * to every lookup (net/ipv4/inet_diag.c, inet_diag_lock_handler), which loading the addon alone
+ * does not show. For `ehagent doctor`.
+ */
+export async function kernelAnswers(lookup: SockDiagLookup): Promise<boolean> {
+  const sockets: Socket[] = []
+  const server = createServer((s) => void sockets.push(s))
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    const client = connect(port, '127.0.0.1')
+    sockets.push(client)
+    await new Promise<void>((resolve, reject) => client.once('error', reject).once('connect', resolve))
+    const entry = lookup({ address: '127.0.0.1', port: client.localPort! }, { address: '127.0.0.1', port })
+    return entry !== undefined && entry.state === 1 && entry.inode > 0
+  } catch {
+    return false
+  } finally {
+    for (const s of sockets) s.destroy()
+    await new Promise((resolve) => server.close(resolve))
   }
 }
