@@ -98,7 +98,48 @@ describe('privacy log: retention by age', () => {
     timers[0]!.fn()
     await log.maintain() // queued behind the timer's run
     expect(await log.list()).toEqual([])
-    expect(timers).toHaveLength(2) // re-armed
+    // Re-armed; the rotation by age also left a check waiting for the log to go quiet.
+    expect(timers.filter((t) => t.ms === 3600_000)).toHaveLength(2)
+  })
+
+  it('compresses a file rotated under load once no record came for a second, or the oldest one once four wait', async () => {
+    const timers: { ms: number; fn: () => void }[] = []
+    let elapsed = 0
+    const log = newLog({
+      clock: settableClock('2025-01-01T00:00:00Z').clock,
+      maxFileBytes: LINE_BYTES * 2,
+      schedule: (ms, fn) => (timers.push({ ms, fn }), () => undefined),
+      elapsedMs: () => elapsed,
+    })
+    await log.open()
+    const gz = () => logFiles().filter((n) => n.endsWith('.jsonl.gz'))
+    const plain = () => logFiles().filter((n) => /^audit-.*\.jsonl$/.test(n))
+    /** Run the newest quiet check the log left, and let what it started finish. */
+    const runQuietCheck = async () => {
+      const check = timers.filter((t) => t.ms <= 1000).at(-1)!
+      check.fn()
+      for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 5))
+    }
+    for (let i = 0; i < 7; i++) await log.commit(use(i)) // files of 2 lines: 3 rotated, 1 record live
+    expect(plain()).toHaveLength(3)
+    expect(gz()).toEqual([])
+    // Still under load (no time passed): nothing compressed, fewer than four wait.
+    await runQuietCheck()
+    expect(gz()).toEqual([])
+    expect(ids(await log.list({ limit: 100 }))).toEqual(down(6, 7))
+    // Two more rotations while records keep coming: five wait, the oldest alone is compressed.
+    for (let i = 7; i < 11; i++) await log.commit(use(i))
+    expect(plain()).toHaveLength(5)
+    await runQuietCheck()
+    expect(gz()).toHaveLength(1)
+    expect(gz()[0]).toMatch(/^audit-00000001-/)
+    // A second without a record: the rest are compressed.
+    elapsed += 1000
+    await runQuietCheck()
+    expect(gz()).toHaveLength(5)
+    expect(plain()).toEqual([])
+    expect(ids(await log.list({ limit: 100 }))).toEqual(down(10, 11))
+    await log.close()
   })
 })
 

@@ -44,6 +44,8 @@ export interface AuditLogOptions {
   schedule?: (ms: number, fn: () => void) => () => void
   /** How often the upkeep runs; default one hour. */
   maintenanceIntervalMs?: number
+  /** A monotonic clock in ms, for how long no record came (performance.now by default). */
+  elapsedMs?: () => number
 }
 
 /** Filters of {@link AuditLog.list}; all optional, combined with AND. */
@@ -55,6 +57,14 @@ export interface AuditQuery extends RecordFilter {
 const DIR_MODE = 0o700
 const MIB = 1024 * 1024
 const DEFAULT_MAX_FILE_BYTES = 4 * MIB
+/**
+ * With a timer, a rotated file is compressed once no record came for this long
+ * ({@link AuditLog.maintainWhenQuiet}): compressing 4 MiB costs some 20 ms of CPU and 8 MiB of
+ * buffers, which under load came out as bursts of answers 20-50 ms late.
+ */
+const QUIET_BEFORE_COMPRESSING_MS = 1000
+/** Rotated files left uncompressed at most while records keep coming (4 × 4 MiB by default). */
+const MAX_WAITING_UNCOMPRESSED = 4
 const DEFAULT_ROTATE_AFTER_MS = 30 * 24 * 3600_000
 const DEFAULT_MAINTENANCE_MS = 3600_000
 const DEFAULT_LIMIT = 100
@@ -88,6 +98,7 @@ export class AuditLog {
   private readonly limits: PrivacyLogLimits
   private readonly schedule: AuditLogOptions['schedule']
   private readonly maintenanceIntervalMs: number
+  private readonly elapsedMs: () => number
 
   private opening: Promise<void> | undefined
   private live: LiveFile | undefined
@@ -110,6 +121,10 @@ export class AuditLog {
   private droppedRecords = 0
   private lastRescan = Number.NEGATIVE_INFINITY
   private cancelTimer: (() => void) | undefined
+  /** The check of {@link maintainWhenQuiet} waiting for the log to go quiet. */
+  private cancelQuietCheck: (() => void) | undefined
+  /** {@link elapsedMs} at the newest record. */
+  private lastRecordAt = Number.NEGATIVE_INFINITY
   private closed = false
   private writes = 0
   private recordsWritten = 0
@@ -122,6 +137,7 @@ export class AuditLog {
     this.limits = { ...DEFAULT_PRIVACY_LOG_LIMITS, ...options.limits }
     this.schedule = options.schedule
     this.maintenanceIntervalMs = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS
+    this.elapsedMs = options.elapsedMs ?? (() => performance.now())
   }
 
   /**
@@ -333,6 +349,8 @@ export class AuditLog {
     this.closed = true
     this.cancelTimer?.()
     this.cancelTimer = undefined
+    this.cancelQuietCheck?.()
+    this.cancelQuietCheck = undefined
     await this.upkeep
     const live = this.live
     this.live = undefined
@@ -351,6 +369,7 @@ export class AuditLog {
     }
     batch.lines.push(line)
     batch.times.push(time)
+    this.lastRecordAt = this.elapsedMs()
     return batch
   }
 
@@ -480,8 +499,40 @@ export class AuditLog {
     this.retireLive(live)
     this.live = undefined
     const fresh = await this.openLive()
-    void this.maintain().catch(() => undefined)
+    this.maintainWhenQuiet()
     return fresh
+  }
+
+  /**
+   * The upkeep a rotation calls for (compressing the rotated file, pruning), once the log is quiet:
+   * no record for {@link QUIET_BEFORE_COMPRESSING_MS}. While records keep coming, only the oldest
+   * waiting file is compressed, and only once {@link MAX_WAITING_UNCOMPRESSED} wait or the budget's
+   * warning level is reached (an uncompressed file counts its whole size). A rotated file not
+   * compressed yet is read as it is, and a crash leaves it for the next start to compress. Without
+   * a timer (tests), the upkeep runs at once.
+   */
+  private maintainWhenQuiet(): void {
+    const schedule = this.schedule
+    if (!schedule) {
+      void this.maintain().catch(() => undefined)
+      return
+    }
+    if (this.cancelQuietCheck) return
+    const check = (): void => {
+      this.cancelQuietCheck = undefined
+      if (this.closed) return
+      const quietFor = this.elapsedMs() - this.lastRecordAt
+      if (quietFor >= QUIET_BEFORE_COMPRESSING_MS) {
+        void this.maintain().catch(() => undefined)
+        return
+      }
+      const waiting = this.rotated.filter((f) => !f.compressed).length
+      if (waiting >= MAX_WAITING_UNCOMPRESSED || (waiting > 0 && this.usedBytes() * 100 >= this.limits.budgetBytes * this.limits.warnPercent)) {
+        this.upkeep = this.upkeep.then(() => this.compressRotated(1)).catch((err: unknown) => this.report(err))
+      }
+      this.cancelQuietCheck = schedule(Math.max(QUIET_BEFORE_COMPRESSING_MS - quietFor, 50), check)
+    }
+    check()
   }
 
   private async rotateIfOld(): Promise<void> {
@@ -562,10 +613,12 @@ export class AuditLog {
     })
   }
 
-  /** Compress the rotated files not compressed yet, oldest first. */
-  private async compressRotated(): Promise<void> {
+  /** Compress the rotated files not compressed yet, oldest first; at most `limit` of them. */
+  private async compressRotated(limit = Number.POSITIVE_INFINITY): Promise<void> {
+    let done = 0
     for (const file of this.rotated) {
       if (file.compressed || this.closed) continue
+      if (done++ >= limit) break
       const target = rotatedFileName({ ...file, compressed: true })
       const bytes = await compressFile(this.dir, file.name, target)
       file.compressed = true
