@@ -21,6 +21,7 @@ import { selectPlatform } from './platform/select-platform.js'
 import { PolicyState } from './policy/policy-state.js'
 import { readPolicy } from './policy/read-policy.js'
 import { refuseCommandLineOverrides } from './policy/refuse-command-line.js'
+import { libuvThreadPoolSize } from './platform/thread-pool-priority.js'
 import { startAgent } from './start-agent.js'
 import { printBanner } from './start/print-banner.js'
 import { whoHoldsThePort } from './start/who-holds-the-port.js'
@@ -106,6 +107,7 @@ export async function runAgent(request: AgentRunRequest): Promise<number> {
       prompter: choice?.prompter ?? new TerminalPrompter({ terminal }),
       log,
       uid: request.pathContext.uid,
+      threadPool: { size: libuvThreadPoolSize(process.env.UV_THREADPOOL_SIZE) },
       ...(desktop ? { desktop } : {}),
       ...(config.environment === 'sandbox' && sandbox ? { sandbox } : {}),
       demo: options.demo,

@@ -37,4 +37,10 @@ export const NATIVE_ADDONS = {
   mallocTrim: { name: 'malloc_trim', source: ['agent', 'memory', 'native', 'malloc-trim.c'], built: ['dist', 'native', 'malloc-trim.node'] },
   /** A TCP socket's owner by its 4-tuple, from the kernel's sock_diag (agent/callers/linux/sock-diag.ts). */
   sockDiag: { name: 'sock_diag', source: ['agent', 'callers', 'linux', 'native', 'sock-diag.c'], built: ['dist', 'native', 'sock-diag.node'] },
+  /** libuv's threadpool threads at a lower priority than the event loop (agent/platform/thread-pool-priority.ts). */
+  threadPoolPriority: {
+    name: 'thread_pool_priority',
+    source: ['agent', 'platform', 'native', 'thread-pool-priority.c'],
+    built: ['dist', 'native', 'thread-pool-priority.node'],
+  },
 } as const satisfies Record<string, NativeAddon>

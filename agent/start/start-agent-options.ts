@@ -36,6 +36,12 @@ export interface StartAgentOptions {
   /** Listen on ::1 too (default true). */
   ipv6?: boolean
   /**
+   * The daemon's libuv threadpool (its size, UV_THREADPOOL_SIZE as libuv reads it), to run at a
+   * lower priority than the event loop (agent/platform/thread-pool-priority.ts). Absent (tests that
+   * start agents in their own process): left as it is.
+   */
+  threadPool?: { size: number }
+  /**
    * The desktop: the web prompter whose prompts the pages show, the tray icon, the system locale
    * (agent/consent/choose-prompter.ts makes it). Absent: the pages are still served (for links
    * made with `RunningAgent.ui.link`), in English unless the settings say otherwise; no tray.

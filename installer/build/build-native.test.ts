@@ -68,10 +68,11 @@ describe('buildNativeAddon', () => {
       mkdirSync(dirname(join(root, ...addon.source)), { recursive: true })
       copyFileSync(join(REPO_ROOT, ...addon.source), join(root, ...addon.source))
     }
-    expect(buildNativeAddons({ repoRoot: root }).map((r) => r.built)).toEqual([true, true])
+    expect(buildNativeAddons({ repoRoot: root }).map((r) => r.built)).toEqual([true, true, true])
     const load = (await import('node:module')).createRequire(import.meta.url)
     expect(typeof (load(join(root, ...NATIVE_ADDONS.mallocTrim.built)) as { trim: unknown }).trim).toBe('function')
     expect(typeof (load(join(root, ...NATIVE_ADDONS.sockDiag.built)) as { lookup: unknown }).lookup).toBe('function')
+    expect(typeof (load(join(root, ...NATIVE_ADDONS.threadPoolPriority.built)) as { lower: unknown }).lower).toBe('function')
   })
 
   it('takes CC as a command with arguments, as make does', () => {

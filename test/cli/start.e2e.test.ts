@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startTestAgent, type TestAgent } from '../helpers/start-test-agent.js'
 import { runCliCaptured } from '../helpers/run-cli-captured.js'
 import { sharedSandboxPki } from '../helpers/sandbox-pki.js'
+import { libuvThreadPoolSize, POOL_THREAD_NICE } from '../../agent/platform/thread-pool-priority.js'
+import { startAgentProcess, stopProcess } from '../bench/agent-process.js'
 
 // `ehagent start`'s command-line contract (README, "The command line"): --demo only in the sandbox,
 // and a port that is taken is reported, naming who holds it where possible, with a non-zero exit.
@@ -87,4 +89,21 @@ describe('ehagent start', () => {
     expect(run.stderr).toContain('ehagent sandbox --demo')
     expect((await fetch(`${t.sandbox.url}/sandbox/manifest`)).status).toBe(200)
   })
+
+  it("runs libuv's threadpool below its event loop: the pool's threads at nice 5, the loop's at 0 (Linux /proc)", async () => {
+    expect(process.platform, 'per-thread nice values are read from /proc: this test needs Linux').toBe('linux')
+    const stateDir = join(scratch, 'pool-priority')
+    cpSync(dirname((await sharedSandboxPki()).dir), join(stateDir, 'sandbox'), { recursive: true })
+    // The daemon as the installed service runs it: node, its options, bin/ehagent.js start.
+    const daemon = await startAgentProcess({ stateDir, port: await freePort() })
+    try {
+      const niceOf = (tid: string) => Number(readFileSync(`/proc/${daemon.pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16])
+      const threads = readdirSync(`/proc/${daemon.pid}/task`).map((tid) => ({ tid: Number(tid), nice: niceOf(tid) }))
+      expect(threads.find((x) => x.tid === daemon.pid)?.nice).toBe(0)
+      expect(threads.filter((x) => x.nice === POOL_THREAD_NICE)).toHaveLength(libuvThreadPoolSize(process.env.UV_THREADPOOL_SIZE))
+      expect(threads.filter((x) => x.nice !== POOL_THREAD_NICE).every((x) => x.nice === 0)).toBe(true)
+    } finally {
+      await stopProcess(daemon.child)
+    }
+  }, 120_000)
 })

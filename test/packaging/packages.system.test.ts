@@ -75,8 +75,10 @@ describe('the application tree', () => {
     expect(trim.stdout.trim(), trim.stderr).toBe('function')
     const diag = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('./dist/native/sock-diag.node').lookup"], { cwd: manifest.tree })
     expect(diag.stdout.trim(), diag.stderr).toBe('function')
+    const pool = await run(join(manifest.tree, 'runtime', 'node'), ['-p', "typeof require('./dist/native/thread-pool-priority.node').lower"], { cwd: manifest.tree })
+    expect(pool.stdout.trim(), pool.stderr).toBe('function')
     const kinds = await describeExecutables(manifest.tree)
-    expect(kinds.length).toBeGreaterThanOrEqual(5) // the runtime, pkcs11.node, the two addons, the tray helper
+    expect(kinds.length).toBeGreaterThanOrEqual(6) // the runtime, pkcs11.node, the three addons, the tray helper
     for (const k of kinds) expect(k.description, k.path).toMatch(/^ELF 64-bit LSB .*x86-64/)
   })
 })

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { findThreadPoolPriorityAddon, libuvThreadPoolSize, POOL_THREAD_NICE } from './thread-pool-priority.js'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const BUILT = join(ROOT, 'dist', 'native', 'thread-pool-priority.node')
+
+/**
+ * A fresh node (UV_THREADPOOL_SIZE=3) that lowers its pool with the built addon, then reports each
+ * thread's nice value from /proc (field 19 of /proc/self/task/<tid>/stat) and whether the pool
+ * still signs and reads.
+ */
+const CHILD = `
+const { readFileSync, readdirSync, readFile } = require('node:fs')
+const crypto = require('node:crypto')
+const [addon, threads, nice] = process.argv.slice(1)
+const niceOf = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')[16])
+const t0 = Date.now()
+require(addon).lower(Number(threads), Number(nice)).then((lowered) => {
+  const ms = Date.now() - t0
+  const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid) }))
+  const key = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+  crypto.sign('sha256', Buffer.from('x'), key, (err, signature) => readFile(__filename === '[eval]' ? '/proc/self/stat' : __filename, (err2) => {
+    process.stdout.write(JSON.stringify({ lowered, ms, pid: process.pid, nices, signed: !err && signature.length, read: !err2 }))
+  }))
+})
+`
+
+function runChild(threads: number, wrapper: string[] = []): { lowered: number; ms: number; pid: number; nices: { tid: number; nice: number }[]; signed: number; read: boolean } {
+  const command = [...wrapper, process.execPath, '-e', CHILD, BUILT, String(threads), String(POOL_THREAD_NICE)]
+  const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '3' } })
+  expect(run.stderr).toBe('')
+  return JSON.parse(run.stdout)
+}
+
+describe("libuv's threadpool below the event loop (agent/platform/native/thread-pool-priority.c)", () => {
+  it('is built by npm run build and found from the sources, tsc output and the bundle alike', () => {
+    const found = findThreadPoolPriorityAddon()
+    if (found === undefined) throw new Error(`${BUILT} is missing: run \`npm run build\` (it needs a C compiler: apt-get install gcc; and Node's headers)`)
+    expect(found).toBe(BUILT)
+    expect(findThreadPoolPriorityAddon(join(ROOT, 'dist', 'bundle'))).toBe(BUILT)
+    expect(findThreadPoolPriorityAddon(join(ROOT, 'dist', 'agent', 'platform'))).toBe(BUILT)
+  })
+
+  it('gives every pool thread the nice value and no other thread, and the pool still signs and reads', () => {
+    expect(process.platform, 'nice values per thread are read from /proc: this test needs Linux').toBe('linux')
+    const child = runChild(3)
+    expect(child.lowered).toBe(3)
+    expect(child.nices.filter((t) => t.nice === POOL_THREAD_NICE)).toHaveLength(3)
+    expect(child.nices.filter((t) => t.nice !== POOL_THREAD_NICE).every((t) => t.nice === 0)).toBe(true)
+    expect(child.nices.find((t) => t.tid === child.pid)?.nice, 'the event loop keeps its priority').toBe(0)
+    expect(child.signed).toBe(256)
+    expect(child.read).toBe(true)
+  })
+
+  it('never raises a priority: a process started at nice 12 keeps it on every thread', () => {
+    const child = runChild(3, ['nice', '-n', '12'])
+    expect(child.lowered).toBe(3)
+    expect(child.nices.every((t) => t.nice === 12)).toBe(true)
+  })
+
+  it('does not hang when asked for more threads than the pool has: each waits at most a second', () => {
+    const child = runChild(5)
+    expect(child.ms).toBeGreaterThanOrEqual(900)
+    expect(child.ms).toBeLessThan(5000)
+    expect(child.nices.filter((t) => t.nice === POOL_THREAD_NICE)).toHaveLength(3)
+    expect(child.signed).toBe(256)
+  })
+
+  it('reads the pool size as libuv does (UV_THREADPOOL_SIZE: 4 when unset, atoi, 0 as 1, at most 1024)', () => {
+    expect(libuvThreadPoolSize(undefined)).toBe(4)
+    expect(libuvThreadPoolSize('8')).toBe(8)
+    expect(libuvThreadPoolSize(' 8 threads')).toBe(8)
+    for (const one of ['', '0', 'many']) expect(libuvThreadPoolSize(one), one).toBe(1)
+    for (const most of ['5000', '-3']) expect(libuvThreadPoolSize(most), most).toBe(1024)
+  })
+
+  it('agrees with the threads libuv starts for those values', () => {
+    // A fresh node's thread count with and without a pool started (one fs call), for each value.
+    const poolThreads = (value: string | undefined) => {
+      const count = (start: boolean) => {
+        const env = { ...process.env }
+        if (value === undefined) delete env.UV_THREADPOOL_SIZE
+        else env.UV_THREADPOOL_SIZE = value
+        const script = start ? "require('fs').stat('/', () => setTimeout(() => console.log(require('fs').readdirSync('/proc/self/task').length), 50))" : "setTimeout(() => console.log(require('fs').readdirSync('/proc/self/task').length), 50)"
+        return Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env }).stdout.trim())
+      }
+      return count(true) - count(false)
+    }
+    for (const value of [undefined, '2', '0', 'many']) expect(poolThreads(value), String(value)).toBe(libuvThreadPoolSize(value))
+  })
+})
