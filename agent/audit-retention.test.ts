@@ -102,44 +102,68 @@ describe('privacy log: retention by age', () => {
     expect(timers.filter((t) => t.ms === 3600_000)).toHaveLength(2)
   })
 
-  it('compresses a file rotated under load once no record came for a second, or the oldest one once four wait', async () => {
-    const timers: { ms: number; fn: () => void }[] = []
-    let elapsed = 0
-    const log = newLog({
-      clock: settableClock('2025-01-01T00:00:00Z').clock,
-      maxFileBytes: LINE_BYTES * 2,
-      schedule: (ms, fn) => (timers.push({ ms, fn }), () => undefined),
-      elapsedMs: () => elapsed,
-    })
-    await log.open()
-    const gz = () => logFiles().filter((n) => n.endsWith('.jsonl.gz'))
-    const plain = () => logFiles().filter((n) => /^audit-.*\.jsonl$/.test(n))
-    /** Run the newest quiet check the log left, and let what it started finish. */
-    const runQuietCheck = async () => {
-      const check = timers.filter((t) => t.ms <= 1000).at(-1)!
-      check.fn()
-      for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 5))
+  describe('compressing what was rotated under load', () => {
+    /** A log with its own timer and quiet clock; `check()` runs the newest quiet check it left. */
+    async function underLoad() {
+      const timers: { ms: number; fn: () => void }[] = []
+      const clocks = { elapsed: 0 }
+      const errors: unknown[] = []
+      const log = newLog({
+        clock: settableClock('2025-01-01T00:00:00Z').clock,
+        maxFileBytes: LINE_BYTES * 2,
+        schedule: (ms, fn) => (timers.push({ ms, fn }), () => undefined),
+        elapsedMs: () => clocks.elapsed,
+      })
+      log.onError = (err) => errors.push(err)
+      await log.open()
+      const check = () => timers.filter((t) => t.ms <= 1000).at(-1)!.fn()
+      return { log, clocks, errors, check }
     }
-    for (let i = 0; i < 7; i++) await log.commit(use(i)) // files of 2 lines: 3 rotated, 1 record live
-    expect(plain()).toHaveLength(3)
-    expect(gz()).toEqual([])
-    // Still under load (no time passed): nothing compressed, fewer than four wait.
-    await runQuietCheck()
-    expect(gz()).toEqual([])
-    expect(ids(await log.list({ limit: 100 }))).toEqual(down(6, 7))
-    // Two more rotations while records keep coming: five wait, the oldest alone is compressed.
-    for (let i = 7; i < 11; i++) await log.commit(use(i))
-    expect(plain()).toHaveLength(5)
-    await runQuietCheck()
-    expect(gz()).toHaveLength(1)
-    expect(gz()[0]).toMatch(/^audit-00000001-/)
-    // A second without a record: the rest are compressed.
-    elapsed += 1000
-    await runQuietCheck()
-    expect(gz()).toHaveLength(5)
-    expect(plain()).toEqual([])
-    expect(ids(await log.list({ limit: 100 }))).toEqual(down(10, 11))
-    await log.close()
+    const gz = () => logFiles().filter((n) => n.endsWith('.jsonl.gz')).sort()
+    const plain = () => logFiles().filter((n) => /^audit-.*\.jsonl$/.test(n)).sort()
+    /** Wait until `done()` holds, or fail after 5 s. */
+    async function until(done: () => boolean) {
+      for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
+      expect(done()).toBe(true)
+    }
+
+    it('waits while records keep coming, compresses the oldest once four wait, and the rest once quiet for a second', async () => {
+      const { log, clocks, errors, check } = await underLoad()
+      for (let i = 0; i < 7; i++) await log.commit(use(i)) // files of 2 lines: 3 rotated, 1 record live
+      check()
+      await new Promise((r) => setTimeout(r, 100))
+      expect(plain()).toHaveLength(3)
+      expect(gz()).toEqual([])
+      expect(ids(await log.list({ limit: 100 }))).toEqual(down(6, 7))
+      // Two more rotations while records keep coming: at four waiting, the oldest is compressed.
+      for (let i = 7; i < 11; i++) await log.commit(use(i))
+      await until(() => gz().length === 2)
+      expect(gz().map((n) => n.slice(0, 14))).toEqual(['audit-00000001', 'audit-00000002'])
+      expect(plain()).toHaveLength(3)
+      // A second without a record: the rest are compressed.
+      clocks.elapsed += 1000
+      check()
+      await until(() => plain().length === 0)
+      expect(gz()).toHaveLength(5)
+      expect(ids(await log.list({ limit: 100 }))).toEqual(down(10, 11))
+      expect(errors).toEqual([])
+      await log.close()
+    })
+
+    it('goes on with the upkeep when a waiting file was moved away, and counts it no more', async () => {
+      const { log, clocks, errors, check } = await underLoad()
+      for (let i = 0; i < 7; i++) await log.commit(use(i))
+      const moved = plain()[0]!
+      renameSync(join(root, moved), join(root, '..', `moved-${process.pid}.jsonl`))
+      clocks.elapsed += 1000
+      check()
+      await until(() => plain().length === 0)
+      expect(gz()).toHaveLength(2)
+      expect(errors).toEqual([])
+      expect(ids(await log.list({ limit: 100 }))).toEqual(down(6, 5))
+      rmSync(join(root, '..', `moved-${process.pid}.jsonl`))
+      await log.close()
+    })
   })
 })
 

@@ -321,13 +321,19 @@ export class AuditLog {
    * timer; resolves when done (tests drive it with their own clock).
    */
   maintain(): Promise<void> {
-    const run = this.upkeep.then(async () => {
-      if (this.closed) return
+    return this.runUpkeep(async () => {
       await this.ensureOpen()
       await this.onLiveFile(() => this.rotateIfOld())
       await this.compressRotated()
       await this.pruneByAge()
       if (this.usedBytes() >= this.limits.budgetBytes) await this.rescan()
+    })
+  }
+
+  /** One piece of upkeep, after the one running; a run of failures is reported once. */
+  private runUpkeep(work: () => Promise<void>): Promise<void> {
+    const run = this.upkeep.then(async () => {
+      if (!this.closed) await work()
     })
     this.upkeep = run.then(
       () => {
@@ -505,11 +511,12 @@ export class AuditLog {
 
   /**
    * The upkeep a rotation calls for (compressing the rotated file, pruning), once the log is quiet:
-   * no record for {@link QUIET_BEFORE_COMPRESSING_MS}. While records keep coming, only the oldest
-   * waiting file is compressed, and only once {@link MAX_WAITING_UNCOMPRESSED} wait or the budget's
-   * warning level is reached (an uncompressed file counts its whole size). A rotated file not
-   * compressed yet is read as it is, and a crash leaves it for the next start to compress. Without
-   * a timer (tests), the upkeep runs at once.
+   * no record for {@link QUIET_BEFORE_COMPRESSING_MS}. While records keep coming, one waiting file
+   * (the oldest) is compressed each time {@link MAX_WAITING_UNCOMPRESSED} wait; at the budget's
+   * warning level (an uncompressed file counts its whole size) everything is compressed at once.
+   * Checked at each rotation and then every second while files wait. A rotated file not
+   * compressed yet is read as it is, and a crash leaves it for the next start. Without a timer
+   * (tests), the upkeep runs at once.
    */
   private maintainWhenQuiet(): void {
     const schedule = this.schedule
@@ -517,19 +524,19 @@ export class AuditLog {
       void this.maintain().catch(() => undefined)
       return
     }
-    if (this.cancelQuietCheck) return
+    this.cancelQuietCheck?.()
+    this.cancelQuietCheck = undefined
     const check = (): void => {
       this.cancelQuietCheck = undefined
       if (this.closed) return
+      const waiting = this.rotated.filter((f) => !f.compressed).length
+      if (waiting === 0) return
       const quietFor = this.elapsedMs() - this.lastRecordAt
-      if (quietFor >= QUIET_BEFORE_COMPRESSING_MS) {
+      if (quietFor >= QUIET_BEFORE_COMPRESSING_MS || this.usedBytes() * 100 >= this.limits.budgetBytes * this.limits.warnPercent) {
         void this.maintain().catch(() => undefined)
         return
       }
-      const waiting = this.rotated.filter((f) => !f.compressed).length
-      if (waiting >= MAX_WAITING_UNCOMPRESSED || (waiting > 0 && this.usedBytes() * 100 >= this.limits.budgetBytes * this.limits.warnPercent)) {
-        this.upkeep = this.upkeep.then(() => this.compressRotated(1)).catch((err: unknown) => this.report(err))
-      }
+      if (waiting >= MAX_WAITING_UNCOMPRESSED) void this.runUpkeep(() => this.compressRotated(1)).catch(() => undefined)
       this.cancelQuietCheck = schedule(Math.max(QUIET_BEFORE_COMPRESSING_MS - quietFor, 50), check)
     }
     check()
@@ -620,7 +627,16 @@ export class AuditLog {
       if (file.compressed || this.closed) continue
       if (done++ >= limit) break
       const target = rotatedFileName({ ...file, compressed: true })
-      const bytes = await compressFile(this.dir, file.name, target)
+      let bytes: number
+      try {
+        bytes = await compressFile(this.dir, file.name, target)
+      } catch (err) {
+        // Moved away by the user (what a full log's message suggests): no longer the log's, and
+        // the rest of the upkeep (pruning, measuring the budget again) must still run.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        this.rotated = this.rotated.filter((f) => f !== file)
+        continue
+      }
       file.compressed = true
       file.name = target
       file.bytes = bytes

@@ -8,7 +8,7 @@ import { closeAgent } from './start/close-agent.js'
 import { listenAgent } from './start/listen-agent.js'
 import { obtainFullCollection } from './memory/full-collection.js'
 import { loadMallocTrim } from './memory/malloc-trim.js'
-import { lowerThreadPoolPriority } from './platform/thread-pool-priority.js'
+import { lowerThreadPoolPriorityAtStart } from './platform/thread-pool-priority.js'
 import { trimWhenIdle } from './memory/trim-when-idle.js'
 import type { RunningAgent, StartAgentOptions, StartStep } from './start/start-agent-options.js'
 import { startDesktopTray } from './start/start-desktop-tray.js'
@@ -39,7 +39,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     const created = await mkdir(paths.runtimeDir, { recursive: true, mode: 0o700 })
     if (created !== undefined) undo.push('the runtime directory', () => rmdir(paths.runtimeDir).catch(() => undefined))
     await chmod(paths.runtimeDir, 0o700)
-    if (opts.threadPool) await lowerThreadPoolPriority(opts.threadPool.size)
+    if (opts.threadPool) await lowerThreadPoolPriorityAtStart(opts.threadPool.size)
 
     await step('environment')
     const resolved = await resolveEnvironment({ config: opts.config, sandbox: opts.sandbox, sandboxDir: paths.sandboxDir, demo: opts.demo === true, log: opts.log }, undo)

@@ -26,7 +26,11 @@ export const POOL_THREAD_NICE = 5
  */
 export function libuvThreadPoolSize(value: string | undefined): number {
   if (value === undefined) return 4
-  const n = Number.parseInt(value, 10) || 0
+  // atoi is (int)strtol: the leading number, clamped to a 64-bit long, then its low 32 bits.
+  const digits = /^\s*([+-]?\d+)/.exec(value)?.[1]
+  const long = digits === undefined ? 0n : BigInt(digits)
+  const clamped = long > 2n ** 63n - 1n ? 2n ** 63n - 1n : long < -(2n ** 63n) ? -(2n ** 63n) : long
+  const n = Number(BigInt.asIntN(32, clamped))
   if (n === 0) return 1
   return n < 0 || n > 1024 ? 1024 : n
 }
@@ -38,13 +42,36 @@ export function findThreadPoolPriorityAddon(from: string = dirname(fileURLToPath
 
 /**
  * Give each of the pool's `threads` threads the nice value {@link POOL_THREAD_NICE} (never a
- * higher priority than it has). Resolves with how many threads it lowered, or undefined when it
- * cannot here (not Linux, no addon). It holds every pool thread for a moment (up to 1 s if
- * `threads` is more than the pool has), so it is called once, at start.
+ * higher priority than it has). Resolves with how many distinct threads are at it so far, or
+ * undefined when it cannot here (not Linux, no addon). A round holds every pool thread for a
+ * moment (at most 1 s, when a thread is busy or `threads` is more than the pool has), so it runs
+ * at start; a thread missed because it was busy is tried again by {@link retryMissedThreads}.
  */
 export async function lowerThreadPoolPriority(threads: number, from?: string): Promise<number | undefined> {
   if (process.platform !== 'linux') return undefined
   const addon = requireNativeAddon(findThreadPoolPriorityAddon(from))
   if (typeof addon?.lower !== 'function') return undefined
   return (addon.lower as (threads: number, nice: number) => Promise<number>)(threads, POOL_THREAD_NICE)
+}
+
+/**
+ * Lower the pool at start, and while a thread was missed (busy with other work during the round)
+ * try again, at most `retries` more times, `delayMs` apart, on timers that do not keep the process
+ * alive. Resolves with the first round's count, so start-up waits for one round only.
+ */
+export async function lowerThreadPoolPriorityAtStart(threads: number, options: { retries?: number; delayMs?: number; from?: string } = {}): Promise<number | undefined> {
+  const first = await lowerThreadPoolPriority(threads, options.from).catch(() => undefined)
+  if (first !== undefined && first < threads) retryMissedThreads(threads, options.retries ?? 3, options.delayMs ?? 2000, options.from)
+  return first
+}
+
+function retryMissedThreads(threads: number, retries: number, delayMs: number, from: string | undefined): void {
+  if (retries <= 0) return
+  setTimeout(() => {
+    void lowerThreadPoolPriority(threads, from)
+      .catch(() => undefined)
+      .then((lowered) => {
+        if (lowered !== undefined && lowered < threads) retryMissedThreads(threads, retries - 1, delayMs, from)
+      })
+  }, delayMs).unref()
 }

@@ -36,9 +36,10 @@ export interface StartAgentOptions {
   /** Listen on ::1 too (default true). */
   ipv6?: boolean
   /**
-   * The daemon's libuv threadpool (its size, UV_THREADPOOL_SIZE as libuv reads it), to run at a
-   * lower priority than the event loop (agent/platform/thread-pool-priority.ts). Absent (tests that
-   * start agents in their own process): left as it is.
+   * The process's libuv threadpool (its size, UV_THREADPOOL_SIZE as libuv reads it), to run at a
+   * lower priority than the event loop (agent/platform/thread-pool-priority.ts). `ehagent start`
+   * sets it (agent/main.ts), so a test that runs that command in its own process lowers its own
+   * pool too; tests that call startAgent leave it out, and the pool as it is.
    */
   threadPool?: { size: number }
   /**
