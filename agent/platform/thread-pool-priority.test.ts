@@ -31,7 +31,7 @@ setTimeout(() => round().then(async (first) => {
   if (process.env.BUSY) require('node:fs').closeSync(require('node:fs').openSync(process.env.BUSY, 'w'))
   const lowered = process.env.BUSY ? [first, await new Promise((r) => setTimeout(() => round().then(r), 100))] : first
   const ms = Date.now() - t0
-  const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid) }))
+  const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid), io: require('node:child_process').execFileSync('ionice', ['-p', tid], { encoding: 'utf8' }).trim() }))
   const key = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   crypto.sign('sha256', Buffer.from('x'), key, (err, signature) => readFile(__filename === '[eval]' ? '/proc/self/stat' : __filename, (err2) => {
     process.stdout.write(JSON.stringify({ lowered, ms, pid: process.pid, nices, signed: !err && signature.length, read: !err2 }))
@@ -39,7 +39,7 @@ setTimeout(() => round().then(async (first) => {
 }), 50)
 `
 
-function runChild(threads: number, wrapper: string[] = [], busy?: string): { lowered: number | number[]; ms: number; pid: number; nices: { tid: number; nice: number }[]; signed: number; read: boolean } {
+function runChild(threads: number, wrapper: string[] = [], busy?: string): { lowered: number | number[]; ms: number; pid: number; nices: { tid: number; nice: number; io: string }[]; signed: number; read: boolean } {
   const command = [...wrapper, process.execPath, '-e', CHILD, BUILT, String(threads), String(POOL_THREAD_NICE)]
   const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '3', ...(busy ? { BUSY: busy } : {}) } })
   expect(run.stderr).toBe('')
@@ -65,6 +65,9 @@ describe("libuv's threadpool below the event loop (agent/platform/native/thread-
     expect(child.nices.find((t) => t.tid === child.pid)?.nice, 'the event loop keeps its priority').toBe(BASE)
     expect(child.signed).toBe(256)
     expect(child.read).toBe(true)
+    // Each pool thread keeps the I/O priority it had (util-linux's ionice reads it back).
+    const ioBefore = `best-effort: prio ${Math.floor((BASE + 20) / 5)}`
+    for (const t of child.nices.filter((x) => x.nice === POOL_THREAD_NICE)) expect(t.io, `thread ${t.tid}`).toBe(ioBefore)
   })
 
   it('never raises a priority: a process started at nice 12 keeps it on every thread', () => {
