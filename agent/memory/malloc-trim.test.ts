@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { expectAddonBuiltAndFound } from '../../test/helpers/native-addon-found.js'
 import { findMallocTrimAddon, loadMallocTrim, loadMallocTrimAt } from './malloc-trim.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -40,11 +39,7 @@ function runFragment(addonPath: string | undefined): { freed: number; released: 
 
 describe('malloc_trim addon (agent/memory/native/malloc-trim.c)', () => {
   it('is built by npm run build and found from the sources, tsc output and the bundle alike', () => {
-    const found = findMallocTrimAddon()
-    if (found === undefined) throw new Error(`${BUILT} is missing: run \`npm run build\` (it needs a C compiler: apt-get install gcc; and Node's headers)`)
-    expect(found).toBe(BUILT)
-    expect(findMallocTrimAddon(join(ROOT, 'dist', 'bundle'))).toBe(BUILT)
-    expect(findMallocTrimAddon(join(ROOT, 'dist', 'agent', 'memory'))).toBe(BUILT)
+    expectAddonBuiltAndFound(findMallocTrimAddon, 'malloc-trim.node', ['agent', 'memory'])
     expect(typeof loadMallocTrim()).toBe('function')
   })
 
@@ -56,23 +51,6 @@ describe('malloc_trim addon (agent/memory/native/malloc-trim.c)', () => {
     expect(withTrim.freed).toBeGreaterThan(50)
     expect(withTrim.released).toBe(true)
     expect(withTrim.freed - withTrim.after).toBeGreaterThan(40)
-  })
-
-  it('looks only inside the package: an addon planted in a folder above it is never loaded', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'malloc-trim-'))
-    try {
-      const pkg = join(scratch, 'pkg')
-      for (const layout of [['dist', 'bundle'], ['dist', 'agent', 'memory'], ['agent', 'memory']]) mkdirSync(join(pkg, ...layout), { recursive: true })
-      mkdirSync(join(scratch, 'dist', 'native'), { recursive: true })
-      copyFileSync(BUILT, join(scratch, 'dist', 'native', 'malloc-trim.node'))
-      for (const layout of [['dist', 'bundle'], ['dist', 'agent', 'memory'], ['agent', 'memory']]) expect(findMallocTrimAddon(join(pkg, ...layout)), layout.join('/')).toBeUndefined()
-      // The package's own, once built, is found from each layout.
-      mkdirSync(join(pkg, 'dist', 'native'))
-      copyFileSync(BUILT, join(pkg, 'dist', 'native', 'malloc-trim.node'))
-      for (const layout of [['dist', 'bundle'], ['dist', 'agent', 'memory'], ['agent', 'memory']]) expect(findMallocTrimAddon(join(pkg, ...layout))).toBe(join(pkg, 'dist', 'native', 'malloc-trim.node'))
-    } finally {
-      rmSync(scratch, { recursive: true, force: true })
-    }
   })
 
   it('is undefined, not an error, where the addon cannot be loaded', () => {

@@ -4,6 +4,7 @@ import { getPriority, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { expectAddonBuiltAndFound } from '../../test/helpers/native-addon-found.js'
 import { findThreadPoolPriorityAddon, libuvThreadPoolSize, POOL_THREAD_NICE } from './thread-pool-priority.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -48,11 +49,7 @@ function runChild(threads: number, wrapper: string[] = [], busy?: string): { low
 
 describe("libuv's threadpool below the event loop (agent/platform/native/thread-pool-priority.c)", () => {
   it('is built by npm run build and found from the sources, tsc output and the bundle alike', () => {
-    const found = findThreadPoolPriorityAddon()
-    if (found === undefined) throw new Error(`${BUILT} is missing: run \`npm run build\` (it needs a C compiler: apt-get install gcc; and Node's headers)`)
-    expect(found).toBe(BUILT)
-    expect(findThreadPoolPriorityAddon(join(ROOT, 'dist', 'bundle'))).toBe(BUILT)
-    expect(findThreadPoolPriorityAddon(join(ROOT, 'dist', 'agent', 'platform'))).toBe(BUILT)
+    expectAddonBuiltAndFound(findThreadPoolPriorityAddon, 'thread-pool-priority.node', ['agent', 'platform'])
   })
 
   it('gives every pool thread the nice value and no other thread, and the pool still signs and reads', () => {

@@ -1,12 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { expectAddonBuiltAndFound } from '../../../test/helpers/native-addon-found.js'
 import { findSockDiagAddon, loadSockDiag, sockDiagFrom } from './sock-diag.js'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
-const BUILT = join(ROOT, 'dist', 'native', 'sock-diag.node')
 
 // What the addon's lookup answered on Linux 6.18 x86_64 (native/sock-diag.c), for: a client on
 // ::1; a Node client's IPv6 socket connected to ::ffff:127.0.0.1, asked for by its IPv4 4-tuple;
@@ -68,29 +62,8 @@ describe('sockDiagFrom: the addon as a table entry', () => {
 
 describe('the sock_diag addon file', () => {
   it('is built by npm run build and found from the sources, tsc output and the bundle alike', () => {
-    const found = findSockDiagAddon()
-    if (found === undefined) throw new Error(`${BUILT} is missing: run \`npm run build\` (it needs a C compiler: apt-get install gcc; and Node's headers)`)
-    expect(found).toBe(BUILT)
-    expect(findSockDiagAddon(join(ROOT, 'dist', 'bundle'))).toBe(BUILT)
-    expect(findSockDiagAddon(join(ROOT, 'dist', 'agent', 'callers', 'linux'))).toBe(BUILT)
+    expectAddonBuiltAndFound(findSockDiagAddon, 'sock-diag.node', ['agent', 'callers', 'linux'])
     expect(process.platform, 'the addon is Linux only: this test needs Linux').toBe('linux')
     expect(typeof loadSockDiag()).toBe('function')
-  })
-
-  it('is looked for only inside the package, never in a folder above it', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'sock-diag-'))
-    try {
-      const pkg = join(scratch, 'pkg')
-      const layouts = [['dist', 'bundle'], ['dist', 'agent', 'callers', 'linux'], ['agent', 'callers', 'linux']]
-      for (const layout of layouts) mkdirSync(join(pkg, ...layout), { recursive: true })
-      mkdirSync(join(scratch, 'dist', 'native'), { recursive: true })
-      copyFileSync(BUILT, join(scratch, 'dist', 'native', 'sock-diag.node'))
-      for (const layout of layouts) expect(findSockDiagAddon(join(pkg, ...layout)), layout.join('/')).toBeUndefined()
-      mkdirSync(join(pkg, 'dist', 'native'))
-      copyFileSync(BUILT, join(pkg, 'dist', 'native', 'sock-diag.node'))
-      for (const layout of layouts) expect(findSockDiagAddon(join(pkg, ...layout)), layout.join('/')).toBe(join(pkg, 'dist', 'native', 'sock-diag.node'))
-    } finally {
-      rmSync(scratch, { recursive: true, force: true })
-    }
   })
 })
