@@ -81,8 +81,8 @@ export interface FourTuple {
  * listener may sit in either), the second only for connections the first did not list: reading a
  * table walks the kernel's whole socket hash, some milliseconds each, which a fresh connection
  * waits for; with `sockDiag` (the kernel's exact lookup, one hash lookup) the tables are read only
- * for a tuple it did not answer. Several connections are answered from the same reads (agent/callers/linux shares
- * one round among the connections accepted meanwhile). The answer maps each tuple given to its
+ * for a tuple it did not answer. Several connections are answered from the same reads
+ * (agent/callers/linux shares one round among the connections accepted meanwhile). The answer maps each tuple given to its
  * socket; a tuple not found is left out.
  */
 export async function lookupClientSockets(tuples: readonly FourTuple[], options: ClientSocketLookupOptions = {}): Promise<Map<FourTuple, { uid: number; inode: number }>> {
@@ -96,11 +96,10 @@ export async function lookupClientSockets(tuples: readonly FourTuple[], options:
     return address === undefined || localAddress === undefined ? [] : [{ tuple, address, localAddress }]
   })
   // The kernel's exact lookup first; its answer is checked as a table's line is. What it does not
-  // answer (no tcp_diag in the kernel, a socket already gone) is looked for in the tables.
-  const askedKernel = new Set<FourTuple>()
+  // answer (no tcp_diag in the kernel, a socket already gone) is looked for in the tables, so with
+  // `sockDiag` every tuple the tables find is one the kernel missed.
   if (sockDiag) {
     left = left.filter((q) => {
-      askedKernel.add(q.tuple)
       const entry = sockDiag({ address: q.address, port: q.tuple.port }, { address: q.localAddress, port: q.tuple.localPort })
       const match = entry !== undefined && isClientSocketOf(entry, q)
       if (match) found.set(q.tuple, { uid: entry.uid, inode: entry.inode })
@@ -118,7 +117,7 @@ export async function lookupClientSockets(tuples: readonly FourTuple[], options:
       const entry = entries.find((e) => isClientSocketOf(e, q))
       if (entry) {
         found.set(q.tuple, { uid: entry.uid, inode: entry.inode })
-        if (askedKernel.has(q.tuple)) options.onKernelMiss?.()
+        if (sockDiag) options.onKernelMiss?.()
       }
       return !entry
     })

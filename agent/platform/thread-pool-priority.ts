@@ -47,31 +47,35 @@ export function findThreadPoolPriorityAddon(from: string = dirname(fileURLToPath
  * moment (at most 1 s, when a thread is busy or `threads` is more than the pool has), so it runs
  * at start; a thread missed because it was busy is tried again by {@link retryMissedThreads}.
  */
-export async function lowerThreadPoolPriority(threads: number, from?: string): Promise<number | undefined> {
+export async function lowerThreadPoolPriority(threads: number): Promise<number | undefined> {
   if (process.platform !== 'linux') return undefined
-  const addon = requireNativeAddon(findThreadPoolPriorityAddon(from))
+  const addon = requireNativeAddon(findThreadPoolPriorityAddon())
   if (typeof addon?.lower !== 'function') return undefined
   return (addon.lower as (threads: number, nice: number) => Promise<number>)(threads, POOL_THREAD_NICE)
 }
 
+/** Rounds tried again after the first while a thread was missed, and how far apart. */
+const RETRIES = 3
+const RETRY_DELAY_MS = 2000
+
 /**
  * Lower the pool at start, and while a thread was missed (busy with other work during the round)
- * try again, at most `retries` more times, `delayMs` apart, on timers that do not keep the process
- * alive. Resolves with the first round's count, so start-up waits for one round only.
+ * try again, at most {@link RETRIES} more times, on timers that do not keep the process alive.
+ * Resolves with the first round's count, so start-up waits for one round only.
  */
-export async function lowerThreadPoolPriorityAtStart(threads: number, options: { retries?: number; delayMs?: number; from?: string } = {}): Promise<number | undefined> {
-  const first = await lowerThreadPoolPriority(threads, options.from).catch(() => undefined)
-  if (first !== undefined && first < threads) retryMissedThreads(threads, options.retries ?? 3, options.delayMs ?? 2000, options.from)
+export async function lowerThreadPoolPriorityAtStart(threads: number): Promise<number | undefined> {
+  const first = await lowerThreadPoolPriority(threads).catch(() => undefined)
+  if (first !== undefined && first < threads) retryMissedThreads(threads, RETRIES)
   return first
 }
 
-function retryMissedThreads(threads: number, retries: number, delayMs: number, from: string | undefined): void {
+function retryMissedThreads(threads: number, retries: number): void {
   if (retries <= 0) return
   setTimeout(() => {
-    void lowerThreadPoolPriority(threads, from)
+    void lowerThreadPoolPriority(threads)
       .catch(() => undefined)
       .then((lowered) => {
-        if (lowered !== undefined && lowered < threads) retryMissedThreads(threads, retries - 1, delayMs, from)
+        if (lowered !== undefined && lowered < threads) retryMissedThreads(threads, retries - 1)
       })
-  }, delayMs).unref()
+  }, RETRY_DELAY_MS).unref()
 }
