@@ -18,25 +18,26 @@ export const soapCall = defineMethod({
   name: 'soap.call',
   async handle(params, ctx) {
     checkEndpoint(ctx.agent, params.endpoint)
-    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', 'rsa-sha256', {
-      method: 'soap.call',
-      endpoint: params.endpoint,
-      ...(params.soapAction ? { soapAction: params.soapAction } : {}),
-    })
-    const base = {
-      event: 'soap.call',
-      ...auditCallerOf(ctx.caller),
-      method: 'soap.call',
-      service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: signed.operation },
-      token: auditToken(signed.token),
-      signatureId: signed.signatureId,
-    }
-    await ctx.agent.audit.commit({ ...base, outcome: 'ok' })
+    const signed = await signEnvelope(
+      ctx,
+      params.envelope,
+      params.profile ?? 'saml-hok',
+      'rsa-sha256',
+      { method: 'soap.call', endpoint: params.endpoint, ...(params.soapAction ? { soapAction: params.soapAction } : {}) },
+      (facts) => ({
+        event: 'soap.call',
+        ...auditCallerOf(ctx.caller),
+        method: 'soap.call',
+        service: { endpoint: params.endpoint, soapAction: params.soapAction ?? '', operation: facts.operation },
+        token: auditToken(facts.token),
+        signatureId: facts.signatureId,
+      }),
+    )
     let response: string
     try {
       response = await ctx.agent.post(params.endpoint, signed.envelope, params.soapAction ?? '', 'service')
     } catch (err) {
-      await ctx.agent.audit.commit({ ...base, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
+      await ctx.agent.audit.commit({ ...signed.record, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
       throw err
     }
     notifyUse(ctx, signed.use)

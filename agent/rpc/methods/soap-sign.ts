@@ -1,4 +1,5 @@
 import { AgentError } from '../../../protocol/errors.js'
+import type { AuditRecord } from '../../../protocol/rpc/methods.js'
 import { splitEnvelope } from '../../../protocol/soap/split-envelope.js'
 import type { SignatureAlgorithm } from '../../../protocol/xml/algorithms.js'
 import { checkBodyId, prepareWsSecurity } from '../../../protocol/wssec/prepare-ws-security.js'
@@ -15,36 +16,56 @@ import { loginWith } from './session-login.js'
  * is parsed once; ambiguity (two Bodies, a hidden Body, an existing Security header, a DTD) is
  * refused (threat T9); the caller's Body bytes are the signed bytes. Signing in first, with the
  * default profile, when there is no session. The envelope is returned only once its privacy-log
- * record is on disk (IAM eXchange Annex A §1.5: the log is the proof of every use of the token);
+ * record is on disk (IAM eXchange Annex A §1.5: the log is the proof of every use of the token;
+ * the record is written while the key signs, see {@link signEnvelope});
  * when it cannot be, the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE instead of the
  * signature.
  */
 export const soapSign = defineMethod({
   name: 'soap.sign',
   async handle(params, ctx) {
-    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256', { method: 'soap.sign' })
-    await ctx.agent.audit.commit({
+    const signed = await signEnvelope(ctx, params.envelope, params.profile ?? 'saml-hok', params.algorithm ?? 'rsa-sha256', { method: 'soap.sign' }, (facts) => ({
       event: 'soap.sign',
       ...auditCallerOf(ctx.caller),
       method: 'soap.sign',
-      service: { operation: signed.operation },
-      token: auditToken(signed.token),
-      signatureId: signed.signatureId,
-      outcome: 'ok',
-    })
+      service: { operation: facts.operation },
+      token: auditToken(facts.token),
+      signatureId: facts.signatureId,
+    }))
     notifyUse(ctx, signed.use)
     return { envelope: signed.envelope, assertionId: signed.token.assertion.assertionId, signedAt: signed.signedAt }
   },
 })
 
-/** The signing flow shared by soap.sign and soap.call. */
+/** A use's privacy-log record but its outcome: what was signed, for whom, with which token. */
+export type UseRecord = Omit<AuditRecord, 'time' | 'outcome' | 'errorCode'>
+
+/** What a use's record is made of, known once the envelope is prepared and before the key signs. */
+export interface SignedFacts {
+  operation: string
+  token: ActiveToken
+  signatureId: string
+}
+
+/**
+ * The signing flow shared by soap.sign and soap.call, the privacy-log record of the use included.
+ *
+ * The record (`recordOf`, outcome `ok`) is written while the key signs, so its write + fdatasync
+ * and the RSA signature overlap instead of adding up. Under the bench's 16-client load a record
+ * took 3.5 ms to reach the disk (group commit) against 1.4 ms for the signature, and every answer
+ * waited for both in turn. Nothing is handed out before both are done. A signature the key could not
+ * make gets a second record, outcome `error` with its code, on disk before the error is returned
+ * (as soap.call does for a failed call); a record that could not be written means the signature
+ * is dropped and the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE.
+ */
 export async function signEnvelope(
   ctx: CallContext,
   envelopeText: string,
   profile: 'saml-hok' | 'x509',
   algorithm: SignatureAlgorithm,
   use: Omit<UseFacts, 'bodyRoot'>,
-): Promise<{ envelope: string; token: ActiveToken; signedAt: string; operation: string; signatureId: string; use: UseFacts }> {
+  recordOf: (facts: SignedFacts) => UseRecord,
+): Promise<{ envelope: string; token: ActiveToken; signedAt: string; record: UseRecord; use: UseFacts }> {
   // Parse and refuse before anything else: a bad envelope never leads to a PIN prompt.
   const env = splitEnvelope(envelopeText)
   checkBodyId(env)
@@ -71,15 +92,29 @@ export async function signEnvelope(
       return id
     },
   })
-  const signature = await key.sign(prepared.signedInfo, prepared.hash)
-  if (!signature.length) throw new AgentError('ERR_KEY_SOURCE', 'the key source returned an empty signature')
   const op = prepared.operation
+  const record = recordOf({ operation: op ? `{${op.namespace}}${op.localName}` : '', token, signatureId })
+  const recorded = ctx.agent.audit.commit({ ...record, outcome: 'ok' })
+  // Handled here so it cannot go unhandled while the key signs; awaited below either way.
+  const recordedOk = recorded.then(
+    () => true,
+    () => false,
+  )
+  let signature: Uint8Array
+  try {
+    signature = await key.sign(prepared.signedInfo, prepared.hash)
+    if (!signature.length) throw new AgentError('ERR_KEY_SOURCE', 'the key source returned an empty signature')
+  } catch (err) {
+    // The `ok` record may be on disk already; the second one says this signature was never made.
+    if (await recordedOk) await ctx.agent.audit.commit({ ...record, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
+    throw err
+  }
+  await recorded
   return {
     envelope: prepared.finish(signature),
     token,
     signedAt: now.toISOString(),
-    operation: op ? `{${op.namespace}}${op.localName}` : '',
-    signatureId,
+    record,
     use: facts,
   }
 }
