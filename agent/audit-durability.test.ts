@@ -6,6 +6,8 @@ import type { AuditRecord } from '../protocol/rpc/methods.js'
 import { AuditLog, type AuditLogOptions } from './audit.js'
 
 let root: string
+/** The mode of the describe running: O_DSYNC writes (Linux's default) or write + fdatasync (other platforms'). */
+let syncedWrites = true
 let opened: AuditLog[] = []
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'audit-durable-'))
@@ -17,7 +19,7 @@ afterEach(async () => {
 })
 
 function newLog(options: Partial<AuditLogOptions> = {}): AuditLog {
-  const log = new AuditLog({ dir: root, clock: () => new Date('2025-03-01T10:00:00Z'), ...options })
+  const log = new AuditLog({ dir: root, clock: () => new Date('2025-03-01T10:00:00Z'), syncedWrites, ...options })
   opened.push(log)
   return log
 }
@@ -31,7 +33,14 @@ const use = (i: number): Omit<AuditRecord, 'time'> => ({
   outcome: 'ok',
 })
 
-describe('AuditLog.commit: durable before delivered', () => {
+describe.each([
+  { synced: true, how: 'O_DSYNC writes' },
+  { synced: false, how: 'write + fdatasync' },
+])('AuditLog.commit: durable before delivered ($how)', ({ synced }) => {
+  beforeEach(() => {
+    syncedWrites = synced
+  })
+
   it('resolves only once the record is in the file, never before', async () => {
     const log = newLog()
     await log.open()

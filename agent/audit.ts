@@ -9,7 +9,8 @@
  * reaches its caller only once its record is written and fsync'ed ({@link AuditLog.commit}).
  * The fsync is shared: every record that arrives while one fsync runs goes into the next single
  * write + fdatasync (group commit, as databases do for their logs), so the cost per record falls
- * as the load rises. A crash can cost a record only of a use nobody was handed.
+ * as the load rises; on Linux that is one O_DSYNC write (agent/audit/durable-append.ts). A crash
+ * can cost a record only of a use nobody was handed.
  *
  * Kept by age, within a disk budget: `audit.jsonl` is rotated by size (and by age, so a quiet
  * month still ages out), rotated files are gzip-compressed, whole files are deleted once their
@@ -25,7 +26,8 @@ import { budgetState, DEFAULT_PRIVACY_LOG_LIMITS, describeState, retentionCutoff
 import { openLiveFile, scanDirectory, type LiveFile, type RotatedFile } from './audit/audit-directory.js'
 import { toAuditError } from './audit/audit-error.js'
 import { LIVE_FILE, rotatedFileName, type RotatedFileName } from './audit/audit-file-names.js'
-import { compressFile, decompress, writeAll } from './audit/compress-file.js'
+import { compressFile, decompress } from './audit/compress-file.js'
+import { appendDurably, WRITES_ARE_SYNCED } from './audit/durable-append.js'
 import { recordMatcher, type RecordFilter } from './audit/match-records.js'
 import { fileLinesBackward, linesBackward, recordTimeRange } from './audit/read-lines.js'
 import { sanitizeRecord } from './audit/sanitize-record.js'
@@ -46,6 +48,12 @@ export interface AuditLogOptions {
   maintenanceIntervalMs?: number
   /** A monotonic clock in ms, for how long no record came (performance.now by default). */
   elapsedMs?: () => number
+  /**
+   * Whether the live file is opened O_DSYNC, so a write is durable when it returns; default: on
+   * Linux ({@link WRITES_ARE_SYNCED}). False is write + fdatasync, as on other platforms (tests
+   * run both).
+   */
+  syncedWrites?: boolean
 }
 
 /** Filters of {@link AuditLog.list}; all optional, combined with AND. */
@@ -99,6 +107,7 @@ export class AuditLog {
   private readonly schedule: AuditLogOptions['schedule']
   private readonly maintenanceIntervalMs: number
   private readonly elapsedMs: () => number
+  private readonly syncedWrites: boolean
 
   private opening: Promise<void> | undefined
   private live: LiveFile | undefined
@@ -138,6 +147,7 @@ export class AuditLog {
     this.schedule = options.schedule
     this.maintenanceIntervalMs = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS
     this.elapsedMs = options.elapsedMs ?? (() => performance.now())
+    this.syncedWrites = options.syncedWrites ?? WRITES_ARE_SYNCED
   }
 
   /**
@@ -468,13 +478,9 @@ export class AuditLog {
     }
   }
 
-  /** One write and one fdatasync; the records count as written only after both. */
+  /** One durable append (agent/audit/durable-append.ts); the records count as written only after it. */
   private async append(live: LiveFile, text: string, bytes: number, oldest: number, newest: number, records: number): Promise<void> {
-    await writeAll(live.handle, Buffer.from(text, 'utf8'))
-    // fdatasync also flushes the file size an append changed (POSIX fdatasync(), Linux fdatasync(2)).
-    await live.handle.datasync()
-    // Written into a file nobody can find any more (its directory was deleted under us) is not kept.
-    if ((await live.handle.stat()).nlink === 0) throw new AgentError('ERR_AUDIT_UNAVAILABLE', 'the privacy-log file was deleted while in use', { reason: 'file deleted' })
+    await appendDurably(live.handle, Buffer.from(text, 'utf8'), live.synced)
     this.writes++
     this.recordsWritten += records
     live.bytes += bytes
@@ -552,7 +558,7 @@ export class AuditLog {
   private async openLive(): Promise<LiveFile> {
     await this.ensureOpen()
     if (this.closed) throw new AgentError('ERR_AUDIT_UNAVAILABLE', 'the agent is stopping')
-    this.live ??= await openLiveFile(this.dir)
+    this.live ??= await openLiveFile(this.dir, this.syncedWrites)
     return this.live
   }
 
@@ -602,7 +608,7 @@ export class AuditLog {
       this.rotated.push({ ...meta, name, bytes: data.length })
     }
     if (found.legacy.length > 0) await syncDirectory(this.dir)
-    this.live ??= await openLiveFile(this.dir)
+    this.live ??= await openLiveFile(this.dir, this.syncedWrites)
   }
 
   /** The upkeep's next run: hourly, or every few seconds while full (to notice room made). */

@@ -6,6 +6,7 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { classifyAuditFile, LIVE_FILE, type RotatedFileName } from './audit-file-names.js'
+import { liveFileFlags } from './durable-append.js'
 import { recordTimeRange } from './read-lines.js'
 import { syncDirectory } from './sync-directory.js'
 
@@ -14,6 +15,8 @@ const FILE_MODE = 0o600
 /** The live file, open for appending and reading. */
 export interface LiveFile {
   handle: FileHandle
+  /** Opened O_DSYNC: a write is durable when it returns (agent/audit/durable-append.ts). */
+  synced: boolean
   /** Bytes written and synced: what readers may read. */
   bytes: number
   oldest: number
@@ -67,26 +70,27 @@ export async function scanDirectory(dir: string): Promise<{ rotated: RotatedFile
 }
 
 /**
- * Open `audit.jsonl` for appending and reading (created 0600 when missing, its name synced);
+ * Open `audit.jsonl` for appending and reading (created 0600 when missing, its name synced;
+ * O_DSYNC when `synced`);
  * learn its size, its records' time range and whether it ends in a torn line. A file left by an
  * earlier run, or created under a looser umask, is made 0600.
  */
-export async function openLiveFile(dir: string): Promise<LiveFile> {
+export async function openLiveFile(dir: string, synced: boolean): Promise<LiveFile> {
   const path = join(dir, LIVE_FILE)
   let handle: FileHandle
   let created = true
   try {
-    handle = await open(path, 'ax+', FILE_MODE)
+    handle = await open(path, liveFileFlags(true, synced), FILE_MODE)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     created = false
-    handle = await open(path, 'a+', FILE_MODE)
+    handle = await open(path, liveFileFlags(false, synced), FILE_MODE)
   }
   try {
     await handle.chmod(FILE_MODE)
     if (created) {
       await syncDirectory(dir)
-      return { handle, bytes: 0, oldest: Number.POSITIVE_INFINITY, newest: Number.NEGATIVE_INFINITY, records: 0, needsNewline: false, readers: 0, retired: false }
+      return { handle, synced, bytes: 0, oldest: Number.POSITIVE_INFINITY, newest: Number.NEGATIVE_INFINITY, records: 0, needsNewline: false, readers: 0, retired: false }
     }
     const { size } = await handle.stat()
     const data = Buffer.allocUnsafe(size)
@@ -99,6 +103,7 @@ export async function openLiveFile(dir: string): Promise<LiveFile> {
     const range = recordTimeRange(data.subarray(0, read))
     return {
       handle,
+      synced,
       bytes: read,
       oldest: range.oldest,
       newest: range.newest,
