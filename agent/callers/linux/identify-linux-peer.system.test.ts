@@ -80,7 +80,7 @@ describe('the program behind a real connection', () => {
     expect(facts.program).toMatchObject({ pid: child.pid, executable: realpathSync(PYTHON), commandLine: `python3 ${script}` })
   })
 
-  it('Python over a Unix socket: our end’s inode, the peer’s from ss, its holder from /proc', async () => {
+  it('Python over a Unix socket: our end’s inode, the peer’s from sock_diag (or ss), its holder from /proc', async () => {
     const path = join(scratch, 'agent.sock')
     const { accepted } = await serve({ path })
     const child = spawn(PYTHON, ['-c', `import socket, time\ns = socket.socket(socket.AF_UNIX)\ns.connect(${JSON.stringify(path)})\ntime.sleep(30)\n`], { stdio: 'ignore' })
@@ -89,6 +89,8 @@ describe('the program behind a real connection', () => {
     const facts = await identifier.identify({ kind: 'unix', socket })
     // `-c CODE`: the code is not a file name, so the summary stops at the program.
     expect(facts).toEqual({ uid: process.getuid!(), program: { pid: child.pid, executable: realpathSync(PYTHON), name: 'python3.11', commandLine: 'python3', uid: process.getuid!(), user: userInfo().username } })
+    // Without the addon's answer, `ss -xnH` leads to the same program.
+    await expect(createLinuxPeerIdentifier({ unixPeer: null }).identify({ kind: 'unix', socket })).resolves.toEqual(facts)
   })
 
   it('a connection that has gone is not guessed at', async () => {

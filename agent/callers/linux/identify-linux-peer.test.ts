@@ -95,7 +95,7 @@ function merge(...parts: { dirs?: Record<string, string[]>; links?: Record<strin
 
 const names = (uid: number) => (uid === 1000 ? 'jan' : undefined)
 // No event-loop turns, and no kernel lookup: the recorded tables are the only source.
-const offline = { yieldTurn: async () => undefined, now: () => 0, sockDiag: null }
+const offline = { yieldTurn: async () => undefined, now: () => 0, sockDiag: null, unixPeer: null }
 
 /** curl's socket (inode 752757) also held by a root process, sshd: not its owner's, never counted. */
 const ROOT_HOLDER = {
@@ -240,6 +240,26 @@ describe('the program behind a Unix-socket connection: our inode, ss for the pee
     const facts = await identifier.identify({ kind: 'unix', socket: { _handle: { fd: 23 } } })
     expect(ran).toEqual([['ss', '-xnH']])
     expect(facts).toEqual({ uid: 1000, program: { pid: 20001, executable: '/usr/bin/python3.11', name: 'python3.11', commandLine: 'python3 sign_envelope.py', uid: 1000, user: 'jan' } })
+  })
+
+  it("asks the kernel for the peer first (sock_diag), and runs ss only when the kernel gives no answer", async () => {
+    const procFs = fakeProc(merge(PYTHON, { links: { '/proc/self/fd/23': 'socket:[731115]' } }))
+    const ran: string[][] = []
+    const asked: number[] = []
+    const runTool = async (file: string, args: readonly string[]) => (ran.push([file, ...args]), SS_XNH)
+    const kernel = (answer: number | undefined) =>
+      createLinuxPeerIdentifier({ procFs, runTool, userName: names, ...offline, unixPeer: (inode) => (asked.push(inode), answer) })
+    const socket = { _handle: { fd: 23 } }
+    const byKernel = await kernel(731114).identify({ kind: 'unix', socket })
+    expect(asked).toEqual([731115])
+    expect(ran).toEqual([])
+    expect(byKernel.program).toMatchObject({ pid: 20001, executable: '/usr/bin/python3.11' })
+    // No peer, as the kernel says: nothing to find, and no ss either.
+    await expect(kernel(0).identify({ kind: 'unix', socket })).resolves.toEqual({})
+    expect(ran).toEqual([])
+    // No answer from the kernel: ss, with the same result.
+    await expect(kernel(undefined).identify({ kind: 'unix', socket })).resolves.toEqual(byKernel)
+    expect(ran).toEqual([['ss', '-xnH']])
   })
 
   it('knows nothing without a descriptor, without ss, or when ss does not list our socket', async () => {

@@ -1,12 +1,13 @@
 /**
  * The Linux way to the program behind a connection (one optional native addon, sock_diag, only
- * makes the socket lookup faster):
+ * makes the socket lookups faster):
  *
  * - TCP: the client's socket, by the kernel's sock_diag lookup or in /proc/net/tcp{,6} (its uid
  *   and inode, agent/http/peer-uid.ts), then the process holding that inode
  *   (find-socket-holders.ts);
- * - Unix socket: our end's inode from `/proc/self/fd/<fd>`, the peer's inode from `ss -xnH`
- *   (parse-ss-unix.ts says why ss), then the process holding that;
+ * - Unix socket: our end's inode from `/proc/self/fd/<fd>`, the peer's inode from the kernel's
+ *   sock_diag (sock-diag.ts) or else from `ss -xnH` (parse-ss-unix.ts), then the process holding
+ *   that;
  * - then the executable, command line and owner from /proc (read-linux-process.ts).
  *
  * When several processes hold the socket and they are not the same executable, the program is
@@ -14,7 +15,7 @@
  */
 import { userInfo } from 'node:os'
 import { lookupClientSockets, lookupPeerSocket, type FourTuple, type SockDiagLookup } from '../../http/peer-uid.js'
-import { loadSockDiag } from './sock-diag.js'
+import { loadSockDiag, loadUnixPeerLookup, type UnixPeerLookup } from './sock-diag.js'
 import type { CallerProgram, PeerConnection, PeerFacts, PeerIdentifier } from '../caller-program.js'
 import { runSystemTool, type RunTool } from '../run-tool.js'
 import { findAllSocketHolders, holdersOf, type SocketHolder } from './find-socket-holders.js'
@@ -30,6 +31,8 @@ export interface LinuxPeerOptions {
   readProcText?: (path: string) => Promise<string>
   /** The kernel's exact socket lookup, tried before the tables; default the package's addon, null for none. */
   sockDiag?: SockDiagLookup | null
+  /** The kernel's Unix-socket peer lookup, tried before `ss`; default the package's addon, null for none. */
+  unixPeer?: UnixPeerLookup | null
   runTool?: RunTool
   /** uid → login name; default: this user's own name for its uid, /etc/passwd for others. */
   userName?: (uid: number) => string | undefined
@@ -49,6 +52,7 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
   const runTool = options.runTool ?? runSystemTool
   const userName = options.userName ?? systemUserName(procFs)
   let sockDiag = options.sockDiag === undefined ? loadSockDiag() : (options.sockDiag ?? undefined)
+  const unixPeer = options.unixPeer === undefined ? loadUnixPeerLookup() : (options.unixPeer ?? undefined)
   // A kernel without the tcp_diag handler answers every exact lookup "no such socket" (after trying
   // to load the module each time: inet_diag_lock_handler). Once the tables have listed sockets it
   // did not find, it is asked no more: the tables alone give the same answers.
@@ -104,12 +108,18 @@ export function createLinuxPeerIdentifier(options: LinuxPeerOptions = {}): PeerI
     if (fd === undefined) return {}
     const own = /^socket:\[(\d+)\]$/.exec(procFs.readLink(`/proc/self/fd/${fd}`) ?? '')
     if (!own) return {}
-    const listing = await runTool('ss', ['-xnH'], { timeoutMs: 3000 }).catch(() => undefined)
-    const peerInode = listing === undefined ? undefined : findUnixPeerInode(listing, Number(own[1]))
-    if (peerInode === undefined) return {}
+    const ownInode = Number(own[1])
+    // The kernel's answer when it gives one (0: no peer); `ss` lists every Unix socket otherwise.
+    const peerInode = unixPeer?.(ownInode) ?? (await peerInodeFromSs(ownInode))
+    if (!peerInode) return {}
     const program = await programHolding(peerInode)
     if (!program) return {}
     return program.uid === undefined ? { program } : { uid: program.uid, program }
+  }
+
+  async function peerInodeFromSs(ownInode: number): Promise<number | undefined> {
+    const listing = await runTool('ss', ['-xnH'], { timeoutMs: 3000 }).catch(() => undefined)
+    return listing === undefined ? undefined : findUnixPeerInode(listing, ownInode)
   }
 
   return {

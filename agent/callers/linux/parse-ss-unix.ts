@@ -1,9 +1,10 @@
 /**
- * The peer of a Unix-socket connection, from `ss -xnH` (iproute2). Node offers no SO_PEERCRED
- * (unix(7)), and /proc/net/unix lists each socket without its peer; the kernel tells the peer
- * only over sock_diag netlink (UNIX_DIAG_PEER, sock_diag(7)), which Node cannot open without a
- * native addon. `ss` asks sock_diag and prints, for every connected socket, its own inode and its
- * peer's ("Local Address:Port" and "Peer Address:Port" hold path-or-`*` and inode):
+ * The peer of a Unix-socket connection, from `ss -xnH` (iproute2), when the agent's sock_diag
+ * addon gives no answer (sock-diag.ts asks the kernel for the one socket). Node offers no
+ * SO_PEERCRED (unix(7)), and /proc/net/unix lists each socket without its peer; the kernel tells
+ * the peer only over sock_diag netlink (UNIX_DIAG_PEER, sock_diag(7)), which Node cannot open
+ * without a native addon. `ss` asks sock_diag and prints, for every connected socket, its own
+ * inode and its peer's ("Local Address:Port" and "Peer Address:Port" hold path-or-`*` and inode):
  *
  * ```
  * u_str ESTAB 0      0      /run/user/1000/ehealth-agent/agent.sock 731115 * 731114

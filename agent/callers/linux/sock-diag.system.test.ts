@@ -1,17 +1,21 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { endianness } from 'node:os'
+import { endianness, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { canonicalIpAddress } from '../../http/ip-address.js'
 import { lookupClientSockets } from '../../http/peer-uid.js'
 import { parseProcNetTcp } from '../../http/proc-net-tcp.js'
-import { kernelAnswers, loadSockDiag } from './sock-diag.js'
+import { socketFd } from './identify-linux-peer.js'
+import { findUnixPeerInode } from './parse-ss-unix.js'
+import { kernelAnswers, loadSockDiag, loadUnixPeerLookup } from './sock-diag.js'
 
 /**
- * The sock_diag addon (native/sock-diag.c) against two views of the same sockets that
- * we did not write: the kernel's /proc/net/tcp{,6} tables and iproute2's `ss` (apt-get install
- * iproute2). Real connections from Debian's Python, as another user when this runs as root.
+ * The sock_diag addon (native/sock-diag.c) against views of the same sockets that we did not
+ * write: the kernel's /proc/net/tcp{,6} tables, iproute2's `ss` (apt-get install iproute2) and
+ * the client's own /proc/<pid>/fd. Real connections from Debian's Python, as another user when
+ * this runs as root.
  */
 const PYTHON = '/usr/bin/python3'
 const SS = existsSync('/usr/bin/ss') ? '/usr/bin/ss' : '/bin/ss'
@@ -134,5 +138,50 @@ describe('sock_diag on real connections', () => {
     // Families that differ are not asked at all; a port out of range is the addon's type error, taken as "not found".
     expect(lookup({ address: '::1', port: 1 }, { address: '127.0.0.1', port: 2 })).toBeUndefined()
     expect(lookup({ address: '127.0.0.1', port: 70000 }, { address: '127.0.0.1', port: 2 })).toBeUndefined()
+  })
+})
+
+describe('sock_diag: the peer of a Unix socket', () => {
+  const unixPeer = loadUnixPeerLookup()
+  if (unixPeer === undefined) throw new Error('dist/native/sock-diag.node has no unixPeer: run `npm run build`')
+
+  /** Inodes of the sockets process `pid` holds, from its /proc/<pid>/fd links. */
+  function socketInodesOf(pid: number): number[] {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))
+      return m ? [Number(m[1])] : []
+    })
+  }
+
+  it("names the Python client's own socket: the inode ss -xnH lists as peer and the client holds in /proc", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sock-diag-unix-'))
+    chmodSync(dir, 0o755)
+    const path = join(dir, 'agent.sock')
+    let accept!: (s: Socket) => void
+    const accepted = new Promise<Socket>((r) => (accept = (s) => (sockets.push(s), r(s))))
+    const server = createServer(accept)
+    servers.push(server)
+    await new Promise<void>((r) => server.listen(path, r))
+    chmodSync(path, 0o777)
+    const child = spawn(PYTHON, ['-c', 'import socket,sys\ns=socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\nprint("ok",flush=True)\nsys.stdin.read()', path], { uid: CLIENT_UID, stdio: ['pipe', 'pipe', 'inherit'] })
+    children.push(child)
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve())
+      child.once('exit', (code) => reject(new Error(`the client exited (${code}) before connecting`)))
+    })
+    const socket = await accepted
+    try {
+      const own = Number(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${socketFd(socket)}`))![1])
+      const peer = unixPeer(own)
+      expect(peer).toBeGreaterThan(0)
+      expect(peer).toBe(findUnixPeerInode(spawnSync(SS, ['-xnH'], { encoding: 'utf8' }).stdout, own))
+      expect(socketInodesOf(child.pid!)).toContain(peer)
+      // The listening socket has no peer; an inode no socket has gets no answer.
+      const listening = Number(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${socketFd(server)}`))![1])
+      expect(unixPeer(listening)).toBe(0)
+      expect(unixPeer(0xfffffffe)).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { expectAddonBuiltAndFound } from '../../../test/helpers/native-addon-found.js'
-import { findSockDiagAddon, loadSockDiag, sockDiagFrom } from './sock-diag.js'
+import { findSockDiagAddon, loadSockDiag, sockDiagFrom, unixPeerLookupFrom } from './sock-diag.js'
 
 // What the addon's lookup answered on Linux 6.18 x86_64 (native/sock-diag.c), for: a client on
 // ::1; a Node client's IPv6 socket connected to ::ffff:127.0.0.1, asked for by its IPv4 4-tuple;
@@ -65,5 +65,41 @@ describe('the sock_diag addon file', () => {
     expectAddonBuiltAndFound(findSockDiagAddon, 'sock-diag.node', ['agent', 'callers', 'linux'])
     expect(process.platform, 'the addon is Linux only: this test needs Linux').toBe('linux')
     expect(typeof loadSockDiag()).toBe('function')
+  })
+})
+
+describe('unixPeerLookupFrom: the addon as a Unix socket peer', () => {
+  // What unixPeer answered on Linux 6.18 x86_64 for the agent's end of a connection from Python
+  // (`ss -xnH` listed the same pair), and for a listening socket, which has no peer.
+  const connected = { inode: 4782492, peer: 4782491 }
+  const listening = { inode: 4790160, peer: 0 }
+
+  it("gives the peer's inode, 0 for a socket without a peer, and nothing when the kernel knows no such socket", () => {
+    const answers = new Map<number, object | undefined>([
+      [4782492, connected],
+      [4790160, listening],
+    ])
+    const lookup = unixPeerLookupFrom({ unixPeer: (inode: number) => answers.get(inode) })!
+    expect(lookup(4782492)).toBe(4782491)
+    expect(lookup(4790160)).toBe(0)
+    expect(lookup(12345)).toBeUndefined()
+  })
+
+  it('takes no answer about another socket, a malformed answer or a thrown error for one', () => {
+    expect(unixPeerLookupFrom({ unixPeer: () => connected })!(4790160)).toBeUndefined()
+    expect(unixPeerLookupFrom({ unixPeer: () => ({ inode: 4782492, peer: -1 }) })!(4782492)).toBeUndefined()
+    expect(unixPeerLookupFrom({ unixPeer: () => ({ inode: 4782492, peer: 1.5 }) })!(4782492)).toBeUndefined()
+    expect(
+      unixPeerLookupFrom({
+        unixPeer: () => {
+          throw new Error('sock_diag unix lookup: Invalid argument')
+        },
+      })!(4782492),
+    ).toBeUndefined()
+  })
+
+  it('is no lookup without the function (an addon built before it)', () => {
+    expect(unixPeerLookupFrom({ lookup: () => undefined })).toBeUndefined()
+    expect(unixPeerLookupFrom(undefined)).toBeUndefined()
   })
 })

@@ -1,9 +1,11 @@
 /**
- * The kernel's sock_diag lookup of one TCP socket by its 4-tuple (native/sock-diag.c): the same
- * socket, uid and inode that /proc/net/tcp lists, found by one hash lookup instead of a walk of
- * the whole table (measured here: 11 µs against 3.3 ms per fresh connection). Linux only, and
- * optional: without the addon, or when it finds nothing, the tables are read
- * (agent/http/peer-uid.ts, which also decides whether an answer is the client's socket).
+ * The kernel's sock_diag lookups (native/sock-diag.c), Linux only and optional:
+ * - one TCP socket by its 4-tuple: the same socket, uid and inode that /proc/net/tcp lists, found
+ *   by one hash lookup instead of a walk of the whole table (measured here: 11 µs against 3.3 ms
+ *   per fresh connection). Without the addon, or when it finds nothing, the tables are read
+ *   (agent/http/peer-uid.ts, which also decides whether an answer is the client's socket);
+ * - the peer of one Unix socket by its inode, instead of listing every Unix socket with `ss -xnH`
+ *   (agent/callers/linux/parse-ss-unix.ts), which stays the fallback.
  */
 import { createServer, connect, type Socket } from 'node:net'
 import { dirname } from 'node:path'
@@ -29,6 +31,18 @@ interface DiagAnswer {
 
 type AddonLookup = (family: 4 | 6, localAddress: string, localPort: number, remoteAddress: string, remotePort: number) => DiagAnswer | undefined
 
+/** What the addon's `unixPeer` answers (sock-diag.c): the socket asked about and its peer's inode, 0 for none. */
+interface UnixDiagAnswer {
+  inode: number
+  peer: number
+}
+
+/**
+ * The inode of the peer of the Unix socket `inode`: 0 when the kernel says it has none; undefined
+ * when the kernel did not answer (no such socket, no unix_diag in this kernel, any error).
+ */
+export type UnixPeerLookup = (inode: number) => number | undefined
+
 /** Where the addon is, seen from this module in any of the package's layouts (agent/platform/native-addon.ts). */
 export function findSockDiagAddon(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
   return findNativeAddon(ADDON_FILE, from, 3)
@@ -38,6 +52,29 @@ export function findSockDiagAddon(from: string = dirname(fileURLToPath(import.me
 export function loadSockDiag(): SockDiagLookup | undefined {
   if (process.platform !== 'linux') return undefined
   return sockDiagFrom(requireNativeAddon(findSockDiagAddon()))
+}
+
+/** The Unix-socket peer lookup through the package's addon; undefined off Linux or without the addon. */
+export function loadUnixPeerLookup(): UnixPeerLookup | undefined {
+  if (process.platform !== 'linux') return undefined
+  return unixPeerLookupFrom(requireNativeAddon(findSockDiagAddon()))
+}
+
+/** {@link loadUnixPeerLookup} on an addon's exports (tests hand in recorded answers). */
+export function unixPeerLookupFrom(addon: Record<string, unknown> | undefined): UnixPeerLookup | undefined {
+  if (typeof addon?.unixPeer !== 'function') return undefined
+  const unixPeer = addon.unixPeer as (inode: number) => UnixDiagAnswer | undefined
+  return (inode) => {
+    let answer: UnixDiagAnswer | undefined
+    try {
+      answer = unixPeer(inode)
+    } catch {
+      return undefined
+    }
+    // An answer about another socket is no answer.
+    if (answer === undefined || answer.inode !== inode || !Number.isInteger(answer.peer) || answer.peer < 0) return undefined
+    return answer.peer
+  }
 }
 
 /** {@link loadSockDiag} on an addon's exports (tests hand in recorded answers). */

@@ -1,11 +1,13 @@
 /*
- * One exact lookup of a TCP socket by its 4-tuple through the kernel's sock_diag netlink
- * interface (sock_diag(7), NETLINK_SOCK_DIAG with SOCK_DIAG_BY_FAMILY), as a Node-API addon with
- * one function:
+ * Exact lookups of one socket through the kernel's sock_diag netlink interface (sock_diag(7),
+ * NETLINK_SOCK_DIAG with SOCK_DIAG_BY_FAMILY), as a Node-API addon with two functions:
  *
  *   lookup(family, localAddress, localPort, remoteAddress, remotePort)
  *     -> { family, state, localAddress, localPort, remoteAddress, remotePort, uid, inode }
  *        or undefined when the kernel knows no such socket (ENOENT).
+ *   unixPeer(inode)
+ *     -> { inode, peer } for the Unix socket `inode` and the inode of its peer (UNIX_DIAG_PEER;
+ *        0 when it has none), or undefined when the kernel knows no such socket (ENOENT).
  *
  * Why: the caller's socket was found in /proc/net/tcp, which walks the whole established hash
  * (262,144 buckets here) on every read: about 3.3 ms per fresh connection. A request without
@@ -18,6 +20,10 @@
  * agent/http/peer-uid.ts decides whether the answer is the client socket it asked for (the same
  * 4-tuple, a socket a process holds).
  *
+ * The Unix lookup replaces a run of `ss -xnH`, which lists every Unix socket of the machine (a
+ * terminal server has thousands) to find one peer: the kernel finds the socket by its inode
+ * (Linux net/unix/diag.c, unix_diag_get_exact) and adds its peer's inode.
+ *
  * Built by installer/build/build-native.ts; Linux only.
  */
 #define NAPI_VERSION 8
@@ -26,7 +32,9 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +77,35 @@ static int set_address(napi_env env, napi_value object, const char *name, int fa
   return napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value) == napi_ok && napi_set_named_property(env, object, name, value) == napi_ok;
 }
 
+/*
+ * Send one request to the kernel and read its answer into `buffer`; false (with a JS error thrown)
+ * when either fails. The kernel answers an exact request before sendto returns: netlink_unicast_kernel
+ * runs sock_diag_rcv in the sender's context, and the diag handler queues its one answer (or the
+ * error) then. Nothing to wait for; if that ever changed, EAGAIN throws and the caller falls back.
+ */
+static int exchange(napi_env env, const void *message, size_t size, long *buffer, size_t buffer_size, ssize_t *received) {
+  int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return fail(env, "socket", errno), 0;
+  struct sockaddr_nl kernel;
+  memset(&kernel, 0, sizeof kernel);
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(fd, message, size, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    int error = errno;
+    close(fd);
+    return fail(env, "send", error), 0;
+  }
+  struct sockaddr_nl sender;
+  socklen_t sender_length = sizeof sender;
+  memset(&sender, 0, sizeof sender);
+  *received = recvfrom(fd, buffer, buffer_size, MSG_DONTWAIT, (struct sockaddr *)&sender, &sender_length);
+  int receive_error = errno;
+  close(fd);
+  if (*received < 0) return fail(env, "receive", receive_error), 0;
+  /* Only the kernel (port id 0) answers; anything else is not an answer to this request. */
+  if (sender_length < sizeof sender || sender.nl_family != AF_NETLINK || sender.nl_pid != 0) return fail(env, "answer", EPROTO), 0;
+  return 1;
+}
+
 static napi_value lookup(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -106,32 +143,9 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
-  int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-  if (fd < 0) return fail(env, "socket", errno);
-  struct sockaddr_nl kernel;
-  memset(&kernel, 0, sizeof kernel);
-  kernel.nl_family = AF_NETLINK;
-  if (sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
-    int error = errno;
-    close(fd);
-    return fail(env, "send", error);
-  }
-  /*
-   * The kernel answers an exact request before sendto returns: netlink_unicast_kernel runs
-   * sock_diag_rcv in the sender's context, and inet_diag_dump_one_icsk queues its one answer
-   * (or the error) then. Nothing to wait for; if that ever changed, EAGAIN throws and the
-   * caller reads the tables.
-   */
   long buffer[2048];
-  struct sockaddr_nl sender;
-  socklen_t sender_length = sizeof sender;
-  memset(&sender, 0, sizeof sender);
-  ssize_t received = recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT, (struct sockaddr *)&sender, &sender_length);
-  int receive_error = errno;
-  close(fd);
-  if (received < 0) return fail(env, "receive", receive_error);
-  /* Only the kernel (port id 0) answers; anything else is not an answer to this request. */
-  if (sender_length < sizeof sender || sender.nl_family != AF_NETLINK || sender.nl_pid != 0) return fail(env, "answer", EPROTO);
+  ssize_t received = 0;
+  if (!exchange(env, &message, sizeof message, buffer, sizeof buffer, &received)) return NULL;
 
   napi_value result;
   napi_get_undefined(env, &result);
@@ -161,10 +175,68 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
   return fail(env, "answer", EPROTO);
 }
 
+static napi_value unix_peer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double number = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 || napi_get_value_double(env, argv[0], &number) != napi_ok ||
+      !(number >= 1 && number <= 4294967295.0) || number != (double)(__u32)number) {
+    napi_throw_type_error(env, NULL, "unixPeer(inode): an inode, 1 to 2**32 - 1");
+    return NULL;
+  }
+  struct {
+    struct nlmsghdr header;
+    struct unix_diag_req request;
+  } message;
+  memset(&message, 0, sizeof message);
+  message.header.nlmsg_len = sizeof message;
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST;
+  message.header.nlmsg_seq = 1;
+  message.request.sdiag_family = AF_UNIX;
+  message.request.udiag_states = ~0U;
+  message.request.udiag_ino = (__u32)number;
+  message.request.udiag_show = UDIAG_SHOW_PEER;
+  message.request.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
+  message.request.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+
+  long buffer[1024];
+  ssize_t received = 0;
+  if (!exchange(env, &message, sizeof message, buffer, sizeof buffer, &received)) return NULL;
+
+  napi_value result;
+  napi_get_undefined(env, &result);
+  int remaining = (int)received;
+  for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_seq != message.header.nlmsg_seq) continue;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return fail(env, "answer", EPROTO);
+      int error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+      if (error == ENOENT) return result; /* no such socket */
+      return fail(env, "unix lookup", error);
+    }
+    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg))) continue;
+    const struct unix_diag_msg *found = NLMSG_DATA(h);
+    if (found->udiag_family != AF_UNIX) return fail(env, "answer", EAFNOSUPPORT);
+    /* The attributes follow the message (sk_diag_fill in net/unix/diag.c): the peer's inode is a u32. */
+    __u32 peer = 0;
+    int attributes = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg)));
+    for (struct rtattr *a = (struct rtattr *)((char *)found + NLMSG_ALIGN(sizeof(struct unix_diag_msg))); RTA_OK(a, attributes); a = RTA_NEXT(a, attributes)) {
+      if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= sizeof(__u32)) memcpy(&peer, RTA_DATA(a), sizeof peer);
+    }
+    if (napi_create_object(env, &result) != napi_ok) return NULL;
+    if (!set_number(env, result, "inode", found->udiag_ino) || !set_number(env, result, "peer", peer)) return fail(env, "answer", ENOMEM);
+    return result;
+  }
+  return fail(env, "answer", EPROTO);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "lookup", NAPI_AUTO_LENGTH, lookup, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "lookup", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "unixPeer", NAPI_AUTO_LENGTH, unix_peer, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "unixPeer", fn) != napi_ok) return NULL;
   return exports;
 }
 
