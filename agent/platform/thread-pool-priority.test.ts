@@ -22,7 +22,8 @@ const CHILD = `
 const { readFileSync, readdirSync, readFile } = require('node:fs')
 const crypto = require('node:crypto')
 const [addon, threads, nice] = process.argv.slice(1)
-const niceOf = (tid) => Number(readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')[16])
+const statOf = (tid) => readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')
+const niceOf = (tid) => Number(statOf(tid)[16])
 const t0 = Date.now()
 // BUSY (a FIFO): one pool thread blocks opening it for reading, until the first round is over
 // and this thread opens it for writing; then a second round.
@@ -32,7 +33,8 @@ setTimeout(() => round().then(async (first) => {
   if (process.env.BUSY) require('node:fs').closeSync(require('node:fs').openSync(process.env.BUSY, 'w'))
   const lowered = process.env.BUSY ? [first, await new Promise((r) => setTimeout(() => round().then(r), 100))] : first
   const ms = Date.now() - t0
-  const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid), io: require('node:child_process').execFileSync('ionice', ['-p', tid], { encoding: 'utf8' }).trim() }))
+  const run = (file, args) => require('node:child_process').execFileSync(file, args, { encoding: 'utf8' }).trim()
+  const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid), io: run('ionice', ['-p', tid]), policy: run('chrt', ['-p', tid]).split('\\n')[0] }))
   const key = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   crypto.sign('sha256', Buffer.from('x'), key, (err, signature) => readFile(__filename === '[eval]' ? '/proc/self/stat' : __filename, (err2) => {
     process.stdout.write(JSON.stringify({ lowered, ms, pid: process.pid, nices, signed: !err && signature.length, read: !err2 }))
@@ -40,7 +42,7 @@ setTimeout(() => round().then(async (first) => {
 }), 50)
 `
 
-function runChild(threads: number, wrapper: string[] = [], busy?: string): { lowered: number | number[]; ms: number; pid: number; nices: { tid: number; nice: number; io: string }[]; signed: number; read: boolean } {
+function runChild(threads: number, wrapper: string[] = [], busy?: string): { lowered: number | number[]; ms: number; pid: number; nices: { tid: number; nice: number; io: string; policy: string }[]; signed: number; read: boolean } {
   const command = [...wrapper, process.execPath, '-e', CHILD, BUILT, String(threads), String(POOL_THREAD_NICE)]
   const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '3', ...(busy ? { BUSY: busy } : {}) } })
   expect(run.stderr).toBe('')
@@ -65,6 +67,14 @@ describe("libuv's threadpool below the event loop (agent/platform/native/thread-
     // Each pool thread keeps the I/O priority it had (util-linux's ionice reads it back).
     const ioBefore = `best-effort: prio ${Math.floor((BASE + 20) / 5)}`
     for (const t of child.nices.filter((x) => x.nice === POOL_THREAD_NICE)) expect(t.io, `thread ${t.tid}`).toBe(ioBefore)
+    // The pool threads are SCHED_BATCH, every other thread stays SCHED_OTHER (util-linux's chrt reads it back).
+    for (const t of child.nices) expect(t.policy, `thread ${t.tid}`).toMatch(t.nice === POOL_THREAD_NICE ? /: SCHED_BATCH$/ : /: SCHED_OTHER$/)
+  })
+
+  it('leaves a pool thread under another policy as it is (SCHED_IDLE, set with chrt)', () => {
+    const child = runChild(3, ['chrt', '-i', '0'])
+    expect(child.lowered).toBe(3)
+    expect(child.nices.every((t) => /: SCHED_IDLE$/.test(t.policy))).toBe(true)
   })
 
   it('never raises a priority: a process started at nice 12 keeps it on every thread', () => {

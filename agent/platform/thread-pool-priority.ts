@@ -1,8 +1,9 @@
 /**
- * libuv's threadpool at a lower priority than the event loop (native/thread-pool-priority.c says
- * why, and what it measured): the loop is the one thread the agent's throughput hangs on, and
- * the pool's signatures and file writes can use whatever it leaves. Linux only, for the daemon
- * (agent/main.ts); without the addon, or elsewhere, nothing changes.
+ * libuv's threadpool at a lower priority than the event loop, nice 5 and SCHED_BATCH
+ * (native/thread-pool-priority.c says why, and what it measured): the loop is the one thread the
+ * agent's throughput hangs on, and the pool's signatures and file writes can use whatever it
+ * leaves. Linux only, for the daemon (agent/main.ts); without the addon, or elsewhere, nothing
+ * changes.
  */
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,7 +43,7 @@ export function findThreadPoolPriorityAddon(from: string = dirname(fileURLToPath
 
 /**
  * Give each of the pool's `threads` threads the nice value {@link POOL_THREAD_NICE} (never a
- * higher priority than it has). Resolves with how many distinct threads are at it so far, or
+ * higher priority than it has) and, from SCHED_OTHER, the SCHED_BATCH policy. Resolves with how many distinct threads are at it so far, or
  * undefined when it cannot here (not Linux, no addon). A round holds every pool thread for a
  * moment (at most 1 s, when a thread is busy or `threads` is more than the pool has), so it runs
  * at start; a thread missed because it was busy is tried again by {@link retryMissedThreads}.

@@ -90,21 +90,24 @@ describe('ehagent start', () => {
     expect((await fetch(`${t.sandbox.url}/sandbox/manifest`)).status).toBe(200)
   })
 
-  it("runs libuv's threadpool below its event loop: the pool's threads at nice 5, the loop's as it was (Linux /proc)", async () => {
+  it("runs libuv's threadpool below its event loop: the pool's threads at nice 5 and SCHED_BATCH, the loop's as it was (Linux /proc)", async () => {
     expect(process.platform, 'per-thread nice values are read from /proc: this test needs Linux').toBe('linux')
     const stateDir = join(scratch, 'pool-priority')
     cpSync(dirname((await sharedSandboxPki()).dir), join(stateDir, 'sandbox'), { recursive: true })
     // The daemon as the installed service runs it: node, its options, bin/ehagent.js start.
     const daemon = await startAgentProcess({ stateDir, port: await freePort() })
     try {
-      const niceOf = (tid: string) => Number(readFileSync(`/proc/${daemon.pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16])
-      const threads = readdirSync(`/proc/${daemon.pid}/task`).map((tid) => ({ tid: Number(tid), nice: niceOf(tid) }))
+      // proc(5), /proc/<pid>/task/<tid>/stat: field 19 is the nice value, field 41 the policy (0 SCHED_OTHER, 3 SCHED_BATCH).
+      const statOf = (tid: string) => readFileSync(`/proc/${daemon.pid}/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+      const threads = readdirSync(`/proc/${daemon.pid}/task`).map((tid) => ({ tid: Number(tid), nice: Number(statOf(tid)[16]), policy: Number(statOf(tid)[38]) }))
       // Relative to the runner's own nice value, which the daemon starts with.
       const base = getPriority()
       expect(base, 'the runner itself must run below nice 5 for this test').toBeLessThan(POOL_THREAD_NICE)
       expect(threads.find((x) => x.tid === daemon.pid)?.nice).toBe(base)
       expect(threads.filter((x) => x.nice === POOL_THREAD_NICE)).toHaveLength(libuvThreadPoolSize(process.env.UV_THREADPOOL_SIZE))
       expect(threads.filter((x) => x.nice !== POOL_THREAD_NICE).every((x) => x.nice === base)).toBe(true)
+      expect(threads.filter((x) => x.policy === 3).map((x) => x.tid)).toEqual(threads.filter((x) => x.nice === POOL_THREAD_NICE).map((x) => x.tid))
+      expect(threads.find((x) => x.tid === daemon.pid)?.policy).toBe(0)
     } finally {
       await stopProcess(daemon.child)
     }
