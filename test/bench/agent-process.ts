@@ -147,6 +147,18 @@ export function cpuMs(pid: number, tid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+/** The machine's CPU ticks so far, idle (idle + iowait) and all: the first line of /proc/stat (proc(5)). */
+export function machineTicks(): { idle: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
+  return { idle: fields[3]! + fields[4]!, total: fields.reduce((a, b) => a + b, 0) }
+}
+
+/** The share of all cores left idle between two {@link machineTicks} readings, in %. */
+export function idlePercent(before: { idle: number; total: number }, after: { idle: number; total: number }): number {
+  const total = after.total - before.total
+  return total > 0 ? (100 * (after.idle - before.idle)) / total : 0
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { cpuMs, stopProcess } from './agent-process.js'
+import { cpuMs, idlePercent, machineTicks, stopProcess } from './agent-process.js'
 import { quantile, serializeRequest } from './load-client.js'
 import type { LoadGenerator } from './load-generator-process.js'
 
@@ -39,6 +39,8 @@ export interface BareHttpResult {
   p99: number
   /** The bare server's CPU time per signature, µs (all its threads). */
   cpuUsPerSign: number
+  /** The share of all cores left idle during the run, %. */
+  idleCpuPct: number
 }
 
 /** 16 keep-alive clients in a closed loop against the bare server for `seconds` (after a 1 s warm-up). */
@@ -56,8 +58,10 @@ export async function measureBareHttp(load: LoadGenerator, keyPem: string, envel
     const okMarker = Buffer.from('"result"')
     await load.closed({ port, request, okMarker, concurrency: 16, seconds: 1 })
     const cpu0 = cpuMs(child.pid!)
+    const ticks0 = machineTicks()
     const run = await load.closed({ port, request, okMarker, concurrency: 16, seconds })
-    return { perSec: run.count / run.seconds, p99: quantile(run.latencies, 0.99), cpuUsPerSign: ((cpuMs(child.pid!) - cpu0) * 1000) / run.count }
+    const idleCpuPct = idlePercent(ticks0, machineTicks())
+    return { perSec: run.count / run.seconds, p99: quantile(run.latencies, 0.99), cpuUsPerSign: ((cpuMs(child.pid!) - cpu0) * 1000) / run.count, idleCpuPct }
   } finally {
     child.removeAllListeners('exit')
     await stopProcess(child)

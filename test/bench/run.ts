@@ -46,7 +46,7 @@ import { openPkcs12 } from '../../agent/keys/open-pkcs12.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { callAgent, readCredential, cpuMs, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { callAgent, readCredential, cpuMs, idlePercent, machineTicks, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
 import { quantile, serializeRequest, type LoadResult } from './load-client.js'
 import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
@@ -144,7 +144,9 @@ async function main(): Promise<void> {
     await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: 2 }) // warm-up
     const rsaBefore = measureRawRsa(privateKey)
     const cpu0 = { agent: cpuMs(a.pid), main: cpuMs(a.pid, a.pid) }
+    const ticks0 = machineTicks()
     const run16 = await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: LOAD_SECONDS })
+    const idleCpuPct16 = idlePercent(ticks0, machineTicks())
     const cpuPerSign = {
       agentUs: ((cpuMs(a.pid) - cpu0.agent) * 1000) / run16.count,
       mainUs: ((cpuMs(a.pid, a.pid) - cpu0.main) * 1000) / run16.count,
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
     log(`raw RSA-2048, one core, the agent's key: ${rsaBefore.toFixed(0)}/s before and ${rsaAfter.toFixed(0)}/s after the 16-client run; mean ${rawRsaPerSec.toFixed(0)}/s`)
     log(`soap.sign 4 KB over HTTP, 16 clients: ${s16.perSec.toFixed(0)}/s (${(s16.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p50 ${fmtMs(s16.p50)}, p99 ${fmtMs(s16.p99)}`)
     log(`raw RSA-2048 on all ${cores()} cores (threadpool, nothing else running): ${rsaAllCores.toFixed(0)}/s; the agent reaches ${((100 * s16.perSec) / rsaAllCores).toFixed(0)}% of that`)
-    log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs`)
+    log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs; all cores ${idleCpuPct16.toFixed(1)}% idle`)
 
     const halfRate = s16.perSec / 2
     const open = figures(await load.open({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
     // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run;
     // after the agent's runs, so that the agent's own figures follow each other as before.
     const bare = await measureBareHttp(load, keyPem, envelope, Math.min(LOAD_SECONDS, 4))
-    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature; the agent reached ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
+    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature, all cores ${bare.idleCpuPct.toFixed(1)}% idle; the agent reached ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
 
     const mb1 = makeEnvelope(1024 * 1024)
     const mb10 = makeEnvelope(10 * 1024 * 1024)
@@ -250,6 +252,7 @@ async function main(): Promise<void> {
       bareHttpPerSec: round(bare.perSec),
       bareHttpRatio: round(bare.perSec / rawRsaPerSec, 3),
       bareHttpCpuUsPerSign: round(bare.cpuUsPerSign),
+      bareHttpIdleCpuPct: round(bare.idleCpuPct, 1),
       ofBareHttp: round(s16.perSec / bare.perSec, 3),
       libxmlsecPerSec: lib ? round(lib.perSec) : null,
       vsLibxmlsec: vsLibxmlsec !== undefined ? round(vsLibxmlsec, 3) : null,
@@ -285,6 +288,7 @@ async function main(): Promise<void> {
       agentCpuUsPerSign: round(cpuPerSign.agentUs),
       agentMainThreadCpuUsPerSign: round(cpuPerSign.mainUs),
       loadGeneratorCpuUsPerSign: round(cpuPerSign.clientUs),
+      idleCpuPct16: round(idleCpuPct16, 1),
       rawRsaPerSecBefore: round(rsaBefore),
       rawRsaPerSecAfter: round(rsaAfter),
       loadAverage: { start: loadAtStart.map((l) => round(l, 2)), end: loadAtEnd.map((l) => round(l, 2)) },
