@@ -49,9 +49,8 @@ export interface AuditLogOptions {
   /** A monotonic clock in ms, for how long no record came (performance.now by default). */
   elapsedMs?: () => number
   /**
-   * Whether the live file is opened O_DSYNC, so a write is durable when it returns; default: on
-   * Linux ({@link WRITES_ARE_SYNCED}). False is write + fdatasync, as on other platforms (tests
-   * run both).
+   * False: write + fdatasync, as on platforms other than Linux, even on Linux (tests run both).
+   * Default: O_DSYNC writes where {@link WRITES_ARE_SYNCED}; elsewhere true changes nothing.
    */
   syncedWrites?: boolean
 }
@@ -147,7 +146,7 @@ export class AuditLog {
     this.schedule = options.schedule
     this.maintenanceIntervalMs = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS
     this.elapsedMs = options.elapsedMs ?? (() => performance.now())
-    this.syncedWrites = options.syncedWrites ?? WRITES_ARE_SYNCED
+    this.syncedWrites = WRITES_ARE_SYNCED && options.syncedWrites !== false
   }
 
   /**

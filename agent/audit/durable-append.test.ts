@@ -1,5 +1,5 @@
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, unlinkSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -25,7 +25,8 @@ const LINUX_O_DSYNC = 0o10000
 
 describe('the live file flags', () => {
   it('on Linux the live file is O_DSYNC by default, as the kernel reports it', () => {
-    expect(process.platform === 'linux').toBe(WRITES_ARE_SYNCED)
+    expect(process.platform, 'the open flags are read back from /proc: this test needs Linux').toBe('linux')
+    expect(WRITES_ARE_SYNCED).toBe(true)
     const synced = openSync(join(dir, 'a.jsonl'), liveFileFlags(true, true), 0o600)
     const plain = openSync(join(dir, 'b.jsonl'), liveFileFlags(true, false), 0o600)
     try {
@@ -72,5 +73,33 @@ describe.each([true, false])('appendDurably (synced: %s)', (synced) => {
     } finally {
       await handle.close()
     }
+  })
+})
+
+describe('appendDurably: the order of its steps', () => {
+  /** A handle that logs its calls; the file loses its last name while the write runs. */
+  function handleDeletedDuringWrite() {
+    const calls: string[] = []
+    let nlink = 1
+    const handle = {
+      write: async (data: Buffer) => {
+        calls.push('write')
+        await new Promise((r) => setTimeout(r, 5))
+        nlink = 0 // the directory was deleted while the write ran
+        return { bytesWritten: data.length }
+      },
+      datasync: async () => void calls.push('datasync'),
+      stat: async () => (calls.push('stat'), { nlink }),
+    }
+    return { calls, handle: handle as unknown as FileHandle }
+  }
+
+  it('write, fdatasync, then the unlink check; O_DSYNC: write, then the check; a file deleted during the write is noticed', async () => {
+    const plain = handleDeletedDuringWrite()
+    await expect(appendDurably(plain.handle, Buffer.from('{"a":1}\n'), false)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' })
+    expect(plain.calls).toEqual(['write', 'datasync', 'stat'])
+    const synced = handleDeletedDuringWrite()
+    await expect(appendDurably(synced.handle, Buffer.from('{"a":1}\n'), true)).rejects.toMatchObject({ code: 'ERR_AUDIT_UNAVAILABLE' })
+    expect(synced.calls).toEqual(['write', 'stat'])
   })
 })

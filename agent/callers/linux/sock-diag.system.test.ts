@@ -9,7 +9,8 @@ import { lookupClientSockets } from '../../http/peer-uid.js'
 import { parseProcNetTcp } from '../../http/proc-net-tcp.js'
 import { socketFd } from './identify-linux-peer.js'
 import { findUnixPeerInode } from './parse-ss-unix.js'
-import { kernelAnswers, loadSockDiag, loadUnixPeerLookup } from './sock-diag.js'
+import { requireNativeAddon } from '../../platform/native-addon.js'
+import { findSockDiagAddon, kernelAnswers, loadSockDiag, loadUnixPeerLookup } from './sock-diag.js'
 
 /**
  * The sock_diag addon (native/sock-diag.c) against views of the same sockets that we did not
@@ -179,6 +180,8 @@ describe('sock_diag: the peer of a Unix socket', () => {
       // The listening socket has no peer; an inode no socket has gets no answer.
       const listening = Number(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${socketFd(server)}`))![1])
       expect(unixPeer(listening)).toBe(0)
+      // The addon itself answers "no such socket" (ENOENT) with undefined, not with an error.
+      expect((requireNativeAddon(findSockDiagAddon()) as { unixPeer(inode: number): unknown }).unixPeer(0xfffffffe)).toBeUndefined()
       expect(unixPeer(0xfffffffe)).toBeUndefined()
     } finally {
       rmSync(dir, { recursive: true, force: true })

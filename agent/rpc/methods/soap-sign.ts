@@ -53,10 +53,12 @@ export interface SignedFacts {
  * The record (`recordOf`, outcome `ok`) is written while the key signs, so its write + fdatasync
  * and the RSA signature overlap instead of adding up. Under the bench's 16-client load a record
  * took 3.5 ms to reach the disk (group commit) against 1.4 ms for the signature, and every answer
- * waited for both in turn. Nothing is handed out before both are done. A signature the key could not
- * make gets a second record, outcome `error` with its code, on disk before the error is returned
- * (as soap.call does for a failed call); a record that could not be written means the signature
- * is dropped and the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE.
+ * waited for both in turn. Nothing is handed out before both are done. So an `ok` record says the
+ * use was allowed and its signature made or attempted: a signature the key could not make gets a
+ * second record, outcome `error` with its code, on disk before the error is returned (as soap.call
+ * does for a failed call), and a crash while the key signs leaves the `ok` record alone, for a
+ * signature nobody was handed. A record that could not be written means the signature is dropped
+ * and the caller gets ERR_AUDIT_FULL or ERR_AUDIT_UNAVAILABLE.
  */
 export async function signEnvelope(
   ctx: CallContext,
@@ -100,18 +102,21 @@ export async function signEnvelope(
     () => true,
     () => false,
   )
-  let signature: Uint8Array
+  let envelope: string
   try {
-    signature = await key.sign(prepared.signedInfo, prepared.hash)
+    const signature = await key.sign(prepared.signedInfo, prepared.hash)
     if (!signature.length) throw new AgentError('ERR_KEY_SOURCE', 'the key source returned an empty signature')
+    envelope = prepared.finish(signature)
   } catch (err) {
-    // The `ok` record may be on disk already; the second one says this signature was never made.
-    if (await recordedOk) await ctx.agent.audit.commit({ ...record, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' })
+    // The `ok` record may be on disk already; the second one says this signature was never handed
+    // out. The caller gets the key's error either way: a failing log reports itself (onError), and
+    // the next use's own record fails too, so nothing is handed out unrecorded.
+    if (await recordedOk) await ctx.agent.audit.commit({ ...record, outcome: 'error', errorCode: (err as { code?: string }).code ?? 'ERR_INTERNAL' }).catch(() => undefined)
     throw err
   }
   await recorded
   return {
-    envelope: prepared.finish(signature),
+    envelope,
     token,
     signedAt: now.toISOString(),
     record,

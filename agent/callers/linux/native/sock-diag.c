@@ -20,9 +20,10 @@
  * agent/http/peer-uid.ts decides whether the answer is the client socket it asked for (the same
  * 4-tuple, a socket a process holds).
  *
- * The Unix lookup replaces a run of `ss -xnH`, which lists every Unix socket of the machine (a
- * terminal server has thousands) to find one peer: the kernel finds the socket by its inode
- * (Linux net/unix/diag.c, unix_diag_get_exact) and adds its peer's inode.
+ * The Unix lookup replaces a run of `ss -xnH`, a process that formats every Unix socket of the
+ * machine (a terminal server has thousands) to find one peer: the kernel looks the socket up by
+ * its inode in place (Linux net/unix/diag.c, unix_diag_get_exact, which walks the namespace's
+ * Unix-socket table in unix_lookup_by_ino) and adds its peer's inode.
  *
  * Built by installer/build/build-native.ts; Linux only.
  */
