@@ -107,6 +107,30 @@ static int exchange(napi_env env, const void *message, size_t size, long *buffer
   return 1;
 }
 
+/*
+ * The kernel's answer to request `seq` among the `received` bytes of `buffer`: its header when it is
+ * a SOCK_DIAG_BY_FAMILY message of at least `payload` bytes; NULL with `*gone` set when the kernel
+ * said "no such socket" (ENOENT); NULL with a JS error thrown otherwise.
+ */
+static struct nlmsghdr *answer_to(napi_env env, const char *what, long *buffer, ssize_t received, __u32 seq, size_t payload, int *gone) {
+  *gone = 0;
+  int remaining = (int)received;
+  for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
+    if (h->nlmsg_seq != seq) continue;
+    if (h->nlmsg_type == NLMSG_ERROR) {
+      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return fail(env, "answer", EPROTO), NULL;
+      int error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
+      if (error == ENOENT) {
+        *gone = 1;
+        return NULL;
+      }
+      return fail(env, what, error), NULL;
+    }
+    if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && h->nlmsg_len >= NLMSG_LENGTH(payload)) return h;
+  }
+  return fail(env, "answer", EPROTO), NULL;
+}
+
 static napi_value lookup(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -150,30 +174,21 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
 
   napi_value result;
   napi_get_undefined(env, &result);
-  int remaining = (int)received;
-  for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
-    if (h->nlmsg_seq != message.header.nlmsg_seq) continue;
-    if (h->nlmsg_type == NLMSG_ERROR) {
-      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return fail(env, "answer", EPROTO);
-      int error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
-      if (error == ENOENT) return result; /* no such socket */
-      return fail(env, "lookup", error);
-    }
-    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg))) continue;
-    const struct inet_diag_msg *found = NLMSG_DATA(h);
-    int found_family = found->idiag_family == AF_INET ? 4 : found->idiag_family == AF_INET6 ? 6 : 0;
-    if (found_family == 0) return fail(env, "answer", EAFNOSUPPORT);
-    if (napi_create_object(env, &result) != napi_ok) return NULL;
-    if (!set_number(env, result, "family", found_family) || !set_number(env, result, "state", found->idiag_state) ||
-        !set_address(env, result, "localAddress", found->idiag_family, found->id.idiag_src) ||
-        !set_number(env, result, "localPort", ntohs(found->id.idiag_sport)) ||
-        !set_address(env, result, "remoteAddress", found->idiag_family, found->id.idiag_dst) ||
-        !set_number(env, result, "remotePort", ntohs(found->id.idiag_dport)) || !set_number(env, result, "uid", found->idiag_uid) ||
-        !set_number(env, result, "inode", found->idiag_inode))
-      return fail(env, "answer", ENOMEM);
-    return result;
-  }
-  return fail(env, "answer", EPROTO);
+  int gone = 0;
+  struct nlmsghdr *h = answer_to(env, "lookup", buffer, received, message.header.nlmsg_seq, sizeof(struct inet_diag_msg), &gone);
+  if (h == NULL) return gone ? result : NULL; /* no such socket, or an error thrown */
+  const struct inet_diag_msg *found = NLMSG_DATA(h);
+  int found_family = found->idiag_family == AF_INET ? 4 : found->idiag_family == AF_INET6 ? 6 : 0;
+  if (found_family == 0) return fail(env, "answer", EAFNOSUPPORT);
+  if (napi_create_object(env, &result) != napi_ok) return NULL;
+  if (!set_number(env, result, "family", found_family) || !set_number(env, result, "state", found->idiag_state) ||
+      !set_address(env, result, "localAddress", found->idiag_family, found->id.idiag_src) ||
+      !set_number(env, result, "localPort", ntohs(found->id.idiag_sport)) ||
+      !set_address(env, result, "remoteAddress", found->idiag_family, found->id.idiag_dst) ||
+      !set_number(env, result, "remotePort", ntohs(found->id.idiag_dport)) || !set_number(env, result, "uid", found->idiag_uid) ||
+      !set_number(env, result, "inode", found->idiag_inode))
+    return fail(env, "answer", ENOMEM);
+  return result;
 }
 
 static napi_value unix_peer(napi_env env, napi_callback_info info) {
@@ -207,29 +222,20 @@ static napi_value unix_peer(napi_env env, napi_callback_info info) {
 
   napi_value result;
   napi_get_undefined(env, &result);
-  int remaining = (int)received;
-  for (struct nlmsghdr *h = (struct nlmsghdr *)buffer; NLMSG_OK(h, remaining); h = NLMSG_NEXT(h, remaining)) {
-    if (h->nlmsg_seq != message.header.nlmsg_seq) continue;
-    if (h->nlmsg_type == NLMSG_ERROR) {
-      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr))) return fail(env, "answer", EPROTO);
-      int error = -((struct nlmsgerr *)NLMSG_DATA(h))->error;
-      if (error == ENOENT) return result; /* no such socket */
-      return fail(env, "unix lookup", error);
-    }
-    if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg))) continue;
-    const struct unix_diag_msg *found = NLMSG_DATA(h);
-    if (found->udiag_family != AF_UNIX) return fail(env, "answer", EAFNOSUPPORT);
-    /* The attributes follow the message (sk_diag_fill in net/unix/diag.c): the peer's inode is a u32. */
-    __u32 peer = 0;
-    int attributes = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg)));
-    for (struct rtattr *a = (struct rtattr *)((char *)found + NLMSG_ALIGN(sizeof(struct unix_diag_msg))); RTA_OK(a, attributes); a = RTA_NEXT(a, attributes)) {
-      if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= sizeof(__u32)) memcpy(&peer, RTA_DATA(a), sizeof peer);
-    }
-    if (napi_create_object(env, &result) != napi_ok) return NULL;
-    if (!set_number(env, result, "inode", found->udiag_ino) || !set_number(env, result, "peer", peer)) return fail(env, "answer", ENOMEM);
-    return result;
+  int gone = 0;
+  struct nlmsghdr *h = answer_to(env, "unix lookup", buffer, received, message.header.nlmsg_seq, sizeof(struct unix_diag_msg), &gone);
+  if (h == NULL) return gone ? result : NULL; /* no such socket, or an error thrown */
+  const struct unix_diag_msg *found = NLMSG_DATA(h);
+  if (found->udiag_family != AF_UNIX) return fail(env, "answer", EAFNOSUPPORT);
+  /* The attributes follow the message (sk_diag_fill in net/unix/diag.c): the peer's inode is a u32. */
+  __u32 peer = 0;
+  int attributes = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(struct unix_diag_msg)));
+  for (struct rtattr *a = (struct rtattr *)((char *)found + NLMSG_ALIGN(sizeof(struct unix_diag_msg))); RTA_OK(a, attributes); a = RTA_NEXT(a, attributes)) {
+    if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= sizeof(__u32)) memcpy(&peer, RTA_DATA(a), sizeof peer);
   }
-  return fail(env, "answer", EPROTO);
+  if (napi_create_object(env, &result) != napi_ok) return NULL;
+  if (!set_number(env, result, "inode", found->udiag_ino) || !set_number(env, result, "peer", peer)) return fail(env, "answer", ENOMEM);
+  return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
