@@ -131,6 +131,24 @@ static struct nlmsghdr *answer_to(napi_env env, const char *what, long *buffer, 
   return fail(env, "answer", EPROTO), NULL;
 }
 
+/* Zero the request of `size` bytes that `header` starts and fill in its netlink header: one
+ * SOCK_DIAG_BY_FAMILY request, sequence number 1. */
+static void init_request(struct nlmsghdr *header, size_t size) {
+  memset(header, 0, size);
+  header->nlmsg_len = (__u32)size;
+  header->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  header->nlmsg_flags = NLM_F_REQUEST;
+  header->nlmsg_seq = 1;
+}
+
+/* Send the request `header` starts and read the kernel's answer into `buffer` (answer_to). */
+static struct nlmsghdr *ask(napi_env env, const char *what, const struct nlmsghdr *header, long *buffer, size_t buffer_size, size_t payload, int *gone) {
+  ssize_t received = 0;
+  *gone = 0;
+  if (!exchange(env, header, header->nlmsg_len, buffer, buffer_size, &received)) return NULL;
+  return answer_to(env, what, buffer, received, header->nlmsg_seq, payload, gone);
+}
+
 static napi_value lookup(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -151,11 +169,7 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
     struct nlmsghdr header;
     struct inet_diag_req_v2 request;
   } message;
-  memset(&message, 0, sizeof message);
-  message.header.nlmsg_len = sizeof message;
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST;
-  message.header.nlmsg_seq = 1;
+  init_request(&message.header, sizeof message);
   message.request.sdiag_family = (__u8)family;
   message.request.sdiag_protocol = IPPROTO_TCP;
   message.request.idiag_states = ~0U;
@@ -169,13 +183,10 @@ static napi_value lookup(napi_env env, napi_callback_info info) {
   }
 
   long buffer[2048];
-  ssize_t received = 0;
-  if (!exchange(env, &message, sizeof message, buffer, sizeof buffer, &received)) return NULL;
-
+  int gone = 0;
+  struct nlmsghdr *h = ask(env, "lookup", &message.header, buffer, sizeof buffer, sizeof(struct inet_diag_msg), &gone);
   napi_value result;
   napi_get_undefined(env, &result);
-  int gone = 0;
-  struct nlmsghdr *h = answer_to(env, "lookup", buffer, received, message.header.nlmsg_seq, sizeof(struct inet_diag_msg), &gone);
   if (h == NULL) return gone ? result : NULL; /* no such socket, or an error thrown */
   const struct inet_diag_msg *found = NLMSG_DATA(h);
   int found_family = found->idiag_family == AF_INET ? 4 : found->idiag_family == AF_INET6 ? 6 : 0;
@@ -204,11 +215,7 @@ static napi_value unix_peer(napi_env env, napi_callback_info info) {
     struct nlmsghdr header;
     struct unix_diag_req request;
   } message;
-  memset(&message, 0, sizeof message);
-  message.header.nlmsg_len = sizeof message;
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST;
-  message.header.nlmsg_seq = 1;
+  init_request(&message.header, sizeof message);
   message.request.sdiag_family = AF_UNIX;
   message.request.udiag_states = ~0U;
   message.request.udiag_ino = (__u32)number;
@@ -217,13 +224,10 @@ static napi_value unix_peer(napi_env env, napi_callback_info info) {
   message.request.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
 
   long buffer[1024];
-  ssize_t received = 0;
-  if (!exchange(env, &message, sizeof message, buffer, sizeof buffer, &received)) return NULL;
-
+  int gone = 0;
+  struct nlmsghdr *h = ask(env, "unix lookup", &message.header, buffer, sizeof buffer, sizeof(struct unix_diag_msg), &gone);
   napi_value result;
   napi_get_undefined(env, &result);
-  int gone = 0;
-  struct nlmsghdr *h = answer_to(env, "unix lookup", buffer, received, message.header.nlmsg_seq, sizeof(struct unix_diag_msg), &gone);
   if (h == NULL) return gone ? result : NULL; /* no such socket, or an error thrown */
   const struct unix_diag_msg *found = NLMSG_DATA(h);
   if (found->udiag_family != AF_UNIX) return fail(env, "answer", EAFNOSUPPORT);
