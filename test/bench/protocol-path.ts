@@ -38,16 +38,26 @@ export function timeProtocolPath(cases: readonly { envelope: string; runs: numbe
   return cases.map((c) => time(() => ours(c.envelope, false), c.runs, c.batch))
 }
 
-/** A holder-of-key profile and key made for the measurement, and the path with or without RSA. */
-function protocolFixture() {
+/**
+ * A holder-of-key profile made for the measurement (a test STS's assertion about a test
+ * certificate, whose key is `hok`) and an id source; also for the reference server
+ * (reference-servers.ts), which runs the same path behind HTTP.
+ */
+export function holderOfKeyFixture() {
   const hok = createTestIdentity({ subject: [['CN', 'bench HOK'], ['C', 'BE']] })
   const sts = createTestIdentity({ subject: [['CN', 'bench STS'], ['C', 'BE']] })
-  const now = new Date()
-  const input = assertionInput(now, hok.certificateBase64)
+  const input = assertionInput(new Date(), hok.certificateBase64)
   const profile: WsSecurityProfile = { kind: 'saml-hok', assertionXml: mintAssertion(sts, input), assertionId: input.assertionId }
-  const fixedSignature = sign('sha256', Buffer.from('x'), hok.privateKey)
   let n = 0
   const newId = (kind: string): string => `${kind}-${(++n).toString(16).padStart(12, '0')}`
+  return { hok, profile, newId }
+}
+
+/** The fixture's path with or without RSA. */
+function protocolFixture() {
+  const { hok, profile, newId } = holderOfKeyFixture()
+  const now = new Date()
+  const fixedSignature = sign('sha256', Buffer.from('x'), hok.privateKey)
   const ours = (envelope: string, rsa: boolean): string => {
     const p = prepareWsSecurity(envelope, { profile, now, newId })
     return p.finish(rsa ? sign(p.hash, p.signedInfo, hok.privateKey) : fixedSignature)

@@ -25,9 +25,12 @@
  *    time, so the generator does not hide stalls): p50, p99;
  * 6. 64 connections in a closed loop: rate, p99; the agent's RSS sampled every 100 ms (its peak
  *    over runs 4-6 is the RSS under load);
- * 7. then, while the agent sits idle for 30 s: the same 16-client load against a bare node:http
- *    server that only signs (test/bench/bare-http-server.ts; `bareHttpRatio` is the most `ratio`
- *    can be here with Node's HTTP in front of the key); libxmlsec1 in-process (python3-xmlsec, same
+ * 7. then, while the agent sits idle for 30 s: the same 16-client load against three reference
+ *    servers that do less than the agent (test/bench/reference-servers.ts): node:http with only
+ *    the RSA signature behind it (`bareHttpRatio`), the same behind a bare net server framing
+ *    HTTP itself (`bareNetRatio`), and that bare server running the agent's signing path
+ *    (`protocolServerRatio`: more than `ratio` can be here for any agent that also keeps its
+ *    guards, caller lookup and privacy log); libxmlsec1 in-process (python3-xmlsec, same
  *    envelopes and key; a 4 KB rate and 1 MB / 10 MB times) and the pure protocol path (CPU time,
  *    split + prepare + finish, no HTTP, no RSA) in this process; the agent's RSS 30 s after the
  *    load, against its signed-in RSS before it (the sign-in's memory is the session's, not the load's);
@@ -51,7 +54,7 @@ import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlse
 import { quantile, serializeRequest, type LoadResult } from './load-client.js'
 import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { timeProtocolPath } from './protocol-path.js'
-import { measureBareHttp } from './bare-http-server.js'
+import { measureReferenceServer, type ReferenceResult } from './reference-servers.js'
 
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const IDLE_SECONDS = 10
@@ -173,10 +176,16 @@ async function main(): Promise<void> {
     log(`64 clients: ${s64.perSec.toFixed(0)}/s, p50 ${fmtMs(s64.p50)}, p99 ${fmtMs(s64.p99)}; agent RSS peak under load ${loadRssMb.toFixed(1)} MB`)
     const loadEnded = performance.now()
 
-    // What Node's HTTP with only the RSA signature behind it reaches here, same load, same run;
-    // after the agent's runs, so that the agent's own figures follow each other as before.
-    const bare = await measureBareHttp(load, keyPem, envelope, Math.min(LOAD_SECONDS, 4))
-    log(`bare node:http server, only the RSA signature behind it (test/bench/bare-http-server.ts), 16 clients: ${bare.perSec.toFixed(0)}/s (${(bare.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(bare.p99)}, ${bare.cpuUsPerSign.toFixed(0)} µs CPU per signature, all cores ${bare.idleCpuPct.toFixed(1)}% idle; the agent reached ${((100 * s16.perSec) / bare.perSec).toFixed(0)}% of it`)
+    // What servers that do less than the agent reach here, same load, same run
+    // (test/bench/reference-servers.ts); after the agent's runs, so that the agent's own figures
+    // follow each other as before.
+    const referenceSeconds = Math.min(LOAD_SECONDS, 4)
+    const bare = await measureReferenceServer(load, 'http', keyPem, envelope, referenceSeconds)
+    logReference('bare node:http server, only the RSA signature behind it', bare, rawRsaPerSec, s16.perSec)
+    const bareNet = await measureReferenceServer(load, 'net', keyPem, envelope, referenceSeconds)
+    logReference('bare net server (its own HTTP framing), only the RSA signature behind it', bareNet, rawRsaPerSec, s16.perSec)
+    const protocolServer = await measureReferenceServer(load, 'net-protocol', keyPem, envelope, referenceSeconds)
+    logReference("bare net server with the agent's signing path (no guards, no caller lookup, no privacy log)", protocolServer, rawRsaPerSec, s16.perSec)
 
     const mb1 = makeEnvelope(1024 * 1024)
     const mb10 = makeEnvelope(10 * 1024 * 1024)
@@ -254,6 +263,14 @@ async function main(): Promise<void> {
       bareHttpCpuUsPerSign: round(bare.cpuUsPerSign),
       bareHttpIdleCpuPct: round(bare.idleCpuPct, 1),
       ofBareHttp: round(s16.perSec / bare.perSec, 3),
+      bareNetPerSec: round(bareNet.perSec),
+      bareNetRatio: round(bareNet.perSec / rawRsaPerSec, 3),
+      bareNetCpuUsPerSign: round(bareNet.cpuUsPerSign),
+      protocolServerPerSec: round(protocolServer.perSec),
+      protocolServerRatio: round(protocolServer.perSec / rawRsaPerSec, 3),
+      protocolServerVsLibxmlsec: lib ? round(protocolServer.perSec / lib.perSec, 3) : null,
+      protocolServerCpuUsPerSign: round(protocolServer.cpuUsPerSign),
+      ofProtocolServer: round(s16.perSec / protocolServer.perSec, 3),
       libxmlsecPerSec: lib ? round(lib.perSec) : null,
       vsLibxmlsec: vsLibxmlsec !== undefined ? round(vsLibxmlsec, 3) : null,
       p50Ms: round(open.p50, 2),
@@ -302,6 +319,10 @@ async function main(): Promise<void> {
     if (sandbox) await stopProcess(sandbox.child)
     rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
   }
+}
+
+function logReference(what: string, r: ReferenceResult, rawRsaPerSec: number, agentPerSec: number): void {
+  log(`${what}, 16 clients: ${r.perSec.toFixed(0)}/s (${(r.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(r.p99)}, ${r.cpuUsPerSign.toFixed(0)} µs CPU per signature, all cores ${r.idleCpuPct.toFixed(1)}% idle; the agent reached ${((100 * agentPerSec) / r.perSec).toFixed(0)}% of it`)
 }
 
 /** Synchronous RSA-2048 signatures of a SignedInfo-sized input on this thread for 2 s: one core's rate. */
