@@ -4,9 +4,11 @@
  * start-up and memory are its own), plus what the bench reads about them from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import type { KeyObject } from 'node:crypto'
 import { get as httpGet, request as httpRequest } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { openPkcs12 } from '../../agent/keys/open-pkcs12.js'
 import { DAEMON_NODE_OPTIONS } from '../../installer/daemon-node-options.js'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -106,6 +108,20 @@ function healthStatus(port: number): Promise<number | undefined> {
     })
     req.on('error', () => resolve(undefined))
   })
+}
+
+/** Sign the agent in with the sandbox's doctor profile; its local credential. */
+export async function signInAsDoctor(agent: AgentProcess, stateDir: string): Promise<string> {
+  const credential = await readCredential(stateDir)
+  const login = await callAgent(agent.port, credential, 'session.login', { profile: 'doctor' })
+  if (login.status !== 200 || !login.body.includes('"result"')) throw new Error(`session.login failed: ${login.body}`)
+  return credential
+}
+
+/** The private key of the sandbox's doctor keystore: the key the agent signs with once signed in as the doctor. */
+export function doctorKey(sandbox: SandboxProcess): KeyObject {
+  const keystore = sandbox.manifest.keystores.find((k) => k.id === 'doctor')!
+  return openPkcs12(readFileSync(keystore.p12Path), keystore.password).privateKey
 }
 
 /** One JSON-RPC call with the local credential over node:http (Content-Length framed). */

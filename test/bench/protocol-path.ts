@@ -14,10 +14,9 @@
  */
 import { sign } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
-import { prepareWsSecurity, type WsSecurityProfile } from '../../protocol/wssec/prepare-ws-security.js'
+import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
-import { assertionInput, mintAssertion } from '../helpers/saml-fixtures.js'
-import { createTestIdentity } from '../helpers/test-pki.js'
+import { holderOfKeyFixture } from './holder-of-key-fixture.js'
 import { hasLibxmlsec, measureLibxmlsec } from './libxmlsec.js'
 
 const SIZES = [
@@ -36,21 +35,6 @@ const profileOnly = process.argv.includes('--profile')
 export function timeProtocolPath(cases: readonly { envelope: string; runs: number; batch: number }[]): Timing[] {
   const { ours } = protocolFixture()
   return cases.map((c) => time(() => ours(c.envelope, false), c.runs, c.batch))
-}
-
-/**
- * A holder-of-key profile made for the measurement (a test STS's assertion about a test
- * certificate, whose key is `hok`) and an id source; also for the reference server
- * (reference-servers.ts), which runs the same path behind HTTP.
- */
-export function holderOfKeyFixture() {
-  const hok = createTestIdentity({ subject: [['CN', 'bench HOK'], ['C', 'BE']] })
-  const sts = createTestIdentity({ subject: [['CN', 'bench STS'], ['C', 'BE']] })
-  const input = assertionInput(new Date(), hok.certificateBase64)
-  const profile: WsSecurityProfile = { kind: 'saml-hok', assertionXml: mintAssertion(sts, input), assertionId: input.assertionId }
-  let n = 0
-  const newId = (kind: string): string => `${kind}-${(++n).toString(16).padStart(12, '0')}`
-  return { hok, profile, newId }
 }
 
 /** The fixture's path with or without RSA. */

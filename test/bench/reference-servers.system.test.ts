@@ -24,26 +24,35 @@ function request(id: number, envelope: string): Buffer {
 }
 
 /**
- * Send `requests` on one connection, the first two in one write (pipelined), the last split in
- * two writes; read `requests.length` answers framed by their Content-Length.
+ * Send `requests` on one connection: all but the last in one write (pipelined), the last in
+ * three writes, cut inside its head and inside its body. Read `requests.length` answers framed by
+ * their Content-Length; a connection closed before them all fails the exchange.
  */
 function exchange(port: number, requests: Buffer[]): Promise<{ status: number; body: any }[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
     const answers: { status: number; body: any }[] = []
     let pending = Buffer.alloc(0)
-    socket.on('error', reject)
+    const fail = (err: Error) => {
+      socket.destroy()
+      reject(err)
+    }
+    socket.on('error', fail)
+    socket.on('close', () => fail(new Error(`the server closed the connection after ${answers.length} of ${requests.length} answers`)))
     socket.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk])
       for (;;) {
         const headEnd = pending.indexOf('\r\n\r\n')
         if (headEnd < 0) return
         const head = pending.toString('latin1', 0, headEnd)
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)![1])
-        if (pending.length < headEnd + 4 + length) return
-        answers.push({ status: Number(head.split(' ')[1]), body: JSON.parse(pending.toString('utf8', headEnd + 4, headEnd + 4 + length)) })
-        pending = pending.subarray(headEnd + 4 + length)
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head)
+        if (!length) return fail(new Error(`an answer without Content-Length: ${head}`))
+        const end = headEnd + 4 + Number(length[1])
+        if (pending.length < end) return
+        answers.push({ status: Number(head.split(' ')[1]), body: JSON.parse(pending.toString('utf8', headEnd + 4, end)) })
+        pending = pending.subarray(end)
         if (answers.length === requests.length) {
+          socket.removeAllListeners('close')
           socket.end()
           resolve(answers)
           return
@@ -51,9 +60,11 @@ function exchange(port: number, requests: Buffer[]): Promise<{ status: number; b
       }
     })
     const last = requests.at(-1)!
+    const cuts = [40, last.indexOf('\r\n\r\n') + 100]
     socket.write(Buffer.concat(requests.slice(0, -1)))
-    socket.write(last.subarray(0, 100))
-    setTimeout(() => socket.write(last.subarray(100)), 50)
+    socket.write(last.subarray(0, cuts[0]))
+    setTimeout(() => socket.write(last.subarray(cuts[0], cuts[1])), 30)
+    setTimeout(() => socket.write(last.subarray(cuts[1])), 60)
   })
 }
 
@@ -66,7 +77,7 @@ async function start(kind: ReferenceKind): Promise<ReferenceServer> {
 describe('the bench reference servers', () => {
   const envelopes = [makeEnvelope(4096, { canary: 'one' }), makeEnvelope(4096, { canary: 'two' }), makeEnvelope(2048, { canary: 'three' })]
 
-  it.each(['http', 'net'] as const)('%s: answers each request, pipelined or split, with an RSA signature of its own envelope', async (kind) => {
+  it.each(['bare-http', 'bare-net'] as const)('%s: answers each request, pipelined or split, with an RSA signature of its own envelope', async (kind) => {
     const { port } = await start(kind)
     const answers = await exchange(
       port,
@@ -83,8 +94,8 @@ describe('the bench reference servers', () => {
     })
   })
 
-  it("net-protocol: answers with the envelope signed by the agent's signing path, which xmlsec1 verifies", async () => {
-    const { port } = await start('net-protocol')
+  it("protocol-server: answers with the envelope signed by the agent's signing path, which xmlsec1 verifies", async () => {
+    const { port } = await start('protocol-server')
     const answers = await exchange(
       port,
       envelopes.map((e, i) => request(i + 1, e)),
@@ -95,11 +106,13 @@ describe('the bench reference servers', () => {
       expect(a.body.id).toBe(i + 1)
       expect(signed).toContain(['one', 'two', 'three'][i])
       expect(signed).toMatch(/<Assertion xmlns="urn:oasis:names:tc:SAML:1.0:assertion"/)
-      const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="([^"]+)"/.exec(signed)![1]!
+      // The WS-Security signature (the assertion carries the STS's own, without an Id).
+      const sigId = /<ds:Signature xmlns:ds="[^"]+" Id="(SIG-[^"]+)"/.exec(signed)![1]!
+      // xmlsec1 is given the certificate of the key the server signs with: the assertion names
+      // another (the fixture's), as the bench measures the path's cost, not a message eHealth
+      // would accept.
       const check = (xml: string) => xmlsecVerify(xml, identity.certificatePem, [...wssecIdAttrs(SOAP11_NS), ['Id', 'http://www.w3.org/2000/09/xmldsig#:Signature']], ['--node-id', sigId])
-      const res = check(signed)
-      expect(res.output).toMatch(/OK/)
-      expect(res.ok).toBe(true)
+      expect(check(signed).ok).toBe(true)
       expect(check(signed.replace('R/1234', 'R/1235')).ok).toBe(false)
     })
   })
