@@ -27,11 +27,11 @@ export function serializeRequest(options: { port: number; path: string; headers:
   return Buffer.concat([Buffer.from(head, 'latin1'), options.body])
 }
 
-/** A `soap.sign` call of `envelope` to /rpc, with the agent's local credential when given. */
-export function soapSignRequest(port: number, envelope: string, credential?: string): Buffer {
+/** A `soap.sign` call of `envelope` to `path` (/rpc), with the agent's local credential when given. */
+export function soapSignRequest(port: number, envelope: string, credential?: string, path = '/rpc'): Buffer {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' }
   if (credential !== undefined) headers.Authorization = `Bearer ${credential}`
-  return serializeRequest({ port, path: '/rpc', headers, body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope } })) })
+  return serializeRequest({ port, path, headers, body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope } })) })
 }
 
 /** What a run measured. Latencies in milliseconds, sorted. */

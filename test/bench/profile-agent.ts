@@ -16,9 +16,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { callAgent, cpuMs, readCredential, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
-import { quantile, serializeRequest } from './load-client.js'
+import { signInAsDoctor, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { soapSignRequest } from './load-client.js'
 import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
+import { measureServer, OK_MARKER } from './measure-server.js'
 import { summarizeProfile } from './summarize-profile.js'
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 10)
@@ -39,21 +40,11 @@ async function main(): Promise<void> {
     const port = await freePort()
     const agentStateDir = join(stateDir, 'agent')
     agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] })
-    const credential = await readCredential(agentStateDir)
-    const login = await callAgent(port, credential, 'session.login', { profile: 'doctor' })
-    if (login.status !== 200 || !login.body.includes('"result"')) throw new Error(`session.login failed: ${login.body}`)
-    const request = serializeRequest({
-      port,
-      path: PATH,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${credential}` },
-      body: Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'soap.sign', params: { envelope: makeEnvelope(4096) } })),
-    })
-    const okMarker = Buffer.from('"result"')
-    await load.closed({ port, request, okMarker, concurrency: 16, seconds: 2 })
-    const cpu0 = { agent: cpuMs(agent.pid), main: cpuMs(agent.pid, agent.pid) }
-    const run = await load.closed({ port, request, okMarker, concurrency: 16, seconds: SECONDS })
-    const cpu = { agentUs: ((cpuMs(agent.pid) - cpu0.agent) * 1000) / run.count, mainUs: ((cpuMs(agent.pid, agent.pid) - cpu0.main) * 1000) / run.count }
-    log(`16 clients, 4 KB, POST ${PATH}: ${(run.count / run.seconds).toFixed(0)}/s, p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms; agent CPU per signature ${cpu.agentUs.toFixed(0)} µs (main thread ${cpu.mainUs.toFixed(0)} µs)`)
+    const credential = await signInAsDoctor(agent, agentStateDir)
+    const request = soapSignRequest(port, makeEnvelope(4096), credential, PATH)
+    await load.closed({ port, request, okMarker: OK_MARKER, concurrency: 16, seconds: 2 })
+    const run = await measureServer(load, agent.pid, { port, request, concurrency: 16, seconds: SECONDS })
+    log(`16 clients, 4 KB, POST ${PATH}: ${run.perSec.toFixed(0)}/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms; agent CPU per signature ${run.cpuUsPerSign.toFixed(0)} µs (main thread ${run.mainThreadCpuUsPerSign.toFixed(0)} µs)`)
     await stopProcess(agent.child)
     agent = undefined
     const written = readdirSync(outDir)
@@ -66,7 +57,7 @@ async function main(): Promise<void> {
     log(`profile: ${profile}`)
     log(`top self time (of ${summary.totalMs.toFixed(0)} ms sampled on the main thread):`)
     for (const e of summary.top) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  ${e.where}`)
-    process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.count / run.seconds), agentCpuUsPerSign: Math.round(cpu.agentUs), agentMainThreadCpuUsPerSign: Math.round(cpu.mainUs), ...summary }) + '\n')
+    process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.perSec), agentCpuUsPerSign: Math.round(run.cpuUsPerSign), agentMainThreadCpuUsPerSign: Math.round(run.mainThreadCpuUsPerSign), ...summary }) + '\n')
   } finally {
     if (load) await load.stop()
     if (agent) await stopProcess(agent.child)

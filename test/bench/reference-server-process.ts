@@ -13,12 +13,8 @@ import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { prepareWsSecurity } from '../../protocol/wssec/prepare-ws-security.js'
-import { pathToFileURL } from 'node:url'
 import { holderOfKeyFixture } from './holder-of-key-fixture.js'
-
-/** The reference servers, from the least work per request to the most. */
-export const REFERENCE_KINDS = ['bare-http', 'bare-net', 'protocol-server'] as const
-export type ReferenceKind = (typeof REFERENCE_KINDS)[number]
+import { REFERENCE_KINDS, type ReferenceKind } from './reference-kinds.js'
 
 interface Call {
   id: unknown
@@ -120,11 +116,7 @@ function serve(kind: ReferenceKind, key: KeyObject): Server {
   }
 }
 
-function main(): void {
-  const [kind, keyFile] = process.argv.slice(2) as [ReferenceKind, string | undefined]
-  if (!REFERENCE_KINDS.includes(kind) || !keyFile) throw new Error(`usage: reference-server-process.ts ${REFERENCE_KINDS.join('|')} KEYFILE`)
-  const server = serve(kind, createPrivateKey(readFileSync(keyFile)))
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`))
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main()
+const [kind, keyFile] = process.argv.slice(2) as [ReferenceKind, string | undefined]
+if (!REFERENCE_KINDS.includes(kind) || !keyFile) throw new Error(`usage: reference-server-process.ts ${REFERENCE_KINDS.join('|')} KEYFILE`)
+const server = serve(kind, createPrivateKey(readFileSync(keyFile)))
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`))

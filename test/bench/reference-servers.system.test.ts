@@ -5,11 +5,12 @@ import { SOAP11_NS } from '../../protocol/soap/namespaces.js'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { createTestIdentity } from '../helpers/test-pki.js'
 import { wssecIdAttrs, xmlsecVerify } from '../helpers/xmlsec.js'
-import { startReferenceServer, type ReferenceKind, type ReferenceServer } from './reference-servers.js'
+import type { ReferenceKind } from './reference-kinds.js'
+import { startReferenceServer, type ReferenceServer } from './reference-servers.js'
 
 // The bench's reference servers stand for "less work than the agent does": each must still do
 // the work it claims (a real signature per request, the agent's signing path for
-// `net-protocol`), or the bench's comparison would flatter them. Checked here by OpenSSL's
+// `protocol-server`), or the bench's comparison would flatter them. Checked here by OpenSSL's
 // verify and by xmlsec1, not by the code under measurement.
 const identity = createTestIdentity({ subject: [['CN', 'reference server test'], ['C', 'BE']] })
 const publicKey = createPublicKey(identity.certificatePem)

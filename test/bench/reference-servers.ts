@@ -11,11 +11,12 @@
  * - `protocol-server`: that framing, and the agent's own signing path per request (split, c14n
  *   and digests, SignedInfo, RSA, finish), still with no guards, caller lookup or privacy log.
  *
- * Their rates say what the machine gives such servers at the time of the run; their CPU time per
+ * Their rates say what the machine gives such servers at the time of the run. A rate is not a
+ * ceiling (a server may leave cores idle, as `protocol-server` does); their CPU time per
  * signature is what the README's budget argument ("What two cores allow") is made of: a server
- * whose CPU per signature times a target rate exceeds the cores it has cannot reach that rate.
- * A rate is not a ceiling (a server may leave cores idle, as `protocol-server` does), CPU per
- * signature is a floor for anything that does the same work the same way.
+ * whose CPU per signature times a target rate exceeds the machine's cores cannot reach that rate
+ * doing its work as it did in the run. (CPU per signature falls somewhat as the rate rises, as
+ * more requests are handled per wake-up: a budget says how far a server is, not a proof.)
  *
  * They run with the daemon's node options (installer/daemon-node-options.ts), as the agent does.
  */
@@ -25,12 +26,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DAEMON_NODE_OPTIONS } from '../../installer/daemon-node-options.js'
-import { cpuMs, idlePercent, machineTicks, stopProcess } from './agent-process.js'
-import { quantile, soapSignRequest } from './load-client.js'
+import { stopProcess } from './agent-process.js'
+import { soapSignRequest } from './load-client.js'
 import type { LoadGenerator } from './load-generator-process.js'
-import type { ReferenceKind } from './reference-server-process.js'
-
-export type { ReferenceKind } from './reference-server-process.js'
+import { measureServer, OK_MARKER, type ServerRun } from './measure-server.js'
+import type { ReferenceKind } from './reference-kinds.js'
 
 const PROCESS = fileURLToPath(new URL('./reference-server-process.ts', import.meta.url))
 const START_TIMEOUT_MS = 30_000
@@ -39,15 +39,6 @@ export interface ReferenceServer {
   port: number
   pid: number
   stop(): Promise<void>
-}
-
-export interface ReferenceResult {
-  perSec: number
-  p99: number
-  /** The server's CPU time per signature, µs (all its threads). */
-  cpuUsPerSign: number
-  /** The share of all cores left idle during the run, %. */
-  idleCpuPct: number
 }
 
 /** Start a reference server of `kind` signing with `keyPem` (a child process), once it listens. */
@@ -61,35 +52,30 @@ export async function startReferenceServer(kind: ReferenceKind, keyPem: string):
     await stopProcess(child)
     rmSync(dir, { recursive: true, force: true })
   }
+  let timer: NodeJS.Timeout | undefined
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ${kind} reference server did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)
+      timer = setTimeout(() => reject(new Error(`the ${kind} reference server did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS)
       child.once('exit', (code) => reject(new Error(`the ${kind} reference server exited (${code})`)))
-      child.stdout!.once('data', (d: Buffer) => {
-        clearTimeout(timer)
-        resolve(Number(d.toString().trim()))
-      })
+      child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())))
     })
     return { port, pid: child.pid!, stop }
   } catch (err) {
     await stop()
     throw err
+  } finally {
+    clearTimeout(timer)
   }
 }
 
 /** 16 keep-alive clients in a closed loop against a reference server for `seconds` (after a 1 s warm-up). */
-export async function measureReferenceServer(load: LoadGenerator, kind: ReferenceKind, keyPem: string, envelope: string, seconds: number): Promise<ReferenceResult> {
+export async function measureReferenceServer(load: LoadGenerator, kind: ReferenceKind, keyPem: string, envelope: string, seconds: number): Promise<ServerRun> {
   const server = await startReferenceServer(kind, keyPem)
   try {
     const { port, pid } = server
     const request = soapSignRequest(port, envelope)
-    const okMarker = Buffer.from('"result"')
-    await load.closed({ port, request, okMarker, concurrency: 16, seconds: 1 })
-    const cpu0 = cpuMs(pid)
-    const ticks0 = machineTicks()
-    const run = await load.closed({ port, request, okMarker, concurrency: 16, seconds })
-    const idleCpuPct = idlePercent(ticks0, machineTicks())
-    return { perSec: run.count / run.seconds, p99: quantile(run.latencies, 0.99), cpuUsPerSign: ((cpuMs(pid) - cpu0) * 1000) / run.count, idleCpuPct }
+    await load.closed({ port, request, okMarker: OK_MARKER, concurrency: 16, seconds: 1 })
+    return await measureServer(load, pid, { port, request, concurrency: 16, seconds })
   } finally {
     await server.stop()
   }

@@ -47,13 +47,14 @@ import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { callAgent, cpuMs, doctorKey, signInAsDoctor, idlePercent, machineTicks, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { callAgent, doctorKey, signInAsDoctor, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
 import { quantile, soapSignRequest, type LoadResult } from './load-client.js'
 import { measureRawRsa, measureRsaAllCores } from './raw-rsa.js'
 import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { timeProtocolPath } from './protocol-path.js'
-import { measureReferenceServer, type ReferenceResult } from './reference-servers.js'
+import { measureServer, OK_MARKER, type ServerRun } from './measure-server.js'
+import { measureReferenceServer } from './reference-servers.js'
 
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const IDLE_SECONDS = 10
@@ -131,37 +132,27 @@ async function main(): Promise<void> {
 
     const envelope = makeEnvelope(4096)
     const request = soapSignRequest(a.port, envelope, credential)
-    const okMarker = Buffer.from('"result"')
     let peakRss = 0
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(a.pid))), 100)
 
-    await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: 2 }) // warm-up
+    await load.closed({ port: a.port, request, okMarker: OK_MARKER, concurrency: 16, seconds: 2 }) // warm-up
     const rsaBefore = measureRawRsa(privateKey)
-    const cpu0 = { agent: cpuMs(a.pid), main: cpuMs(a.pid, a.pid) }
-    const ticks0 = machineTicks()
-    const run16 = await load.closed({ port: a.port, request, okMarker, concurrency: 16, seconds: LOAD_SECONDS })
-    const idleCpuPct16 = idlePercent(ticks0, machineTicks())
-    const cpuPerSign = {
-      agentUs: ((cpuMs(a.pid) - cpu0.agent) * 1000) / run16.count,
-      mainUs: ((cpuMs(a.pid, a.pid) - cpu0.main) * 1000) / run16.count,
-      clientUs: run16.cpuUs / run16.count,
-    }
+    const s16 = await measureServer(load, a.pid, { port: a.port, request, concurrency: 16, seconds: LOAD_SECONDS })
     const rsaAfter = measureRawRsa(privateKey)
     const rawRsaPerSec = (rsaBefore + rsaAfter) / 2
     // The ceiling no agent can pass on this machine: the same key signing through libuv's
     // threadpool on every core, with no HTTP, no XML and no load generator beside it.
     const rsaAllCores = await measureRsaAllCores(privateKey)
-    const s16 = figures(run16)
     log(`raw RSA-2048, one core, the agent's key: ${rsaBefore.toFixed(0)}/s before and ${rsaAfter.toFixed(0)}/s after the 16-client run; mean ${rawRsaPerSec.toFixed(0)}/s`)
     log(`soap.sign 4 KB over HTTP, 16 clients: ${s16.perSec.toFixed(0)}/s (${(s16.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p50 ${fmtMs(s16.p50)}, p99 ${fmtMs(s16.p99)}`)
     log(`raw RSA-2048 on all ${cores()} cores (threadpool, nothing else running): ${rsaAllCores.toFixed(0)}/s; the agent reaches ${((100 * s16.perSec) / rsaAllCores).toFixed(0)}% of that`)
-    log(`  CPU per signature: agent ${cpuPerSign.agentUs.toFixed(0)} µs (main thread ${cpuPerSign.mainUs.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${cpuPerSign.clientUs.toFixed(0)} µs; all cores ${idleCpuPct16.toFixed(1)}% idle`)
+    log(`  CPU per signature: agent ${s16.cpuUsPerSign.toFixed(0)} µs (main thread ${s16.mainThreadCpuUsPerSign.toFixed(0)} µs, RSA and the rest in libuv's threadpool), load generator ${s16.loadGeneratorCpuUsPerSign.toFixed(0)} µs; all cores ${s16.idleCpuPct.toFixed(1)}% idle`)
 
     const halfRate = s16.perSec / 2
-    const open = figures(await load.open({ port: a.port, request, okMarker, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
+    const open = figures(await load.open({ port: a.port, request, okMarker: OK_MARKER, ratePerSec: halfRate, seconds: LOAD_SECONDS, maxConnections: 64 }))
     log(`open loop at half that rate (${halfRate.toFixed(0)}/s due): ${open.perSec.toFixed(0)}/s done, p50 ${fmtMs(open.p50)}, p99 ${fmtMs(open.p99)}`)
 
-    const s64 = figures(await load.closed({ port: a.port, request, okMarker, concurrency: 64, seconds: LOAD_SECONDS }))
+    const s64 = figures(await load.closed({ port: a.port, request, okMarker: OK_MARKER, concurrency: 64, seconds: LOAD_SECONDS }))
     clearInterval(sampler)
     const loadRssMb = Math.max(peakRss, rssMb(a.pid))
     log(`64 clients: ${s64.perSec.toFixed(0)}/s, p50 ${fmtMs(s64.p50)}, p99 ${fmtMs(s64.p99)}; agent RSS peak under load ${loadRssMb.toFixed(1)} MB`)
@@ -295,10 +286,10 @@ async function main(): Promise<void> {
       ...(lookup ? { callerLookupP50Ms: round(lookup.p50, 2), callerLookupP99Ms: round(lookup.p99, 2), procProcesses: lookup.processes } : {}),
       freshConnectionP50Ms: round(connection.fresh, 2),
       keptAliveP50Ms: round(connection.keptAlive, 2),
-      agentCpuUsPerSign: round(cpuPerSign.agentUs),
-      agentMainThreadCpuUsPerSign: round(cpuPerSign.mainUs),
-      loadGeneratorCpuUsPerSign: round(cpuPerSign.clientUs),
-      idleCpuPct16: round(idleCpuPct16, 1),
+      agentCpuUsPerSign: round(s16.cpuUsPerSign),
+      agentMainThreadCpuUsPerSign: round(s16.mainThreadCpuUsPerSign),
+      loadGeneratorCpuUsPerSign: round(s16.loadGeneratorCpuUsPerSign),
+      idleCpuPct16: round(s16.idleCpuPct, 1),
       rawRsaPerSecBefore: round(rsaBefore),
       rawRsaPerSecAfter: round(rsaAfter),
       loadAverage: { start: loadAtStart.map((l) => round(l, 2)), end: loadAtEnd.map((l) => round(l, 2)) },
@@ -314,7 +305,7 @@ async function main(): Promise<void> {
   }
 }
 
-function logReference(what: string, r: ReferenceResult, rawRsaPerSec: number, agentPerSec: number): void {
+function logReference(what: string, r: ServerRun, rawRsaPerSec: number, agentPerSec: number): void {
   log(`${what}, 16 clients: ${r.perSec.toFixed(0)}/s (${(r.perSec / rawRsaPerSec).toFixed(2)}× one core's RSA), p99 ${fmtMs(r.p99)}, ${r.cpuUsPerSign.toFixed(0)} µs CPU per signature, all cores ${r.idleCpuPct.toFixed(1)}% idle; the agent reached ${((100 * agentPerSec) / r.perSec).toFixed(0)}% of it`)
 }
 
