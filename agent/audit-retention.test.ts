@@ -137,7 +137,10 @@ describe('privacy log: retention by age', () => {
       expect(ids(await log.list({ limit: 100 }))).toEqual(down(6, 7))
       // Two more rotations while records keep coming: at four waiting, the oldest is compressed.
       for (let i = 7; i < 11; i++) await log.commit(use(i))
-      await until(() => gz().length === 2)
+      // compressFile renames the .gz into place before it unlinks the plain file (the records are
+      // never in neither): wait for both halves of the second compression, then see it stop there.
+      await until(() => gz().length === 2 && plain().length === 3)
+      await new Promise((r) => setTimeout(r, 100))
       expect(gz().map((n) => n.slice(0, 14))).toEqual(['audit-00000001', 'audit-00000002'])
       expect(plain()).toHaveLength(3)
       // A second without a record: the rest are compressed.
