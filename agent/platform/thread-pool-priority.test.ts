@@ -16,7 +16,8 @@ const BUILT = join(ROOT, 'dist', 'native', 'thread-pool-priority.node')
 /**
  * A fresh node (UV_THREADPOOL_SIZE=3) that lowers its pool with the built addon, then reports each
  * thread's nice value from /proc (field 19 of /proc/self/task/<tid>/stat) and whether the pool
- * still signs and reads.
+ * still signs and reads. With IDLE_ONE it first starts the pool (one fs call; libuv starts all its
+ * threads at once) and puts one of the new threads under SCHED_IDLE with chrt, reported as `idle`.
  */
 const CHILD = `
 const { readFileSync, readdirSync, readFile } = require('node:fs')
@@ -24,27 +25,44 @@ const crypto = require('node:crypto')
 const [addon, threads, nice] = process.argv.slice(1)
 const statOf = (tid) => readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')
 const niceOf = (tid) => Number(statOf(tid)[16])
+const run = (file, args) => require('node:child_process').execFileSync(file, args, { encoding: 'utf8' }).trim()
 const t0 = Date.now()
 // BUSY (a FIFO): one pool thread blocks opening it for reading, until the first round is over
 // and this thread opens it for writing; then a second round.
 if (process.env.BUSY) require('node:fs').open(process.env.BUSY, 'r', () => {})
+const before = readdirSync('/proc/self/task')
+const idleOne = (then) => require('node:fs').stat('/', () => {
+  const tid = readdirSync('/proc/self/task').find((t) => !before.includes(t))
+  run('chrt', ['-i', '-p', '0', tid])
+  then(Number(tid))
+})
 const round = () => require(addon).lower(Number(threads), Number(nice))
-setTimeout(() => round().then(async (first) => {
+setTimeout(() => (process.env.IDLE_ONE ? idleOne : (then) => then(undefined))((idle) => round().then(async (first) => {
   if (process.env.BUSY) require('node:fs').closeSync(require('node:fs').openSync(process.env.BUSY, 'w'))
   const lowered = process.env.BUSY ? [first, await new Promise((r) => setTimeout(() => round().then(r), 100))] : first
   const ms = Date.now() - t0
-  const run = (file, args) => require('node:child_process').execFileSync(file, args, { encoding: 'utf8' }).trim()
   const nices = readdirSync('/proc/self/task').map((tid) => ({ tid: Number(tid), nice: niceOf(tid), io: run('ionice', ['-p', tid]), policy: run('chrt', ['-p', tid]).split('\\n')[0] }))
   const key = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
   crypto.sign('sha256', Buffer.from('x'), key, (err, signature) => readFile(__filename === '[eval]' ? '/proc/self/stat' : __filename, (err2) => {
-    process.stdout.write(JSON.stringify({ lowered, ms, pid: process.pid, nices, signed: !err && signature.length, read: !err2 }))
+    process.stdout.write(JSON.stringify({ lowered, ms, pid: process.pid, idle, nices, signed: !err && signature.length, read: !err2 }))
   }))
-}), 50)
+})), 50)
 `
 
-function runChild(threads: number, wrapper: string[] = [], busy?: string): { lowered: number | number[]; ms: number; pid: number; nices: { tid: number; nice: number; io: string; policy: string }[]; signed: number; read: boolean } {
+interface ChildReport {
+  lowered: number | number[]
+  ms: number
+  pid: number
+  /** With IDLE_ONE: the pool thread put under SCHED_IDLE before the round. */
+  idle?: number
+  nices: { tid: number; nice: number; io: string; policy: string }[]
+  signed: number
+  read: boolean
+}
+
+function runChild(threads: number, wrapper: string[] = [], env: { BUSY?: string; IDLE_ONE?: '1' } = {}): ChildReport {
   const command = [...wrapper, process.execPath, '-e', CHILD, BUILT, String(threads), String(POOL_THREAD_NICE)]
-  const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '3', ...(busy ? { BUSY: busy } : {}) } })
+  const run = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', env: { ...process.env, UV_THREADPOOL_SIZE: '3', ...env } })
   expect(run.stderr).toBe('')
   return JSON.parse(run.stdout)
 }
@@ -72,9 +90,15 @@ describe("libuv's threadpool below the event loop (agent/platform/native/thread-
   })
 
   it('leaves a pool thread under another policy as it is (SCHED_IDLE, set with chrt)', () => {
-    const child = runChild(3, ['chrt', '-i', '0'])
+    // One pool thread, not the whole child, is SCHED_IDLE: a whole SCHED_IDLE node gets almost no
+    // CPU while both cores are busy (its start-up and key took 85-143 s under two busy loops).
+    const child = runChild(3, [], { IDLE_ONE: '1' })
     expect(child.lowered).toBe(3)
-    expect(child.nices.every((t) => /: SCHED_IDLE$/.test(t.policy))).toBe(true)
+    const pool = child.nices.filter((t) => t.nice === POOL_THREAD_NICE)
+    expect(pool.map((t) => t.tid)).toContain(child.idle)
+    for (const t of pool) expect(t.policy, `thread ${t.tid}`).toMatch(t.tid === child.idle ? /: SCHED_IDLE$/ : /: SCHED_BATCH$/)
+    expect(child.nices.find((t) => t.tid === child.pid)?.policy).toMatch(/: SCHED_OTHER$/)
+    expect(child.signed).toBe(256)
   })
 
   it('never raises a priority: a process started at nice 12 keeps it on every thread', () => {
@@ -97,7 +121,7 @@ describe("libuv's threadpool below the event loop (agent/platform/native/thread-
     try {
       const fifo = join(scratch, 'busy')
       expect(spawnSync('mkfifo', [fifo]).status, 'mkfifo (coreutils)').toBe(0)
-      const child = runChild(3, [], fifo)
+      const child = runChild(3, [], { BUSY: fifo })
       expect(child.lowered).toEqual([2, 3])
       expect(child.nices.filter((t) => t.nice === LOWERED)).toHaveLength(3)
     } finally {
