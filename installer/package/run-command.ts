@@ -5,8 +5,6 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv
   /** Killed after this long; default 10 minutes (a cold `npm ci` with a native build is slow). */
   timeoutMs?: number
-  /** Bytes written to stdin. */
-  input?: string | Uint8Array
   /** Exit codes that are not a failure; default 0 only (`ehagent doctor` exits 1 when a check fails). */
   okCodes?: number[]
 }
@@ -14,12 +12,14 @@ export interface RunOptions {
 /**
  * Runs a build tool (npm, dpkg-deb, wixl, tar…) without a shell and returns its stdout; a
  * non-zero exit, a signal or the time limit throws an Error with the command and the end of its
- * output, so the packager's failure says which step broke and why.
+ * output, so the packager's failure says which step broke and why. Its stdin is /dev/null: none
+ * of these tools reads input, and an empty pipe closed after a tool had already exited raised an
+ * unhandled EPIPE that killed the packager (seen under load in packages.system.test.ts).
  */
 export function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
   const timeoutMs = options.timeoutMs ?? 600_000
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (d: Buffer) => out.push(d))
@@ -38,7 +38,6 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
       const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs / 1000} s?` : ''})` : `exited with ${code}`
       reject(new Error(`${[file, ...args].join(' ')} ${why}${options.cwd ? ` in ${options.cwd}` : ''}:\n${tail}`))
     })
-    child.stdin.end(options.input ?? '')
   })
 }
 
