@@ -92,9 +92,11 @@ describe("libuv's threadpool below the event loop (agent/platform/native/thread-
   it('leaves a pool thread under another policy as it is (SCHED_IDLE, set with chrt)', () => {
     // One pool thread, not the whole child, is SCHED_IDLE: a whole SCHED_IDLE node gets almost no
     // CPU while both cores are busy (its start-up and key took 85-143 s under two busy loops).
+    expect(BASE, 'the runner itself must not already be at nice 5 or more for this test').toBeLessThan(POOL_THREAD_NICE)
     const child = runChild(3, [], { IDLE_ONE: '1' })
     expect(child.lowered).toBe(3)
     const pool = child.nices.filter((t) => t.nice === POOL_THREAD_NICE)
+    expect(pool).toHaveLength(3)
     expect(pool.map((t) => t.tid)).toContain(child.idle)
     for (const t of pool) expect(t.policy, `thread ${t.tid}`).toMatch(t.tid === child.idle ? /: SCHED_IDLE$/ : /: SCHED_BATCH$/)
     expect(child.nices.find((t) => t.tid === child.pid)?.policy).toMatch(/: SCHED_OTHER$/)
