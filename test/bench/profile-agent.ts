@@ -11,14 +11,13 @@
  * test-artifacts/bench/ (open it in Chrome DevTools or speedscope); the top self-time entries
  * (summarize-profile.ts) are printed, the last line as JSON.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { signInAsDoctor, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { signInAsDoctor, startAgentProcess, stopProcess } from './agent-process.js'
+import { withBenchProcesses } from './bench-processes.js'
 import { soapSignRequest } from './load-client.js'
-import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { measureServer, OK_MARKER } from './measure-server.js'
 import { summarizeProfile } from './summarize-profile.js'
 
@@ -29,24 +28,19 @@ const root = new URL('../../', import.meta.url).pathname
 async function main(): Promise<void> {
   const outDir = join(root, 'test-artifacts', 'bench')
   mkdirSync(outDir, { recursive: true })
-  const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-profile-'))
-  let sandbox: SandboxProcess | undefined
-  let agent: AgentProcess | undefined
-  let load: LoadGenerator | undefined
   const startedAt = Date.now()
-  try {
-    load = await startLoadGenerator()
-    sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
+  await withBenchProcesses('ehagent-profile-', async (processes) => {
+    const { stateDir, load, sandbox } = processes
     const port = await freePort()
     const agentStateDir = join(stateDir, 'agent')
-    agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] })
+    const agent = (processes.agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${outDir}`] }))
     const credential = await signInAsDoctor(agent, agentStateDir)
     const request = soapSignRequest(port, makeEnvelope(4096), credential, PATH)
     await load.closed({ port, request, okMarker: OK_MARKER, concurrency: 16, seconds: 2 })
     const run = await measureServer(load, agent.pid, { port, request, concurrency: 16, seconds: SECONDS })
     log(`16 clients, 4 KB, POST ${PATH}: ${run.perSec.toFixed(0)}/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms; agent CPU per signature ${run.cpuUsPerSign.toFixed(0)} µs (main thread ${run.mainThreadCpuUsPerSign.toFixed(0)} µs)`)
     await stopProcess(agent.child)
-    agent = undefined
+    processes.agent = undefined
     const written = readdirSync(outDir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => join(outDir, f))
@@ -58,12 +52,7 @@ async function main(): Promise<void> {
     log(`top self time (of ${summary.totalMs.toFixed(0)} ms sampled on the main thread):`)
     for (const e of summary.top) log(`  ${e.percent.toFixed(1).padStart(5)} %  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.name}  ${e.where}`)
     process.stdout.write(JSON.stringify({ profile, path: PATH, signPerSec: Math.round(run.perSec), agentCpuUsPerSign: Math.round(run.cpuUsPerSign), agentMainThreadCpuUsPerSign: Math.round(run.mainThreadCpuUsPerSign), ...summary }) + '\n')
-  } finally {
-    if (load) await load.stop()
-    if (agent) await stopProcess(agent.child)
-    if (sandbox) await stopProcess(sandbox.child)
-    rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
-  }
+  })
 }
 
 function log(line: string): void {

@@ -16,15 +16,14 @@
  * the rate rises, so a small margin says little). The README's "What two cores allow" is made
  * of these figures. The last line is one JSON object with every round.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { doctorKey, signInAsDoctor, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { doctorKey, signInAsDoctor, startAgentProcess } from './agent-process.js'
+import { withBenchProcesses } from './bench-processes.js'
 import { hasLibxmlsec, measureLibxmlsec } from './libxmlsec.js'
 import { soapSignRequest } from './load-client.js'
-import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { measureServer, OK_MARKER, type ServerRun } from './measure-server.js'
 import { measureRawRsa } from './raw-rsa.js'
 import { REFERENCE_KINDS } from './reference-kinds.js'
@@ -53,15 +52,10 @@ async function main(): Promise<void> {
   const roundCount = rounds()
   if (!hasLibxmlsec()) throw new Error('python3-xmlsec is not installed: apt-get install -y python3-xmlsec')
   const loadAtStart = loadavg()
-  const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-references-'))
-  let sandbox: SandboxProcess | undefined
-  let agent: AgentProcess | undefined
-  let load: LoadGenerator | undefined
-  try {
-    load = await startLoadGenerator()
-    sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
+  await withBenchProcesses('ehagent-references-', async (processes) => {
+    const { stateDir, load, sandbox } = processes
     const agentStateDir = join(stateDir, 'agent')
-    agent = await startAgentProcess({ stateDir: agentStateDir, port: await freePort(), sandboxUrl: sandbox.url })
+    const agent = (processes.agent = await startAgentProcess({ stateDir: agentStateDir, port: await freePort(), sandboxUrl: sandbox.url }))
     const credential = await signInAsDoctor(agent, agentStateDir)
     const key = doctorKey(sandbox)
     const keyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString()
@@ -87,12 +81,7 @@ async function main(): Promise<void> {
     }
     log(`load average at the end: ${fmtLoad(loadavg())}`)
     process.stdout.write(JSON.stringify({ rounds: done.map(rounded), cores: availableParallelism(), loadAverage: { start: loadAtStart, end: loadavg() } }) + '\n')
-  } finally {
-    if (load) await load.stop()
-    if (agent) await stopProcess(agent.child)
-    if (sandbox) await stopProcess(sandbox.child)
-    rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
-  }
+  })
 }
 
 /** The list started at position `by`, so that each server takes each place in turn. */

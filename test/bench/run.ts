@@ -41,17 +41,17 @@
  * `targets` object (pass/fail per target). BENCH_SECONDS (default 8) sets the length of each load
  * run; BENCH_PROFILE=1 starts the agent under `node --cpu-prof` (profile in test-artifacts/bench).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { mkdirSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { makeEnvelope } from '../helpers/envelopes.js'
 import { measureConnectionCost, measureLookup } from './caller-lookup.js'
 import { freePort } from '../helpers/start-test-agent.js'
-import { callAgent, doctorKey, signInAsDoctor, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess, type AgentProcess, type SandboxProcess } from './agent-process.js'
+import { callAgent, doctorKey, signInAsDoctor, rssAnonMb, rssMb, sleep, startAgentProcess, startSandboxProcess, stopProcess } from './agent-process.js'
+import { withBenchProcesses } from './bench-processes.js'
 import { hasLibxmlsec, measureLibxmlsec, type LibxmlsecResult } from './libxmlsec.js'
 import { quantile, soapSignRequest, type LoadResult } from './load-client.js'
 import { measureRawRsa, measureRsaAllCores } from './raw-rsa.js'
-import { startLoadGenerator, type LoadGenerator } from './load-generator-process.js'
 import { timeProtocolPath } from './protocol-path.js'
 import { measureServer, OK_MARKER, type ServerRun } from './measure-server.js'
 import { measureReferenceServer } from './reference-servers.js'
@@ -71,16 +71,11 @@ interface LoadFigures {
 async function main(): Promise<void> {
   const loadAtStart = loadavg()
   log(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')} (${cores()} cores)`)
-  const stateDir = mkdtempSync(join(tmpdir(), 'ehagent-bench-'))
-  let sandbox: SandboxProcess | undefined
-  let agent: AgentProcess | undefined
-  let load: LoadGenerator | undefined
-  try {
-    load = await startLoadGenerator()
-    sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
-    log(`sandbox (ehagent sandbox, its own process): ready ${fmtMs(sandbox.startMs)} after spawn (first start: makes its test PKI)`)
-    await stopProcess(sandbox.child)
-    sandbox = await startSandboxProcess(join(stateDir, 'sandbox'))
+  await withBenchProcesses('ehagent-bench-', async (processes) => {
+    const { stateDir, load } = processes
+    log(`sandbox (ehagent sandbox, its own process): ready ${fmtMs(processes.sandbox.startMs)} after spawn (first start: makes its test PKI)`)
+    await stopProcess(processes.sandbox.child)
+    const sandbox = (processes.sandbox = await startSandboxProcess(join(stateDir, 'sandbox')))
     const sandboxStartMs = sandbox.startMs
     log(`sandbox again, PKI made: ready ${fmtMs(sandboxStartMs)} after spawn`)
 
@@ -89,23 +84,23 @@ async function main(): Promise<void> {
     const agentStateDir = join(stateDir, 'agent')
     const starts: number[] = []
     for (let i = 0; i < 3; i++) {
-      agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url })
+      const agent = (processes.agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url }))
       starts.push(agent.startupMs)
       if (i < 2) {
         await stopProcess(agent.child)
-        agent = undefined
+        processes.agent = undefined
       }
     }
     const startupMs = median(starts)
     log(`agent start-up to the first /health answer (no sandbox in its process): ${starts.map(fmtMs).join(', ')}; median ${fmtMs(startupMs)}`)
     if (process.env.BENCH_PROFILE) {
-      await stopProcess(agent!.child)
+      await stopProcess(processes.agent!.child)
       const dir = join(root, 'test-artifacts', 'bench')
       mkdirSync(dir, { recursive: true })
-      agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+      processes.agent = await startAgentProcess({ stateDir: agentStateDir, port, sandboxUrl: sandbox.url, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
       log(`BENCH_PROFILE: the agent runs under --cpu-prof; its profile goes to ${dir}`)
     }
-    const a = agent!
+    const a = processes.agent!
     await sleep(IDLE_SECONDS * 1000)
     const idleRssMb = rssMb(a.pid)
     const idleAnonMb = rssAnonMb(a.pid)
@@ -211,7 +206,7 @@ async function main(): Promise<void> {
     log(`end to end over HTTP (client's wall time, median): 1 MB ${fmtMs(mb1Ms)}, 10 MB ${fmtMs(mb10Ms)}; agent RSS after them ${afterBigRss.toFixed(1)} MB`)
 
     await stopProcess(a.child)
-    agent = undefined
+    processes.agent = undefined
     const loadAtEnd = loadavg()
     log(`load average at end: ${loadAtEnd.map((l) => l.toFixed(2)).join(' ')}`)
 
@@ -297,12 +292,7 @@ async function main(): Promise<void> {
       targets,
     }
     process.stdout.write(JSON.stringify(report) + '\n')
-  } finally {
-    if (load) await load.stop()
-    if (agent) await stopProcess(agent.child)
-    if (sandbox) await stopProcess(sandbox.child)
-    rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })
-  }
+  })
 }
 
 function logReference(what: string, r: ServerRun, rawRsaPerSec: number, agentPerSec: number): void {
